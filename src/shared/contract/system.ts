@@ -1,0 +1,18 @@
+import { z } from 'zod'
+import { request, returns } from './define'
+
+export interface SystemInfo {
+  appVersion: string
+  /** `desktop` (Electron) or `browser` (browser mode). */
+  mode: 'desktop' | 'browser'
+  dataDir: string
+  logFile: string
+  platform: string
+  startedAt: string
+}
+
+export const systemContract = {
+  'system:info': request(z.undefined().or(z.object({}).strict()), returns<SystemInfo>()),
+  /** Writes a line to the log at the operator's request (used by the UI's diagnostics). */
+  'system:ping': request(z.object({ message: z.string().min(1).max(500) }).strict(), returns<{ pong: string }>()),
+}

@@ -1,0 +1,41 @@
+/**
+ * The one IPC contract: every request channel (zod input schema + output type) and every event
+ * channel. Main, preload, renderer and the browser-mode WebSocket are all typed from it.
+ *
+ * Each feature declares its channels in `contract/<feature>.ts`; add the feature here once.
+ */
+import type { z } from 'zod'
+import type { EventDef, RequestDef } from './contract/define'
+import { logsContract, logsEvents } from './contract/logs'
+import { systemContract } from './contract/system'
+
+export const requestContract = {
+  ...systemContract,
+  ...logsContract,
+} satisfies Record<string, RequestDef>
+
+export const eventContract = {
+  ...logsEvents,
+} satisfies Record<string, EventDef>
+
+export type RequestContract = typeof requestContract
+export type RequestChannel = keyof RequestContract
+export type EventContract = typeof eventContract
+export type EventChannel = keyof EventContract
+
+/** What the caller passes (before zod defaults are applied). */
+export type RequestInput<C extends RequestChannel> = z.input<RequestContract[C]['input']>
+/** What the handler receives (after zod parsing and defaults). */
+export type ParsedInput<C extends RequestChannel> = z.output<RequestContract[C]['input']>
+export type RequestOutput<C extends RequestChannel> = RequestContract[C]['output']
+export type EventItem<E extends EventChannel> = EventContract[E]['item']
+
+/** One pushed message: the items of one event channel gathered during one batch window. */
+export interface EventBatch<E extends EventChannel = EventChannel> {
+  channel: E
+  items: EventItem<E>[]
+}
+
+export function isRequestChannel(value: unknown): value is RequestChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(requestContract, value)
+}
