@@ -1,0 +1,10 @@
+/**
+ * Where the 32-byte data key that encrypts secrets at rest is kept. The desktop app protects it with
+ * Electron `safeStorage` (src/main/electron), browser mode and tests with a 0600 key file.
+ */
+export interface KeyStore {
+  /** Returns the data key, creating (32 random bytes) and protecting it on first use. */
+  loadOrCreateDataKey(): Promise<Buffer>
+  /** Where the key lives, for messages (never the key itself). */
+  readonly description: string
+}

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+
+export interface BrowserModeProcess {
+  /** PANEL_URL: the page to open, with the access token. */
+  url: string
+  baseUrl: string
+  token: string
+  child: ChildProcess
+  /** Everything the process wrote to stderr so far (for failure messages). */
+  stderr(): string
+  stop(): Promise<number | null>
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const ENTRY = path.join(ROOT, 'out/main/web.js')
+
+/** Starts `node out/main/web.js` (browser mode) and resolves when it prints its PANEL_URL line. */
+export async function startBrowserMode(options: {
+  dataDir: string
+  env?: NodeJS.ProcessEnv
+  args?: string[]
+  timeoutMs?: number
+}): Promise<BrowserModeProcess> {
+  if (!fs.existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run "npm run build" first`)
+  const child = spawn(process.execPath, [ENTRY, '--data-dir', options.dataDir, '--port', '0', ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = ''
+    const timer = setTimeout(() => reject(new Error(`browser mode did not print PANEL_URL in time. stderr:\n${stderr}`)), options.timeoutMs ?? 30_000)
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk
+      const match = /^PANEL_URL=(\S+)$/m.exec(stdout)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`browser mode exited with ${code} before it was ready. stderr:\n${stderr}`))
+    })
+  })
+  const parsed = new URL(url)
+  return {
+    url,
+    baseUrl: `${parsed.origin}/`,
+    token: parsed.searchParams.get('token') ?? '',
+    child,
+    stderr: () => stderr,
+    stop: () => stopChild(child),
+  }
+}
+
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve(code)
+    })
+    child.kill(signal)
+  })
+}
