@@ -24,6 +24,8 @@ export interface CoreOptions {
   logLevel?: LogLevel
   /** Batch window of pushed events, in ms. */
   eventWindowMs?: number
+  /** Protects the data key (desktop: Electron safeStorage); defaults to a 0600 key file in `dataDir`. */
+  keyStore?: import('./security/key-store').KeyStore
 }
 
 export interface Core {

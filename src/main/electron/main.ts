@@ -1,0 +1,130 @@
+import path from 'node:path'
+import { app, dialog, safeStorage, screen, type BrowserWindow } from 'electron'
+import { AppException } from '../../shared/errors'
+import { createCore, type Core } from '../core'
+import type { Logger } from '../logging/logger'
+import { DeferredLogger } from './deferred-logger'
+import { IpcTransport } from './ipc-transport'
+import { resolveRendererLocation } from './renderer-location'
+import { SafeStorageKeyStore } from './safe-storage-key-store'
+import { createMainWindow, WINDOW_TITLE } from './window'
+import { WindowStateStore } from './window-state'
+
+export const APP_USER_MODEL_ID = 'com.gologin.automationpanel'
+/** How long quitting waits for the core (batches, profiles, database) before exiting anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000
+
+/** Starts the desktop app: one instance, one window, the core behind the IPC transport. */
+export function startDesktopApp(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return
+  }
+  app.setAppUserModelId(APP_USER_MODEL_ID)
+  app.enableSandbox()
+  new DesktopApp().install()
+}
+
+/**
+ * App lifecycle. Closing the last window quits on every platform, macOS included: the panel drives
+ * browser profiles and workers, and an app that keeps them running with no window is a surprise.
+ */
+class DesktopApp {
+  private readonly startupLog = new DeferredLogger()
+  private log: Logger = this.startupLog.logger.child('desktop')
+  private core: Core | null = null
+  private booting: Promise<void> = Promise.resolve()
+  private transport: IpcTransport | null = null
+  private windowState: WindowStateStore | null = null
+  private window: BrowserWindow | null = null
+  private quitting = false
+
+  install(): void {
+    app.on('second-instance', () => this.focusWindow())
+    app.on('window-all-closed', () => app.quit())
+    app.on('before-quit', (event) => {
+      // Electron would quit at once; hold it until the core has stopped cleanly (bounded).
+      event.preventDefault()
+      if (this.quitting) return
+      this.quitting = true
+      void this.shutdown().finally(() => app.exit(0))
+    })
+    this.booting = app.whenReady().then(
+      () => this.boot(),
+      (err: unknown) => this.fatal(err),
+    )
+  }
+
+  private async boot(): Promise<void> {
+    try {
+      const dataDir = app.getPath('userData')
+      app.setAppLogsPath(path.join(dataDir, 'logs'))
+      const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
+      const core = await createCore({ dataDir, mode: 'desktop', appVersion: app.getVersion(), keyStore, logToConsole: !app.isPackaged })
+      this.core = core
+      this.startupLog.attach(core.logs.logger('desktop'))
+      this.log = core.logs.logger('desktop')
+      if (this.quitting) return
+
+      const renderer = resolveRendererLocation({ isPackaged: app.isPackaged })
+      this.windowState = new WindowStateStore({ file: path.join(dataDir, 'window-state.json'), screen, log: this.log.child('window') })
+      this.transport = new IpcTransport({ router: core.router, events: core.events, renderer, log: this.log.child('ipc') })
+      this.transport.start()
+      this.window = createMainWindow({ renderer, state: this.windowState, log: this.log.child('window') })
+      this.transport.addWindow(this.window)
+      this.window.on('closed', () => (this.window = null))
+      this.log.info('desktop.ready', { renderer: renderer.kind, keyStore: keyStore.description })
+    } catch (err) {
+      this.fatal(err)
+    }
+  }
+
+  private focusWindow(): void {
+    const win = this.window
+    if (!win || win.isDestroyed()) return
+    if (win.isMinimized()) win.restore()
+    win.show()
+    win.focus()
+  }
+
+  private async shutdown(): Promise<void> {
+    this.windowState?.flush()
+    if (this.window && !this.window.isDestroyed()) this.window.hide()
+    const stopped = (async () => {
+      await this.booting
+      this.transport?.stop()
+      await this.core?.close()
+    })().catch((err: unknown) => this.log.error('desktop.shutdown_failed', { err }, 'The panel did not stop cleanly'))
+    if ((await withTimeout(stopped, SHUTDOWN_TIMEOUT_MS)) === 'timeout') {
+      this.log.warn('desktop.shutdown_timeout', { timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'The panel did not stop in time; exiting anyway')
+    }
+  }
+
+  private fatal(err: unknown): void {
+    const reason =
+      err instanceof AppException ? err.message : `The panel could not start: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`
+    this.log.error('desktop.start_failed', { err }, reason)
+    // Before the log system exists, stderr is the only record.
+    for (const line of this.startupLog.pending()) console.error(`[${line.level}] ${line.event}${line.msg ? `: ${line.msg}` : ''}`)
+    console.error(err)
+    const logs = this.core?.info.logFile || path.join(app.getPath('userData'), 'logs')
+    dialog.showErrorBox(`${WINDOW_TITLE} could not start`, `${reason}\n\nDetails are in ${logs}`)
+    this.quitting = true
+    this.transport?.stop()
+    const closing = this.core ? this.core.close().catch(() => undefined) : Promise.resolve()
+    void withTimeout(closing, SHUTDOWN_TIMEOUT_MS).finally(() => app.exit(1))
+  }
+}
+
+/** Waits for `work` (which must not reject), at most `ms` milliseconds. */
+export async function withTimeout(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms)
+  })
+  try {
+    return await Promise.race([work.then(() => 'done' as const), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { InfrastructureException } from '../../shared/errors'
+import type { Logger } from '../logging/logger'
+import type { KeyStore } from '../security/key-store'
+
+/** The part of Electron's `safeStorage` the store uses (injected; tests pass a fake). */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean
+  encryptString(plainText: string): Buffer
+  decryptString(encrypted: Buffer): string
+  getSelectedStorageBackend?(): string
+}
+
+export interface SafeStorageKeyStoreOptions {
+  /** The userData folder. */
+  dir: string
+  safeStorage: SafeStorageLike
+  log: Logger
+  platform?: NodeJS.Platform
+}
+
+export const DATA_KEY_FILE = 'data-key.bin'
+const KEY_BYTES = 32
+// File layout: magic, format version, protection (1 = OS keychain via safeStorage, 0 = plain), payload.
+const MAGIC = Buffer.from('GAPK')
+const VERSION = 1
+const PROTECTED = 1
+const PLAIN = 0
+const HEADER_BYTES = MAGIC.length + 2
+
+/**
+ * Keeps the 32-byte data key in `data-key.bin`, encrypted with Electron `safeStorage` (Keychain,
+ * DPAPI, libsecret/KWallet). Without an OS keyring (Linux, or the `basic_text` backend whose
+ * password is hard-coded) it falls back to a plain 0600 key file and says so, rather than refuse to
+ * start. An existing key is never overwritten: if it cannot be read, loading fails and the file stays.
+ */
+export class SafeStorageKeyStore implements KeyStore {
+  readonly file: string
+  private protection: 'os' | 'plain'
+  private loading: Promise<Buffer> | null = null
+
+  constructor(private readonly options: SafeStorageKeyStoreOptions) {
+    this.file = path.join(options.dir, DATA_KEY_FILE)
+    this.protection = this.osProtectionAvailable() ? 'os' : 'plain'
+  }
+
+  get description(): string {
+    return this.protection === 'os'
+      ? `data key encrypted by the operating system keychain (Electron safeStorage) in ${this.file}`
+      : `data key in a 0600 file without OS keychain protection (no keyring available) in ${this.file}`
+  }
+
+  loadOrCreateDataKey(): Promise<Buffer> {
+    this.loading ??= this.loadOrCreate().catch((err: unknown) => {
+      this.loading = null
+      throw err
+    })
+    return this.loading
+  }
+
+  private async loadOrCreate(): Promise<Buffer> {
+    let existing: Buffer | null
+    try {
+      existing = await readIfExists(this.file)
+    } catch (cause) {
+      throw this.failure('could not be read', cause)
+    }
+    if (existing) return this.decode(existing)
+    // null: another process created the key first; use theirs.
+    return (await this.create()) ?? this.decode(await fs.readFile(this.file))
+  }
+
+  private async create(): Promise<Buffer | null> {
+    const key = randomBytes(KEY_BYTES)
+    const os = this.osProtectionAvailable()
+    if (!os) this.warnUnprotected()
+    const payload = os ? this.options.safeStorage.encryptString(key.toString('base64')) : key
+    const content = Buffer.concat([MAGIC, Buffer.from([VERSION, os ? PROTECTED : PLAIN]), payload])
+    await fs.mkdir(path.dirname(this.file), { recursive: true })
+    // Written aside then linked into place: never a half-written key, never replacing an existing one.
+    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+    const handle = await fs.open(tmp, 'wx', 0o600)
+    try {
+      await handle.writeFile(content)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    try {
+      await fs.link(tmp, this.file)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') return null
+      // Some file systems have no hard links; exclusive create still refuses to replace a key.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err
+      const written = await fs.writeFile(this.file, content, { mode: 0o600, flag: 'wx' }).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? false : Promise.reject(e)),
+      )
+      if (!written) return null
+    } finally {
+      await fs.rm(tmp, { force: true })
+    }
+    this.protection = os ? 'os' : 'plain'
+    this.options.log.info('data_key.created', { protection: this.protection, file: this.file }, 'Created the data key that encrypts stored secrets')
+    return key
+  }
+
+  private async decode(content: Buffer): Promise<Buffer> {
+    if (content.length < HEADER_BYTES || !content.subarray(0, MAGIC.length).equals(MAGIC) || content[MAGIC.length] !== VERSION) {
+      throw this.failure('is not a data key file of this panel (unknown format)')
+    }
+    const payload = content.subarray(HEADER_BYTES)
+    const mode = content[MAGIC.length + 1]
+    if (mode === PLAIN) {
+      this.protection = 'plain'
+      this.warnUnprotected()
+      await this.tightenPermissions()
+      return checkLength(payload, () => this.failure('is damaged (wrong key length)'))
+    }
+    if (mode !== PROTECTED) throw this.failure('is not a data key file of this panel (unknown protection)')
+    this.protection = 'os'
+    if (!this.osProtectionAvailable()) {
+      throw this.failure(
+        'is protected by the system keychain, which is not available now (on Linux start GNOME Keyring or KWallet and sign in to it)',
+      )
+    }
+    let base64: string
+    try {
+      base64 = this.options.safeStorage.decryptString(payload)
+    } catch (cause) {
+      throw this.failure('could not be decrypted by the system keychain (was it created by another user or machine?)', cause)
+    }
+    return checkLength(Buffer.from(base64, 'base64'), () => this.failure('decrypted to something that is not a 32-byte key'))
+  }
+
+  private osProtectionAvailable(): boolean {
+    const { safeStorage } = this.options
+    if (!safeStorage.isEncryptionAvailable()) return false
+    // `basic_text` encrypts with a password hard-coded in Chromium: no better than a plain file.
+    const platform = this.options.platform ?? process.platform
+    return !(platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text')
+  }
+
+  private warnUnprotected(): void {
+    this.options.log.warn(
+      'data_key.unprotected',
+      { file: this.file },
+      'No OS keychain is available: the data key is kept in a file readable only by this user (0600), not encrypted by the system',
+    )
+  }
+
+  private async tightenPermissions(): Promise<void> {
+    if ((this.options.platform ?? process.platform) === 'win32') return
+    const { mode } = await fs.stat(this.file)
+    if ((mode & 0o077) === 0) return
+    await fs.chmod(this.file, 0o600)
+    this.options.log.warn('data_key.permissions_fixed', { file: this.file }, 'The data key file was readable by others; restricted it to this user')
+  }
+
+  private failure(problem: string, cause?: unknown): InfrastructureException {
+    return new InfrastructureException(
+      'DATA_DECRYPTION_FAILED',
+      `The data key file ${this.file} ${problem}. It was left untouched; stored secrets cannot be read until this is fixed.`,
+      { cause, details: { file: this.file } },
+    )
+  }
+}
+
+async function readIfExists(file: string): Promise<Buffer | null> {
+  try {
+    // A link or folder in place of the key file is refused rather than followed.
+    if (!(await fs.lstat(file)).isFile()) throw new Error('not a regular file')
+    return await fs.readFile(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}
+
+function checkLength(key: Buffer, failure: () => Error): Buffer {
+  if (key.length !== KEY_BYTES) throw failure()
+  return Buffer.from(key)
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import { event, request, returns } from './define'
+
+export const BATCH_STATES = ['running', 'paused', 'cancelling', 'finished', 'cancelled'] as const
+export type BatchState = (typeof BATCH_STATES)[number]
+
+/** Live progress of one batch ("Authorize selected" or a retry). */
+export interface BatchProgress {
+  /** batch id */
+  id: string
+  apiApp: string
+  state: BatchState
+  total: number
+  queued: number
+  running: number
+  /** Sessions in a terminal state. */
+  done: number
+  succeeded: number
+  failed: number
+  cancelled: number
+  skipped: number
+  slotsInUse: number
+  maxSlots: number
+  /** Estimated time to finish, from observed durations; null until one account finished. */
+  etaMs: number | null
+  startedAt: string
+  finishedAt: string | null
+  /** The batch this one retries, if it is a retry. */
+  retryOf: string | null
+}
+
+export interface BatchStartResult {
+  batchId: string
+  queued: number
+  /** Accounts not queued, each with the reason (already in progress, no username mapped, duplicate…). */
+  skipped: Array<{ profileId: string; reason: string }>
+}
+
+const batchId = z.string().min(1).max(100)
+const apiAppName = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'an API app name (letters, digits, _ or -)')
+
+export const batchesContract = {
+  /** "Authorize selected": one session per profile, run through the GoLogin slots. */
+  'batch:start': request(
+    z.object({ profileIds: z.array(z.string().min(1).max(100)).min(1).max(100_000), apiApp: apiAppName }).strict(),
+    returns<BatchStartResult>(),
+  ),
+  'batch:pause': request(z.object({ batchId }).strict(), returns<BatchProgress>()),
+  'batch:resume': request(z.object({ batchId }).strict(), returns<BatchProgress>()),
+  /** Queued sessions become `cancelled`; running ones are stopped cleanly. */
+  'batch:cancel': request(z.object({ batchId }).strict(), returns<BatchProgress>()),
+  /**
+   * A new batch of new attempts (attempt + 1) for the failed/timeout/cancelled sessions of a batch,
+   * or of the given sessions. History is never overwritten.
+   */
+  'batch:retry': request(
+    z
+      .object({ batchId: batchId.optional(), sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100_000).optional() })
+      .strict()
+      .refine((v) => Boolean(v.batchId) !== Boolean(v.sessionIds), 'give either batchId or sessionIds'),
+    returns<BatchStartResult>(),
+  ),
+  /** Batches that are running or paused, and the most recently finished one. */
+  'batch:active': request(z.undefined().or(z.object({}).strict()), returns<BatchProgress[]>()),
+}
+
+export const batchesEvents = {
+  progress: event<BatchProgress>('keyed'),
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod'
+import type { ErrorCode } from '../errors'
+import { event, request, returns } from './define'
+import type { SessionStatus, TokenStatus } from './sessions'
+
+export type MappingSource = 'import' | 'edit' | 'pattern'
+
+/** One GoLogin profile as the grid shows it. */
+export interface ProfileRow {
+  /** GoLogin profile id */
+  id: string
+  name: string
+  username: string | null
+  apiApp: string | null
+  mappingSource: MappingSource | null
+  folder: string | null
+  tags: string[]
+  notes: string
+  os: string | null
+  proxyCountry: string | null
+  isActive: boolean
+  inUse: boolean
+  lastSynced: string | null
+  /** The newest authorization attempt of this profile. */
+  lastStatus: SessionStatus | null
+  lastErrorCode: ErrorCode | null
+  lastAttemptAt: string | null
+  /** When the newest successful authorization completed, and its token's state. */
+  lastAuthorizedAt: string | null
+  tokenExpiresAt: string | null
+  tokenStatus: TokenStatus | null
+}
+
+export type ProfilePatch = Partial<ProfileRow> & { id: string }
+
+export interface SyncProgress {
+  running: boolean
+  startedAt: string | null
+  finishedAt: string | null
+  pagesDone: number
+  pagesTotal: number | null
+  fetched: number
+  total: number | null
+  added: number
+  updated: number
+  unchanged: number
+  deactivated: number
+  /** Operator sentence when the last sync failed. */
+  error: string | null
+  errorCode: ErrorCode | null
+}
+
+export interface ImportPreviewLine {
+  line: number
+  profileName: string
+  username: string
+  apiApp: string
+  /** Set when the line cannot be applied: unknown profile, bad username, unknown app, duplicate… */
+  error: string | null
+  profileId: string | null
+}
+
+export interface ImportPreview {
+  previewId: string
+  lines: ImportPreviewLine[]
+  okCount: number
+  errorCount: number
+  /** A problem with the file as a whole (header, encoding, delimiter). */
+  fileError: string | null
+}
+
+const profileId = z.string().min(1).max(100)
+const username = z
+  .string()
+  .trim()
+  .regex(/^@?[A-Za-z0-9_]{1,15}$/, 'an X username: 1–15 letters, digits or _')
+  .transform((v) => v.replace(/^@/, ''))
+
+export const profilesContract = {
+  /** All profiles in pages (the grid loads every page, then keeps the rows in memory). */
+  'profiles:list': request(
+    z
+      .object({ cursor: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(10_000).default(5_000) })
+      .strict()
+      .default({ cursor: 0, limit: 5_000 }),
+    returns<{ rows: ProfileRow[]; nextCursor: number | null; total: number }>(),
+  ),
+  /** Operator edit of the X username / API app of one profile (null clears it). */
+  'profiles:updateMapping': request(
+    z
+      .object({
+        profileId,
+        username: username.nullable().optional(),
+        apiApp: z.string().max(40).nullable().optional(),
+      })
+      .strict(),
+    returns<ProfileRow>(),
+  ),
+  /** Starts a sync now (progress on the `sync` event); answers at once. */
+  'profiles:sync': request(z.undefined().or(z.object({}).strict()), returns<SyncProgress>()),
+  'profiles:syncStatus': request(z.undefined().or(z.object({}).strict()), returns<SyncProgress>()),
+  /** CSV `profile_name,twitter_username,api_app` (header required; comma or semicolon; BOM ok). Applies nothing. */
+  'profiles:importPreview': request(z.object({ csv: z.string().max(50 * 1024 * 1024), fileName: z.string().max(300).optional() }).strict(), returns<ImportPreview>()),
+  /** Applies the valid lines of a preview in one transaction. */
+  'profiles:importApply': request(z.object({ previewId: z.string().min(1).max(100) }).strict(), returns<{ applied: number }>()),
+}
+
+export const profilesEvents = {
+  /** Single-row changes (in use, last status, mapping). */
+  profiles: event<ProfilePatch>('keyed'),
+  /** Many rows changed (a sync, an import): reload the list. */
+  'profiles:reload': event<{ reason: 'sync' | 'import'; at: string }>('latest'),
+  sync: event<SyncProgress>('latest'),
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod'
+import type { ErrorCode } from '../errors'
+import { event, request, returns } from './define'
+
+export const SESSION_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timeout', 'cancelled'] as const
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ['completed', 'failed', 'timeout', 'cancelled']
+/** Statuses that "Retry failed" picks up. */
+export const RETRYABLE_STATUSES: readonly SessionStatus[] = ['failed', 'timeout', 'cancelled']
+
+export const SESSION_STEPS = ['starting_profile', 'connecting', 'consent', 'exchanging', 'verifying'] as const
+export type SessionStep = (typeof SESSION_STEPS)[number]
+
+export const TOKEN_STATUSES = ['valid', 'expired', 'revoked', 'replaced'] as const
+export type TokenStatus = (typeof TOKEN_STATUSES)[number]
+
+/** One authorization attempt as the UI sees it (never any token). */
+export interface SessionRow {
+  /** session_id */
+  id: string
+  batchId: string | null
+  profileId: string
+  profileName: string | null
+  username: string
+  apiApp: string
+  status: SessionStatus
+  step: SessionStep | null
+  errorCode: ErrorCode | null
+  errorMessage: string | null
+  attempt: number
+  retryOf: string | null
+  xUserId: string | null
+  scopes: string[] | null
+  tokenStatus: TokenStatus | null
+  expiresAt: string | null
+  createdAt: string
+  startedAt: string | null
+  completedAt: string | null
+  durationMs: number | null
+  hasScreenshot: boolean
+}
+
+/** A partial update pushed on the `sessions` channel; `id` is always present. */
+export type SessionPatch = Partial<SessionRow> & { id: string }
+
+const sessionId = z.string().min(1).max(100)
+
+export const sessionsContract = {
+  /** Newest first. `cursor` is the opaque value returned as `nextCursor`. */
+  'sessions:list': request(
+    z
+      .object({
+        batchId: z.string().max(100).optional(),
+        statuses: z.array(z.enum(SESSION_STATUSES)).max(6).optional(),
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(5_000).default(1_000),
+        cursor: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    returns<{ rows: SessionRow[]; nextCursor: number | null; total: number }>(),
+  ),
+  'sessions:get': request(z.object({ id: sessionId }).strict(), returns<SessionRow>()),
+  /** The PNG saved when the attempt failed, as a data URL (null when there is none). */
+  'sessions:screenshot': request(z.object({ id: sessionId }).strict(), returns<{ dataUrl: string | null }>()),
+  /** The batches known, newest first, for the Sessions page's batch filter. */
+  'sessions:batches': request(
+    z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict().default({ limit: 100 }),
+    returns<Array<{ batchId: string; apiApp: string; createdAt: string; total: number; completed: number; failed: number }>>(),
+  ),
+}
+
+export const sessionsEvents = {
+  sessions: event<SessionPatch>('keyed'),
+}
