@@ -1,0 +1,14 @@
+export { startXSandbox, type XSandbox, type XSandboxOptions } from './x-sandbox'
+export { startCallbackServer, type CallbackHit, type CallbackServer } from './callback-server'
+export { SANDBOX_USER_COOKIE } from './consent-routes'
+export {
+  ACCOUNT_BEHAVIOURS,
+  CODE_LIFETIME_MS,
+  type AccountBehaviour,
+  type AccountInput,
+  type ClientInput,
+  type IssuedToken,
+  type SandboxAccount,
+  type SandboxClient,
+  type SandboxStats,
+} from './state'

@@ -1,0 +1,299 @@
+/**
+ * What the X sandbox remembers: registered API apps (clients), accounts and their behaviours, pending
+ * consent requests, authorization codes (single use, 30 s) and issued tokens (2 h, rotating refresh).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+
+export const ACCOUNT_BEHAVIOURS = [
+  'ok',
+  'logged_out',
+  'locked',
+  'suspended',
+  'denies',
+  'slow',
+  'wrong_account',
+  'error',
+  'no_button',
+  'bad_state',
+] as const
+export type AccountBehaviour = (typeof ACCOUNT_BEHAVIOURS)[number]
+
+export const KNOWN_SCOPES = new Set([
+  'tweet.read', 'tweet.write', 'tweet.moderate.write', 'users.read', 'users.email', 'follows.read', 'follows.write',
+  'offline.access', 'space.read', 'mute.read', 'mute.write', 'like.read', 'like.write', 'list.read', 'list.write',
+  'block.read', 'block.write', 'bookmark.read', 'bookmark.write', 'media.write', 'dm.read', 'dm.write',
+])
+
+export const CODE_LIFETIME_MS = 30_000
+export const ACCESS_TOKEN_LIFETIME_S = 7_200
+
+export interface ClientInput {
+  clientId?: string
+  /** Null or absent: a public client. */
+  clientSecret?: string | null
+  redirectUris: string[]
+  name?: string
+}
+
+export interface SandboxClient {
+  clientId: string
+  clientSecret: string | null
+  type: 'confidential' | 'public'
+  redirectUris: string[]
+  name: string
+}
+
+export interface AccountInput {
+  username: string
+  id?: string
+  name?: string
+  behaviour?: AccountBehaviour
+  /** How long the consent page's metadata call takes (the approve button stays disabled meanwhile). */
+  consentDelayMs?: number
+}
+
+export interface SandboxAccount {
+  username: string
+  id: string
+  name: string
+  behaviour: AccountBehaviour
+  consentDelayMs?: number
+}
+
+export interface AuthRequest {
+  id: string
+  clientId: string
+  redirectUri: string
+  scopes: string[]
+  state: string
+  codeChallenge: string
+  createdAt: number
+}
+
+interface AuthCode {
+  clientId: string
+  redirectUri: string
+  scopes: string[]
+  codeChallenge: string
+  username: string
+  expiresAt: number
+  used: boolean
+}
+
+export interface IssuedToken {
+  accessToken: string
+  refreshToken: string | null
+  clientId: string
+  userId: string
+  username: string
+  scopes: string[]
+  issuedAt: Date
+  expiresAt: Date
+  grant: 'authorization_code' | 'refresh_token'
+  revoked: boolean
+  /** The refresh token was exchanged (rotated) or revoked and no longer works. */
+  refreshUsed: boolean
+}
+
+export interface SandboxStats {
+  authorizePages: number
+  approvals: number
+  denials: number
+  codesIssued: number
+  tokenRequests: number
+  tokenErrors: number
+  usersMe: number
+  usersMeRateLimited: number
+  revokes: number
+}
+
+export type TokenError = { status: number; error: string; description: string }
+
+export function s256(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
+}
+
+function randomToken(bytes = 36): string {
+  return randomBytes(bytes).toString('base64url')
+}
+
+/** A stable numeric id for an auto-created account, like X's snowflake ids. */
+function idFor(username: string): string {
+  return BigInt(`0x${createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 15)}`).toString()
+}
+
+export class XSandboxState {
+  readonly stats: SandboxStats = {
+    authorizePages: 0, approvals: 0, denials: 0, codesIssued: 0, tokenRequests: 0, tokenErrors: 0, usersMe: 0, usersMeRateLimited: 0, revokes: 0,
+  }
+  private readonly clients = new Map<string, SandboxClient>()
+  private readonly accounts = new Map<string, SandboxAccount>()
+  private readonly requests = new Map<string, AuthRequest>()
+  private readonly codes = new Map<string, AuthCode>()
+  private readonly tokens: IssuedToken[] = []
+  private readonly byAccess = new Map<string, IssuedToken>()
+  private readonly byRefresh = new Map<string, IssuedToken>()
+  private readonly usersMeWindows = new Map<string, { resetAt: number; used: number }>()
+
+  constructor(
+    readonly now: () => number,
+    private readonly autoCreateAccounts: boolean,
+  ) {}
+
+  registerClient(input: ClientInput): SandboxClient {
+    const secret = input.clientSecret === undefined ? null : input.clientSecret
+    const client: SandboxClient = {
+      clientId: input.clientId ?? randomToken(18),
+      clientSecret: secret,
+      type: secret ? 'confidential' : 'public',
+      redirectUris: [...input.redirectUris],
+      name: input.name ?? 'Sandbox App',
+    }
+    this.clients.set(client.clientId, client)
+    return client
+  }
+
+  client(clientId: string): SandboxClient | undefined {
+    return this.clients.get(clientId)
+  }
+
+  setAccount(input: AccountInput): SandboxAccount {
+    const key = input.username.toLowerCase()
+    const previous = this.accounts.get(key)
+    const account: SandboxAccount = {
+      username: input.username,
+      id: input.id ?? previous?.id ?? idFor(input.username),
+      name: input.name ?? previous?.name ?? input.username,
+      behaviour: input.behaviour ?? previous?.behaviour ?? 'ok',
+      consentDelayMs: input.consentDelayMs ?? previous?.consentDelayMs,
+    }
+    this.accounts.set(key, account)
+    return account
+  }
+
+  setBehaviour(username: string, behaviour: AccountBehaviour): SandboxAccount {
+    return this.setAccount({ username, behaviour })
+  }
+
+  /** The account a cookie names; unknown names become well-behaved accounts unless auto-creation is off. */
+  account(username: string): SandboxAccount | undefined {
+    const known = this.accounts.get(username.toLowerCase())
+    if (known || !this.autoCreateAccounts) return known
+    return this.setAccount({ username })
+  }
+
+  createRequest(fields: Omit<AuthRequest, 'id' | 'createdAt'>): AuthRequest {
+    const request: AuthRequest = { ...fields, id: randomToken(12), createdAt: this.now() }
+    this.requests.set(request.id, request)
+    return request
+  }
+
+  request(id: string): AuthRequest | undefined {
+    return this.requests.get(id)
+  }
+
+  takeRequest(id: string): AuthRequest | undefined {
+    const request = this.requests.get(id)
+    this.requests.delete(id)
+    return request
+  }
+
+  issueCode(request: AuthRequest, username: string): string {
+    const code = randomToken(40)
+    this.codes.set(code, {
+      clientId: request.clientId,
+      redirectUri: request.redirectUri,
+      scopes: request.scopes,
+      codeChallenge: request.codeChallenge,
+      username,
+      expiresAt: this.now() + CODE_LIFETIME_MS,
+      used: false,
+    })
+    this.stats.codesIssued++
+    return code
+  }
+
+  /** Redeems a code for tokens, or says why X would refuse. */
+  redeemCode(client: SandboxClient, code: string, redirectUri: string, verifier: string): IssuedToken | TokenError {
+    const grant = this.codes.get(code)
+    const invalid = (what: string): TokenError => ({ status: 400, error: 'invalid_request', description: `Value passed for the ${what} was invalid.` })
+    if (!grant || grant.clientId !== client.clientId) return invalid('authorization code')
+    if (grant.used || grant.expiresAt <= this.now()) {
+      grant.used = true
+      return invalid('authorization code')
+    }
+    grant.used = true
+    if (grant.redirectUri !== redirectUri) {
+      return { status: 400, error: 'invalid_request', description: 'Value passed for the redirect uri did not match the uri of the authorization code.' }
+    }
+    if (!verifier || s256(verifier) !== grant.codeChallenge) return invalid('code verifier')
+    const account = this.account(grant.username)
+    if (!account) return invalid('authorization code')
+    return this.issueTokens(client.clientId, account, grant.scopes, 'authorization_code')
+  }
+
+  /** Rotates a refresh token: the old one stops working for good. */
+  refresh(client: SandboxClient, refreshToken: string): IssuedToken | TokenError {
+    const previous = this.byRefresh.get(refreshToken)
+    if (!previous || previous.refreshUsed || previous.clientId !== client.clientId) {
+      return { status: 400, error: 'invalid_request', description: 'Value passed for the token was invalid.' }
+    }
+    previous.refreshUsed = true
+    const account = this.account(previous.username)
+    if (!account) return { status: 400, error: 'invalid_request', description: 'Value passed for the token was invalid.' }
+    return this.issueTokens(client.clientId, account, previous.scopes, 'refresh_token')
+  }
+
+  private issueTokens(clientId: string, account: SandboxAccount, scopes: string[], grant: IssuedToken['grant']): IssuedToken {
+    const now = this.now()
+    const token: IssuedToken = {
+      accessToken: randomToken(),
+      refreshToken: scopes.includes('offline.access') ? randomToken() : null,
+      clientId,
+      userId: account.id,
+      username: account.username,
+      scopes,
+      issuedAt: new Date(now),
+      expiresAt: new Date(now + ACCESS_TOKEN_LIFETIME_S * 1000),
+      grant,
+      revoked: false,
+      refreshUsed: false,
+    }
+    this.tokens.push(token)
+    this.byAccess.set(token.accessToken, token)
+    if (token.refreshToken) this.byRefresh.set(token.refreshToken, token)
+    return token
+  }
+
+  /** The live token behind a bearer credential, if it is neither unknown, revoked nor expired. */
+  liveAccessToken(accessToken: string): IssuedToken | undefined {
+    const token = this.byAccess.get(accessToken)
+    if (!token || token.revoked || token.expiresAt.getTime() <= this.now()) return undefined
+    return token
+  }
+
+  revoke(client: SandboxClient, value: string): void {
+    const access = this.byAccess.get(value)
+    if (access && access.clientId === client.clientId) access.revoked = true
+    const refresh = this.byRefresh.get(value)
+    if (refresh && refresh.clientId === client.clientId) refresh.refreshUsed = true
+    this.stats.revokes++
+  }
+
+  /** Counts a users/me call against the user's window; returns the headers' numbers. */
+  countUsersMe(userId: string, limit: number, windowMs: number): { limit: number; remaining: number; resetAt: number; allowed: boolean } {
+    const now = this.now()
+    let window = this.usersMeWindows.get(userId)
+    if (!window || window.resetAt <= now) {
+      window = { resetAt: now + windowMs, used: 0 }
+      this.usersMeWindows.set(userId, window)
+    }
+    const allowed = window.used < limit
+    if (allowed) window.used++
+    return { limit, remaining: Math.max(0, limit - window.used), resetAt: window.resetAt, allowed }
+  }
+
+  issuedTokens(): IssuedToken[] {
+    return this.tokens.map((token) => ({ ...token, scopes: [...token.scopes] }))
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Runs the X consent step inside a profile's already-running browser: attaches over CDP, opens a tab on
+ * the authorize URL, watches the page until it can approve (or knows why not), clicks "Authorize app"
+ * and captures the redirect before it leaves the browser. Only ever disconnects: the launcher owns the
+ * browser's life.
+ */
+import { timingSafeEqual } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import {
+  AppException,
+  AuthorizationTimeoutException,
+  BrowserConnectionException,
+  DomainException,
+  InfrastructureException,
+  ValidationException,
+} from '../../../shared/errors'
+import { withLogContext } from '../../logging/context'
+import type { Logger } from '../../logging/logger'
+import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoint'
+import { ConsentPageException, watchConsent, type ConsentWatchOptions } from './consent-watch'
+import type { PageKind } from './page-classifier'
+import { interceptRedirects, type CapturedCallback, type RedirectInterceptor } from './redirect-interceptor'
+
+export interface ConsentRequest {
+  endpoint: CdpEndpoint
+  authorizeUrl: string
+  /** The API app's registered callback; navigations to it are captured and aborted. */
+  redirectUri: string
+  expectedState: string
+  signal?: AbortSignal
+  timeoutMs?: number
+  /** Where a PNG of the page is saved when the attempt fails; null/absent: no screenshot. */
+  screenshotDir?: string | null
+  sessionId?: string
+}
+
+export type ConsentResult =
+  | { ok: true; code: string; state: string }
+  | { ok: false; error: AppException; screenshotPath: string | null; pageKind: PageKind | null }
+
+export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
+  logger: Logger
+  /** How to attach to a browser; defaults to puppeteer-core's connect with `defaultViewport: null`. */
+  connect?: (endpoint: CdpEndpoint) => Promise<Browser>
+  defaultTimeoutMs?: number
+  connectTimeoutMs?: number
+  screenshotTimeoutMs?: number
+  now?: () => number
+}
+
+const connectWithPuppeteer = (endpoint: CdpEndpoint): Promise<Browser> =>
+  puppeteer.connect({ ...endpoint, defaultViewport: null, protocolTimeout: 30_000 })
+
+export class BrowserController {
+  constructor(private readonly options: BrowserControllerOptions) {}
+
+  /** Never throws for a failed consent: the failure comes back typed, with a screenshot when one was asked for. */
+  authorize(request: ConsentRequest): Promise<ConsentResult> {
+    validateRequest(request)
+    return withLogContext({ sessionId: request.sessionId }, () => new ConsentAttempt(this.options, request).run())
+  }
+}
+
+function validateRequest(request: ConsentRequest): void {
+  if (!isCdpEndpoint(request.endpoint)) throw new ValidationException('endpoint must be { browserWSEndpoint: ws(s)://… } or { browserURL: http(s)://… }')
+  for (const field of ['authorizeUrl', 'redirectUri'] as const) {
+    let protocol = ''
+    try {
+      protocol = new URL(request[field]).protocol
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') throw new ValidationException(`${field} must be an absolute http(s) URL`, { field })
+  }
+  if (!request.expectedState) throw new ValidationException('expectedState is required', { field: 'expectedState' })
+  if (request.timeoutMs !== undefined && !(request.timeoutMs > 0)) throw new ValidationException('timeoutMs must be positive', { field: 'timeoutMs' })
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((res) => (resolve = res))
+  return { promise, resolve }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let handle: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolve) => (handle = setTimeout(() => resolve(undefined), ms)))
+  return Promise.race([work, timeout]).finally(() => clearTimeout(handle))
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+/** One consent attempt: owns the connection, the tab and the interception, and releases all three. */
+class ConsentAttempt {
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly stop = new AbortController()
+  private readonly callback = deferred<CapturedCallback>()
+  private readonly startedAt: number
+  private lastStepAt: number
+  private browser: Browser | null = null
+  private page: Page | null = null
+  private interceptor: RedirectInterceptor | null = null
+  private pageKind: PageKind | null = null
+  private released = false
+
+  constructor(
+    private readonly options: BrowserControllerOptions,
+    private readonly request: ConsentRequest,
+  ) {
+    this.log = options.logger
+    this.now = options.now ?? Date.now
+    this.startedAt = this.now()
+    this.lastStepAt = this.startedAt
+  }
+
+  async run(): Promise<ConsentResult> {
+    const { signal } = this.request
+    if (signal?.aborted) return { ok: false, error: new DomainException('CANCELLED', 'The authorization was cancelled.'), screenshotPath: null, pageKind: null }
+    const timeoutMs = this.request.timeoutMs ?? this.options.defaultTimeoutMs ?? 120_000
+    let timer: NodeJS.Timeout | undefined
+    let onAbort: (() => void) | undefined
+    const limits = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AuthorizationTimeoutException(Math.round(timeoutMs / 1000))), timeoutMs)
+      onAbort = () => reject(new DomainException('CANCELLED', 'The authorization was cancelled.'))
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+    const drive = this.drive()
+    drive.catch(() => undefined) // settles after the race when the attempt is already decided
+
+    let result: ConsentResult
+    try {
+      result = this.judge(await Promise.race([drive, limits]))
+    } catch (err) {
+      result = this.failure(err)
+    } finally {
+      clearTimeout(timer)
+      if (onAbort) signal?.removeEventListener('abort', onAbort)
+      this.stop.abort()
+    }
+    if (!result.ok) result.screenshotPath = await this.screenshot(result.error)
+    await this.release()
+    this.log.info(
+      'consent.finished',
+      { ok: result.ok, errorCode: result.ok ? undefined : result.error.code, pageKind: this.pageKind, totalMs: this.now() - this.startedAt },
+      result.ok ? 'Consent captured' : result.error.message,
+    )
+    return result
+  }
+
+  private step(event: string, fields: Record<string, unknown> = {}): void {
+    const at = this.now()
+    this.log.info(event, { ...fields, ms: at - this.lastStepAt, totalMs: at - this.startedAt })
+    this.lastStepAt = at
+  }
+
+  private async drive(): Promise<CapturedCallback> {
+    const browser = await this.connect()
+    const page = await browser.newPage()
+    if (this.released) {
+      await page.close().catch(() => undefined)
+      throw new DomainException('CANCELLED')
+    }
+    this.page = page
+    await page.bringToFront().catch(() => undefined)
+    this.interceptor = await interceptRedirects(page, this.request.redirectUri, (callback) => {
+      this.step('consent.redirect_captured', { hasCode: Boolean(callback.code), xError: callback.error ?? undefined })
+      this.callback.resolve(callback)
+    })
+    this.step('consent.page_opened')
+    return Promise.race([this.callback.promise, this.approve(page)])
+  }
+
+  private async approve(page: Page): Promise<never> {
+    try {
+      await page.goto(this.request.authorizeUrl, { waitUntil: 'domcontentloaded', timeout: 0, signal: this.stop.signal })
+    } catch (err) {
+      // Our own abort of a direct redirect to the callback also ends the navigation: that is not a failure.
+      if (!this.interceptor?.captured && !this.stop.signal.aborted) throw navigationFailure(err)
+      return new Promise<never>(() => undefined)
+    }
+    this.step('consent.navigated', { path: new URL(page.url()).pathname })
+    const watchOptions: ConsentWatchOptions = {
+      settleIdleMs: this.options.settleIdleMs ?? 500,
+      buttonGraceMs: this.options.buttonGraceMs ?? 20_000,
+      reclickAfterMs: this.options.reclickAfterMs ?? 5_000,
+      maxClicks: this.options.maxClicks ?? 3,
+    }
+    const hooks = {
+      log: this.log,
+      onPage: (classified: { kind: PageKind }, pagePath: string) => {
+        this.pageKind = classified.kind
+        this.step('consent.page_classified', { pageKind: classified.kind, path: pagePath })
+      },
+    }
+    return watchConsent(page, watchOptions, hooks, this.stop.signal)
+  }
+
+  private async connect(): Promise<Browser> {
+    const connect = this.options.connect ?? connectWithPuppeteer
+    const where = describeEndpoint(this.request.endpoint)
+    const attempt = connect(this.request.endpoint)
+    let browser: Browser | undefined
+    try {
+      browser = await withTimeout(attempt, this.options.connectTimeoutMs ?? 15_000)
+    } catch (err) {
+      throw new BrowserConnectionException(where, { cause: err })
+    }
+    if (!browser) {
+      // A connection that completes after we gave up must still be let go of.
+      attempt.then((late) => late.disconnect()).catch(() => undefined)
+      throw new BrowserConnectionException(where, { details: { reason: 'timeout' } })
+    }
+    if (this.released) {
+      await browser.disconnect().catch(() => undefined)
+      throw new DomainException('CANCELLED')
+    }
+    this.browser = browser
+    this.step('consent.connected', { endpoint: where })
+    return browser
+  }
+
+  private judge(callback: CapturedCallback): ConsentResult {
+    if (!callback.state || !sameSecret(callback.state, this.request.expectedState)) {
+      return this.failure(new DomainException('STATE_MISMATCH', 'X redirected with a state that does not belong to this session; the answer was discarded.'))
+    }
+    if (callback.error === 'access_denied') return this.failure(new DomainException('USER_DENIED'))
+    if (callback.error) {
+      const description = callback.errorDescription ? `: ${callback.errorDescription.slice(0, 200)}` : ''
+      return this.failure(new InfrastructureException('TWITTER_API_ERROR', `X refused the authorization (${callback.error.slice(0, 60)})${description}`))
+    }
+    if (!callback.code) return this.failure(new InfrastructureException('TWITTER_API_ERROR', 'X redirected without an authorization code.'))
+    return { ok: true, code: callback.code, state: callback.state }
+  }
+
+  private failure(err: unknown): ConsentResult {
+    if (err instanceof ConsentPageException) return { ok: false, error: err.error, screenshotPath: null, pageKind: err.pageKind }
+    return { ok: false, error: this.toAppException(err), screenshotPath: null, pageKind: this.pageKind }
+  }
+
+  private toAppException(err: unknown): AppException {
+    if (err instanceof AppException) return err
+    if (this.browser && !this.browser.connected) {
+      return new BrowserConnectionException(describeEndpoint(this.request.endpoint), { cause: err, details: { reason: 'disconnected' } })
+    }
+    if (this.page?.isClosed()) {
+      return new InfrastructureException('BROWSER_CONNECTION_FAILED', 'The consent tab was closed in the profile’s browser before X answered.', { cause: err })
+    }
+    return new InfrastructureException('INTERNAL_ERROR', undefined, { cause: err })
+  }
+
+  private async screenshot(error: AppException): Promise<string | null> {
+    const dir = this.request.screenshotDir
+    const page = this.page
+    if (!dir || !page || page.isClosed() || !this.browser?.connected) return null
+    const safeSession = (this.request.sessionId ?? 'consent').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)
+    const file = path.join(dir, `${safeSession}-${error.code.toLowerCase()}-${this.now()}.png`) as `${string}.png`
+    try {
+      await fs.promises.mkdir(dir, { recursive: true })
+      const taken = await withTimeout(
+        page.screenshot({ path: file, type: 'png' }).then(() => true),
+        this.options.screenshotTimeoutMs ?? 5_000,
+      )
+      if (!taken) return null
+      this.log.info('consent.screenshot_saved', { file })
+      return file
+    } catch (err) {
+      this.log.warn('consent.screenshot_failed', { err })
+      return null
+    }
+  }
+
+  private async release(): Promise<void> {
+    this.released = true
+    // Close the tab while interception is still on, so a late redirect cannot reach the app's callback.
+    if (this.page && !this.page.isClosed()) await withTimeout(this.page.close().catch(() => undefined), 5_000)
+    await this.interceptor?.stop()
+    if (this.browser) await this.browser.disconnect().catch(() => undefined)
+  }
+}
+
+function navigationFailure(err: unknown): AppException {
+  const reason = /net::ERR_[A-Z_]+/.exec(String((err as Error)?.message ?? err))?.[0] ?? 'unknown reason'
+  if (/PROXY|TUNNEL/.test(reason)) {
+    return new InfrastructureException('BROWSER_CONNECTION_FAILED', `The profile's proxy failed while opening the X consent page (${reason}).`, { cause: err })
+  }
+  return new InfrastructureException('TWITTER_API_ERROR', `Could not open the X consent page (${reason}).`, { cause: err })
+}

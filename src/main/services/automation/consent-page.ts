@@ -1,0 +1,93 @@
+/**
+ * The X consent tab as seen through puppeteer: snapshots for the classifier, event-driven waits for the
+ * page to change (a MutationObserver in the page, no sleeps), and the click on the approve control.
+ *
+ * The in-page code is kept as plain JavaScript strings so no bundler or transpiler helper can leak into
+ * what the browser evaluates.
+ */
+import type { Page } from 'puppeteer-core'
+import { CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind, type PageSnapshot } from './page-classifier'
+
+const FIND_APPROVE = `function () {
+  var byTestId = document.querySelector('[data-testid="${CONSENT_BUTTON_TEST_ID}"]');
+  if (byTestId) return { el: byTestId, via: 'testid' };
+  var candidates = document.querySelectorAll('[role="button"], button');
+  for (var i = 0; i < candidates.length; i++) {
+    if (/^\\s*Authorize app\\s*$/i.test(candidates[i].textContent || '')) return { el: candidates[i], via: 'role' };
+  }
+  var legacy = document.querySelector('#allow');
+  if (legacy) return { el: legacy, via: 'legacy' };
+  return null;
+}`
+
+const IS_ENABLED = `function (el) {
+  return el.getAttribute('aria-disabled') !== 'true' && !el.hasAttribute('disabled');
+}`
+
+/** Expression: the snapshot, or null while it still equals the fingerprint `prev`. */
+function probeExpression(previousFingerprint: string | null): string {
+  return `(function (prev) {
+  var found = (${FIND_APPROVE})();
+  var ids = [];
+  var nodes = document.querySelectorAll('[data-testid]');
+  for (var i = 0; i < nodes.length && ids.length < 100; i++) {
+    var id = nodes[i].getAttribute('data-testid');
+    if (id && ids.indexOf(id) < 0) ids.push(id);
+  }
+  var detail = document.querySelector('[data-testid="${ERROR_DETAIL_TEST_ID}"]');
+  var body = document.body;
+  var snapshot = {
+    url: location.href,
+    testIds: ids,
+    text: body ? String(body.innerText || body.textContent || '').slice(0, 4000) : '',
+    approveButton: found ? { via: found.via, enabled: (${IS_ENABLED})(found.el) } : null,
+    errorDetail: detail ? String(detail.textContent || '').trim().slice(0, 300) : null
+  };
+  var fingerprint = JSON.stringify(snapshot);
+  return fingerprint === prev ? null : { fingerprint: fingerprint, snapshot: snapshot };
+})(${JSON.stringify(previousFingerprint)})`
+}
+
+export interface SnapshotChange {
+  fingerprint: string
+  snapshot: PageSnapshot
+}
+
+export class ConsentPage {
+  constructor(private readonly page: Page) {}
+
+  async snapshot(): Promise<SnapshotChange> {
+    return (await this.page.evaluate(probeExpression(null))) as SnapshotChange
+  }
+
+  /** Resolves with the next snapshot that differs from `previousFingerprint` (re-armed across navigations). */
+  async waitForChange(previousFingerprint: string | null, signal: AbortSignal): Promise<SnapshotChange> {
+    const handle = await this.page.mainFrame().waitForFunction(probeExpression(previousFingerprint), { polling: 'mutation', timeout: 0, signal })
+    try {
+      return (await handle.jsonValue()) as SnapshotChange
+    } finally {
+      await handle.dispose().catch(() => undefined)
+    }
+  }
+
+  /** Clicks the approve control with real input events; falls back to a DOM click when it has no box. */
+  async clickApprove(): Promise<ApproveControlKind | null> {
+    const handle = await this.page.evaluateHandle(`(function () { var f = (${FIND_APPROVE})(); return f ? f.el : null; })()`)
+    const element = handle.asElement()
+    if (!element) {
+      await handle.dispose()
+      return null
+    }
+    try {
+      const via = (await this.page.evaluate(`((${FIND_APPROVE})() || {}).via || null`)) as ApproveControlKind | null
+      try {
+        await element.click()
+      } catch {
+        await element.evaluate((el) => (el as unknown as { click(): void }).click())
+      }
+      return via
+    } finally {
+      await element.dispose().catch(() => undefined)
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export { OAuthService } from './oauth-service'
+export type { AuthorizationRequest, OAuthServiceOptions, RefreshOptions, TokenSet, VerifiedAccount, VerifyOptions } from './oauth-service'
+export { codeChallengeS256, createCodeVerifier, createState, MAX_STATE_LENGTH } from './pkce'
+export { assertUsableApp, basicAuthorization, buildAuthorizeUrl, scopesOf, type FormRequest, type TokenTypeHint } from './token-requests'
+export { readRateLimit, XRateLimitException, type RateLimitInfo } from './x-api-errors'
+export { DEFAULT_X_ENDPOINTS, type XEndpoints } from './x-endpoints'
