@@ -54,6 +54,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
 }
 
 /** Navigation, pop-up and permission rules for a window showing the app's page. */
+const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write'])
+
 export function hardenWebContents(contents: WebContents, renderer: RendererLocation, log: Logger): void {
   contents.on('will-navigate', (event) => {
     const url = event.url
@@ -74,11 +76,13 @@ export function hardenWebContents(contents: WebContents, renderer: RendererLocat
     log.warn('window.webview_blocked', {})
   })
 
+  // Everything is denied but writing to the clipboard, which the Logs page's Copy button needs.
   contents.session.setPermissionRequestHandler((_contents, permission, callback) => {
+    if (ALLOWED_PERMISSIONS.has(permission)) return callback(true)
     log.warn('window.permission_denied', { permission })
     callback(false)
   })
-  contents.session.setPermissionCheckHandler(() => false)
+  contents.session.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission))
 
   contents.on('render-process-gone', (_event, details) => {
     log.error('window.renderer_gone', { reason: details.reason, exitCode: details.exitCode }, 'The panel page crashed')

@@ -6,7 +6,7 @@ export function systemHandlers(info: SystemInfo, log: Logger): PartialHandlerMap
   return {
     'system:info': () => info,
     'system:ping': ({ message }) => {
-      log.info('system.ping', { message }, message)
+      log.info('system.ping', {}, message)
       return { pong: message }
     },
   }

@@ -58,6 +58,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     reply.header('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`)
     reply.header('X-Content-Type-Options', 'nosniff')
+    reply.header('Content-Security-Policy', "frame-ancestors 'none'")
     reply.header('Referrer-Policy', 'no-referrer')
   })
   await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], cacheControl: false })

@@ -101,7 +101,7 @@ describe('createMainWindow', () => {
     expect(lines.filter((l) => l.event === 'external_link.refused')).toHaveLength(6)
   })
 
-  it('denies every permission request and check', () => {
+  it('denies every permission request and check but clipboard writing (the Copy buttons)', () => {
     const { win } = openWindow()
     const session = win.webContents.session
     for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
@@ -110,6 +110,9 @@ describe('createMainWindow', () => {
       expect(callback).toHaveBeenCalledWith(false)
       expect(session.permissionCheckHandler!(win.webContents, permission, 'file://', {})).toBe(false)
     }
+    const clipboard = vi.fn()
+    session.permissionRequestHandler!(win.webContents, 'clipboard-sanitized-write', clipboard, {})
+    expect(clipboard).toHaveBeenCalledWith(true)
   })
 
   it('refuses to attach a <webview>', () => {

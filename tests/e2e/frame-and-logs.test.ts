@@ -1,0 +1,224 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
+import { launchPlaywright } from '../helpers/chromium'
+import { tempDir } from '../helpers/temp-dir'
+import type { WsClientMessage, WsServerMessage } from '../../src/shared/ws-protocol'
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots')
+
+let panel: BrowserModeProcess | null = null
+let browser: Browser | null = null
+const sockets: WebSocket[] = []
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.terminate()
+  await browser?.close()
+  browser = null
+  await panel?.stop()
+  panel = null
+})
+
+async function openPanel(): Promise<{ page: Page; problems: string[] }> {
+  panel = await startBrowserMode({ dataDir: tempDir('panel-e2e-logs-') })
+  browser = await launchPlaywright()
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 } })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(panel.baseUrl).origin })
+  const page = await context.newPage()
+  // Script errors and CSP violations show up here; the page must produce none.
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`))
+  await page.goto(panel.url)
+  return { page, problems }
+}
+
+/** Another client of the same panel over its WebSocket, as a second browser tab would be. */
+async function otherClient(target: BrowserModeProcess): Promise<{ ping(message: string): Promise<void> }> {
+  const socket = new WebSocket(`${target.baseUrl.replace(/^http/, 'ws')}ws?token=${target.token}`)
+  sockets.push(socket)
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+  const waiting = new Map<number, () => void>()
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as WsServerMessage
+    if (message.type === 'result') waiting.get(message.id)?.()
+  })
+  let nextId = 1
+  return {
+    ping: (message) =>
+      new Promise<void>((resolve) => {
+        const id = nextId++
+        waiting.set(id, resolve)
+        socket.send(JSON.stringify({ type: 'invoke', id, channel: 'system:ping', payload: { message } } satisfies WsClientMessage))
+      }),
+  }
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true })
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) })
+}
+
+function connectionStatus(page: Page, text: string) {
+  return page.getByRole('status', { name: 'Connection' }).getByText(text, { exact: true })
+}
+
+/** Whether `item` is inside the visible part of the scrolling `container`. */
+async function isInView(item: ReturnType<Page['locator']>, container: ReturnType<Page['locator']>): Promise<boolean> {
+  const [a, b] = await Promise.all([item.boundingBox(), container.boundingBox()])
+  return !!a && !!b && a.y >= b.y - 1 && a.y + a.height <= b.y + b.height + 1
+}
+
+describe('browser mode: app frame and Logs page', () => {
+  it('shows the frame, follows a log line written from the Logs page, and filters, copies and survives a reload', async () => {
+    const { page, problems } = await openPanel()
+
+    const nav = page.getByRole('navigation', { name: 'Main' })
+    for (const name of ['Profiles', 'Sessions', 'Logs', 'Settings']) await nav.getByRole('link', { name }).waitFor()
+    await connectionStatus(page, 'Connected').waitFor()
+    await page.getByText(/Browser mode/).waitFor()
+    // The landing page is Profiles, which says honestly that its grid is not there yet.
+    expect(await nav.getByRole('link', { name: 'Profiles' }).getAttribute('aria-current')).toBe('page')
+    await page.getByRole('heading', { name: 'The profile grid is not built yet' }).waitFor()
+    // The access token does not linger in the address bar.
+    expect(page.url()).not.toContain('token=')
+    await screenshot(page, 'frame-profiles-light')
+
+    await nav.getByRole('link', { name: 'Logs' }).click()
+    await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor()
+    expect(await nav.getByRole('link', { name: 'Logs' }).getAttribute('aria-current')).toBe('page')
+    expect(await nav.getByRole('link', { name: 'Profiles' }).getAttribute('aria-current')).toBeNull()
+    const log = page.getByRole('log', { name: 'Log lines' })
+    await log.getByText('Panel started (browser mode)').waitFor()
+
+    // A line written by main at the operator's request arrives through the event stream.
+    await page.getByRole('button', { name: 'Write test line' }).click()
+    const testLine = log.getByText(/^Test line from the Logs page/)
+    await testLine.waitFor()
+    const row = log.locator('.log-row', { has: page.getByText(/^Test line from the Logs page/) }).first()
+    expect(await row.locator('.log-event').textContent()).toBe('system.ping')
+    expect(await row.locator('.log-level').textContent()).toBe('info')
+    // Written at connect time, so both in the first snapshot and in the first pushed batch: shown once.
+    expect(await log.getByText('ws.connected', { exact: true }).count()).toBe(1)
+
+    // Expanding the line shows its JSON.
+    await row.getByRole('button', { name: 'Show details' }).click()
+    await row.locator('pre').getByText('"event": "system.ping"').waitFor()
+    await page.getByRole('button', { name: 'Write test line' }).click()
+    await log.getByText(/^Test line from the Logs page/).nth(1).waitFor()
+    await screenshot(page, 'logs-light')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await screenshot(page, 'logs-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
+
+    // Ctrl+F focuses the search; it narrows the list; Esc clears it.
+    await page.keyboard.press('Control+f')
+    const search = page.getByRole('searchbox', { name: 'Search logs' })
+    expect(await search.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true)
+    await search.fill('panel started')
+    await log.getByText(/^Test line from the Logs page/).first().waitFor({ state: 'detached' })
+    await log.getByText('Panel started (browser mode)').waitFor()
+    await search.press('Escape')
+    expect(await search.inputValue()).toBe('')
+    await log.getByText(/^Test line from the Logs page/).first().waitFor()
+
+    // Turning "Info" off hides info lines.
+    await page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: /^Info/ }).click()
+    await log.getByText('No lines match the filters.').waitFor()
+    await page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: /^Info/ }).click()
+
+    // Copy puts the visible lines on the clipboard as JSON lines.
+    await page.getByRole('button', { name: 'Copy' }).click()
+    await page.getByText(/^Copied \d+ lines as JSON lines$/).waitFor()
+    const copied = String(await page.evaluate('navigator.clipboard.readText()'))
+    const events = copied.split('\n').map((line) => (JSON.parse(line) as { event: string }).event)
+    expect(events).toContain('system.ping')
+
+    // A session link narrows the list to that session's lines.
+    await page.goto(`${panel!.baseUrl}#/logs?session=no-such-session`)
+    expect(await page.getByRole('textbox', { name: 'Session id' }).inputValue()).toBe('no-such-session')
+    await log.getByText('No lines match the filters.').waitFor()
+
+    // That navigation was a reload without ?token=: the cookie and the remembered token still connect.
+    await connectionStatus(page, 'Connected').waitFor()
+    await page.getByRole('textbox', { name: 'Session id' }).fill('')
+    await log.getByText(/^Test line from the Logs page/).first().waitFor()
+
+    // Pages still to come say what they will hold; Settings already shows where the data lives.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor()
+    await page.getByText('Data folder', { exact: true }).waitFor()
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await screenshot(page, 'settings-dark')
+
+    expect(problems).toEqual([])
+  }, 120_000)
+
+  it('follows the newest line, pauses when scrolled up, and jumps back on request', async () => {
+    const { page, problems } = await openPanel()
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs' }).click()
+    const log = page.getByRole('log', { name: 'Log lines' })
+    const write = page.getByRole('button', { name: 'Write test line' })
+    await log.getByText('Panel started (browser mode)').waitFor()
+
+    // More lines than fit: the list keeps the newest one in view.
+    // A second client of the same panel writes the lines quickly (each ping logs exactly one line).
+    const other = await otherClient(panel!)
+    await log.getByText('ws.connected', { exact: true }).nth(1).waitFor()
+    let total = Number.parseInt((await page.locator('.page-subtitle').textContent()) ?? '', 10)
+    const writeLines = async (count: number) => {
+      for (let i = 0; i < count; i++) await other.ping(`Bulk line ${total + i + 1}`)
+      total += count
+      await page.getByText(`${total} lines`, { exact: true }).waitFor()
+    }
+    await writeLines(40)
+    const newest = () => log.locator('.log-row').last()
+    expect(await isInView(newest(), log)).toBe(true)
+
+    expect(await log.getByText(`Bulk line ${total}`, { exact: true }).count()).toBe(1)
+
+    // Scrolling up pauses the tail; new lines are counted instead of scrolled to.
+    await log.hover()
+    await page.mouse.wheel(0, -400)
+    await page.getByRole('button', { name: /^Jump to newest/ }).waitFor()
+    await writeLines(2)
+    await page.getByRole('button', { name: 'Jump to newest (2 new)' }).waitFor()
+    await screenshot(page, 'logs-paused-light')
+
+    await page.getByRole('button', { name: 'Jump to newest (2 new)' }).click()
+    await page.getByRole('button', { name: /^Jump to newest/ }).waitFor({ state: 'detached' })
+    await write.click()
+    const last = log.getByText(/^Test line from the Logs page/)
+    await last.waitFor()
+    expect(await isInView(last, log)).toBe(true)
+    expect(problems).toEqual([])
+  }, 120_000)
+
+  it('refuses the page and the WebSocket without the access token', async () => {
+    panel = await startBrowserMode({ dataDir: tempDir('panel-e2e-auth-') })
+
+    expect((await fetch(panel.baseUrl)).status).toBe(401)
+    expect((await fetch(`${panel.baseUrl}?token=not-the-token`)).status).toBe(401)
+    expect((await fetch(panel.url)).status).toBe(200)
+
+    const wsBase = panel.baseUrl.replace(/^http/, 'ws')
+    const refusal = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(url)
+        socket.on('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0)
+          socket.terminate()
+        })
+        socket.on('open', () => {
+          socket.close()
+          reject(new Error(`${url} accepted a socket without a valid token`))
+        })
+        socket.on('error', () => {})
+      })
+    expect([401, 403]).toContain(await refusal(`${wsBase}ws`))
+    expect([401, 403]).toContain(await refusal(`${wsBase}ws?token=not-the-token`))
+  }, 60_000)
+})
