@@ -1,0 +1,41 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm'
+import { secretColumn } from '../secret-column'
+
+/** An X developer app (AIOTT1, …) that accounts are authorized for. v3.0 (was configuration only). */
+@Entity({ name: 'api_apps' })
+export class ApiAppEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number
+
+  @Index('ix_api_apps_name', { unique: true })
+  @Column({ name: 'name', type: 'varchar', length: 40, collation: 'NOCASE' })
+  name!: string
+
+  @Column({ name: 'oauth_version', type: 'varchar', length: 8, default: '2.0' })
+  oauthVersion!: '2.0' | '1.0a'
+
+  @Column({ name: 'client_type', type: 'varchar', length: 16, default: 'confidential' })
+  clientType!: 'confidential' | 'public'
+
+  @Column({ name: 'client_id', type: 'varchar', length: 255 })
+  clientId!: string
+
+  @Column(secretColumn('api_apps', 'client_secret'))
+  clientSecret!: string | null
+
+  @Column({ name: 'redirect_uri', type: 'text' })
+  redirectUri!: string
+
+  @Column({ name: 'scopes', type: 'json' })
+  scopes!: string[]
+
+  /** Defined by `<APP>_CLIENT_ID` / `_CLIENT_SECRET` / `_CALLBACK_URL` at start-up: not editable in the UI. */
+  @Column({ name: 'env_managed', type: 'boolean', default: false })
+  envManaged!: boolean
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', nullable: true })
+  updatedAt!: Date | null
+}

@@ -1,0 +1,7 @@
+/** The data layer: open the database, the entities, bulk profile writes, secret-column helpers. */
+export { createDataSource, DATABASE_FILE_NAME, openDatabase, type Database, type OpenDatabaseOptions } from './data-source'
+export * from './entities'
+export { MIGRATIONS, MIGRATION_NAMES } from './migrations'
+export { normalizeUsername, upsertProfiles, type ProfileUpsertRow, type UpsertProfilesOptions, type UpsertProfilesResult } from './profile-upsert'
+export { openSecretValue, sealSecretValue, UndecryptableSecret } from './secret-column'
+export { sqliteDateTime, sqliteHandle } from './sqlite-handle'

@@ -1,0 +1,44 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm'
+import { runStatements } from './sql'
+
+/** v1.0 — the origin service's initial schema: profiles and authorization sessions. */
+export class InitialSchema1704067200000 implements MigrationInterface {
+  name = 'InitialSchema1704067200000'
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await runStatements(queryRunner, [
+      `CREATE TABLE "profiles" (
+        "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        "profile_id" VARCHAR(50) NOT NULL,
+        "profile_name" VARCHAR(20) NOT NULL,
+        "twitter_username" VARCHAR(50),
+        "api_app" VARCHAR(20),
+        "is_active" BOOLEAN DEFAULT 1,
+        "in_use" BOOLEAN DEFAULT 0,
+        "created_at" DATETIME DEFAULT CURRENT_TIMESTAMP,
+        "updated_at" DATETIME
+      )`,
+      `CREATE UNIQUE INDEX "ix_profiles_profile_id" ON "profiles" ("profile_id")`,
+      `CREATE UNIQUE INDEX "uq_profiles_profile_name" ON "profiles" ("profile_name")`,
+      `CREATE INDEX "ix_profiles_twitter_username" ON "profiles" ("twitter_username")`,
+      `CREATE TABLE "authorization_sessions" (
+        "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        "session_id" VARCHAR(50) NOT NULL,
+        "profile_id" VARCHAR(50) NOT NULL,
+        "twitter_username" VARCHAR(50) NOT NULL,
+        "api_app" VARCHAR(20) NOT NULL,
+        "access_token" TEXT,
+        "status" VARCHAR(20) NOT NULL DEFAULT 'pending',
+        "error_message" TEXT,
+        "created_at" DATETIME DEFAULT CURRENT_TIMESTAMP,
+        "completed_at" DATETIME,
+        "expires_at" DATETIME
+      )`,
+      `CREATE UNIQUE INDEX "ix_authorization_sessions_session_id" ON "authorization_sessions" ("session_id")`,
+    ])
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await runStatements(queryRunner, [`DROP TABLE "authorization_sessions"`, `DROP TABLE "profiles"`])
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Every migration, in order, imported explicitly (no globs). The origin service's history comes
+ * first (0001–0004, its Alembic 001–004), then the panel's. Add a file `NNNN-name.ts` whose class
+ * name ends in a 13-digit timestamp later than the previous one, and list it here.
+ */
+import { InitialSchema1704067200000 } from './0001-initial-schema'
+import { ApiKeys1704412800000 } from './0002-api-keys'
+import { RefreshToken1705276800000 } from './0003-refresh-token'
+import { ProfileMetadata1705708800000 } from './0004-profile-metadata'
+import { PanelSchema1767225600000 } from './0005-panel-schema'
+
+export const MIGRATIONS = [
+  InitialSchema1704067200000,
+  ApiKeys1704412800000,
+  RefreshToken1705276800000,
+  ProfileMetadata1705708800000,
+  PanelSchema1767225600000,
+]
+
+/** Names recorded in the `migrations` table, in order. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((migration) => new migration().name)

@@ -1,0 +1,211 @@
+import type { DataSource } from 'typeorm'
+import { InfrastructureException, ValidationException } from '../../shared/errors'
+import type { MappingSource, ProfileMetadata } from './entities'
+import { sqliteDateTime, sqliteHandle, type SqliteHandle, type SqliteStatement } from './sqlite-handle'
+
+export interface ProfileUpsertRow {
+  /** GoLogin profile id (unique). */
+  profileId: string
+  profileName: string
+  metadata?: ProfileMetadata | null
+  isActive?: boolean
+  /**
+   * Username / API app and where they came from. Omitted: the stored mapping is left alone.
+   * `pattern` (derived from GoLogin notes/name) never replaces an `import` or `edit` mapping;
+   * `import` and `edit` always win. A null `apiApp` keeps the stored app.
+   */
+  mapping?: { twitterUsername: string | null; apiApp?: string | null; source: MappingSource }
+}
+
+export interface UpsertProfilesOptions {
+  /** Stamped into `last_synced` of every row (a GoLogin sync); omitted for imports. */
+  syncedAt?: Date
+  /** Rows per statement and transaction (default 500; capped below SQLite's variable limit). */
+  chunkSize?: number
+  onProgress?: (done: number, total: number) => void
+}
+
+export interface UpsertProfilesResult {
+  added: number
+  /** Rows whose name, metadata, active flag or mapping changed. */
+  updated: number
+  /** Rows already stored exactly so (their `last_synced` may still move). */
+  unchanged: number
+}
+
+const COLUMNS = [
+  'profile_id',
+  'profile_name',
+  'twitter_username',
+  'api_app',
+  'mapping_source',
+  'metadata',
+  'is_active',
+  'last_synced',
+  'created_at',
+  'updated_at',
+] as const
+/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32). */
+const SQLITE_MAX_VARIABLES = 32_766
+const MAX_CHUNK = Math.floor(SQLITE_MAX_VARIABLES / COLUMNS.length)
+const DEFAULT_CHUNK = 500
+
+// Does this row's mapping replace the stored one? import/edit always; pattern only over pattern or nothing.
+const TAKES_MAPPING = `(excluded.mapping_source IN ('import', 'edit')
+  OR (excluded.mapping_source = 'pattern' AND (profiles.mapping_source IS NULL OR profiles.mapping_source = 'pattern')))`
+const NEXT_APP = `COALESCE(excluded.api_app, profiles.api_app)`
+const DIFFERS = `(profiles.profile_name IS NOT excluded.profile_name
+  OR profiles.metadata IS NOT excluded.metadata
+  OR profiles.is_active IS NOT excluded.is_active
+  OR (${TAKES_MAPPING} AND (profiles.twitter_username IS NOT excluded.twitter_username
+    OR profiles.api_app IS NOT ${NEXT_APP} OR profiles.mapping_source IS NOT excluded.mapping_source)))`
+
+function upsertSql(rowCount: number): string {
+  const tuple = `(${COLUMNS.map(() => '?').join(', ')})`
+  return `INSERT INTO profiles (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')}
+    ON CONFLICT (profile_id) DO UPDATE SET
+      profile_name = excluded.profile_name,
+      metadata = excluded.metadata,
+      is_active = excluded.is_active,
+      twitter_username = CASE WHEN ${TAKES_MAPPING} THEN excluded.twitter_username ELSE profiles.twitter_username END,
+      api_app = CASE WHEN ${TAKES_MAPPING} THEN ${NEXT_APP} ELSE profiles.api_app END,
+      mapping_source = CASE WHEN ${TAKES_MAPPING} THEN excluded.mapping_source ELSE profiles.mapping_source END,
+      last_synced = COALESCE(excluded.last_synced, profiles.last_synced),
+      updated_at = CASE WHEN ${DIFFERS} THEN excluded.updated_at ELSE profiles.updated_at END
+    WHERE ${DIFFERS} OR excluded.last_synced IS NOT NULL
+    RETURNING CASE WHEN id > ? THEN ${ADDED} WHEN updated_at = ? THEN ${UPDATED} ELSE 0 END`
+}
+
+const ADDED = 2
+const UPDATED = 1
+
+const statements = new WeakMap<SqliteHandle, Map<number, SqliteStatement>>()
+
+function statementFor(db: SqliteHandle, rowCount: number): SqliteStatement {
+  let byCount = statements.get(db)
+  if (!byCount) statements.set(db, (byCount = new Map()))
+  let statement = byCount.get(rowCount)
+  // pluck: one number per written row (added / updated / only last_synced moved), no row objects.
+  if (!statement) byCount.set(rowCount, (statement = db.prepare(upsertSql(rowCount)).pluck()))
+  return statement
+}
+
+/**
+ * Inserts or updates GoLogin profiles by `profile_id`, tens of thousands at a time: one multi-row
+ * `ON CONFLICT` statement per chunk, each chunk its own synchronous transaction, and a turn of the
+ * event loop between chunks so IPC stays responsive. Counts what was added, changed or already so.
+ */
+export async function upsertProfiles(
+  dataSource: DataSource,
+  rows: readonly ProfileUpsertRow[],
+  options: UpsertProfilesOptions = {},
+): Promise<UpsertProfilesResult> {
+  const unique = dedupeByProfileId(rows)
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, MAX_CHUNK))
+  const stamp = nextStamp()
+  const syncedAt = options.syncedAt ? sqliteDateTime(options.syncedAt) : null
+  const db = sqliteHandle(dataSource)
+  const maxId = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM profiles')
+  const result: UpsertProfilesResult = { added: 0, updated: 0, unchanged: 0 }
+
+  const writeChunk = db.transaction((chunk: ProfileUpsertRow[]) => {
+    const before = (maxId.get() as { id: number }).id
+    const params: unknown[] = []
+    for (const row of chunk) pushParams(params, row, syncedAt, stamp)
+    params.push(before, stamp)
+    const outcomes = statementFor(db, chunk.length).all(...params) as number[]
+    let added = 0
+    let updated = 0
+    for (const outcome of outcomes) {
+      if (outcome === ADDED) added += 1
+      else if (outcome === UPDATED) updated += 1
+    }
+    result.added += added
+    result.updated += updated
+    result.unchanged += chunk.length - added - updated
+  })
+
+  for (let start = 0; start < unique.length; start += chunkSize) {
+    await outsideTransactions(db)
+    writeChunk(unique.slice(start, start + chunkSize))
+    options.onProgress?.(Math.min(start + chunkSize, unique.length), unique.length)
+    if (start + chunkSize < unique.length) await new Promise((resolve) => setImmediate(resolve))
+  }
+  return result
+}
+
+const MAX_TRANSACTION_WAIT_MS = 60_000
+
+/**
+ * Waits until no TypeORM transaction is open on the shared connection: a chunk written inside one
+ * would become a savepoint of it, and its rollback would undo our rows. Called from inside a
+ * transaction it could never proceed, so it gives up with a clear error instead of hanging.
+ */
+async function outsideTransactions(db: SqliteHandle): Promise<void> {
+  const started = Date.now()
+  while (db.inTransaction) {
+    if (Date.now() - started > MAX_TRANSACTION_WAIT_MS) {
+      throw new InfrastructureException('INTERNAL_ERROR', 'Profile upsert waited a minute for another database transaction to finish; it must not be called inside a transaction')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
+
+let lastStampMs = 0
+
+/** This call's `updated_at`: strictly later than the previous call's, so "changed now" is unambiguous. */
+function nextStamp(): string {
+  lastStampMs = Math.max(Date.now(), lastStampMs + 1)
+  return sqliteDateTime(new Date(lastStampMs))
+}
+
+function dedupeByProfileId(rows: readonly ProfileUpsertRow[]): ProfileUpsertRow[] {
+  const byId = new Map<string, ProfileUpsertRow>()
+  rows.forEach((row, index) => {
+    if (!row || typeof row.profileId !== 'string' || row.profileId.trim() === '') {
+      throw new ValidationException(`Profile row ${index + 1} has no GoLogin profile id`, { index })
+    }
+    // Last one wins, as if the rows had been written one after the other.
+    byId.delete(row.profileId)
+    byId.set(row.profileId, row)
+  })
+  return [...byId.values()]
+}
+
+function pushParams(params: unknown[], row: ProfileUpsertRow, syncedAt: string | null, stamp: string): void {
+  const mapping = row.mapping
+  params.push(
+    row.profileId,
+    row.profileName ?? '',
+    mapping ? normalizeUsername(mapping.twitterUsername) : null,
+    mapping?.apiApp ?? null,
+    mapping?.source ?? null,
+    row.metadata ? metadataJson(row.metadata) : null,
+    row.isActive === false ? 0 : 1,
+    syncedAt,
+    stamp,
+    stamp,
+  )
+}
+
+/** `@Alice ` → `Alice`; empty → null. Lookups are case-insensitive (the column collates NOCASE). */
+export function normalizeUsername(value: string | null | undefined): string | null {
+  if (typeof value !== 'string') return null
+  const trimmed = value.trim().replace(/^@+/, '')
+  return trimmed === '' ? null : trimmed
+}
+
+/**
+ * Keeps only the metadata the grid shows, always in the same key order (so equal metadata is equal
+ * JSON in SQL); anything else, a proxy password above all, never reaches the database.
+ */
+function metadataJson(metadata: ProfileMetadata): string {
+  const proxy = metadata.proxy
+  return JSON.stringify({
+    folder: metadata.folder,
+    tags: metadata.tags,
+    notes: metadata.notes,
+    os: metadata.os,
+    proxy: proxy ? { mode: proxy.mode, host: proxy.host, port: proxy.port, username: proxy.username, country: proxy.country } : proxy,
+  })
+}

@@ -1,0 +1,176 @@
+import { Not, In, type DataSource, type EntityManager } from 'typeorm'
+import type { ApiAppConfig } from '../../../shared/api-app'
+import { apiAppInputSchema, type ApiAppView } from '../../../shared/contract/settings'
+import { DomainException, ValidationException } from '../../../shared/errors'
+import { ApiAppEntity } from '../../db/entities'
+import type { Logger } from '../../logging/logger'
+import { fieldsError, issuesToFields } from '../settings/field-errors'
+import { readEnvApiApps } from './env-api-apps'
+
+export interface ApiAppStore {
+  dataSource: DataSource
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>
+}
+
+export interface ApiAppServiceDeps {
+  database: ApiAppStore
+  log: Logger
+  /** Source of `<APP>_CLIENT_ID` / `_CLIENT_SECRET` / `_CALLBACK_URL`; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** Called with every client secret in use, so the log redactor can scrub it. */
+  onSecret?: (value: string) => void
+  /** Called after any change (save, delete, environment applied), e.g. to push a fresh list. */
+  onChange?: () => void
+}
+
+/**
+ * X developer apps (`api_apps`): listed without secrets, read decrypted for internal use, created
+ * and updated with validation (the secret is write-only: an update without one keeps the stored
+ * one), deleted only while nothing depends on them. Apps defined by environment variables are
+ * upserted at start-up and are read-only here.
+ */
+export class ApiAppService {
+  constructor(private readonly deps: ApiAppServiceDeps) {}
+
+  private get repo() {
+    return this.deps.database.dataSource.getRepository(ApiAppEntity)
+  }
+
+  /** Start-up: upserts the apps the environment defines; throws a `VALIDATION_ERROR` naming bad variables. */
+  async applyEnvironment(): Promise<{ applied: string[] }> {
+    const { apps, problems } = readEnvApiApps(this.deps.env ?? process.env)
+    if (problems.length) {
+      const variables = Object.fromEntries(problems.map((p) => [p.variable, p.message]))
+      throw new ValidationException(`Invalid API app environment variable(s): ${problems.map((p) => p.message).join('; ')}`, { variables })
+    }
+    await this.deps.database.transaction(async (manager) => {
+      for (const app of apps) {
+        const existing = await manager.findOneBy(ApiAppEntity, { name: app.name })
+        if (existing && !existing.envManaged) {
+          this.deps.log.warn('api_apps.env_takeover', { name: existing.name }, `API app ${existing.name} is now defined by environment variables ${app.name}_*`)
+        }
+        await manager.save(ApiAppEntity, {
+          ...(existing ? { id: existing.id, name: existing.name } : { name: app.name }),
+          oauthVersion: '2.0',
+          clientType: 'confidential',
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          redirectUri: app.redirectUri,
+          scopes: app.scopes,
+          envManaged: true,
+        })
+      }
+      // Apps whose variables were removed become ordinary, editable apps (their history stays).
+      await manager.update(ApiAppEntity, { envManaged: true, name: Not(In(apps.map((app) => app.name))) }, { envManaged: false })
+    })
+    for (const app of apps) this.deps.onSecret?.(app.clientSecret)
+    const all = await this.repo.find()
+    for (const app of all) if (app.clientSecret) this.deps.onSecret?.(app.clientSecret)
+    if (apps.length) this.deps.log.info('api_apps.env_applied', { names: apps.map((app) => app.name) }, `API apps from the environment: ${apps.map((a) => a.name).join(', ')}`)
+    this.deps.onChange?.()
+    return { applied: apps.map((app) => app.name) }
+  }
+
+  async list(): Promise<ApiAppView[]> {
+    const apps = await this.repo.find({ order: { name: 'ASC' } })
+    return apps.map(toView)
+  }
+
+  /** The decrypted configuration for the OAuth flow; `INVALID_API_APP` if unknown or incomplete. */
+  async get(name: string): Promise<ApiAppConfig> {
+    const app = await this.repo.findOneBy({ name })
+    if (!app) throw new DomainException('INVALID_API_APP', `Unknown API app: ${name}`, { details: { apiApp: name } })
+    if (app.clientType === 'confidential' && !app.clientSecret) {
+      throw new DomainException('INVALID_API_APP', `API app ${app.name} has no client secret; add it in Settings → API apps`, { details: { apiApp: app.name } })
+    }
+    return {
+      name: app.name,
+      oauthVersion: app.oauthVersion,
+      clientType: app.clientType,
+      clientId: app.clientId,
+      clientSecret: app.clientType === 'public' ? null : app.clientSecret,
+      redirectUri: app.redirectUri,
+      scopes: [...app.scopes],
+    }
+  }
+
+  /** Creates or updates an app by name (case-insensitive). Omitting `clientSecret` keeps the stored one. */
+  async save(input: unknown): Promise<ApiAppView> {
+    const parsed = apiAppInputSchema.safeParse(input)
+    if (!parsed.success) throw fieldsError('API app not saved', issuesToFields(parsed.error.issues))
+    const app = parsed.data
+    const saved = await this.deps.database.transaction(async (manager) => {
+      const existing = await manager.findOneBy(ApiAppEntity, { name: app.name })
+      if (existing?.envManaged) throw envManagedError(existing.name)
+      const secret = app.clientType === 'public' ? null : app.clientSecret === undefined ? (existing?.clientSecret ?? null) : app.clientSecret
+      if (app.clientType === 'confidential' && !secret) {
+        throw fieldsError('API app not saved', { clientSecret: 'is required for a confidential client' })
+      }
+      return manager.save(ApiAppEntity, {
+        // The stored name keeps its spelling: profiles and sessions refer to it.
+        ...(existing ? { id: existing.id, name: existing.name } : { name: app.name }),
+        oauthVersion: app.oauthVersion,
+        clientType: app.clientType,
+        clientId: app.clientId,
+        clientSecret: secret,
+        redirectUri: app.redirectUri,
+        scopes: app.scopes,
+        envManaged: false,
+      })
+    })
+    if (saved.clientSecret) this.deps.onSecret?.(saved.clientSecret)
+    this.deps.log.info('api_apps.saved', { name: saved.name }, `API app ${saved.name} saved`)
+    this.deps.onChange?.()
+    return toView((await this.repo.findOneByOrFail({ id: saved.id })) as ApiAppEntity)
+  }
+
+  /**
+   * Deletes an app nothing depends on. Refused while profiles are mapped to it or tokens issued
+   * for it are still valid (refreshing them needs its credentials); past sessions keep its name.
+   */
+  async delete(name: string): Promise<void> {
+    await this.deps.database.transaction(async (manager) => {
+      const app = await manager.findOneBy(ApiAppEntity, { name })
+      if (!app) throw new DomainException('NOT_FOUND', `No API app named ${name}`, { details: { apiApp: name } })
+      if (app.envManaged) throw envManagedError(app.name)
+      const [{ profiles }] = await manager.query(`SELECT COUNT(*) AS profiles FROM profiles WHERE api_app = ? COLLATE NOCASE`, [app.name])
+      const [{ tokens }] = await manager.query(
+        `SELECT COUNT(*) AS tokens FROM authorization_sessions WHERE api_app = ? COLLATE NOCASE AND token_status = 'valid'`,
+        [app.name],
+      )
+      if (profiles > 0 || tokens > 0) {
+        throw new DomainException(
+          'CONFLICT',
+          `API app ${app.name} is still in use (${profiles} mapped profile(s), ${tokens} valid token(s)). Map those profiles to another app first; valid tokens need the app to refresh.`,
+          { details: { apiApp: app.name, profiles, tokens } },
+        )
+      }
+      await manager.delete(ApiAppEntity, { id: app.id })
+    })
+    this.deps.log.info('api_apps.deleted', { name }, `API app ${name} deleted`)
+    this.deps.onChange?.()
+  }
+}
+
+function envManagedError(name: string): DomainException {
+  return new DomainException(
+    'CONFLICT',
+    `API app ${name} is defined by the environment variables ${name}_CLIENT_ID, ${name}_CLIENT_SECRET and ${name}_CALLBACK_URL; change them there`,
+    { details: { apiApp: name } },
+  )
+}
+
+function toView(app: ApiAppEntity): ApiAppView {
+  return {
+    name: app.name,
+    oauthVersion: app.oauthVersion,
+    clientType: app.clientType,
+    clientId: app.clientId,
+    hasSecret: typeof app.clientSecret === 'string' && app.clientSecret.length > 0,
+    redirectUri: app.redirectUri,
+    scopes: [...(app.scopes ?? [])],
+    envManaged: app.envManaged,
+    createdAt: new Date(app.createdAt).toISOString(),
+    updatedAt: app.updatedAt ? new Date(app.updatedAt).toISOString() : null,
+  }
+}

@@ -1,0 +1,191 @@
+import type { DataSource, EntityManager } from 'typeorm'
+import {
+  SETTING_DEFS,
+  SETTING_KEYS,
+  type SettingKey,
+  type Settings,
+  type SettingsPatch,
+  type SettingsView,
+  type SettingState,
+} from '../../../shared/contract/settings'
+import { ValidationException } from '../../../shared/errors'
+import { KEY_CHECK_KEY } from '../../db/data-source'
+import { SettingEntity } from '../../db/entities'
+import type { Logger } from '../../logging/logger'
+import { readEnvOverrides, type EnvOverrides } from './env-overrides'
+import { fieldsError } from './field-errors'
+
+/** What the settings service needs from the database (the `Database` from `openDatabase` fits). */
+export interface SettingsStore {
+  dataSource: DataSource
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>
+}
+
+export interface SettingsServiceDeps {
+  database: SettingsStore
+  log: Logger
+  /** Overriding variables; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** Called with every secret value in use, so the log redactor can scrub it. */
+  onSecret?: (value: string) => void
+}
+
+export type SettingsListener = (view: SettingsView, changed: SettingKey[]) => void
+
+const isSecret = (key: SettingKey): boolean => SETTING_DEFS[key].secret
+
+/**
+ * Typed settings with defaults and validation, stored in `settings` (key → JSON; secrets encrypted),
+ * overridden by environment variables. Effective value = environment ?? stored ?? default.
+ */
+export class SettingsService {
+  private readonly listeners = new Set<SettingsListener>()
+
+  private constructor(
+    private readonly deps: SettingsServiceDeps,
+    private readonly env: EnvOverrides,
+    private stored: Partial<Settings>,
+  ) {}
+
+  /** Loads stored settings; throws a `VALIDATION_ERROR` naming every bad environment variable. */
+  static async open(deps: SettingsServiceDeps): Promise<SettingsService> {
+    const env = readEnvOverrides(deps.env ?? process.env)
+    if (env.problems.length) {
+      const variables = Object.fromEntries(env.problems.map((p) => [p.variable, p.message]))
+      throw new ValidationException(`Invalid environment variable(s): ${env.problems.map((p) => p.message).join('; ')}`, { variables })
+    }
+    const stored = await loadStored(deps.database.dataSource, deps.log)
+    const service = new SettingsService(deps, env, stored)
+    service.reportSecrets()
+    return service
+  }
+
+  get<K extends SettingKey>(key: K): Settings[K] {
+    if (key in this.env.values) return this.env.values[key] as Settings[K]
+    if (key in this.stored) return this.stored[key] as Settings[K]
+    return SETTING_DEFS[key].default as Settings[K]
+  }
+
+  /** Every effective value, secrets included: for main-side services only, never for the renderer. */
+  all(): Settings {
+    return Object.fromEntries(SETTING_KEYS.map((key) => [key, this.get(key)])) as Settings
+  }
+
+  view(): SettingsView {
+    const values = {} as Record<SettingKey, unknown>
+    const fields = {} as Record<SettingKey, SettingState>
+    for (const key of SETTING_KEYS) {
+      const value = this.get(key)
+      const envVar = this.env.variables[key] ?? null
+      values[key] = isSecret(key) ? null : value
+      fields[key] = {
+        source: envVar ? 'env' : key in this.stored ? 'stored' : 'default',
+        envVar,
+        editable: envVar === null,
+        secret: isSecret(key),
+        isSet: value !== null && value !== undefined && value !== '',
+      }
+    }
+    return { values: values as Settings, fields }
+  }
+
+  /** Adds a listener for changes; returns the function that removes it. */
+  onChange(listener: SettingsListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Applies a partial update, all or nothing: every field is checked first and a single
+   * `VALIDATION_ERROR` lists each bad one in `details.fields`. A secret set to null is removed.
+   */
+  async update(patch: SettingsPatch): Promise<SettingsView> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      throw new ValidationException('Settings update must be an object of settings')
+    }
+    const next: Partial<Settings> = {}
+    const errors: Record<string, string> = {}
+    for (const [key, raw] of Object.entries(patch)) {
+      if (raw === undefined) continue
+      if (!(key in SETTING_DEFS)) {
+        errors[key] = 'is not a setting'
+        continue
+      }
+      const settingKey = key as SettingKey
+      const envVar = this.env.variables[settingKey]
+      if (envVar) {
+        errors[key] = `is set by the environment variable ${envVar}; change or remove it there`
+        continue
+      }
+      const parsed = SETTING_DEFS[settingKey].schema.safeParse(raw)
+      if (parsed.success) (next as Record<string, unknown>)[key] = parsed.data
+      else errors[key] = parsed.error.issues[0]?.message ?? 'is not valid'
+    }
+    if (Object.keys(errors).length) throw fieldsError('Settings not saved', errors)
+    const keys = Object.keys(next) as SettingKey[]
+    if (keys.length === 0) return this.view()
+
+    const before = this.all()
+    await this.deps.database.transaction(async (manager) => {
+      const now = new Date()
+      for (const key of keys) {
+        const value = next[key]
+        if (isSecret(key) && value === null) await manager.delete(SettingEntity, { key })
+        else if (isSecret(key)) await manager.save(SettingEntity, { key, value: null, secretValue: value as string, updatedAt: now })
+        else await manager.save(SettingEntity, { key, value: JSON.stringify(value), secretValue: null, updatedAt: now })
+      }
+    })
+    const stored = { ...this.stored }
+    for (const key of keys) {
+      if (isSecret(key) && next[key] === null) delete stored[key]
+      else (stored as Record<string, unknown>)[key] = next[key]
+    }
+    this.stored = stored
+    this.reportSecrets()
+
+    const after = this.all()
+    const changed = SETTING_KEYS.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    this.deps.log.info('settings.updated', { keys, changed }, `Settings saved: ${keys.join(', ')}`)
+    const view = this.view()
+    if (changed.length) for (const listener of this.listeners) notify(listener, view, changed, this.deps.log)
+    return view
+  }
+
+  private reportSecrets(): void {
+    if (!this.deps.onSecret) return
+    for (const key of SETTING_KEYS) {
+      const value = this.get(key)
+      if (isSecret(key) && typeof value === 'string' && value) this.deps.onSecret(value)
+    }
+  }
+}
+
+function notify(listener: SettingsListener, view: SettingsView, changed: SettingKey[], log: Logger): void {
+  try {
+    listener(view, changed)
+  } catch (error) {
+    log.error('settings.listener_failed', { err: error })
+  }
+}
+
+/** Reads stored rows; a stored value that no longer validates (a range changed) falls back to its default. */
+async function loadStored(dataSource: DataSource, log: Logger): Promise<Partial<Settings>> {
+  const rows = await dataSource.getRepository(SettingEntity).find()
+  const stored: Record<string, unknown> = {}
+  for (const row of rows) {
+    if (row.key === KEY_CHECK_KEY || !(row.key in SETTING_DEFS)) continue
+    const key = row.key as SettingKey
+    let candidate: unknown
+    try {
+      candidate = isSecret(key) ? row.secretValue : row.value === null ? null : JSON.parse(row.value)
+    } catch {
+      log.warn('settings.unreadable', { key }, `Stored setting ${key} is unreadable; using its default`)
+      continue
+    }
+    if (isSecret(key) && candidate === null) continue
+    const parsed = SETTING_DEFS[key].schema.safeParse(candidate)
+    if (parsed.success) stored[key] = parsed.data
+    else log.warn('settings.invalid_stored', { key, reason: parsed.error.issues[0]?.message }, `Stored setting ${key} is no longer valid; using its default`)
+  }
+  return stored as Partial<Settings>
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { openDatabase, sqliteDateTime, sqliteHandle, upsertProfiles, type Database, type ProfileUpsertRow } from '../../src/main/db'
+import { LogSystem } from '../../src/main/logging/logger'
+import type { Metrics } from './run-all'
+
+const ROWS = 40_000
+const CHUNK = 500
+const REPEATS = 3
+
+/**
+ * Upsert of 40,000 GoLogin profiles through `upsertProfiles` (chunked transactions, counts, event
+ * loop yields) versus the same rows written by a bare better-sqlite3 multi-row ON CONFLICT statement
+ * in one transaction. Each figure is the median of fresh databases. Target: ratio ≤ 2.0.
+ */
+export async function run(): Promise<Metrics> {
+  const rows = profileRows(ROWS)
+  const ours: number[] = []
+  const rerun: number[] = []
+  const raw: number[] = []
+  for (let i = 0; i < REPEATS; i++) {
+    await withDatabase(async (db) => {
+      const started = performance.now()
+      const result = await upsertProfiles(db.dataSource, rows, { syncedAt: new Date(), chunkSize: CHUNK })
+      ours.push(performance.now() - started)
+      if (result.added !== ROWS) throw new Error(`expected ${ROWS} added, got ${JSON.stringify(result)}`)
+      const again = performance.now()
+      const second = await upsertProfiles(db.dataSource, rows, { syncedAt: new Date(), chunkSize: CHUNK })
+      rerun.push(performance.now() - again)
+      if (second.unchanged !== ROWS) throw new Error(`expected ${ROWS} unchanged, got ${JSON.stringify(second)}`)
+    })
+    await withDatabase(async (db) => {
+      const started = performance.now()
+      rawUpsert(db, rows)
+      raw.push(performance.now() - started)
+      const [{ n }] = await db.dataSource.query('SELECT COUNT(*) AS n FROM profiles')
+      if (n !== ROWS) throw new Error(`raw upsert stored ${n} rows`)
+    })
+  }
+  const oursMs = median(ours)
+  const rawMs = median(raw)
+  return {
+    'db.upsert40k.ms': { value: round(oursMs), unit: 'ms' },
+    'db.upsert40k.raw_ms': { value: round(rawMs), unit: 'ms' },
+    'db.upsert40k.ratio': { value: Math.round((oursMs / rawMs) * 100) / 100, unit: 'x' },
+    'db.upsert40k.unchanged_rerun_ms': { value: round(median(rerun)), unit: 'ms' },
+  }
+}
+
+function rawUpsert(db: Database, rows: ProfileUpsertRow[]): void {
+  const sqlite = sqliteHandle(db.dataSource)
+  const columns = ['profile_id', 'profile_name', 'twitter_username', 'api_app', 'mapping_source', 'metadata', 'is_active', 'last_synced', 'created_at', 'updated_at']
+  const statement = (count: number) =>
+    sqlite.prepare(
+      `INSERT INTO profiles (${columns.join(', ')}) VALUES ${Array.from({ length: count }, () => `(${columns.map(() => '?').join(', ')})`).join(', ')}
+       ON CONFLICT (profile_id) DO UPDATE SET profile_name = excluded.profile_name, twitter_username = excluded.twitter_username,
+         api_app = excluded.api_app, mapping_source = excluded.mapping_source, metadata = excluded.metadata,
+         is_active = excluded.is_active, last_synced = excluded.last_synced, updated_at = excluded.updated_at`,
+    )
+  const full = statement(CHUNK)
+  const now = sqliteDateTime(new Date())
+  sqlite.transaction(() => {
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK)
+      const params: unknown[] = []
+      for (const row of chunk) {
+        params.push(row.profileId, row.profileName, row.mapping?.twitterUsername ?? null, row.mapping?.apiApp ?? null, row.mapping?.source ?? null)
+        params.push(row.metadata ? JSON.stringify(row.metadata) : null, 1, now, now, now)
+      }
+      ;(chunk.length === CHUNK ? full : statement(chunk.length)).run(...params)
+    }
+  })()
+}
+
+async function withDatabase(work: (db: Database) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-db-'))
+  const key = randomBytes(32)
+  const db = await openDatabase({
+    dataDir: dir,
+    keyStore: { description: 'bench key', loadOrCreateDataKey: async () => key },
+    log: new LogSystem({ dir: null, level: 'warn' }).logger('bench'),
+  })
+  try {
+    await work(db)
+  } finally {
+    await db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function profileRows(count: number): ProfileUpsertRow[] {
+  return Array.from({ length: count }, (_, n) => ({
+    profileId: n.toString(16).padStart(24, '0'),
+    profileName: `Profile ${n}`,
+    metadata: { folder: `F${n % 20}`, tags: ['x', `t${n % 7}`], notes: `@user_${n}`, os: 'win', proxy: { mode: 'http', host: '10.0.0.1', port: 8000 + (n % 100), username: 'u', country: 'US' } },
+    mapping: { twitterUsername: `user_${n}`, apiApp: null, source: 'pattern' as const },
+  }))
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10
+}

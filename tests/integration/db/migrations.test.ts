@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  ApiKeyEntity,
+  AuthorizationSessionEntity,
+  createDataSource,
+  DATABASE_FILE_NAME,
+  MIGRATION_NAMES,
+  MIGRATIONS,
+  ProfileEntity,
+} from '../../../src/main/db'
+import { tempDir } from '../../helpers/temp-dir'
+import { openTestDb, rawDatabaseBytes } from './test-db'
+
+type Row = Record<string, unknown>
+
+describe('migrations', () => {
+  it('bring an empty database to the latest schema, matching every entity column and index', async () => {
+    const db = await openTestDb()
+    try {
+      const ds = db.dataSource
+      const executed: Row[] = await ds.query('SELECT name FROM migrations ORDER BY id')
+      expect(executed.map((row) => row.name)).toEqual(MIGRATION_NAMES)
+
+      for (const meta of ds.entityMetadatas) {
+        const columns: Row[] = await ds.query(`PRAGMA table_info("${meta.tableName}")`)
+        const byName = new Map(columns.map((c) => [c.name, c]))
+        for (const column of meta.columns) {
+          const found = byName.get(column.databaseName)
+          expect(found, `${meta.tableName}.${column.databaseName}`).toBeDefined()
+          // NOT NULL in the table exactly when the entity says the column cannot be null (primary keys aside).
+          if (!column.isPrimary) expect(Boolean(found!.notnull), `${meta.tableName}.${column.databaseName} nullability`).toBe(!column.isNullable)
+        }
+        expect(columns.length, `${meta.tableName} has no columns the entity does not know`).toBe(meta.columns.length)
+        const indexes: Row[] = await ds.query(`PRAGMA index_list("${meta.tableName}")`)
+        for (const index of meta.indices) {
+          const found = indexes.find((i) => i.name === index.name)
+          expect(found, `index ${index.name}`).toBeDefined()
+          expect(Boolean(found!.unique)).toBe(index.isUnique)
+        }
+      }
+
+      const indexColumns = async (name: string) => ((await ds.query(`PRAGMA index_info("${name}")`)) as Row[]).map((r) => r.name)
+      expect(await indexColumns('ix_profiles_profile_id')).toEqual(['profile_id'])
+      expect(await indexColumns('ix_profiles_twitter_username')).toEqual(['twitter_username'])
+      expect(await indexColumns('ix_authorization_sessions_status')).toEqual(['status'])
+      expect(await indexColumns('ix_authorization_sessions_batch_id')).toEqual(['batch_id'])
+      expect(await indexColumns('ix_authorization_sessions_account')).toEqual(['twitter_username', 'api_app'])
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('run with WAL, foreign keys and a busy timeout', async () => {
+    const db = await openTestDb()
+    try {
+      const pragma = async (name: string) => Object.values(((await db.dataSource.query(`PRAGMA ${name}`)) as Row[])[0])[0]
+      expect(await pragma('journal_mode')).toBe('wal')
+      expect(await pragma('foreign_keys')).toBe(1)
+      expect(await pragma('busy_timeout')).toBe(5000)
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('upgrade a database left at 0002 (the origin service) without losing or changing a row', async () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATABASE_FILE_NAME)
+    const old = createDataSource(file, { migrations: MIGRATIONS.slice(0, 2) })
+    await old.initialize()
+    await old.runMigrations()
+    const profiles = [
+      [1, 'gl-aaa', '0001', 'Alice_1', 'AIOTT1', 1, 0, '2024-01-03 10:00:00'],
+      [2, 'gl-bbb', '0002', null, null, 0, 1, '2024-01-03 10:00:01'],
+      [7, 'gl-ccc', '0003', 'carol', 'AIOTT2', 1, 0, '2024-01-03 10:00:02'],
+    ]
+    for (const p of profiles) {
+      await old.query(
+        'INSERT INTO profiles (id, profile_id, profile_name, twitter_username, api_app, is_active, in_use, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        p,
+      )
+    }
+    const plaintextToken = 'origin-plaintext-access-token-7f3a9c'
+    await old.query(
+      `INSERT INTO authorization_sessions (id, session_id, profile_id, twitter_username, api_app, access_token, status, error_message, created_at, completed_at, expires_at)
+       VALUES (1, 'sess-1', 'gl-aaa', 'Alice_1', 'AIOTT1', ?, 'completed', NULL, '2024-01-04 09:00:00', '2024-01-04 09:01:00', '2024-01-04 11:01:00'),
+              (2, 'sess-2', 'gl-ccc', 'carol', 'AIOTT2', NULL, 'failed', 'Consent button missing', '2024-01-04 09:05:00', NULL, NULL)`,
+      [plaintextToken],
+    )
+    await old.query(`INSERT INTO api_keys (id, name, key_hash, is_active, created_at) VALUES (1, 'ci', 'hash-1', 1, '2024-01-05 00:00:00'), (2, 'old', 'hash-2', 0, '2024-01-05 00:00:01')`)
+    await old.destroy()
+
+    const db = await openTestDb({ dir })
+    try {
+      const executed: Row[] = await db.dataSource.query('SELECT name FROM migrations ORDER BY id')
+      expect(executed.map((row) => row.name)).toEqual(MIGRATION_NAMES)
+
+      const stored = await db.dataSource.getRepository(ProfileEntity).find({ order: { id: 'ASC' } })
+      expect(stored.map((p) => [p.id, p.profileId, p.profileName, p.twitterUsername, p.apiApp, p.isActive ? 1 : 0, p.inUse ? 1 : 0])).toEqual(
+        profiles.map((p) => p.slice(0, 7)),
+      )
+      expect(stored.map((p) => p.createdAt.toISOString())).toEqual(['2024-01-03T10:00:00.000Z', '2024-01-03T10:00:01.000Z', '2024-01-03T10:00:02.000Z'])
+      // Mappings made with the origin service count as the operator's: a sync never overwrites them.
+      expect(stored.map((p) => p.mappingSource)).toEqual(['import', null, 'import'])
+
+      const sessions = await db.dataSource.getRepository(AuthorizationSessionEntity).find({ order: { id: 'ASC' } })
+      expect(sessions.map((s) => [s.id, s.sessionId, s.profileId, s.twitterUsername, s.apiApp, s.status, s.errorMessage, s.attempt])).toEqual([
+        [1, 'sess-1', 'gl-aaa', 'Alice_1', 'AIOTT1', 'completed', null, 1],
+        [2, 'sess-2', 'gl-ccc', 'carol', 'AIOTT2', 'failed', 'Consent button missing', 1],
+      ])
+      expect(sessions[0].accessToken).toBe(plaintextToken)
+      expect(sessions[0].tokenStatus).toBe('valid')
+      expect(sessions[0].expiresAt?.toISOString()).toBe('2024-01-04T11:01:00.000Z')
+      expect(sessions[0].completedAt?.toISOString()).toBe('2024-01-04T09:01:00.000Z')
+
+      const keys = await db.dataSource.getRepository(ApiKeyEntity).find({ order: { id: 'ASC' } })
+      expect(keys.map((k) => [k.id, k.name, k.keyHash, k.revokedAt === null])).toEqual([
+        [1, 'ci', 'hash-1', true],
+        [2, 'old', 'hash-2', false],
+      ])
+
+      // The origin kept tokens in plaintext; after the upgrade the file holds only ciphertext.
+      expect(rawDatabaseBytes(db.filePath).includes(plaintextToken)).toBe(false)
+    } finally {
+      await db.close()
+    }
+    expect(rawDatabaseBytes(file).includes(plaintextToken)).toBe(false)
+  })
+
+  it('drop a proxy password that an older version kept in profile metadata when upgrading from 0004', async () => {
+    const dir = tempDir()
+    const old = createDataSource(path.join(dir, DATABASE_FILE_NAME), { migrations: MIGRATIONS.slice(0, 4) })
+    await old.initialize()
+    await old.runMigrations()
+    await old.query(
+      `INSERT INTO profiles (id, profile_id, profile_name, metadata, last_synced) VALUES
+        (1, 'gl-1', '0001', '{"proxy":{"mode":"http","host":"10.0.0.1","port":8080,"password":"hunter2-proxy"},"folder":"A"}', '2024-01-21 00:00:00'),
+        (2, 'gl-2', '0002', 'not json at all', NULL)`,
+    )
+    await old.destroy()
+
+    const db = await openTestDb({ dir })
+    try {
+      const rows = await db.dataSource.getRepository(ProfileEntity).find({ order: { id: 'ASC' } })
+      expect(rows[0].metadata).toEqual({ proxy: { mode: 'http', host: '10.0.0.1', port: 8080 }, folder: 'A' })
+      expect(rows[0].lastSynced?.toISOString()).toBe('2024-01-21T00:00:00.000Z')
+      expect(rows[1].metadata).toEqual({ legacy: 'not json at all' })
+      expect(rawDatabaseBytes(db.filePath).includes('hunter2-proxy')).toBe(false)
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('refuse a database written by a newer version with DATABASE_TOO_NEW and leave the file unchanged', async () => {
+    const first = await openTestDb()
+    await first.dataSource.query(`INSERT INTO migrations (timestamp, name) VALUES (?, ?)`, [4102444800000, 'FutureThing4102444800000'])
+    await first.close()
+    const hash = () => createHash('sha256').update(fs.readFileSync(first.filePath)).digest('hex')
+    const before = hash()
+
+    const error = await openTestDb({ dir: first.dir, keyStore: first.keyStore }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'DATABASE_TOO_NEW' })
+    expect((error as Error).message).toContain('newer version of the panel')
+    expect((error as Error).message).toContain('FutureThing4102444800000')
+    expect(hash()).toBe(before)
+  })
+
+  it('say clearly when the file is not a database', async () => {
+    const dir = tempDir()
+    fs.writeFileSync(path.join(dir, DATABASE_FILE_NAME), 'this is not sqlite '.repeat(100))
+    const error = await openTestDb({ dir }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR' })
+    expect((error as Error).message).toMatch(/Cannot open the database .*panel\.db/)
+  })
+})

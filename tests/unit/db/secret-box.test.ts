@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { SecretBox, SecretOpenError } from '../../../src/main/security/secret-box'
+
+describe('SecretBox', () => {
+  const box = new SecretBox(randomBytes(32))
+
+  it('seals into the versioned format and opens back to the same text', () => {
+    const sealed = box.seal('tok€n with ünïcode', 'table.column')
+    expect(sealed).toMatch(/^v1:[A-Za-z0-9+/]+=*$/)
+    expect(sealed).not.toContain('tok')
+    expect(box.open(sealed, 'table.column')).toBe('tok€n with ünïcode')
+    expect(SecretBox.isSealed(sealed)).toBe(true)
+    expect(SecretBox.isSealed('plain')).toBe(false)
+  })
+
+  it('uses a fresh 96-bit IV for every value', () => {
+    const a = box.seal('same', 'c')
+    const b = box.seal('same', 'c')
+    expect(a).not.toBe(b)
+    expect(Buffer.from(a.slice(3), 'base64').subarray(0, 12).equals(Buffer.from(b.slice(3), 'base64').subarray(0, 12))).toBe(false)
+  })
+
+  it('refuses, rather than returning garbage, a wrong key, a tampered value, another column or an unknown format', () => {
+    const sealed = box.seal('secret', 'c')
+    const fail = (fn: () => string) => {
+      try {
+        fn()
+      } catch (error) {
+        expect(error).toBeInstanceOf(SecretOpenError)
+        return (error as SecretOpenError).reason
+      }
+      throw new Error('expected a failure')
+    }
+    expect(fail(() => new SecretBox(randomBytes(32)).open(sealed, 'c'))).toBe('wrong_key_or_tampered')
+    const bytes = Buffer.from(sealed.slice(3), 'base64')
+    bytes[20] ^= 0xff
+    expect(fail(() => box.open(`v1:${bytes.toString('base64')}`, 'c'))).toBe('wrong_key_or_tampered')
+    expect(fail(() => box.open(sealed, 'other.column'))).toBe('wrong_key_or_tampered')
+    expect(fail(() => box.open('v2:abcd', 'c'))).toBe('unknown_format')
+    expect(fail(() => box.open('plaintext-token', 'c'))).toBe('not_encrypted')
+    expect(fail(() => box.open('v1:AAAA', 'c'))).toBe('damaged')
+  })
+
+  it('needs a 32-byte key and tells keys apart by a fingerprint that does not reveal them', () => {
+    expect(() => new SecretBox(randomBytes(16))).toThrow(/32 bytes/)
+    const key = randomBytes(32)
+    expect(new SecretBox(key).keyId).toBe(new SecretBox(Buffer.from(key)).keyId)
+    expect(new SecretBox(key).keyId).not.toBe(box.keyId)
+    expect(key.toString('hex')).not.toContain(new SecretBox(key).keyId)
+  })
+})
