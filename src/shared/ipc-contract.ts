@@ -5,17 +5,34 @@
  * Each feature declares its channels in `contract/<feature>.ts`; add the feature here once.
  */
 import type { z } from 'zod'
+import { batchesContract, batchesEvents } from './contract/batches'
 import type { EventDef, RequestDef } from './contract/define'
 import { logsContract, logsEvents } from './contract/logs'
+import { monitorContract, monitorEvents } from './contract/monitor'
+import { profilesContract, profilesEvents } from './contract/profiles'
+import { sessionsContract, sessionsEvents } from './contract/sessions'
+import { settingsContract, settingsEvents } from './contract/settings'
 import { systemContract } from './contract/system'
+import { tokensContract } from './contract/tokens'
 
 export const requestContract = {
   ...systemContract,
   ...logsContract,
+  ...settingsContract,
+  ...profilesContract,
+  ...sessionsContract,
+  ...batchesContract,
+  ...tokensContract,
+  ...monitorContract,
 } satisfies Record<string, RequestDef>
 
 export const eventContract = {
   ...logsEvents,
+  ...settingsEvents,
+  ...profilesEvents,
+  ...sessionsEvents,
+  ...batchesEvents,
+  ...monitorEvents,
 } satisfies Record<string, EventDef>
 
 export type RequestContract = typeof requestContract

@@ -2,6 +2,7 @@
  * Browser mode entry: the same composition root as the desktop app, in plain Node, served to a
  * browser on 127.0.0.1. Prints one line `PANEL_URL=…` once it is ready to serve.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createCore } from '../core'
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const here = path.dirname(fileURLToPath(import.meta.url))
-  const core = await createCore({ dataDir: args.dataDir, mode: 'browser', logToConsole: process.env.PANEL_LOG_CONSOLE === '1' })
+  const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
+  const core = await createCore({ dataDir: args.dataDir, mode: 'browser', appVersion: version, logToConsole: process.env.PANEL_LOG_CONSOLE === '1' })
   const host = await startWebHost({ core, rendererDir: path.resolve(here, '../renderer'), port: args.port })
   process.stdout.write(`PANEL_URL=${host.url}\n`)
 

@@ -101,6 +101,11 @@ export const profilesContract = {
   'profiles:syncStatus': request(z.undefined().or(z.object({}).strict()), returns<SyncProgress>()),
   /** CSV `profile_name,twitter_username,api_app` (header required; comma or semicolon; BOM ok). Applies nothing. */
   'profiles:importPreview': request(z.object({ csv: z.string().max(50 * 1024 * 1024), fileName: z.string().max(300).optional() }).strict(), returns<ImportPreview>()),
+  /** Checks a GoLogin token (the one given, else the stored one): answers the account's profile count. */
+  'gologin:testConnection': request(
+    z.object({ token: z.string().trim().min(10).max(4_096).optional() }).strict().default({}),
+    returns<{ profileCount: number }>(),
+  ),
   /** Applies the valid lines of a preview in one transaction. */
   'profiles:importApply': request(z.object({ previewId: z.string().min(1).max(100) }).strict(), returns<{ applied: number }>()),
 }

@@ -9,14 +9,15 @@ vi.mock('electron', () => import('./fake-electron'))
 
 const { startDesktopApp, withTimeout, APP_USER_MODEL_ID } = await import('../../../src/main/electron/main')
 
-/** Resolves once `check` passes; the lifecycle is a chain of promises with nothing else to await. */
-async function eventually(check: () => void): Promise<void> {
-  for (let i = 0; ; i++) {
+/** Resolves once `check` passes (start-up opens a real database); the lifecycle exposes nothing else to await. */
+async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
     try {
       return check()
     } catch (error) {
-      if (i > 200) throw error
-      await new Promise((resolve) => setImmediate(resolve))
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
 }
