@@ -19,6 +19,7 @@ import { LogSystem, type LogLevel } from './logging/logger'
 import { FileKeyStore } from './security/file-key-store'
 import type { KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
+import { createGoLoginRuntime, type GoLoginRuntime } from './services/gologin/gologin-runtime'
 import { SettingsService } from './services/settings/settings-service'
 
 export interface CoreOptions {
@@ -46,6 +47,7 @@ export interface Core {
   readonly db: Database
   readonly settings: SettingsService
   readonly apiApps: ApiAppService
+  readonly gologin: GoLoginRuntime
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -78,6 +80,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiApps = new ApiAppService({ database: db, log: logs.logger('api-apps'), env, onSecret })
     await apiApps.applyEnvironment()
 
+    // ---- GoLogin ----
+    const gologin = createGoLoginRuntime({ db, settings, logs, events })
+    cleanups.push(() => gologin.close())
+
     const info: SystemInfo = {
       appVersion: options.appVersion ?? '0.0.0',
       mode: options.mode,
@@ -106,6 +112,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       db,
       settings,
       apiApps,
+      gologin,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')
