@@ -1,22 +1,11 @@
-import fs from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
+import { CHROMIUM_FLAGS, resolveChromiumPath } from '../../src/main/sandbox/chromium'
 
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
+export { CHROMIUM_FLAGS }
 
+/** The Chromium the tests drive: `CHROME_PATH`, else the per-OS defaults; a clear error when none is installed. */
 export function chromePath(): string {
-  const candidate = process.env.CHROME_PATH || '/usr/bin/chromium'
-  if (!fs.existsSync(candidate)) {
-    throw new Error(`Chromium not found at ${candidate}. Install it (apt-get install -y chromium) or set CHROME_PATH.`)
-  }
-  return candidate
+  return resolveChromiumPath()
 }
 
 /** Chromium driven by Playwright, for UI tests in browser mode. Playwright creates its own profile dir. */
