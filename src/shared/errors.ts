@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'UNAUTHORIZED',
+  'RATE_LIMITED',
   'DATA_DECRYPTION_FAILED',
   'DATABASE_TOO_NEW',
   'INTERNAL_ERROR',
@@ -69,6 +70,7 @@ export const ERROR_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   NOT_FOUND: { sentence: 'The requested item does not exist.', retryable: false },
   CONFLICT: { sentence: 'The request conflicts with work already under way.', retryable: false },
   UNAUTHORIZED: { sentence: 'The request is not authorized.', retryable: false },
+  RATE_LIMITED: { sentence: 'Too many requests; wait and try again.', retryable: true },
   DATA_DECRYPTION_FAILED: {
     sentence: 'A stored secret could not be decrypted (wrong data key or damaged value). Nothing was changed.',
     retryable: false,
