@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, type Database } from './db'
+import { apiKeysHandlers } from './handlers/api-keys'
 import { logsHandlers } from './handlers/logs'
 import { settingsHandlers } from './handlers/settings'
 import { systemHandlers } from './handlers/system'
@@ -19,6 +20,7 @@ import { LogSystem, type LogLevel } from './logging/logger'
 import { FileKeyStore } from './security/file-key-store'
 import type { KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
+import { ApiKeyService } from './services/api-keys'
 import { createGoLoginRuntime, type GoLoginRuntime } from './services/gologin/gologin-runtime'
 import { SettingsService } from './services/settings/settings-service'
 
@@ -79,6 +81,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     })
     const apiApps = new ApiAppService({ database: db, log: logs.logger('api-apps'), env, onSecret })
     await apiApps.applyEnvironment()
+    const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
     const gologin = createGoLoginRuntime({ db, settings, logs, events })
@@ -99,6 +102,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...systemHandlers(info, logs.logger('system')),
       ...logsHandlers(logs),
       ...settingsHandlers(settings, apiApps),
+      ...apiKeysHandlers(apiKeys),
     }
     const router = new Router(handlers, logs.logger('ipc'))
     log.info('core.started', { mode: options.mode, dataDir, version: info.appVersion }, `Panel started (${options.mode} mode)`)

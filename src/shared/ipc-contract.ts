@@ -5,6 +5,7 @@
  * Each feature declares its channels in `contract/<feature>.ts`; add the feature here once.
  */
 import type { z } from 'zod'
+import { apiKeysContract } from './contract/api-keys'
 import { batchesContract, batchesEvents } from './contract/batches'
 import type { EventDef, RequestDef } from './contract/define'
 import { logsContract, logsEvents } from './contract/logs'
@@ -24,6 +25,7 @@ export const requestContract = {
   ...batchesContract,
   ...tokensContract,
   ...monitorContract,
+  ...apiKeysContract,
 } satisfies Record<string, RequestDef>
 
 export const eventContract = {
