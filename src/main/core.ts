@@ -3,26 +3,41 @@
  * workers and the request router. The desktop app (src/main/electron), browser mode (src/main/host) and
  * the tests all start the panel through `createCore`, so they run the very same code.
  *
- * Sections below: infrastructure → settings → GoLogin → authorization → workers → handlers → close.
+ * Sections below: infrastructure → sandbox mode → settings → GoLogin → authorization → workers → local
+ * REST API → handlers → close.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, type Database } from './db'
 import { apiKeysHandlers } from './handlers/api-keys'
+import { batchesHandlers } from './handlers/batches'
 import { logsHandlers } from './handlers/logs'
+import { profilesHandlers } from './handlers/profiles'
 import { settingsHandlers } from './handlers/settings'
 import { systemHandlers } from './handlers/system'
-import { pendingHandlers } from './handlers/pending'
+import { sessionsHandlers } from './handlers/sessions'
+import { monitorHandlers } from './handlers/monitor'
+import { tokensHandlers } from './handlers/tokens'
 import { EventHub } from './ipc/event-hub'
 import { Router, type HandlerMap } from './ipc/router'
 import { LogSystem, type LogLevel } from './logging/logger'
+import { RestApiHost } from './host/rest-api'
+import { createPanelRestBackend } from './host/rest-api/panel-backend'
+import { prepareSandboxData, sandboxModeStored, startSandboxMode, type SandboxMode } from './sandbox'
 import { FileKeyStore } from './security/file-key-store'
 import type { KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
+import { createAuthorizationEngine, type AuthorizationEngine } from './services/automation/authorization'
 import { createGoLoginRuntime, type GoLoginRuntime } from './services/gologin/gologin-runtime'
+import { GoLoginService } from './services/gologin/gologin-service'
 import { SettingsService } from './services/settings/settings-service'
+import { runShutdown, type RecoveryReport } from './services/lifecycle'
+import type { PlatformServices } from './services/platform'
+import type { TokenExportService } from './services/tokens'
+import type { PanelWorkers } from './workers'
+import { startPanelBackground } from './workers/panel-background'
 
 export interface CoreOptions {
   /** Where the database, the key file (browser mode), screenshots and logs live. */
@@ -39,6 +54,18 @@ export interface CoreOptions {
   eventWindowMs?: number
   /** Protects the data key (desktop: Electron safeStorage); defaults to a 0600 key file in `dataDir`. */
   keyStore?: KeyStore
+  /** What the platform offers (desktop: native file dialogs); browser mode and tests pass nothing. */
+  platform?: PlatformServices
+  /** How long `close()` gives workers, batches and profiles before closing the database anyway (default 7 s; the desktop app waits 10 s in all). */
+  shutdownTimeoutMs?: number
+  /** GoLogin rate-limit window in ms (default 60 s); tests shorten it, with a matching rate, to see the limit in seconds. */
+  gologinRateWindowMs?: number
+  /**
+   * Sandbox mode: a started sandbox (browser mode `--sandbox`; the caller closes it) whose settings
+   * overrides apply and whose API apps and profiles are prepared. Absent: one is started here (and
+   * closed with the core) when the stored `sandboxMode` setting is on; null: never.
+   */
+  sandbox?: SandboxMode | null
 }
 
 export interface Core {
@@ -50,6 +77,20 @@ export interface Core {
   readonly settings: SettingsService
   readonly apiApps: ApiAppService
   readonly gologin: GoLoginRuntime
+  /** Profile sync, account ↔ profile mapping (edit, CSV import), the grid's profile list, token check. */
+  readonly gologinService: GoLoginService
+  /** Sync, cleanup, monitor and token-refresh workers (started with the core). */
+  readonly workers: PanelWorkers
+  /** `tokens:export`: CSV to a chosen file (desktop) or a one-time `/download/<ticket>` link (browser mode). */
+  readonly tokenExport: TokenExportService
+  /** What start-up recovery found after an unclean stop (interrupted sessions, profiles stopped). */
+  readonly recovery: RecoveryReport
+  /** Batches, retries, single authorizations (`authorization.batches.authorizeAccount`), sessions, the OAuth client. */
+  readonly authorization: AuthorizationEngine
+  /** The opt-in local REST API (`restApi.url` while it runs). */
+  readonly restApi: RestApiHost
+  /** The simulated GoLogin and X when sandbox mode is on (its control endpoint: `sandbox.controlUrl`). */
+  readonly sandbox: SandboxMode | null
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -58,12 +99,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // ---- infrastructure ----
   const dataDir = path.resolve(options.dataDir)
   fs.mkdirSync(dataDir, { recursive: true })
-  const env = options.env ?? process.env
+  let env = options.env ?? process.env
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
   const events = new EventHub(options.eventWindowMs)
   const stopLogStream = logs.ring.subscribe((entry) => events.emit('logs', entry))
-  const cleanups: Array<() => Promise<void> | void> = [stopLogStream]
+  // What close() undoes, in reverse order of construction: a failed start-up undoes it too.
+  const cleanups: Array<{ name: string; run: () => Promise<void> | void }> = [{ name: 'log stream', run: stopLogStream }]
+  const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
 
   const db = await openDatabase({
     dataDir,
@@ -71,6 +114,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log: logs.logger('db'),
   })
   try {
+    // ---- sandbox mode ----
+    let sandbox = options.sandbox ?? null
+    if (options.sandbox === undefined && (await sandboxModeStored(db.dataSource))) {
+      sandbox = await startSandboxMode({ dataDir, headless: true })
+      const started = sandbox
+      onClose('sandbox', () => started.close())
+    }
+    // The simulators' endpoints, token and API apps override the stored settings for this run.
+    if (sandbox) env = { ...env, ...sandbox.env }
+
     // ---- settings ----
     const onSecret = (value: string) => logs.redactor.addSecret(value)
     const settings = await SettingsService.open({ database: db, log: logs.logger('settings'), env, onSecret })
@@ -84,8 +137,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
-    const gologin = createGoLoginRuntime({ db, settings, logs, events })
-    cleanups.push(() => gologin.close())
+    const gologin = createGoLoginRuntime({ db, settings, logs, events, rateWindowMs: options.gologinRateWindowMs })
+    onClose('GoLogin profiles', () => gologin.close())
+    const gologinService = new GoLoginService({
+      client: gologin.client,
+      database: db,
+      settings,
+      apiApps,
+      events,
+      logger: logs.logger('gologin'),
+      secrets: logs.redactor,
+    })
+    onClose('profile sync', () => gologinService.close())
+
+    // ---- authorization ----
+    if (sandbox) await prepareSandboxData(sandbox, { dataSource: db.dataSource, apiApps })
+    const authorization = createAuthorizationEngine({ dataDir, db, settings, apiApps, slots: gologin.slots, events, logs })
+    onClose('batches', () => authorization.close())
 
     const info: SystemInfo = {
       appVersion: options.appVersion ?? '0.0.0',
@@ -96,13 +164,51 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       startedAt: new Date().toISOString(),
     }
 
+    // ---- workers ----
+    const background = await startPanelBackground({
+      dataDir,
+      db,
+      settings,
+      gologin,
+      syncSource: gologinService,
+      apiApps,
+      oauth: authorization.oauth,
+      live: authorization.batches,
+      platform: options.platform,
+      events,
+      logs,
+    })
+    onClose('workers', () => background.stop())
+    const { workers, tokenExport } = background
+
+    // ---- local REST API (off unless enabled in Settings) ----
+    const restApi = new RestApiHost({
+      backend: createPanelRestBackend({ db, gologinService, batches: authorization.batches, slots: gologin.slots }),
+      apiKeys,
+      log: logs.logger('rest'),
+      version: info.appVersion,
+    })
+    const applyRestApi = () =>
+      restApi
+        .apply({ enabled: settings.get('restApiEnabled'), host: settings.get('restApiHost'), port: settings.get('restApiPort') })
+        .catch((error) => log.error('rest.start_failed', { err: error }, 'The local REST API could not start'))
+    await applyRestApi()
+    settings.onChange((_view, changed) => {
+      if (changed.some((key) => key === 'restApiEnabled' || key === 'restApiHost' || key === 'restApiPort')) void applyRestApi()
+    })
+    onClose('local REST API', () => restApi.close())
+
     // ---- handlers ----
     const handlers: HandlerMap = {
-      ...pendingHandlers(),
       ...systemHandlers(info, logs.logger('system')),
       ...logsHandlers(logs),
       ...settingsHandlers(settings, apiApps),
       ...apiKeysHandlers(apiKeys),
+      ...profilesHandlers(gologinService),
+      ...monitorHandlers(workers),
+      ...tokensHandlers(tokenExport),
+      ...sessionsHandlers(authorization.sessions),
+      ...batchesHandlers(authorization.batches),
     }
     const router = new Router(handlers, logs.logger('ipc'))
     log.info('core.started', { mode: options.mode, dataDir, version: info.appVersion }, `Panel started (${options.mode} mode)`)
@@ -117,24 +223,28 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       settings,
       apiApps,
       gologin,
+      gologinService,
+      workers,
+      tokenExport,
+      recovery: background.recovery,
+      authorization,
+      restApi,
+      sandbox,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')
-          for (const cleanup of cleanups.reverse()) {
-            try {
-              await cleanup()
-            } catch (error) {
-              log.error('core.cleanup_failed', { err: error })
-            }
-          }
+          // Newest section first: workers, batches, GoLogin (stops every profile); each within what is left of the bound.
+          const report = await runShutdown([...cleanups].reverse(), { deadlineMs: options.shutdownTimeoutMs ?? 7_000, log })
           events.close()
-          await db.close()
-          log.info('core.stopped', {}, 'Panel stopped')
+          await runShutdown([{ name: 'database', run: () => db.close() }], { deadlineMs: 2_000, log })
+          log.info('core.stopped', { ms: report.ms, timedOut: report.timedOut }, 'Panel stopped')
         })()
         return closing
       },
     }
   } catch (error) {
+    // Undo what was started (sandbox browsers, profiles) before giving the error to the caller.
+    await runShutdown([...cleanups].reverse(), { deadlineMs: options.shutdownTimeoutMs ?? 7_000, log }).catch(() => undefined)
     await db.close().catch(() => undefined)
     throw error
   }

@@ -1,9 +1,20 @@
 /**
- * GoLogin listing speed: 40,000 sandbox profiles (1,334 pages) through the real API client, with the
- * rate limiter set high enough not to throttle. `withBenchGoLoginClient` is reusable for the
- * DB-backed sync benchmark (`gologin.sync40k.*`): it hands a ready client over and cleans up after.
+ * GoLogin speed on the sandbox, with the rate limiter set high enough not to throttle:
+ * - `gologin.list40k.*`: listing 40,000 profiles (1,334 pages) through the real API client;
+ * - `gologin.sync40k.*`: the same through `GoLoginService.syncProfiles` into SQLite (upsert per page,
+ *   pattern mapping, deactivation pass);
+ * - `profiles.list40k.ms`: the grid's `profiles:list` for all 40,000 rows in pages of 5,000, with
+ *   two authorization attempts per profile in `authorization_sessions` (median of 5 runs).
  */
+import { randomBytes, randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { SETTING_DEFS } from '../../src/shared/contract/settings'
+import { openDatabase, sqliteDateTime, sqliteHandle, type Database } from '../../src/main/db'
+import { EventHub } from '../../src/main/ipc/event-hub'
 import { LogSystem } from '../../src/main/logging/logger'
+import { GoLoginService } from '../../src/main/services/gologin/gologin-service'
 import { startGoLoginSandbox, type GoLoginSandbox } from '../../src/main/sandbox/gologin'
 import { GoLoginApiClient } from '../../src/main/services/gologin/api-client'
 import { MAX_REQUESTS_PER_WINDOW } from '../../src/main/services/gologin/rate-limiter'
@@ -60,8 +71,99 @@ export async function benchGoLoginListing(
 
 export async function run(): Promise<Metrics> {
   const result = await benchGoLoginListing()
+  const db = await benchSyncAndList()
   return {
     'gologin.list40k.ms': { value: result.ms, unit: 'ms' },
     'gologin.list40k.rows_per_s': { value: result.rowsPerSecond, unit: 'rows/s' },
+    'gologin.sync40k.ms': { value: round(db.syncMs), unit: 'ms' },
+    'gologin.sync40k.rows_per_s': { value: Math.round((BENCH_PROFILE_COUNT / db.syncMs) * 1000), unit: 'rows/s' },
+    'profiles.list40k.ms': { value: round(db.listMs), unit: 'ms' },
   }
+}
+
+const LIST_PAGE = 5_000
+const LIST_REPEATS = 5
+
+/** Syncs 40,000 sandbox profiles into a fresh database, adds sessions, then times the grid's list. */
+async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number }> {
+  return withBenchGoLoginClient(BENCH_PROFILE_COUNT, (client) =>
+    withBenchDatabase(async (db) => {
+      const logs = new LogSystem({ dir: null, level: 'warn' })
+      const events = new EventHub()
+      const service = new GoLoginService({
+        client,
+        database: db,
+        settings: { get: () => SETTING_DEFS.usernamePattern.default },
+        apiApps: { list: async () => [{ name: 'AIOTT1' }, { name: 'AIOTT2' }] },
+        events,
+        logger: logs.logger('bench'),
+      })
+      const started = performance.now()
+      const outcome = await service.syncProfiles()
+      const syncMs = performance.now() - started
+      if (outcome.added !== BENCH_PROFILE_COUNT) throw new Error(`sync added ${outcome.added} profiles instead of ${BENCH_PROFILE_COUNT}`)
+
+      insertSessions(db, 2)
+      const runs: number[] = []
+      for (let i = 0; i < LIST_REPEATS; i++) {
+        const begin = performance.now()
+        let rows = 0
+        for (let cursor: number | null = 0; cursor !== null; ) {
+          const page = service.listProfiles({ cursor, limit: LIST_PAGE })
+          rows += page.rows.length
+          cursor = page.nextCursor
+        }
+        runs.push(performance.now() - begin)
+        if (rows !== BENCH_PROFILE_COUNT) throw new Error(`profiles:list returned ${rows} rows`)
+      }
+      await service.close()
+      events.close()
+      return { syncMs, listMs: median(runs) }
+    }),
+  )
+}
+
+/** `perProfile` attempts for every profile: a failure, then a success with a token (as after a retry). */
+function insertSessions(db: Database, perProfile: number): void {
+  const sqlite = sqliteHandle(db.dataSource)
+  const ids = sqlite.prepare('SELECT profile_id FROM profiles').pluck().all() as string[]
+  const insert = sqlite.prepare(
+    `INSERT INTO authorization_sessions (session_id, profile_id, api_app, status, error_code, created_at, completed_at, expires_at, token_status)
+     VALUES (?, ?, 'AIOTT1', ?, ?, ?, ?, ?, ?)`,
+  )
+  const now = Date.now()
+  sqlite.transaction(() => {
+    for (let attempt = 0; attempt < perProfile; attempt++) {
+      const last = attempt === perProfile - 1
+      const at = sqliteDateTime(new Date(now - (perProfile - attempt) * 60_000))
+      for (const id of ids) {
+        insert.run(randomUUID(), id, last ? 'completed' : 'failed', last ? null : 'X_LOGGED_OUT', at, at, last ? sqliteDateTime(new Date(now + 7_200_000)) : null, last ? 'valid' : null)
+      }
+    }
+  })()
+}
+
+async function withBenchDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gologin-'))
+  const key = randomBytes(32)
+  const db = await openDatabase({
+    dataDir: dir,
+    keyStore: { description: 'bench key', loadOrCreateDataKey: async () => key },
+    log: new LogSystem({ dir: null, level: 'warn' }).logger('bench'),
+  })
+  try {
+    return await work(db)
+  } finally {
+    await db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10
 }

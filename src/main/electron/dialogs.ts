@@ -1,22 +1,8 @@
-import { BrowserWindow, dialog, type FileFilter } from 'electron'
+import { BrowserWindow, dialog } from 'electron'
+import type { FileDialogOptions, FileDialogs } from '../services/platform'
 
-export interface FileDialogOptions {
-  title?: string
-  /** Suggested file name or folder. */
-  defaultPath?: string
-  filters?: FileFilter[]
-}
-
-/** What features (CSV export/import) need from the OS file pickers; `null` means the operator cancelled. */
-export interface FileDialogs {
-  chooseSavePath(options: FileDialogOptions): Promise<string | null>
-  chooseOpenFile(options: FileDialogOptions): Promise<string | null>
-}
-
-export const CSV_FILTERS: FileFilter[] = [
-  { name: 'CSV files', extensions: ['csv'] },
-  { name: 'All files', extensions: ['*'] },
-]
+// The interface lives with the core (plain Node); this is Electron's implementation of it.
+export { CSV_FILTERS, type FileDialogOptions, type FileDialogs } from '../services/platform'
 
 /** Asks where to save a file (modal to the focused panel window). */
 export async function chooseSavePath(options: FileDialogOptions, parent = focusedWindow()): Promise<string | null> {

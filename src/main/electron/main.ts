@@ -1,10 +1,13 @@
 import path from 'node:path'
 import { app, dialog, safeStorage, screen, type BrowserWindow } from 'electron'
 import { AppException } from '../../shared/errors'
+import type { EventBatch } from '../../shared/ipc-contract'
 import { createCore, type Core } from '../core'
 import type { Logger } from '../logging/logger'
 import { DeferredLogger } from './deferred-logger'
+import { electronFileDialogs } from './dialogs'
 import { IpcTransport } from './ipc-transport'
+import { notify } from './notifications'
 import { resolveRendererLocation } from './renderer-location'
 import { SafeStorageKeyStore } from './safe-storage-key-store'
 import { createMainWindow, WINDOW_TITLE } from './window'
@@ -60,8 +63,16 @@ class DesktopApp {
       const dataDir = app.getPath('userData')
       app.setAppLogsPath(path.join(dataDir, 'logs'))
       const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
-      const core = await createCore({ dataDir, mode: 'desktop', appVersion: app.getVersion(), keyStore, logToConsole: !app.isPackaged })
+      const core = await createCore({
+        dataDir,
+        mode: 'desktop',
+        appVersion: app.getVersion(),
+        keyStore,
+        logToConsole: !app.isPackaged,
+        platform: { dialogs: electronFileDialogs },
+      })
       this.core = core
+      core.events.subscribe((batches) => this.notifyNotices(batches))
       this.startupLog.attach(core.logs.logger('desktop'))
       this.log = core.logs.logger('desktop')
       if (this.quitting) return
@@ -76,6 +87,15 @@ class DesktopApp {
       this.log.info('desktop.ready', { renderer: renderer.kind, keyStore: keyStore.description })
     } catch (err) {
       this.fatal(err)
+    }
+  }
+
+  /** Alerts and other notices (also shown as toasts) as OS notifications; a click brings the panel forward. */
+  private notifyNotices(batches: EventBatch[]): void {
+    if (this.quitting) return
+    for (const batch of batches) {
+      if (batch.channel !== 'notice') continue
+      for (const notice of (batch as EventBatch<'notice'>).items) notify(notice.title, notice.body, { onClick: () => this.focusWindow() })
     }
   }
 

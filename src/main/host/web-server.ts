@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import { WS_PATH } from '../../shared/ws-protocol'
 import type { Core } from '../core'
+import { DOWNLOAD_PATH } from '../services/tokens/token-export-service'
 import { createAccessToken, presentedToken, TOKEN_COOKIE, tokenMatches } from './access-token'
 import { WsTransport } from './ws-transport'
 
@@ -62,6 +63,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     reply.header('Referrer-Policy', 'no-referrer')
   })
   await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], cacheControl: false })
+
+  // Browser mode's token CSV export: a one-time link, token-guarded like every request (hook above).
+  app.get<{ Params: { ticket: string } }>(`${DOWNLOAD_PATH}/:ticket`, async (request, reply) => {
+    const download = core.tokenExport.openDownload(request.params.ticket)
+    if (!download) {
+      return reply.code(404).type('text/plain; charset=utf-8').send('This download link was already used or has expired: export the tokens again.')
+    }
+    return reply
+      .header('Content-Disposition', `attachment; filename="${download.fileName}"`)
+      .header('Cache-Control', 'no-store')
+      .type('text/csv; charset=utf-8')
+      .send(download.stream)
+  })
 
   app.server.on('upgrade', (request, socket, head) => {
     const pathname = new URL(request.url ?? '/', `http://${HOST}`).pathname

@@ -1,11 +1,14 @@
 /**
  * Browser mode entry: the same composition root as the desktop app, in plain Node, served to a
- * browser on 127.0.0.1. Prints one line `PANEL_URL=…` once it is ready to serve.
+ * browser on 127.0.0.1. Prints one line `PANEL_URL=…` once it is ready to serve. With `--sandbox`
+ * the panel runs against the built-in simulators, whose control endpoint is printed first as
+ * `SANDBOX_URL=…` (see src/main/sandbox/sandbox-control.ts).
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createCore } from '../core'
+import { startSandboxMode } from '../sandbox'
 import { parseWebArgs } from './args'
 import { startWebHost } from './web-server'
 
@@ -19,7 +22,14 @@ async function main(): Promise<void> {
   }
   const here = path.dirname(fileURLToPath(import.meta.url))
   const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
-  const core = await createCore({ dataDir: args.dataDir, mode: 'browser', appVersion: version, logToConsole: process.env.PANEL_LOG_CONSOLE === '1' })
+  const sandbox = args.sandbox ? await startSandboxMode({ dataDir: args.dataDir, profiles: args.sandboxProfiles, headless: true }) : undefined
+  if (sandbox) process.stdout.write(`SANDBOX_URL=${sandbox.controlUrl}\n`)
+  const core = await createCore({ dataDir: args.dataDir, mode: 'browser', appVersion: version, logToConsole: process.env.PANEL_LOG_CONSOLE === '1', sandbox }).catch(
+    async (error: unknown) => {
+      await sandbox?.close()
+      throw error
+    },
+  )
   const host = await startWebHost({ core, rendererDir: path.resolve(here, '../renderer'), port: args.port })
   process.stdout.write(`PANEL_URL=${host.url}\n`)
 
@@ -32,6 +42,7 @@ async function main(): Promise<void> {
     force.unref()
     await host.close()
     await core.close()
+    await sandbox?.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))

@@ -16,9 +16,9 @@ export interface WorkerStatus {
 
 export interface WorkerOptions {
   name: string
-  /** Read on every scheduling, so a settings change applies from the next run on. */
+  /** Read on every scheduling, so a settings change applies from the next run on; 0 or less = no automatic runs. */
   intervalMs: () => number
-  /** Run once right after start (e.g. the sync at start-up). */
+  /** Run once right after start (e.g. the sync at start-up), unless the interval is off. */
   runOnStart?: boolean
   /** First back-off after a failed iteration; doubles per consecutive failure, capped by the interval. */
   minBackoffMs?: number
@@ -29,7 +29,8 @@ export interface WorkerOptions {
 /**
  * A timed background job inside the main process (no job broker, as the origin service decided).
  * An iteration's error is logged and retried after a back-off; it never kills the worker. Iterations
- * never overlap; `stop()` waits for the running one.
+ * never overlap; `stop()` waits for the running one. An interval of 0 turns automatic runs off
+ * (`runNow` still works); `reschedule()` applies a changed interval at once.
  */
 export abstract class Worker {
   private timer: NodeJS.Timeout | null = null
@@ -40,6 +41,8 @@ export abstract class Worker {
   private lastDurationMs: number | null = null
   private lastError: string | null = null
   private failures = 0
+  /** When the worker started: the base of the first interval. */
+  private startedAt = 0
 
   constructor(protected readonly options: WorkerOptions) {}
 
@@ -55,15 +58,30 @@ export abstract class Worker {
   start(): void {
     if (this.started) return
     this.started = true
+    this.startedAt = Date.now()
     this.controller = new AbortController()
-    this.schedule(this.options.runOnStart ? 0 : this.options.intervalMs())
+    const interval = this.options.intervalMs()
+    this.schedule(this.options.runOnStart && interval > 0 ? 0 : interval)
   }
 
   /** Runs an iteration now (or joins the one already running) and reschedules the next. */
   async runNow(): Promise<void> {
     if (this.current) return this.current
+    if (this.controller.signal.aborted) this.controller = new AbortController()
     this.clearTimer()
     await this.execute()
+  }
+
+  /**
+   * Applies a changed interval now instead of from the next run on: the next run is due one new interval
+   * after the last one (at once if that is past); an interval of 0 cancels the pending run.
+   */
+  reschedule(): void {
+    if (!this.started || this.current || this.failures) return
+    const interval = this.options.intervalMs()
+    // The start-up run has not happened yet: it stays due at once.
+    const base = this.lastRunAt ?? (this.options.runOnStart ? this.startedAt - interval : this.startedAt)
+    this.schedule(interval > 0 ? Math.max(0, base + interval - Date.now()) : interval)
   }
 
   async stop(): Promise<void> {
@@ -123,6 +141,12 @@ export abstract class Worker {
 
   private schedule(delayMs: number): void {
     this.clearTimer()
+    if (delayMs <= 0 && this.options.intervalMs() <= 0) {
+      // Automatic runs are off (a back-off after a failed manual run is dropped too).
+      this.nextRunAt = null
+      this.emitStatus()
+      return
+    }
     this.nextRunAt = Date.now() + delayMs
     this.timer = setTimeout(() => {
       this.timer = null

@@ -17,7 +17,7 @@ export const TOKEN_CSV_COLUMNS = [
 export type ExportResult =
   | { mode: 'saved'; path: string; rows: number }
   /** Browser mode: the renderer downloads this one-time URL. */
-  | { mode: 'download'; url: string; fileName: string }
+  | { mode: 'download'; url: string; fileName: string; /** How many rows the file holds (shown in the toast). */ rows?: number }
   | { mode: 'cancelled' }
 
 export const tokensContract = {

@@ -111,3 +111,53 @@ describe('Worker', () => {
     await worker.stop()
   })
 })
+
+describe('Worker interval changes', () => {
+  it('an interval of 0 means no automatic runs, not even at start; runNow still runs', async () => {
+    let interval = 0
+    const worker = new TestWorker({ intervalMs: () => interval, runOnStart: true })
+    worker.start()
+    await vi.advanceTimersByTimeAsync(24 * 3_600_000)
+    expect(worker.runs).toBe(0)
+    expect(worker.status()).toMatchObject({ running: true, nextRunAt: null, intervalMs: 0 })
+    await worker.runNow()
+    expect(worker.runs).toBe(1)
+    expect(worker.status().nextRunAt).toBeNull()
+    interval = 60_000
+    worker.reschedule()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(worker.runs).toBe(2)
+    await worker.stop()
+  })
+
+  it('reschedule applies a new interval at once, counted from the last run', async () => {
+    let interval = 15 * 60_000
+    const worker = new TestWorker({ intervalMs: () => interval })
+    worker.start()
+    await vi.advanceTimersByTimeAsync(15 * 60_000)
+    expect(worker.runs).toBe(1)
+    await vi.advanceTimersByTimeAsync(5 * 60_000)
+    interval = 6 * 60_000
+    worker.reschedule()
+    await vi.advanceTimersByTimeAsync(60_000 - 1)
+    expect(worker.runs).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(worker.runs).toBe(2)
+    interval = 0
+    worker.reschedule()
+    await vi.advanceTimersByTimeAsync(3_600_000)
+    expect(worker.runs).toBe(2)
+    await worker.stop()
+  })
+
+  it('runNow after stop runs with a live signal', async () => {
+    const worker = new TestWorker()
+    let seen: boolean | null = null
+    worker.behaviour = async (signal) => void (seen = signal.aborted)
+    worker.start()
+    await worker.stop()
+    await worker.runNow()
+    expect(seen).toBe(false)
+    expect(worker.status()).toMatchObject({ running: false, nextRunAt: null })
+  })
+})

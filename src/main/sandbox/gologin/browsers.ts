@@ -45,7 +45,18 @@ export interface BrowserCounts {
   stopFailures: number
 }
 
-export class SandboxBrowsers {
+/** What the local API needs from the profile browsers (one Chromium per profile, or one shared Chromium). */
+export interface ProfileBrowsers {
+  /** Starts the profile's browser (or returns the one already running) and answers its CDP ws URL. */
+  start(profile: SandboxProfile, behaviour: SandboxProfileBehaviour): Promise<string>
+  /** Stops the profile's browser; unknown profiles are fine. */
+  stop(profileId: string, behaviour: SandboxProfileBehaviour): Promise<void>
+  list(): SandboxBrowserInfo[]
+  figures(): BrowserCounts
+  closeAll(): Promise<void>
+}
+
+export class SandboxBrowsers implements ProfileBrowsers {
   private readonly running = new Map<string, Running>()
   private readonly closing = new AbortController()
   private readonly counts: BrowserCounts = { running: 0, peak: 0, launched: 0, starts: 0, startFailures: 0, stops: 0, stopFailures: 0 }

@@ -8,15 +8,16 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { SandboxBrowsers, type BrowserCounts, type SandboxBrowserInfo } from './browsers'
+import { SandboxBrowsers, type BrowserCounts, type ProfileBrowsers, type SandboxBrowserInfo } from './browsers'
 import { createCloudApi, type CloudRateLimit, type CloudState } from './cloud-api'
 import { createLocalApi } from './local-api'
 import { generateProfiles, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
 import { RequestLog, type RequestCounts } from './request-log'
+import { SharedSandboxBrowsers } from './shared-browser'
 
 export { generateProfiles, sandboxUsername, usernameFromNotes } from './profiles'
 export type { SandboxProfile, SandboxProfileBehaviour, SandboxProxy } from './profiles'
-export { X_SANDBOX_COOKIE, type SandboxBrowserInfo } from './browsers'
+export { X_SANDBOX_COOKIE, type ProfileBrowsers, type SandboxBrowserInfo } from './browsers'
 export { GOLOGIN_PAGE_SIZE, type CloudRateLimit } from './cloud-api'
 
 export interface GoLoginSandboxOptions {
@@ -31,6 +32,11 @@ export interface GoLoginSandboxOptions {
   /** Parent folder of the browsers' user-data dirs; default a fresh temp folder removed on close. */
   workDir?: string
   behaviours?: Record<string, SandboxProfileBehaviour>
+  /**
+   * One shared Chromium for every profile (a browser context each, with its own CDP endpoint) instead
+   * of a Chromium per profile: no launch cost per start (benchmarks, large demos). Default false.
+   */
+  sharedBrowser?: boolean
 }
 
 export interface GoLoginSandboxStats {
@@ -98,7 +104,8 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
     order: () => (ordered ??= [...profiles.values()]),
     cloudStops: [],
   }
-  const browsers = new SandboxBrowsers(workDir, { headless: options.headless ?? true, executablePath: options.chromePath })
+  const launchOptions = { headless: options.headless ?? true, executablePath: options.chromePath }
+  const browsers: ProfileBrowsers = options.sharedBrowser ? new SharedSandboxBrowsers(workDir, launchOptions) : new SandboxBrowsers(workDir, launchOptions)
   const cloud = createCloudApi(state, cloudRequests)
   const local = createLocalApi({ browsers, requests: localRequests, profile: (id) => profiles.get(id), behaviour })
 

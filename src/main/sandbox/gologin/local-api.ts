@@ -3,12 +3,12 @@
  * Chromium for the profile, `POST /browser/stop-profile` kills it.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { SandboxBrowsers } from './browsers'
+import type { ProfileBrowsers } from './browsers'
 import type { SandboxProfile, SandboxProfileBehaviour } from './profiles'
 import type { RequestLog } from './request-log'
 
 export interface LocalApiDeps {
-  browsers: SandboxBrowsers
+  browsers: ProfileBrowsers
   requests: RequestLog
   profile(profileId: string): SandboxProfile | undefined
   behaviour(profileId: string): SandboxProfileBehaviour

@@ -24,6 +24,8 @@ export interface GoLoginApiClientOptions {
   requestsPerMinute?: number
   /** Length of the rate window (60 s; tests shorten it together with the rate). */
   rateWindowMs?: number
+  /** Another client's limiter, to share its budget (a token check beside the main client); overrides the two above. */
+  limiter?: RequestRateLimiter
   /** Per attempt. */
   timeoutMs?: number
   /** Retries after the first attempt, on network errors, timeouts and 5xx. */
@@ -66,10 +68,12 @@ export class GoLoginApiClient {
 
   constructor(private readonly options: GoLoginApiClientOptions) {
     this.log = options.logger
-    this.limiter = new RequestRateLimiter({
-      requestsPerWindow: options.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE,
-      windowMs: options.rateWindowMs,
-    })
+    this.limiter =
+      options.limiter ??
+      new RequestRateLimiter({
+        requestsPerWindow: options.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE,
+        windowMs: options.rateWindowMs,
+      })
     this.setToken(options.token ?? null)
     this.http = axios.create({
       baseURL: stripSlash(options.apiUrl ?? GOLOGIN_API_URL),

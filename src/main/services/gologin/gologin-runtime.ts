@@ -17,7 +17,14 @@ export interface GoLoginRuntime {
   close(): Promise<void>
 }
 
-export function createGoLoginRuntime(deps: { db: Database; settings: SettingsService; logs: LogSystem; events: EventHub }): GoLoginRuntime {
+export function createGoLoginRuntime(deps: {
+  db: Database
+  settings: SettingsService
+  logs: LogSystem
+  events: EventHub
+  /** Length of the rate window (default 60 s); tests shorten it so the rate limit shows in seconds. */
+  rateWindowMs?: number
+}): GoLoginRuntime {
   const { db, settings, logs, events } = deps
   const log = logs.logger('gologin')
   const client = new GoLoginApiClient({
@@ -25,6 +32,7 @@ export function createGoLoginRuntime(deps: { db: Database; settings: SettingsSer
     apiUrl: settings.get('gologinApiUrl'),
     token: settings.get('gologinToken'),
     requestsPerMinute: settings.get('gologinRequestsPerMinute'),
+    rateWindowMs: deps.rateWindowMs,
     secrets: logs.redactor,
     onTokenRevoked: (error) =>
       events.emit('notice', { id: `gologin-revoked-${Date.now()}`, level: 'error', title: 'GoLogin token revoked', body: error.message }),

@@ -1,0 +1,16 @@
+import type { PartialHandlerMap } from '../ipc/router'
+import type { BatchRunner } from '../services/automation/batch-runner'
+
+/** "Authorize selected", its controls and "Retry failed". */
+export function batchesHandlers(
+  batches: BatchRunner,
+): PartialHandlerMap<'batch:start' | 'batch:pause' | 'batch:resume' | 'batch:cancel' | 'batch:retry' | 'batch:active'> {
+  return {
+    'batch:start': (input) => batches.start(input),
+    'batch:pause': ({ batchId }) => batches.pause(batchId),
+    'batch:resume': ({ batchId }) => batches.resume(batchId),
+    'batch:cancel': ({ batchId }) => batches.cancel(batchId),
+    'batch:retry': (input) => batches.retry(input),
+    'batch:active': () => batches.active(),
+  }
+}

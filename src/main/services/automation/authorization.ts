@@ -1,0 +1,84 @@
+/**
+ * The authorization engine as the composition root wires it: OAuth client, session store and
+ * queries, the per-account automator and the batch runner, configured from the settings and kept in
+ * step with them (X endpoints, time limit and concurrency apply to the next account).
+ */
+import path from 'node:path'
+import type { Database } from '../../db'
+import type { EventHub } from '../../ipc/event-hub'
+import type { LogSystem } from '../../logging/logger'
+import type { ApiAppService } from '../api-apps/api-app-service'
+import type { ProfileSlots } from '../gologin/profile-slots'
+import { OAuthService } from '../oauth/oauth-service'
+import type { SettingsService } from '../settings/settings-service'
+import { BatchPlanner } from './batch-planner'
+import { BatchRunner } from './batch-runner'
+import { browserConsentRunner } from './consent-runner'
+import { ProfileAutomator } from './profile-automator'
+import { SessionQueries } from './session-queries'
+import { SessionStore } from './session-store'
+
+export interface AuthorizationEngineDeps {
+  /** Screenshots go to `<dataDir>/screenshots`. */
+  dataDir: string
+  db: Database
+  settings: Pick<SettingsService, 'get' | 'onChange'>
+  apiApps: Pick<ApiAppService, 'get'>
+  slots: Pick<ProfileSlots, 'startProfile' | 'figures'>
+  events: EventHub
+  logs: LogSystem
+}
+
+export interface AuthorizationEngine {
+  /** X OAuth 2.0 client on the configured endpoints (also for token refresh). */
+  oauth: OAuthService
+  /** Batches, retries and single authorizations (`authorizeAccount` for the REST API). */
+  batches: BatchRunner
+  /** Read side of the Sessions page. */
+  sessions: SessionQueries
+  /** Cancels live batches cleanly (profiles stopped, sessions `cancelled`), bounded in time. */
+  close(): Promise<void>
+}
+
+export function createAuthorizationEngine(deps: AuthorizationEngineDeps): AuthorizationEngine {
+  const { db, settings, apiApps, slots, events, logs } = deps
+  const log = logs.logger('authorization')
+  const screenshotDir = path.join(deps.dataDir, 'screenshots')
+  const oauth = new OAuthService({
+    logger: logs.logger('oauth'),
+    endpoints: () => ({ authorizeUrl: settings.get('xAuthorizeUrl'), apiUrl: settings.get('xApiUrl') }),
+  })
+  const store = new SessionStore({ db, events, logger: log })
+  const automator = new ProfileAutomator({
+    store,
+    profiles: slots,
+    oauth,
+    consent: browserConsentRunner(() => ({ logger: logs.logger('consent'), connectTimeoutMs: settings.get('browserTimeoutMs') })),
+    apiApps,
+    limits: () => ({ accountTimeoutSeconds: settings.get('accountTimeoutSeconds') }),
+    screenshotDir,
+    logger: log,
+  })
+  const batches = new BatchRunner({
+    planner: new BatchPlanner({ dataSource: db.dataSource, apiApps }),
+    store,
+    automator,
+    apiApps,
+    slots,
+    events,
+    logger: logs.logger('batch'),
+    concurrency: settings.get('maxConcurrentProfiles'),
+  })
+  const stopWatching = settings.onChange((_view, changed) => {
+    if (changed.includes('maxConcurrentProfiles')) batches.setConcurrency(settings.get('maxConcurrentProfiles'))
+  })
+  return {
+    oauth,
+    batches,
+    sessions: new SessionQueries({ dataSource: db.dataSource, screenshotDir }),
+    async close() {
+      stopWatching()
+      await batches.close(6_000)
+    },
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * One batch in memory: its queued attempts (in order), the ones running with their cancel switch,
+ * its counts and state, and the `BatchProgress` the UI shows. No I/O: the BatchRunner drives it.
+ */
+import type { BatchProgress, BatchState } from '../../../shared/contract/batches'
+import type { SlotFigures } from '../gologin/profile-slots'
+import { estimateEtaMs, pushDuration } from './eta'
+import type { SessionOutcome } from './profile-automator'
+import type { SessionJob } from './session-store'
+
+export interface RunningJob {
+  job: SessionJob
+  controller: AbortController
+}
+
+export class Batch {
+  state: BatchState = 'running'
+  finishedAt: string | null = null
+  readonly running = new Map<string, RunningJob>()
+  /** Sessions created (queued at the start); `total` adds the skipped accounts. */
+  readonly sessions: number
+  succeeded = 0
+  failed = 0
+  cancelled = 0
+  /** Writes still under way (e.g. queued attempts being marked cancelled); the batch ends after them. */
+  settling = 0
+  private readonly queue: SessionJob[]
+  private next = 0
+  private readonly durations: number[] = []
+
+  constructor(
+    readonly id: string,
+    readonly apiApp: string,
+    readonly retryOf: string | null,
+    readonly startedAt: string,
+    jobs: SessionJob[],
+    readonly skipped: number,
+  ) {
+    this.queue = [...jobs]
+    this.sessions = jobs.length
+  }
+
+  get queued(): number {
+    return this.queue.length - this.next
+  }
+
+  get live(): boolean {
+    return this.state === 'running' || this.state === 'paused' || this.state === 'cancelling'
+  }
+
+  /** Whether nothing is queued, running or being written any more. */
+  get drained(): boolean {
+    return this.queued === 0 && this.running.size === 0 && this.settling === 0
+  }
+
+  /** The next queued attempt, if the batch may start one now. */
+  takeNext(): SessionJob | null {
+    if (this.state !== 'running' || this.queued === 0) return null
+    const job = this.queue[this.next]
+    this.queue[this.next++] = undefined as unknown as SessionJob // let finished jobs be collected
+    return job
+  }
+
+  /** Every attempt still queued (they will not run). */
+  takeAllQueued(): SessionJob[] {
+    const rest = this.queue.slice(this.next)
+    this.queue.length = 0
+    this.next = 0
+    return rest
+  }
+
+  record(outcome: SessionOutcome): void {
+    if (outcome.status === 'completed') this.succeeded++
+    else if (outcome.status === 'cancelled') this.cancelled++
+    else this.failed++
+    if (outcome.status !== 'cancelled') pushDuration(this.durations, outcome.durationMs)
+  }
+
+  progress(slots: SlotFigures): BatchProgress {
+    const done = this.succeeded + this.failed + this.cancelled + this.skipped
+    const remaining = this.queued + this.running.size
+    return {
+      id: this.id,
+      apiApp: this.apiApp,
+      state: this.state,
+      total: this.sessions + this.skipped,
+      queued: this.queued,
+      running: this.running.size,
+      done,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      cancelled: this.cancelled,
+      skipped: this.skipped,
+      slotsInUse: slots.slotsInUse,
+      maxSlots: slots.maxConcurrent,
+      etaMs: this.live ? estimateEtaMs({ remaining, running: this.running.size, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations }) : null,
+      startedAt: this.startedAt,
+      finishedAt: this.finishedAt,
+      retryOf: this.retryOf,
+    }
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * One account end to end: `pending → in_progress` → start its profile (slot) → attach → consent →
+ * exchange the code → check `/users/me` is the mapped account → store the tokens encrypted →
+ * `completed`; or `failed` / `timeout` / `cancelled` with a code and a sentence. The profile is
+ * stopped on every path, the whole attempt is bounded by the per-account time limit, and each
+ * step's time goes to the log with the session id.
+ */
+import type { ApiAppConfig } from '../../../shared/api-app'
+import type { SessionStep } from '../../../shared/contract/sessions'
+import { AppException, AuthorizationTimeoutException, DomainException, InfrastructureException } from '../../../shared/errors'
+import { withLogContext } from '../../logging/context'
+import type { Logger } from '../../logging/logger'
+import type { CdpEndpoint } from '../gologin/types'
+import type { OAuthService, TokenSet } from '../oauth/oauth-service'
+import type { ConsentRunner } from './consent-runner'
+import type { SessionJob, SessionStore, TerminalStatus } from './session-store'
+
+/** A started profile: its browser, and how to stop it (the slots' ProfileHandle fits). */
+export interface StartedProfile {
+  readonly endpoint: CdpEndpoint
+  /** Aborted when the profile is stopped from outside. */
+  readonly signal: AbortSignal
+  release(): Promise<void>
+}
+
+export interface ProfileStarter {
+  /** Waits for a slot, starts the profile; rejects with an AppException (GoLogin code) when it cannot. */
+  startProfile(profileId: string, options: { signal?: AbortSignal }): Promise<StartedProfile>
+}
+
+export interface ProfileAutomatorDeps {
+  store: Pick<SessionStore, 'markStarted' | 'setStep' | 'savePkce' | 'complete' | 'fail'>
+  profiles: ProfileStarter
+  oauth: Pick<OAuthService, 'createAuthorization' | 'exchangeCode' | 'verifyCredentials' | 'revoke'>
+  consent: ConsentRunner
+  apiApps: { get(name: string): Promise<ApiAppConfig> }
+  /** Read at the start of every attempt, so a changed setting applies to the next account. */
+  limits: () => { accountTimeoutSeconds: number }
+  /** Where failure screenshots go (`<dataDir>/screenshots`); null: none. */
+  screenshotDir: string | null
+  logger: Logger
+  now?: () => number
+}
+
+export interface SessionOutcome {
+  status: TerminalStatus
+  errorCode: AppException['code'] | null
+  /** Time in progress (slot to final write), ms. */
+  durationMs: number
+}
+
+export class ProfileAutomator {
+  private readonly log: Logger
+  private readonly now: () => number
+
+  constructor(private readonly deps: ProfileAutomatorDeps) {
+    this.log = deps.logger
+    this.now = deps.now ?? Date.now
+  }
+
+  /** Runs the attempt; never throws (every failure ends in the session row). `signal` cancels it. */
+  run(job: SessionJob, signal: AbortSignal): Promise<SessionOutcome> {
+    return withLogContext({ batchId: job.batchId, sessionId: job.sessionId }, () => new Attempt(this.deps, this.log, this.now, job, signal).run())
+  }
+}
+
+class Attempt {
+  private readonly timings: Partial<Record<TimedPart, number>> = {}
+  private readonly limit = new AbortController()
+  private readonly stop: AbortSignal
+  private readonly startedAtMs: number
+  private stepStartedAt: number
+  private step: SessionStep = 'starting_profile'
+  private part: TimedPart = 'starting_profile'
+  private profile: StartedProfile | null = null
+  private released: Promise<void> | null = null
+  private screenshotPath: string | null = null
+  /** The code was captured: a cancel or the time limit no longer decides the outcome. */
+  private captured = false
+
+  constructor(
+    private readonly deps: ProfileAutomatorDeps,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly job: SessionJob,
+    signal: AbortSignal,
+  ) {
+    this.stop = AbortSignal.any([signal, this.limit.signal])
+    this.startedAtMs = now()
+    this.stepStartedAt = this.startedAtMs
+  }
+
+  async run(): Promise<SessionOutcome> {
+    const { job, deps } = this
+    const timeoutSeconds = deps.limits().accountTimeoutSeconds
+    const timer = setTimeout(() => this.limit.abort(new AuthorizationTimeoutException(timeoutSeconds)), timeoutSeconds * 1_000)
+    const startedAt = new Date(this.startedAtMs)
+    try {
+      await deps.store.markStarted(job, startedAt)
+      const { app, code, codeVerifier } = await this.untilCodeCaptured(timeoutSeconds)
+      // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
+      // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
+      this.captured = true
+      void this.releaseProfile()
+      await this.enter('exchanging')
+      const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier)
+      await this.enter('verifying')
+      const xUserId = await this.verify(app, tokens)
+      await this.releaseProfile()
+      this.switchTo('store')
+      await deps.store.complete(job, { tokens, xUserId, startedAt, finishedAt: new Date(this.now()) })
+      return this.finished('completed', null)
+    } catch (error) {
+      const failure = this.failureOf(error)
+      const status = statusFor(failure)
+      await this.releaseProfile()
+      try {
+        await deps.store.fail(job, { status, error: failure, screenshotPath: this.screenshotPath, startedAt, finishedAt: new Date(this.now()) })
+      } catch (writeError) {
+        this.log.error('authorization.store_failed', { err: writeError }, 'Could not record the outcome of the authorization')
+      }
+      return this.finished(status, failure)
+    } finally {
+      clearTimeout(timer)
+      await this.releaseProfile()
+    }
+  }
+
+  /** Start profile → PKCE persisted → consent in the profile's browser; cancellable and bounded throughout. */
+  private async untilCodeCaptured(timeoutSeconds: number): Promise<{ app: ApiAppConfig; code: string; codeVerifier: string }> {
+    const { job, deps, stop } = this
+    stop.throwIfAborted()
+    const app = await deps.apiApps.get(job.apiApp)
+    this.profile = await this.startProfile()
+    await this.enter('connecting')
+    stop.throwIfAborted()
+    const authorization = deps.oauth.createAuthorization(app)
+    // Persisted before the browser goes to X, so a crash never loses which session a callback belongs to.
+    await deps.store.savePkce(job, authorization.state, authorization.codeVerifier)
+    const remainingMs = Math.max(1_000, this.startedAtMs + timeoutSeconds * 1_000 - this.now())
+    const consent = await deps.consent.authorize(
+      {
+        endpoint: this.profile.endpoint,
+        authorizeUrl: authorization.url,
+        redirectUri: app.redirectUri,
+        expectedState: authorization.state,
+        signal: AbortSignal.any([stop, this.profile.signal]),
+        // Our own limit fires first and names the account's full time limit.
+        timeoutMs: remainingMs + 1_000,
+        screenshotDir: deps.screenshotDir,
+        sessionId: job.sessionId,
+      },
+      { onConnected: () => void this.enter('consent').catch(() => undefined) },
+    )
+    if (!consent.ok) {
+      this.screenshotPath = consent.screenshotPath
+      throw consent.error
+    }
+    return { app, code: consent.code, codeVerifier: authorization.codeVerifier }
+  }
+
+  /**
+   * Starts the profile, cancellable while it starts. Only while it starts: the slots stop a profile the
+   * moment its start signal aborts, and a timed-out consent page must still be photographed first.
+   */
+  private async startProfile(): Promise<StartedProfile> {
+    const starting = new AbortController()
+    const forward = () => starting.abort(this.stop.reason)
+    this.stop.addEventListener('abort', forward, { once: true })
+    try {
+      return await this.deps.profiles.startProfile(this.job.profileId, { signal: starting.signal })
+    } finally {
+      this.stop.removeEventListener('abort', forward)
+    }
+  }
+
+  /** The X user id, if `/users/me` names the mapped account; otherwise the tokens are revoked and not stored. */
+  private async verify(app: ApiAppConfig, tokens: TokenSet): Promise<string> {
+    let me
+    try {
+      me = await this.deps.oauth.verifyCredentials(tokens.accessToken)
+    } catch (error) {
+      await this.revoke(app, tokens)
+      throw error
+    }
+    if (me.username.toLowerCase() !== this.job.username.toLowerCase()) {
+      await this.revoke(app, tokens)
+      throw new DomainException(
+        'ACCOUNT_MISMATCH',
+        `The profile is logged into @${me.username}, not @${this.job.username}; the tokens X issued were revoked and not stored.`,
+        { details: { expected: this.job.username, actual: me.username } },
+      )
+    }
+    return me.id
+  }
+
+  private async revoke(app: ApiAppConfig, tokens: TokenSet): Promise<void> {
+    const revocations: Array<[string, 'access_token' | 'refresh_token']> = [[tokens.accessToken, 'access_token']]
+    if (tokens.refreshToken) revocations.push([tokens.refreshToken, 'refresh_token'])
+    for (const [token, hint] of revocations) {
+      try {
+        await this.deps.oauth.revoke(app, token, hint)
+      } catch (error) {
+        this.log.error('authorization.revoke_failed', { hint, err: error }, `Could not revoke the ${hint.replace('_', ' ')} of an unusable authorization`)
+      }
+    }
+  }
+
+  private async enter(step: SessionStep): Promise<void> {
+    this.step = step
+    this.switchTo(step)
+    await this.deps.store.setStep(this.job, step)
+  }
+
+  /** Closes the timing of the current part and starts the next one. */
+  private switchTo(part: TimedPart): void {
+    const at = this.now()
+    this.timings[this.part] = (this.timings[this.part] ?? 0) + (at - this.stepStartedAt)
+    this.part = part
+    this.stepStartedAt = at
+  }
+
+  /** Stops the profile (once); the first call starts it, later calls wait for it. */
+  private releaseProfile(): Promise<void> {
+    if (!this.profile) return Promise.resolve()
+    if (!this.released) {
+      const began = this.now()
+      this.released = this.profile.release().then(() => {
+        this.timings.stop = this.now() - began
+      })
+    }
+    return this.released
+  }
+
+  private failureOf(error: unknown): AppException {
+    // Whatever broke while we were stopping it, the stop's own reason is what the operator needs.
+    if (!this.captured && this.stop.aborted && this.stop.reason instanceof AppException) return this.stop.reason
+    if (!this.captured && this.profile?.signal.aborted && this.profile.signal.reason instanceof AppException) return this.profile.signal.reason
+    if (error instanceof AppException) return error
+    this.log.error('authorization.unexpected_error', { err: error })
+    return new InfrastructureException('INTERNAL_ERROR', undefined, { cause: error })
+  }
+
+  private finished(status: TerminalStatus, failure: AppException | null): SessionOutcome {
+    this.switchTo(this.part)
+    const durationMs = this.now() - this.startedAtMs
+    const fields = { status, errorCode: failure?.code, step: failure ? this.step : undefined, totalMs: durationMs, stepsMs: this.timings, attempt: this.job.attempt }
+    const account = `@${this.job.username}`
+    if (failure) this.log.warn('authorization.finished', fields, `${account}: ${status} (${failure.code}) — ${failure.message}`)
+    else this.log.info('authorization.finished', fields, `${account}: authorized for ${this.job.apiApp}`)
+    return { status, errorCode: failure?.code ?? null, durationMs }
+  }
+}
+
+/** Steps of the session, plus the final write and the profile stop (which overlaps exchange and verify). */
+type TimedPart = SessionStep | 'store' | 'stop'
+
+function statusFor(error: AppException): TerminalStatus {
+  if (error.code === 'AUTH_TIMEOUT') return 'timeout'
+  if (error.code === 'CANCELLED' || error.code === 'INTERRUPTED') return 'cancelled'
+  return 'failed'
+}

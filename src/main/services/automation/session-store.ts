@@ -1,0 +1,221 @@
+/**
+ * Every write to `authorization_sessions` made by the authorization engine, and the live patches that
+ * follow each one: the session's row on the `sessions` channel and its profile's last status on the
+ * `profiles` channel. Writes go through `Database.transaction` (queued), tokens and the PKCE verifier
+ * through the encrypted columns of the entity.
+ */
+import type { EntityManager } from 'typeorm'
+import type { ProfilePatch } from '../../../shared/contract/profiles'
+import type { SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
+import type { AppException } from '../../../shared/errors'
+import type { Database } from '../../db'
+import { AuthorizationSessionEntity, sqliteDateTime } from '../../db'
+import type { EventHub } from '../../ipc/event-hub'
+import type { Logger } from '../../logging/logger'
+import type { TokenSet } from '../oauth/oauth-service'
+
+/** One queued authorization attempt: what the automator needs and what the patches show. */
+export interface SessionJob {
+  sessionId: string
+  batchId: string
+  profileId: string
+  profileName: string | null
+  /** The X username the profile is mapped to (the account that must answer /users/me). */
+  username: string
+  apiApp: string
+  attempt: number
+  /** `session_id` of the attempt this one retries. */
+  retryOf: string | null
+  /** ISO time the row was created (the profile's `lastAttemptAt`). */
+  createdAt: string
+}
+
+export type TerminalStatus = Exclude<SessionStatus, 'pending' | 'in_progress'>
+
+export interface SessionStoreDeps {
+  db: Pick<Database, 'transaction'>
+  events: Pick<EventHub, 'emit'>
+  logger: Logger
+}
+
+/** Rows per INSERT: 9 parameters each, far below SQLite's variable limit. */
+const INSERT_CHUNK = 500
+const TABLE = 'authorization_sessions'
+
+export class SessionStore {
+  constructor(private readonly deps: SessionStoreDeps) {}
+
+  /** Inserts the `pending` rows of new attempts (in chunks, yielding between them) and pushes them. */
+  async createPending(jobs: readonly SessionJob[]): Promise<void> {
+    for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
+      const chunk = jobs.slice(start, start + INSERT_CHUNK)
+      const tuples = chunk.map(() => `(?, ?, ?, ?, ?, 'pending', ?, ?, ?)`).join(', ')
+      const params = chunk.flatMap((job) => [
+        job.sessionId, job.batchId, job.profileId, job.username, job.apiApp, job.attempt, job.retryOf, sqliteDateTime(new Date(job.createdAt)),
+      ])
+      await this.deps.db.transaction((manager) =>
+        manager.query(
+          `INSERT INTO ${TABLE} (session_id, batch_id, profile_id, twitter_username, api_app, status, attempt, retry_of, created_at) VALUES ${tuples}`,
+          params,
+        ),
+      )
+      for (const job of chunk) {
+        this.deps.events.emit('sessions', pendingRow(job))
+        this.profilePatch(job, { lastStatus: 'pending', lastErrorCode: null })
+      }
+      if (start + INSERT_CHUNK < jobs.length) await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  async markStarted(job: SessionJob, startedAt: Date): Promise<void> {
+    await this.update(job, { status: 'in_progress', step: 'starting_profile', startedAt })
+    this.deps.events.emit('sessions', { id: job.sessionId, status: 'in_progress', step: 'starting_profile', startedAt: startedAt.toISOString() })
+    this.profilePatch(job, { lastStatus: 'in_progress', lastErrorCode: null })
+  }
+
+  async setStep(job: SessionJob, step: SessionStep): Promise<void> {
+    await this.update(job, { step })
+    this.deps.events.emit('sessions', { id: job.sessionId, step })
+  }
+
+  /** PKCE `state` and the (encrypted) verifier, written before the browser is sent to X. */
+  async savePkce(job: SessionJob, state: string, codeVerifier: string): Promise<void> {
+    await this.update(job, { state, codeVerifier })
+  }
+
+  /**
+   * The attempt succeeded: tokens (encrypted), expiry, scopes and X user id are stored, and the
+   * previous token of the same account and app becomes `replaced`, in one transaction.
+   */
+  async complete(job: SessionJob, result: { tokens: TokenSet; xUserId: string; startedAt: Date; finishedAt: Date }): Promise<void> {
+    const { tokens, xUserId, startedAt, finishedAt } = result
+    const durationMs = finishedAt.getTime() - startedAt.getTime()
+    const replaced = await this.deps.db.transaction(async (manager) => {
+      const previous: Array<{ session_id: string }> = await manager.query(
+        `SELECT session_id FROM ${TABLE} WHERE twitter_username = ? AND api_app = ? COLLATE NOCASE AND status = 'completed'
+          AND (token_status IS NULL OR token_status IN ('valid', 'expired')) AND session_id <> ?`,
+        [job.username, job.apiApp, job.sessionId],
+      )
+      if (previous.length) {
+        await manager.query(
+          `UPDATE ${TABLE} SET token_status = 'replaced' WHERE session_id IN (${previous.map(() => '?').join(', ')})`,
+          previous.map((row) => row.session_id),
+        )
+      }
+      await manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
+        status: 'completed',
+        step: null,
+        errorCode: null,
+        errorMessage: null,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        scopes: tokens.scopes,
+        expiresAt: tokens.expiresAt,
+        xUserId,
+        tokenStatus: 'valid',
+        codeVerifier: null,
+        completedAt: finishedAt,
+        durationMs,
+      })
+      return previous.map((row) => row.session_id)
+    })
+    for (const id of replaced) this.deps.events.emit('sessions', { id, tokenStatus: 'replaced' })
+    const expiresAt = tokens.expiresAt.toISOString()
+    this.deps.events.emit('sessions', {
+      id: job.sessionId,
+      status: 'completed',
+      step: null,
+      errorCode: null,
+      errorMessage: null,
+      xUserId,
+      scopes: tokens.scopes,
+      tokenStatus: 'valid',
+      expiresAt,
+      completedAt: finishedAt.toISOString(),
+      durationMs,
+    })
+    this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: null, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+  }
+
+  async fail(
+    job: SessionJob,
+    outcome: { status: TerminalStatus; error: AppException; screenshotPath: string | null; startedAt: Date | null; finishedAt: Date },
+  ): Promise<void> {
+    const { status, error, screenshotPath, startedAt, finishedAt } = outcome
+    const durationMs = startedAt ? finishedAt.getTime() - startedAt.getTime() : null
+    await this.update(job, {
+      status,
+      step: null,
+      errorCode: error.code,
+      errorMessage: error.message.slice(0, 1_000),
+      screenshotPath,
+      codeVerifier: null,
+      completedAt: finishedAt,
+      durationMs,
+    })
+    this.deps.events.emit('sessions', {
+      id: job.sessionId,
+      status,
+      step: null,
+      errorCode: error.code,
+      errorMessage: error.message.slice(0, 1_000),
+      completedAt: finishedAt.toISOString(),
+      durationMs,
+      hasScreenshot: screenshotPath !== null,
+    })
+    this.profilePatch(job, { lastStatus: status, lastErrorCode: error.code })
+  }
+
+  /** Queued attempts that will not run (batch cancelled): those still `pending` become `cancelled`. */
+  async cancelQueued(jobs: readonly SessionJob[], error: AppException): Promise<void> {
+    const finishedAt = new Date()
+    for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
+      const chunk = jobs.slice(start, start + INSERT_CHUNK)
+      await this.deps.db.transaction((manager) =>
+        manager.query(
+          `UPDATE ${TABLE} SET status = 'cancelled', error_code = ?, error_message = ?, completed_at = ?
+            WHERE status = 'pending' AND session_id IN (${chunk.map(() => '?').join(', ')})`,
+          [error.code, error.message, sqliteDateTime(finishedAt), ...chunk.map((job) => job.sessionId)],
+        ),
+      )
+      for (const job of chunk) {
+        this.deps.events.emit('sessions', { id: job.sessionId, status: 'cancelled', errorCode: error.code, errorMessage: error.message, completedAt: finishedAt.toISOString() })
+        this.profilePatch(job, { lastStatus: 'cancelled', lastErrorCode: error.code })
+      }
+    }
+  }
+
+  private update(job: SessionJob, fields: Partial<AuthorizationSessionEntity>): Promise<unknown> {
+    return this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, fields))
+  }
+
+  private profilePatch(job: SessionJob, fields: Omit<ProfilePatch, 'id'>): void {
+    this.deps.events.emit('profiles', { id: job.profileId, lastAttemptAt: job.createdAt, ...fields })
+  }
+}
+
+export function pendingRow(job: SessionJob): SessionRow & SessionPatch {
+  return {
+    id: job.sessionId,
+    batchId: job.batchId,
+    profileId: job.profileId,
+    profileName: job.profileName,
+    username: job.username,
+    apiApp: job.apiApp,
+    status: 'pending',
+    step: null,
+    errorCode: null,
+    errorMessage: null,
+    attempt: job.attempt,
+    retryOf: job.retryOf,
+    xUserId: null,
+    scopes: null,
+    tokenStatus: null,
+    expiresAt: null,
+    createdAt: job.createdAt,
+    startedAt: null,
+    completedAt: null,
+    durationMs: null,
+    hasScreenshot: false,
+  }
+}

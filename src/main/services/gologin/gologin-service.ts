@@ -1,0 +1,227 @@
+/**
+ * The GoLogin side of the panel as the rest of it uses it: profile sync (one at a time, progress on
+ * the `sync` event), which profile holds which X account, the operator's mapping (edit, CSV import),
+ * the grid's profile list, and the token check. The API client and its rate limiter come from the
+ * GoLogin runtime; nothing here talks to GoLogin any other way.
+ */
+import type { ImportPreview, ProfileRow, SyncProgress } from '../../../shared/contract/profiles'
+import { AppException, DomainException, InfrastructureException, ProfileNotFoundException, ValidationException } from '../../../shared/errors'
+import type { EventHub } from '../../ipc/event-hub'
+import type { Logger } from '../../logging/logger'
+import { applyMappingEdit, PatternMapper, type ApiAppDirectory, type MappingEdit } from './account-mapping'
+import { GoLoginApiClient } from './api-client'
+import { MappingImport } from './mapping-import'
+import { ProfileQueries, type ProfilePage } from './profile-queries'
+import { runProfileSync, type SyncDatabase, type SyncOutcome, type SyncStep } from './profile-sync'
+import type { SecretRegistry } from './types'
+
+/** The parts of the API client the service uses (the runtime's `GoLoginApiClient` fits). */
+export type GoLoginClientPort = Pick<GoLoginApiClient, 'pages' | 'testConnection' | 'status' | 'limiter'>
+
+export interface GoLoginServiceDeps {
+  client: GoLoginClientPort
+  database: SyncDatabase
+  /** Reads `usernamePattern` at the start of each sync (`SettingsService` fits). */
+  settings: { get(key: 'usernamePattern'): string }
+  apiApps: ApiAppDirectory
+  events: Pick<EventHub, 'emit'>
+  logger: Logger
+  /** Learns a candidate token given to `testConnection` so the logs scrub it. */
+  secrets?: SecretRegistry
+  /** A client for a candidate token; by default a real one sharing the main client's rate limiter. */
+  clientForToken?: (token: string) => Pick<GoLoginApiClient, 'testConnection'>
+}
+
+export const NO_TOKEN_MESSAGE = 'Set the GoLogin API token in Settings first.'
+
+export class GoLoginService {
+  private readonly log: Logger
+  private readonly queries: ProfileQueries
+  private readonly imports: MappingImport
+  private progress: SyncProgress = idleProgress()
+  private running: Promise<SyncOutcome> | null = null
+  private readonly closing = new AbortController()
+
+  constructor(private readonly deps: GoLoginServiceDeps) {
+    this.log = deps.logger
+    this.queries = new ProfileQueries(deps.database)
+    this.imports = new MappingImport({ database: deps.database, log: deps.logger.child('import') })
+  }
+
+  // ---- sync ----
+
+  /**
+   * Syncs every profile from GoLogin; a call during a running sync joins it. Rejects with the
+   * reason (also in `syncStatus().error` and the log) when the sync fails.
+   */
+  syncProfiles(): Promise<SyncOutcome> {
+    this.running ??= this.runSync().finally(() => (this.running = null))
+    return this.running
+  }
+
+  /** Starts a sync (or joins the running one) and answers its progress at once; no token → `VALIDATION_ERROR`. */
+  startSync(): SyncProgress {
+    const wasRunning = this.running !== null
+    const run = this.syncProfiles()
+    // The outcome is reported through the progress; the failure is already logged.
+    run.catch(() => undefined)
+    if (!wasRunning && !this.progress.running && this.progress.errorCode === 'VALIDATION_ERROR') {
+      throw new ValidationException(this.progress.error ?? NO_TOKEN_MESSAGE, { field: 'gologinToken' })
+    }
+    return this.syncStatus()
+  }
+
+  syncStatus(): SyncProgress {
+    return { ...this.progress }
+  }
+
+  private async runSync(): Promise<SyncOutcome> {
+    const startedAt = new Date()
+    this.setProgress({ ...idleProgress(), running: true, startedAt: startedAt.toISOString() })
+    try {
+      if (!this.deps.client.status().hasToken) throw new ValidationException(NO_TOKEN_MESSAGE, { field: 'gologinToken' })
+      if (this.closing.signal.aborted) throw new DomainException('INTERRUPTED', 'The panel is shutting down; the sync did not start.')
+      const apps = (await this.deps.apiApps.list()).map((app) => app.name)
+      const mapper = new PatternMapper(this.deps.settings.get('usernamePattern'), apps)
+      this.log.info('gologin.sync.started', {}, 'Profile sync started')
+      const outcome = await runProfileSync({
+        source: this.deps.client,
+        database: this.deps.database,
+        mapper,
+        log: this.log,
+        syncedAt: startedAt,
+        signal: this.closing.signal,
+        onStep: (step) => this.setProgress({ ...this.progress, ...step }),
+      })
+      this.setProgress({ ...this.progress, ...stepOf(outcome), running: false, finishedAt: new Date().toISOString() })
+      this.log.info(
+        'gologin.sync.finished',
+        { ...stepOf(outcome), complete: outcome.complete, ms: Date.now() - startedAt.getTime() },
+        `Profile sync done: ${outcome.fetched} profiles (${outcome.added} added, ${outcome.updated} updated, ${outcome.unchanged} unchanged, ${outcome.deactivated} no longer in GoLogin)`,
+      )
+      return outcome
+    } catch (error) {
+      const failure = asAppException(error)
+      this.setProgress({ ...this.progress, running: false, finishedAt: new Date().toISOString(), error: failure.message, errorCode: failure.code })
+      this.log.error('gologin.sync.failed', { code: failure.code, fetched: this.progress.fetched, err: error }, `Profile sync failed: ${failure.message}`)
+      throw failure
+    } finally {
+      // Rows written before a failure are real changes too; a sync that never listed a page changed nothing.
+      if (this.progress.pagesDone > 0) this.deps.events.emit('profiles:reload', { reason: 'sync', at: new Date().toISOString() })
+    }
+  }
+
+  private setProgress(progress: SyncProgress): void {
+    this.progress = progress
+    this.deps.events.emit('sync', { ...progress })
+  }
+
+  // ---- profiles ----
+
+  listProfiles(input: { cursor: number; limit: number }): ProfilePage {
+    return this.queries.page(input.cursor, input.limit)
+  }
+
+  /** `PROFILE_NOT_FOUND` when GoLogin never listed this id. */
+  async getProfile(profileId: string): Promise<ProfileRow> {
+    const row = this.queries.byId(profileId)
+    if (!row) throw new DomainException('PROFILE_NOT_FOUND', `No GoLogin profile with id ${profileId}; sync profiles first.`, { details: { profileId } })
+    return row
+  }
+
+  /**
+   * The active profile mapped to an X username (any case, `@` optional); the operator's mapping
+   * wins over a pattern one. `PROFILE_NOT_FOUND` when none is, or only a profile gone from GoLogin.
+   */
+  async getProfileForAccount(username: string): Promise<ProfileRow> {
+    const [best] = this.queries.byUsername(username)
+    if (!best) throw new ProfileNotFoundException(username.trim().replace(/^@+/, ''))
+    if (!best.isActive) {
+      throw new DomainException('PROFILE_NOT_FOUND', `@${best.username} is mapped to profile "${best.name}", which is no longer in GoLogin.`, {
+        details: { account: best.username, profileId: best.id },
+      })
+    }
+    return best
+  }
+
+  // ---- mapping ----
+
+  /** Operator edit: stored as an `edit` mapping that sync never overwrites. */
+  async updateMapping(edit: MappingEdit): Promise<ProfileRow> {
+    const apps = (await this.deps.apiApps.list()).map((app) => app.name)
+    const mapping = await this.deps.database.transaction((manager) => applyMappingEdit(manager, edit, apps))
+    this.log.info('profiles.mapping.edited', { profileId: edit.profileId, ...mapping }, `Mapping of profile ${edit.profileId} set to ${mapping.username ? `@${mapping.username}` : 'no account'} / ${mapping.apiApp ?? 'no API app'}`)
+    this.deps.events.emit('profiles', { id: edit.profileId, ...mapping })
+    return this.getProfile(edit.profileId)
+  }
+
+  async importPreview(csv: string, fileName?: string): Promise<ImportPreview> {
+    const apps = (await this.deps.apiApps.list()).map((app) => app.name)
+    return this.imports.preview(csv, apps, fileName)
+  }
+
+  async importApply(previewId: string): Promise<{ applied: number }> {
+    const apps = (await this.deps.apiApps.list()).map((app) => app.name)
+    const { applied } = await this.imports.apply(previewId, apps)
+    this.deps.events.emit('profiles:reload', { reason: 'import', at: new Date().toISOString() })
+    return { applied }
+  }
+
+  // ---- connection ----
+
+  /** Checks the given token (else the stored one) with one request under the shared rate limit. */
+  async testConnection(token?: string): Promise<{ profileCount: number }> {
+    const candidate = token?.trim()
+    if (!candidate && !this.deps.client.status().hasToken) throw new ValidationException(NO_TOKEN_MESSAGE, { field: 'gologinToken' })
+    const client = candidate ? this.clientFor(candidate) : this.deps.client
+    const result = await client.testConnection({ signal: this.closing.signal })
+    this.log.info('gologin.connection_ok', { profileCount: result.profileCount, candidate: Boolean(candidate) }, `GoLogin token works: ${result.profileCount} profiles`)
+    return result
+  }
+
+  private clientFor(token: string): Pick<GoLoginApiClient, 'testConnection'> {
+    if (this.deps.clientForToken) return this.deps.clientForToken(token)
+    return new GoLoginApiClient({
+      logger: this.log.child('api-check'),
+      apiUrl: this.deps.client.status().apiUrl,
+      token,
+      // Same budget as every other GoLogin call: a check can never push the panel over the rate.
+      limiter: this.deps.client.limiter,
+      secrets: this.deps.secrets,
+    })
+  }
+
+  /** Stops a running sync (what it wrote stays) and waits for it to end. */
+  async close(): Promise<void> {
+    this.closing.abort(new DomainException('INTERRUPTED', 'The panel stopped during the profile sync.'))
+    await this.running?.catch(() => undefined)
+  }
+}
+
+function idleProgress(): SyncProgress {
+  return {
+    running: false,
+    startedAt: null,
+    finishedAt: null,
+    pagesDone: 0,
+    pagesTotal: null,
+    fetched: 0,
+    total: null,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    deactivated: 0,
+    error: null,
+    errorCode: null,
+  }
+}
+
+function stepOf(outcome: SyncOutcome): SyncStep {
+  const { complete: _complete, ...step } = outcome
+  return step
+}
+
+function asAppException(error: unknown): AppException {
+  if (error instanceof AppException) return error
+  return new InfrastructureException('INTERNAL_ERROR', 'The profile sync failed unexpectedly. The log has the details.', { cause: error })
+}

@@ -1,0 +1,117 @@
+/**
+ * Start-up recovery after a crash or a kill (issue 6): sessions left `in_progress` become `failed` with
+ * `INTERRUPTED` (retryable); sessions still `pending` become `cancelled` with `INTERRUPTED` (they never
+ * started, so they are not counted as failures); profiles the panel had started are stopped through the
+ * launcher; every `in_use` flag is cleared. Runs before workers start and before any batch can begin.
+ */
+import PQueue from 'p-queue'
+import { GoLoginAPIException } from '../../../shared/errors'
+import { sqliteDateTime, type Database } from '../../db'
+import type { Logger } from '../../logging/logger'
+import type { StartedProfilesJournal } from './started-profiles-journal'
+
+/** Stops a profile (`ProfileLauncher` fits); stopping one that is not running is not an error. */
+export interface ProfileStopper {
+  stop(profileId: string, options?: { signal?: AbortSignal }): Promise<void>
+}
+
+export interface CrashRecoveryOptions {
+  db: Pick<Database, 'transaction'>
+  journal: Pick<StartedProfilesJournal, 'read' | 'keep'>
+  /** Null when no launcher can be built (then the journal is kept for the next start-up). */
+  launcher: ProfileStopper | null
+  log: Logger
+  /** Per stop (default 10 s). */
+  stopTimeoutMs?: number
+  /** All stops together (default 20 s): start-up must not hang on an unreachable GoLogin app. */
+  deadlineMs?: number
+  /** More `in_use` flags than this cannot all be running (the slot limit): they are cleared without stops. */
+  maxInUseToStop?: number
+  now?: () => Date
+}
+
+export interface RecoveryReport {
+  interrupted: number
+  cancelled: number
+  inUseCleared: number
+  profilesStopped: string[]
+  profilesNotStopped: string[]
+}
+
+export const INTERRUPTED_MESSAGE = 'The panel stopped while this authorization was running'
+export const NOT_STARTED_MESSAGE = 'Not started: the panel stopped before this account’s turn.'
+
+export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<RecoveryReport> {
+  const { db, log } = options
+  const now = sqliteDateTime(options.now?.() ?? new Date())
+  const maxInUse = options.maxInUseToStop ?? 50
+
+  const { interrupted, cancelled, inUse } = await db.transaction(async (manager) => {
+    const inProgress = await manager.query(
+      `UPDATE authorization_sessions SET status = 'failed', error_code = 'INTERRUPTED',
+         error_message = ? || COALESCE(' (step: ' || step || ')', '') || '.', completed_at = ?
+       WHERE status = 'in_progress' RETURNING id`,
+      [INTERRUPTED_MESSAGE, now],
+    )
+    const pending = await manager.query(
+      `UPDATE authorization_sessions SET status = 'cancelled', error_code = 'INTERRUPTED', error_message = ?, completed_at = ?
+       WHERE status = 'pending' RETURNING id`,
+      [NOT_STARTED_MESSAGE, now],
+    )
+    const flagged: Array<{ profile_id: string }> = await manager.query(`SELECT profile_id FROM profiles WHERE in_use = 1`)
+    return { interrupted: rowCount(inProgress), cancelled: rowCount(pending), inUse: flagged.map((row) => row.profile_id) }
+  })
+
+  const journaled = options.journal.read()
+  const toStop = new Set(journaled)
+  if (inUse.length <= maxInUse) for (const id of inUse) toStop.add(id)
+  else log.warn('recovery.stale_in_use', { count: inUse.length }, `${inUse.length} profiles were marked in use; more than can run at once, so the flags are stale and only cleared`)
+
+  const { stopped, notStopped } = await stopProfiles([...toStop], options)
+  const cleared = await db.transaction(async (manager) => rowCount(await manager.query(`UPDATE profiles SET in_use = 0 WHERE in_use = 1 RETURNING id`)))
+  options.journal.keep(notStopped)
+
+  const report: RecoveryReport = { interrupted, cancelled, inUseCleared: cleared, profilesStopped: stopped, profilesNotStopped: notStopped }
+  if (interrupted || cancelled || cleared || toStop.size) {
+    log.warn(
+      'recovery.done',
+      { interrupted, cancelled, inUseCleared: cleared, stopped: stopped.length, notStopped },
+      `Recovered from an unclean stop: ${interrupted} interrupted session(s) failed, ${cancelled} queued session(s) cancelled, ${stopped.length} profile(s) stopped`,
+    )
+  } else {
+    log.debug('recovery.clean', {})
+  }
+  return report
+}
+
+async function stopProfiles(profileIds: string[], options: CrashRecoveryOptions): Promise<{ stopped: string[]; notStopped: string[] }> {
+  const { launcher, log } = options
+  if (!profileIds.length) return { stopped: [], notStopped: [] }
+  if (!launcher) return { stopped: [], notStopped: profileIds }
+  const deadline = AbortSignal.timeout(options.deadlineMs ?? 20_000)
+  const stopped: string[] = []
+  const notStopped: string[] = []
+  const queue = new PQueue({ concurrency: 4 })
+  for (const profileId of profileIds) {
+    void queue.add(async () => {
+      if (deadline.aborted) return void notStopped.push(profileId)
+      const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.stopTimeoutMs ?? 10_000)])
+      try {
+        await launcher.stop(profileId, { signal })
+        stopped.push(profileId)
+        log.info('recovery.profile_stopped', { profileId }, `Stopped profile ${profileId} left running by the previous run`)
+      } catch (error) {
+        // GoLogin no longer knows the profile (deleted): nothing can be running.
+        if (error instanceof GoLoginAPIException && error.statusCode === 404) return void stopped.push(profileId)
+        notStopped.push(profileId)
+        log.warn('recovery.profile_not_stopped', { profileId, err: error }, `Could not stop profile ${profileId} left running by the previous run`)
+      }
+    })
+  }
+  await queue.onIdle()
+  return { stopped, notStopped }
+}
+
+function rowCount(result: unknown): number {
+  return Array.isArray(result) ? result.length : 0
+}

@@ -1,0 +1,157 @@
+/**
+ * The token CSV (issue 7): the newest token per account+API app, one row each, in the columns of
+ * `TOKEN_CSV_COLUMNS`. Streamed: ids are listed first (integers), then rows are read, decrypted and
+ * written in small chunks with back-pressure, so 40,000 tokens never sit in memory as one string and the
+ * event loop is never held for more than a chunk.
+ */
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { stringify } from 'csv-stringify'
+import type { DataSource } from 'typeorm'
+import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
+import { openSecretValue, sqliteHandle } from '../../db'
+import { isoFromStored, newestTokenIds, type NewestTokenFilter } from './newest-tokens'
+
+/** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
+export type TokenCsvRow = string[]
+
+const TABLE = 'authorization_sessions'
+const CHUNK_ROWS = 250
+/** Opaque credentials issued by X: written byte for byte (a prefixed quote would break them). */
+const VERBATIM_COLUMNS = new Set<string>(['access_token', 'refresh_token'])
+const NEUTRALIZED = TOKEN_CSV_COLUMNS.map((column) => !VERBATIM_COLUMNS.has(column))
+/** Leading characters a spreadsheet reads as a formula (OWASP CSV injection), full-width forms included. */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/
+
+/** Prefixes `'` to a cell a spreadsheet would evaluate as a formula. */
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value
+}
+
+interface StoredRow {
+  id: number
+  twitter_username: string | null
+  x_user_id: string | null
+  api_app: string
+  access_token: string | null
+  refresh_token: string | null
+  scopes: string | null
+  expires_at: string | null
+  completed_at: string | null
+  profile_id: string
+  profile_name: string | null
+}
+
+/** The ids to export, in file order (the filter is applied once, up front). */
+export function listTokenIds(dataSource: DataSource, filter: NewestTokenFilter): number[] {
+  return newestTokenIds(dataSource, filter)
+}
+
+/** Decrypted CSV rows for the given ids, `CHUNK_ROWS` at a time; yields to the event loop between chunks. */
+export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[]): AsyncGenerator<TokenCsvRow[]> {
+  const read = sqliteHandle(dataSource).prepare(
+    `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
+       s.completed_at, s.profile_id, p.profile_name
+     FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
+     WHERE s.id IN (SELECT value FROM json_each(?))`,
+  )
+  // Most accounts share a handful of scope sets: parse each stored JSON once.
+  const scopes = new Map<string, string>()
+  for (let start = 0; start < ids.length; start += CHUNK_ROWS) {
+    const chunk = ids.slice(start, start + CHUNK_ROWS)
+    const byId = new Map((read.all(JSON.stringify(chunk)) as StoredRow[]).map((row) => [row.id, row]))
+    const rows: TokenCsvRow[] = []
+    for (const id of chunk) {
+      const row = byId.get(id)
+      if (row) rows.push(toCsvRow(row, scopes))
+    }
+    yield rows
+    // Let requests and other work run between chunks.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+function toCsvRow(row: StoredRow, parsedScopes: Map<string, string>): TokenCsvRow {
+  let scopes = row.scopes === null ? '' : parsedScopes.get(row.scopes)
+  if (scopes === undefined) parsedScopes.set(row.scopes!, (scopes = scopesText(row.scopes!)))
+  const byColumn: Record<(typeof TOKEN_CSV_COLUMNS)[number], string> = {
+    twitter_username: row.twitter_username ?? '',
+    x_user_id: row.x_user_id ?? '',
+    api_app: row.api_app,
+    access_token: openSecretValue(row.access_token, TABLE, 'access_token', row.id) ?? '',
+    refresh_token: openSecretValue(row.refresh_token, TABLE, 'refresh_token', row.id) ?? '',
+    scopes,
+    expires_at: isoFromStored(row.expires_at) ?? '',
+    authorized_at: isoFromStored(row.completed_at) ?? '',
+    profile_name: row.profile_name ?? '',
+    profile_id: row.profile_id,
+  }
+  return TOKEN_CSV_COLUMNS.map((column, i) => (NEUTRALIZED[i] ? neutralizeFormula(byColumn[column]) : byColumn[column]))
+}
+
+function scopesText(stored: string): string {
+  if (!stored) return ''
+  try {
+    const scopes: unknown = JSON.parse(stored)
+    return Array.isArray(scopes) ? scopes.map(String).join(' ') : String(scopes)
+  } catch {
+    return stored
+  }
+}
+
+/** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
+export function tokenCsvStream(dataSource: DataSource, ids: readonly number[]): Readable {
+  // Quotes a field holding a comma, a quote, CR or LF (a lone one too: `quote_record_delimiter`), doubling its quotes.
+  const csv = stringify({ header: true, columns: [...TOKEN_CSV_COLUMNS], record_delimiter: 'windows', quote_record_delimiter: true })
+  void (async () => {
+    try {
+      for await (const rows of tokenCsvChunks(dataSource, ids)) {
+        for (const row of rows) {
+          if (csv.destroyed) return
+          if (!csv.write(row)) await drained(csv)
+        }
+      }
+      csv.end()
+    } catch (error) {
+      csv.destroy(error as Error)
+    }
+  })()
+  return csv
+}
+
+/** Resolves when the reader has caught up, or the stream was closed (a download the browser abandoned). */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      resolve()
+    }
+    stream.once('drain', done)
+    stream.once('close', done)
+  })
+}
+
+/** Streams the CSV into `target` (e.g. an HTTP response); resolves once it is written. */
+export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable): Promise<void> {
+  await pipeline(tokenCsvStream(dataSource, ids), target)
+}
+
+/**
+ * Writes the CSV to `filePath` atomically: a 0600 temp file next to it, renamed over the target once
+ * complete, so a reader never sees half a file and a failure leaves any earlier file untouched.
+ */
+export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string): Promise<void> {
+  const target = path.resolve(filePath)
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    await pipeline(tokenCsvStream(dataSource, ids), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
+    await fs.promises.rename(temp, target)
+  } catch (error) {
+    await fs.promises.rm(temp, { force: true }).catch(() => undefined)
+    throw error
+  }
+}

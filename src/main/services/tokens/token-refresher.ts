@@ -1,0 +1,172 @@
+/**
+ * Refreshes tokens before they expire (issue 6): the newest valid token of each account+app that has a
+ * refresh token and expires within the margin. X rotates refresh tokens (the old one dies the moment it
+ * is used), so the new tokens are stored before anything else; a refresh token X rejects marks the token
+ * `expired` with `TOKEN_EXPIRED` so the account shows up for re-authorization; a 429 pauses refreshing
+ * until X's reset time.
+ */
+import PQueue from 'p-queue'
+import type { ApiAppConfig } from '../../../shared/api-app'
+import { AppException, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
+import { AuthorizationSessionEntity, type Database } from '../../db'
+import type { EventHub } from '../../ipc/event-hub'
+import type { Logger } from '../../logging/logger'
+import type { TokenSet } from '../oauth'
+import { XRateLimitException } from '../oauth/x-api-errors'
+import { newestTokenIds } from './newest-tokens'
+
+/** What the refresher needs from the OAuth service (`OAuthService` fits). */
+export interface TokenRefreshClient {
+  refresh(app: ApiAppConfig, refreshToken: string, options: { persist: (tokens: TokenSet) => Promise<void> }): Promise<TokenSet>
+}
+
+export interface ApiAppSource {
+  get(name: string): Promise<ApiAppConfig>
+}
+
+/** Where UI updates go. */
+export type TokenEventSink = Pick<EventHub, 'emit'>
+
+export interface TokenRefresherOptions {
+  db: Pick<Database, 'dataSource'>
+  oauth: TokenRefreshClient
+  apiApps: ApiAppSource
+  /** `tokenRefreshMarginMinutes` (default 15). */
+  marginMinutes: () => number
+  log: Logger
+  events?: TokenEventSink
+  /** Refreshes in flight at once (default 4). */
+  concurrency?: number
+  now?: () => number
+}
+
+export interface RefreshReport {
+  due: number
+  refreshed: number
+  /** Marked `expired` / `TOKEN_EXPIRED`: X rejected the refresh token. */
+  invalidated: number
+  failed: number
+  /** Not attempted (rate-limited, stopping). */
+  skipped: number
+  rateLimitedUntil: string | null
+}
+
+/** X's answer for a refresh token that is unknown, used or revoked: `400 invalid_request` (or `invalid_grant`). */
+export function isRejectedRefreshToken(error: unknown): boolean {
+  return error instanceof TwitterAPIException && error.statusCode === 400 && ['invalid_request', 'invalid_grant'].includes(error.xError ?? '')
+}
+
+export class TokenRefresher {
+  private pausedUntil = 0
+  private readonly now: () => number
+
+  constructor(private readonly options: TokenRefresherOptions) {
+    this.now = options.now ?? Date.now
+  }
+
+  /**
+   * One pass over the tokens due now. `signal` stops picking further tokens; a refresh already sent is
+   * never aborted (X would void the old refresh token and the new one would be lost).
+   */
+  async refreshDue(signal?: AbortSignal): Promise<RefreshReport> {
+    const { db, log } = this.options
+    const report: RefreshReport = { due: 0, refreshed: 0, invalidated: 0, failed: 0, skipped: 0, rateLimitedUntil: null }
+    if (this.pausedUntil > this.now()) {
+      report.rateLimitedUntil = new Date(this.pausedUntil).toISOString()
+      log.info('tokens.refresh_paused', { until: report.rateLimitedUntil }, 'Token refresh waits for X’s rate limit to reset')
+      return report
+    }
+    const horizon = new Date(this.now() + this.options.marginMinutes() * 60_000)
+    const ids = newestTokenIds(db.dataSource, { refreshableBefore: horizon })
+    report.due = ids.length
+    if (!ids.length) return report
+
+    const apps = new Map<string, Promise<ApiAppConfig>>()
+    const failures: string[] = []
+    const queue = new PQueue({ concurrency: this.options.concurrency ?? 4 })
+    for (const id of ids) {
+      void queue.add(async () => {
+        if (signal?.aborted || this.pausedUntil > this.now()) {
+          report.skipped++
+          return
+        }
+        const outcome = await this.refreshOne(id, apps)
+        if (outcome === 'refreshed') report.refreshed++
+        else if (outcome === 'invalidated') report.invalidated++
+        else if (outcome === 'gone') report.due--
+        else if (outcome instanceof XRateLimitException) {
+          this.pausedUntil = Math.max(this.pausedUntil, outcome.resetAt?.getTime() ?? this.now() + 15 * 60_000)
+          report.skipped++
+        } else {
+          report.failed++
+          if (failures.length < 3) failures.push(outcome.message)
+        }
+      })
+    }
+    await queue.onIdle()
+    if (this.pausedUntil > this.now()) report.rateLimitedUntil = new Date(this.pausedUntil).toISOString()
+    log.info('tokens.refresh_pass', { ...report }, `Token refresh: ${report.refreshed} refreshed, ${report.invalidated} need re-authorization, ${report.failed} failed`)
+    if (report.failed) {
+      throw new InfrastructureException('TWITTER_API_ERROR', `${report.failed} of ${report.due} token refreshes failed (${failures.join('; ')}); they are tried again.`, {
+        details: { ...report },
+      })
+    }
+    return report
+  }
+
+  private async refreshOne(id: number, apps: Map<string, Promise<ApiAppConfig>>): Promise<'refreshed' | 'invalidated' | 'gone' | AppException> {
+    const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
+    const { log } = this.options
+    let session: AuthorizationSessionEntity | null = null
+    try {
+      session = await repo.findOneBy({ id })
+      // Re-authorized, invalidated or refreshed meanwhile: nothing to do.
+      if (!session || session.tokenStatus !== 'valid' || !session.refreshToken) return 'gone'
+      const current = session
+      let app = apps.get(current.apiApp)
+      if (!app) apps.set(current.apiApp, (app = this.options.apiApps.get(current.apiApp)))
+      await this.options.oauth.refresh(await app, current.refreshToken!, { persist: (tokens) => this.persist(current, tokens) })
+      return 'refreshed'
+    } catch (error) {
+      const fields = { sessionId: session?.sessionId, apiApp: session?.apiApp, username: session?.twitterUsername }
+      if (session && isRejectedRefreshToken(error)) {
+        await this.invalidate(session, error as TwitterAPIException)
+        return 'invalidated'
+      }
+      const failure = error instanceof AppException ? error : new InfrastructureException('INTERNAL_ERROR', 'Token refresh failed.', { cause: error })
+      if (failure instanceof XRateLimitException) log.warn('tokens.refresh_rate_limited', { ...fields, resetAt: failure.resetAt?.toISOString() ?? null })
+      else log.warn('tokens.refresh_failed', { ...fields, code: failure.code, err: error })
+      return failure
+    }
+  }
+
+  /** Runs before refresh() returns: X has already voided the old refresh token. */
+  private async persist(session: AuthorizationSessionEntity, tokens: TokenSet): Promise<void> {
+    const refreshedAt = new Date(this.now())
+    const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
+    await repo.update(
+      { id: session.id },
+      {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresAt: tokens.expiresAt,
+        scopes: tokens.scopes.length ? tokens.scopes : session.scopes,
+        refreshedAt,
+        tokenStatus: 'valid',
+      },
+    )
+    this.options.log.info('tokens.refreshed', { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername, expiresAt: tokens.expiresAt.toISOString() })
+    const expiresAt = tokens.expiresAt.toISOString()
+    this.options.events?.emit('sessions', { id: session.sessionId, expiresAt, tokenStatus: 'valid' })
+    this.options.events?.emit('profiles', { id: session.profileId, tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+  }
+
+  private async invalidate(session: AuthorizationSessionEntity, error: TwitterAPIException): Promise<void> {
+    const message = `X rejected the refresh token (${error.xError ?? error.statusCode}); authorize the account again.`
+    const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
+    await repo.update({ id: session.id }, { tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
+    this.options.log.warn('tokens.refresh_rejected', { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername, xError: error.xError }, `Token of @${session.twitterUsername ?? session.profileId} (${session.apiApp}) can no longer be refreshed: authorize the account again`)
+    this.options.events?.emit('sessions', { id: session.sessionId, tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
+    this.options.events?.emit('profiles', { id: session.profileId, tokenStatus: 'expired' })
+  }
+}

@@ -1,0 +1,107 @@
+import type { MonitorSnapshot, WorkerStatusDto } from '../../shared/contract/monitor'
+import type { Database } from '../db'
+import type { EventHub } from '../ipc/event-hub'
+import type { Logger } from '../logging/logger'
+import { ALERT_TITLES, evaluateAlerts } from './alerts'
+import { failureRate, readSessionFigures } from './monitor-figures'
+import type { GoLoginTokenState } from './profile-sync-worker'
+import { Worker } from './worker'
+
+/** What the monitor reads from the profile slots (`ProfileSlots` fits). */
+export interface SlotReadings {
+  figures(): { slotsInUse: number; maxConcurrent: number }
+  running(): string[]
+}
+
+export interface MonitorWorkerOptions {
+  db: Pick<Database, 'dataSource'>
+  slots: SlotReadings
+  gologin: GoLoginTokenState
+  /** Status of every worker (this one included), for the snapshot. */
+  workers: () => WorkerStatusDto[]
+  /** `monitorIntervalSeconds` (default 60). */
+  intervalSeconds: () => number
+  thresholds: () => { failureRatePercent: number; failuresPerHour: number }
+  events: Pick<EventHub, 'emit'>
+  log: Logger
+}
+
+/**
+ * Each minute: the status bar's figures (`monitor` event) and alerts when a threshold is crossed. An
+ * alert raises a `notice` (toast, OS notification in the desktop app) when it starts, not every minute
+ * it lasts. Slot changes push a cheap refresh so the status bar's `n/10` is live between runs.
+ */
+export class MonitorWorker extends Worker {
+  private last: MonitorSnapshot | null = null
+  private activeAlerts = new Set<string>()
+
+  constructor(private readonly deps: MonitorWorkerOptions) {
+    super({
+      name: 'monitor',
+      intervalMs: () => deps.intervalSeconds() * 1_000,
+      runOnStart: true,
+      minBackoffMs: 10_000,
+      log: deps.log,
+    })
+  }
+
+  /** Fresh figures (database + live slots); no notices. */
+  snapshot(): MonitorSnapshot {
+    const { deps } = this
+    const figures = readSessionFigures(deps.db)
+    const workers = deps.workers()
+    const thresholds = deps.thresholds()
+    const failureRatePercent = failureRate(figures.failuresLastHour, figures.finishedLastHour)
+    const alerts = evaluateAlerts({
+      ...figures,
+      failureRatePercent,
+      gologinTokenRevoked: deps.gologin.status().tokenRevoked,
+      workers,
+      maxFailureRatePercent: thresholds.failureRatePercent,
+      maxFailuresPerHour: thresholds.failuresPerHour,
+    })
+    const snapshot: MonitorSnapshot = {
+      ...this.live(),
+      pendingSessions: figures.pendingSessions,
+      runningSessions: figures.runningSessions,
+      failuresLastHour: figures.failuresLastHour,
+      failureRatePercent,
+      tokensExpiringNextHour: figures.tokensExpiringNextHour,
+      alerts: alerts.map((entry) => entry.alert),
+      workers,
+    }
+    this.raiseNotices(alerts)
+    this.last = snapshot
+    return snapshot
+  }
+
+  /** The last figures with live slot and worker readings, pushed to the renderer (cheap: no queries). */
+  pushLive(): void {
+    if (!this.last) return
+    this.last = { ...this.last, ...this.live(), workers: this.deps.workers() }
+    this.deps.events.emit('monitor', this.last)
+  }
+
+  protected async runOnce(): Promise<void> {
+    this.deps.events.emit('monitor', this.snapshot())
+  }
+
+  private live() {
+    const slots = this.deps.slots.figures()
+    return { at: new Date().toISOString(), activeProfiles: this.deps.slots.running().length, slotsInUse: slots.slotsInUse, maxSlots: slots.maxConcurrent }
+  }
+
+  /** A notice per alert that was not active at the previous evaluation. */
+  private raiseNotices(alerts: ReturnType<typeof evaluateAlerts>): void {
+    const now = new Set(alerts.map((entry) => entry.key))
+    for (const { key, alert } of alerts) {
+      if (this.activeAlerts.has(key)) continue
+      this.deps.log.warn('monitor.alert', { code: alert.code, level: alert.level }, alert.message)
+      // The GoLogin runtime already raised its own notice the moment the token was revoked.
+      if (alert.code === 'GOLOGIN_TOKEN_REVOKED') continue
+      this.deps.events.emit('notice', { id: `alert-${key}-${Date.now()}`, level: alert.level, title: ALERT_TITLES[alert.code], body: alert.message })
+    }
+    for (const key of this.activeAlerts) if (!now.has(key)) this.deps.log.info('monitor.alert_cleared', { key })
+    this.activeAlerts = now
+  }
+}

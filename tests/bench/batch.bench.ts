@@ -1,0 +1,125 @@
+/**
+ * Batch overhead on the sandbox: "Authorize selected" for 200 accounts with 10 slots, through the
+ * whole panel (createCore + router), the X sandbox's consent page answering its metadata call after a
+ * fixed 300 ms, and every profile a browser context of one shared Chromium (no launch per account).
+ *
+ * - `batch.per_account_ms`: wall time per account of a warm batch run one at a time (1 slot): the ideal's unit;
+ * - `batch.200x10.ms` / `.ideal_ms` / `.ratio`: the 200-account batch against ceil(200/10) × per-account time;
+ * - `batch.per_account_overhead_ms`: per-account time beyond the sandbox's 300 ms consent page delay;
+ * - `batch.200x10.slot_occupancy`: share of the slots' time spent inside an account (1 = no gap between accounts);
+ * - `batch.200x10.cpu_ms_per_account` and `.cpu_bound_ratio`: CPU (panel + sandbox + Chromium, reaped renderers
+ *   included) per account, and the wall time against the least the machine's cores allow for that much CPU.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { BatchProgress } from '../../src/shared/contract/batches'
+import type { EventBatch, RequestChannel, RequestInput, RequestOutput } from '../../src/shared/ipc-contract'
+import { createCore, type Core } from '../../src/main/core'
+import { startSandboxMode } from '../../src/main/sandbox'
+import type { Metrics } from './run-all'
+
+const ACCOUNTS = 200
+const SLOTS = 10
+const SEQUENTIAL = 10
+const WARM_UP = 5
+const CONSENT_DELAY_MS = 300
+
+export async function run(): Promise<Metrics> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-batch-'))
+  const sandbox = await startSandboxMode({ dataDir, profiles: WARM_UP + SEQUENTIAL + ACCOUNTS, behaviours: 'none', consentDelayMs: CONSENT_DELAY_MS, sharedBrowser: true })
+  let core: Core | null = null
+  try {
+    core = await createCore({ dataDir, mode: 'browser', env: {}, sandbox, logLevel: 'info' })
+    const panel = driver(core)
+    const ids = sandbox.accounts().map((a) => a.profileId)
+
+    await panel.call('settings:update', { maxConcurrentProfiles: SLOTS })
+    await panel.runBatch(ids.slice(0, WARM_UP)) // launches the shared Chromium, warms every code path
+
+    await panel.call('settings:update', { maxConcurrentProfiles: 1 })
+    const alone = await panel.runBatch(ids.slice(WARM_UP, WARM_UP + SEQUENTIAL))
+    const perAccountMs = alone.ms / SEQUENTIAL
+
+    await panel.call('settings:update', { maxConcurrentProfiles: SLOTS })
+    const cpuBefore = cpuMs(dataDir)
+    const big = await panel.runBatch(ids.slice(WARM_UP + SEQUENTIAL))
+    const cpuPerAccount = (cpuMs(dataDir) - cpuBefore) / ACCOUNTS
+    if (big.progress.succeeded !== ACCOUNTS) throw new Error(`bench batch: only ${big.progress.succeeded}/${ACCOUNTS} succeeded`)
+    if (sandbox.stats().callbackHits.total !== 0) throw new Error('bench batch: the API app callback was reached')
+
+    const idealMs = Math.ceil(ACCOUNTS / SLOTS) * perAccountMs
+    const [{ inside }] = await core.db.dataSource.query('SELECT SUM(duration_ms) AS inside FROM authorization_sessions WHERE batch_id = ?', [big.progress.id])
+    const cpuBoundMs = (cpuPerAccount * ACCOUNTS) / os.cpus().length
+    return {
+      'batch.per_account_ms': { value: round(perAccountMs), unit: 'ms' },
+      'batch.200x10.ms': { value: round(big.ms), unit: 'ms' },
+      'batch.200x10.ideal_ms': { value: round(idealMs), unit: 'ms' },
+      'batch.200x10.ratio': { value: round3(big.ms / idealMs), unit: 'x' },
+      'batch.per_account_overhead_ms': { value: round(perAccountMs - CONSENT_DELAY_MS), unit: 'ms' },
+      'batch.200x10.slot_occupancy': { value: round3(inside / (big.ms * SLOTS)), unit: 'share' },
+      'batch.200x10.cpu_ms_per_account': { value: round(cpuPerAccount), unit: 'ms' },
+      'batch.200x10.cpu_bound_ratio': { value: round3(big.ms / Math.max(idealMs, cpuBoundMs)), unit: 'x' },
+      'batch.cpu_cores': { value: os.cpus().length, unit: 'count' },
+    }
+  } finally {
+    await core?.close()
+    await sandbox.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+function driver(core: Core) {
+  const finished = new Map<string, BatchProgress>()
+  const waiting = new Map<string, (progress: BatchProgress) => void>()
+  core.events.subscribe((batches: EventBatch[]) => {
+    for (const batch of batches) {
+      if (batch.channel !== 'progress') continue
+      for (const item of batch.items as BatchProgress[]) {
+        if (item.state !== 'finished' && item.state !== 'cancelled') continue
+        finished.set(item.id, item)
+        waiting.get(item.id)?.(item)
+      }
+    }
+  })
+  const call = async <C extends RequestChannel>(channel: C, input?: RequestInput<C>): Promise<RequestOutput<C>> => {
+    const answer = await core.router.dispatch(channel, input, { transport: 'test' })
+    if (!answer.success) throw new Error(`${channel}: ${answer.errorCode} ${answer.error}`)
+    return answer.data as RequestOutput<C>
+  }
+  return {
+    call,
+    /** "Authorize selected" for these profiles; resolves with the wall time until the batch finished. */
+    async runBatch(profileIds: string[]): Promise<{ ms: number; progress: BatchProgress }> {
+      const started = performance.now()
+      const { batchId } = await call('batch:start', { profileIds, apiApp: 'SANDBOX1' })
+      const progress = finished.get(batchId) ?? (await new Promise<BatchProgress>((resolve) => waiting.set(batchId, resolve)))
+      return { ms: performance.now() - started, progress }
+    },
+  }
+}
+
+/** CPU used so far by this process and the sandbox's Chromium (its live processes and the renderers they reaped), ms. */
+function cpuMs(dataDir: string): number {
+  const own = process.cpuUsage()
+  let ticks = 0
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      if (!fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dataDir)) continue
+      const fields = fs.readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ')
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return (own.user + own.system) / 1000 + ticks * (1000 / 100)
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000
+}

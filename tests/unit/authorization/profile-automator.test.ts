@@ -1,0 +1,105 @@
+/** The automator's decisions with every collaborator faked: ordering, and who decides the outcome. */
+import { describe, expect, it } from 'vitest'
+import { DomainException, GoLoginAPIException } from '../../../src/shared/errors'
+import { LogSystem } from '../../../src/main/logging/logger'
+import { ProfileAutomator, type ProfileAutomatorDeps } from '../../../src/main/services/automation/profile-automator'
+import type { SessionJob } from '../../../src/main/services/automation/session-store'
+
+const job: SessionJob = {
+  sessionId: 's1', batchId: 'b1', profileId: 'p1', profileName: 'P1', username: 'Alice', apiApp: 'APP', attempt: 1, retryOf: null, createdAt: new Date().toISOString(),
+}
+const app = { name: 'APP', oauthVersion: '2.0', clientType: 'public', clientId: 'c', clientSecret: null, redirectUri: 'http://127.0.0.1:1/cb', scopes: ['tweet.read', 'users.read'] } as const
+const tokens = { accessToken: 'at', refreshToken: 'rt', expiresAt: new Date(Date.now() + 7_200_000), scopes: ['tweet.read'], tokenType: 'bearer' }
+
+function fakes(overrides: Partial<ProfileAutomatorDeps> = {}) {
+  const events: string[] = []
+  const deps: ProfileAutomatorDeps = {
+    store: {
+      markStarted: async () => void events.push('started'),
+      setStep: async (_job, step) => void events.push(`step:${step}`),
+      savePkce: async () => void events.push('pkce'),
+      complete: async () => void events.push('complete'),
+      fail: async (_job, outcome) => void events.push(`fail:${outcome.status}:${outcome.error.code}`),
+    },
+    profiles: {
+      startProfile: async () => ({
+        endpoint: { browserWSEndpoint: 'ws://127.0.0.1:1/devtools/browser/x' },
+        signal: new AbortController().signal,
+        release: async () => void events.push('released'),
+      }),
+    },
+    oauth: {
+      createAuthorization: () => ({ url: 'http://127.0.0.1:2/authorize', state: 'st', codeVerifier: 'v', codeChallenge: 'c' }),
+      exchangeCode: async () => tokens,
+      verifyCredentials: async () => ({ id: '1', name: 'A', username: 'alice', rateLimit: null }),
+      revoke: async (_app, _token, hint) => void events.push(`revoke:${hint}`),
+    },
+    consent: { authorize: async () => ({ ok: true, code: 'code', state: 'st' }) },
+    apiApps: { get: async () => ({ ...app, scopes: [...app.scopes] }) },
+    limits: () => ({ accountTimeoutSeconds: 60 }),
+    screenshotDir: null,
+    logger: new LogSystem({ dir: null }).logger('t'),
+    ...overrides,
+  }
+  return { deps, events }
+}
+
+describe('ProfileAutomator', () => {
+  it('persists PKCE before the consent, stops the profile before the final write, and completes', async () => {
+    const { deps, events } = fakes()
+    const consent = deps.consent.authorize
+    deps.consent = { authorize: async (request, hooks) => (events.push('consent'), consent(request, hooks)) }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed', errorCode: null })
+    expect(events.filter((e) => e !== 'released')).toEqual(['started', 'step:connecting', 'pkce', 'consent', 'step:exchanging', 'step:verifying', 'complete'])
+    // The profile is let go as soon as the code is captured, and surely before the final write.
+    expect(events.indexOf('released')).toBeGreaterThan(events.indexOf('consent'))
+    expect(events.indexOf('released')).toBeLessThan(events.indexOf('complete'))
+  })
+
+  it('finishes an attempt whose code was captured even if it is cancelled meanwhile', async () => {
+    const cancel = new AbortController()
+    const { deps, events } = fakes()
+    deps.oauth = { ...deps.oauth, exchangeCode: async () => (cancel.abort(new DomainException('CANCELLED')), tokens) }
+    expect((await new ProfileAutomator(deps).run(job, cancel.signal)).status).toBe('completed')
+    expect(events.at(-1)).toBe('complete')
+  })
+
+  it('reports the wrong account, not a cancel that came after the capture', async () => {
+    const cancel = new AbortController()
+    const { deps, events } = fakes()
+    deps.oauth = {
+      ...deps.oauth,
+      verifyCredentials: async () => (cancel.abort(new DomainException('CANCELLED')), { id: '2', name: 'B', username: 'bob', rateLimit: null }),
+    }
+    expect(await new ProfileAutomator(deps).run(job, cancel.signal)).toMatchObject({ status: 'failed', errorCode: 'ACCOUNT_MISMATCH' })
+    expect(events).toEqual(expect.arrayContaining(['revoke:access_token', 'revoke:refresh_token', 'fail:failed:ACCOUNT_MISMATCH']))
+    expect(events).not.toContain('complete')
+  })
+
+  it('fails with the launcher’s code when the profile does not start, and names a cancel while it starts', async () => {
+    const { deps, events } = fakes({
+      profiles: { startProfile: async () => Promise.reject(new GoLoginAPIException(500, 'The GoLogin app did not start profile p1.')) },
+    })
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'failed', errorCode: 'GOLOGIN_API_ERROR' })
+    expect(events).toEqual(['started', 'fail:failed:GOLOGIN_API_ERROR'])
+
+    const cancel = new AbortController()
+    const waiting = fakes({
+      profiles: {
+        startProfile: (_id, { signal }) =>
+          new Promise((_resolve, reject) => {
+            signal?.addEventListener('abort', () => reject(signal.reason))
+            cancel.abort(new DomainException('CANCELLED', 'The batch was cancelled.'))
+          }),
+      },
+    })
+    expect(await new ProfileAutomator(waiting.deps).run(job, cancel.signal)).toMatchObject({ status: 'cancelled', errorCode: 'CANCELLED' })
+  })
+
+  it('turns an unexpected error into INTERNAL_ERROR and still stops the profile', async () => {
+    const { deps, events } = fakes()
+    deps.consent = { authorize: async () => Promise.reject(new TypeError('boom')) }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'failed', errorCode: 'INTERNAL_ERROR' })
+    expect(events.slice(-2)).toEqual(['released', 'fail:failed:INTERNAL_ERROR'])
+  })
+})
