@@ -80,9 +80,9 @@ describe('browser mode: app frame and Logs page', () => {
     for (const name of ['Profiles', 'Sessions', 'Logs', 'Settings']) await nav.getByRole('link', { name }).waitFor()
     await connectionStatus(page, 'Connected').waitFor()
     await page.getByText(/Browser mode/).waitFor()
-    // The landing page is Profiles, which says honestly that its grid is not there yet.
+    // The landing page is Profiles.
     expect(await nav.getByRole('link', { name: 'Profiles' }).getAttribute('aria-current')).toBe('page')
-    await page.getByRole('heading', { name: 'The profile grid is not built yet' }).waitFor()
+    await page.getByRole('heading', { name: 'Profiles', level: 1 }).waitFor()
     // The access token does not linger in the address bar.
     expect(page.url()).not.toContain('token=')
     await screenshot(page, 'frame-profiles-light')
@@ -125,9 +125,10 @@ describe('browser mode: app frame and Logs page', () => {
     expect(await search.inputValue()).toBe('')
     await log.getByText(/^Test line from the Logs page/).first().waitFor()
 
-    // Turning "Info" off hides info lines.
+    // Turning "Info" off hides info lines (warnings, if any, stay).
     await page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: /^Info/ }).click()
-    await log.getByText('No lines match the filters.').waitFor()
+    await log.getByText('Panel started (browser mode)').waitFor({ state: 'detached' })
+    expect(await log.locator('.log-row.log-info').count()).toBe(0)
     await page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: /^Info/ }).click()
 
     // Copy puts the visible lines on the clipboard as JSON lines.
@@ -147,7 +148,7 @@ describe('browser mode: app frame and Logs page', () => {
     await page.getByRole('textbox', { name: 'Session id' }).fill('')
     await log.getByText(/^Test line from the Logs page/).first().waitFor()
 
-    // Pages still to come say what they will hold; Settings already shows where the data lives.
+    // Settings shows where the data lives.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor()
     await page.getByText('Data folder', { exact: true }).waitFor()

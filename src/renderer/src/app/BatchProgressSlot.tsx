@@ -1,7 +1,6 @@
-/**
- * The top bar's place for the running batch's progress (done / failed / remaining, cancel).
- * Renders nothing until batches exist; the sessions feature fills it in.
- */
+import { BatchProgressBar } from '../features/batches/BatchProgressBar'
+
+/** The top bar's place for the running batch's progress; renders nothing until a batch exists. */
 export function BatchProgressSlot() {
-  return null
+  return <BatchProgressBar />
 }

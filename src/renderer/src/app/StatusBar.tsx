@@ -1,6 +1,7 @@
 import { getWsBridge } from '../api'
 import type { ConnectionStatus } from '../api/ws-bridge'
-import { useAppStoreShallow } from '../stores/use-app-store'
+import { formatCount } from '../lib/format'
+import { useAppStore, useAppStoreShallow } from '../stores/use-app-store'
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -35,8 +36,35 @@ export function StatusBar() {
           Panel info unavailable
         </div>
       ) : null}
-      {/* Monitor figures (running profiles, queue, GoLogin rate budget) go here. */}
-      <div className="statusbar-monitor" />
+      <MonitorFigures />
     </footer>
+  )
+}
+
+/** The monitor worker's figures: running profiles, queue, failures, tokens about to expire, alerts. */
+function MonitorFigures() {
+  const monitor = useAppStore((state) => state.monitor)
+  if (!monitor) return <div className="statusbar-monitor" />
+  const alerts = monitor.alerts
+  return (
+    <div className="statusbar-monitor" role="group" aria-label="Monitor">
+      {alerts.length ? (
+        <span className={`statusbar-item statusbar-alert alert-${alerts.some((alert) => alert.level === 'error') ? 'error' : 'warn'}`} title={alerts.map((alert) => alert.message).join('\n')}>
+          ⚠ {alerts.length === 1 ? alerts[0].message : `${alerts.length} alerts`}
+        </span>
+      ) : null}
+      <span className="statusbar-item" title="GoLogin profiles running now / at most">
+        Profiles {monitor.slotsInUse}/{monitor.maxSlots}
+      </span>
+      <span className="statusbar-item" title="Sessions waiting for a slot">
+        Queued {formatCount(monitor.pendingSessions)}
+      </span>
+      <span className="statusbar-item" title="Failed attempts in the last hour (share of finished attempts)">
+        Failed/h {formatCount(monitor.failuresLastHour)} ({Math.round(monitor.failureRatePercent)}%)
+      </span>
+      <span className="statusbar-item" title="Tokens that expire within the next hour">
+        Expiring {formatCount(monitor.tokensExpiringNextHour)}
+      </span>
+    </div>
   )
 }

@@ -18,12 +18,15 @@ export function ToastHost() {
 function ToastItem({ toast }: { toast: Toast }) {
   const dismiss = useAppStore((state) => state.dismissToast)
   useEffect(() => {
-    const timer = setTimeout(() => dismiss(toast.id), toast.tone === 'error' ? TOAST_MS * 2 : TOAST_MS)
+    const timer = setTimeout(() => dismiss(toast.id), toast.tone === 'error' || toast.tone === 'warn' || toast.title ? TOAST_MS * 2 : TOAST_MS)
     return () => clearTimeout(timer)
-  }, [toast.id, toast.tone, dismiss])
+  }, [toast.id, toast.tone, toast.title, dismiss])
   return (
     <div className={`toast toast-${toast.tone}`}>
-      <span>{toast.text}</span>
+      <span className="toast-text">
+        {toast.title ? <strong className="toast-title">{toast.title}</strong> : null}
+        <span>{toast.text}</span>
+      </span>
       <button type="button" className="toast-close" aria-label="Dismiss" onClick={() => dismiss(toast.id)}>
         ×
       </button>

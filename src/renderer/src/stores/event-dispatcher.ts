@@ -2,13 +2,35 @@ import type { LogEntry } from '../../../shared/contract/logs'
 import type { EventBatch, EventChannel, EventItem } from '../../../shared/ipc-contract'
 import type { AppState, AppStore } from './app-store'
 import { appendLogLines } from './logs-slice'
+import { applyProfilePatches } from './profiles-slice'
+import { applySessionPatches } from './sessions-slice'
+import { addToasts } from './ui-slice'
 
 /** How one event channel's items change the state; pure, returns only the changed fields. */
 export type ChannelReducer<E extends EventChannel> = (state: AppState, items: EventItem<E>[]) => Partial<AppState>
 export type ChannelReducers = { [E in EventChannel]: ChannelReducer<E> }
 
+const NOTICE_TONES = { info: 'info', warn: 'warn', error: 'error' } as const
+
 export const channelReducers: ChannelReducers = {
   logs: (state, items) => ({ logEntries: appendLogLines(state.logEntries, newerLines(state.logEntries, items), state.logCap) }),
+  profiles: (state, items) => applyProfilePatches(state.profilesById, state.profileFieldVersions, items) ?? {},
+  'profiles:reload': (state) => ({ profilesReloadToken: state.profilesReloadToken + 1 }),
+  sync: (_state, items) => ({ syncProgress: items[items.length - 1] }),
+  sessions: (state, items) => applySessionPatches(state, items) ?? {},
+  progress: (state, items) => {
+    const batchesById = new Map(state.batchesById)
+    for (const item of items) batchesById.set(item.id, { ...batchesById.get(item.id), ...item })
+    return { batchesById }
+  },
+  monitor: (_state, items) => ({ monitor: items[items.length - 1] }),
+  notice: (state, items) => ({
+    toasts: addToasts(
+      state.toasts,
+      items.map((notice) => ({ title: notice.title, text: notice.body, tone: NOTICE_TONES[notice.level] ?? 'info' })),
+    ),
+  }),
+  settings: (_state, items) => ({ settingsView: items[items.length - 1], settingsError: null }),
 }
 
 /**

@@ -1,24 +1,175 @@
+import { useMemo, useState } from 'react'
+import { RETRYABLE_STATUSES, SESSION_STATUSES, type SessionRow, type SessionStatus } from '../../../../shared/contract/sessions'
+import { api } from '../../api'
 import { EmptyState } from '../../components/EmptyState'
 import { PageHeader } from '../../components/PageHeader'
+import { errorMessage, formatClock, formatCount, plural } from '../../lib/format'
+import { STATUS_LABELS } from '../../lib/labels'
+import { appStore } from '../../stores/app-store'
+import { useAppStore, useAppStoreShallow } from '../../stores/use-app-store'
+import { BatchControls } from '../batches/BatchControls'
+import { isLive, pickBatch } from '../batches/batch-view'
+import { ScreenshotDialog } from './ScreenshotDialog'
+import { SessionGrid } from './SessionGrid'
 
 export function SessionsPage() {
+  const s = useAppStoreShallow((state) => ({
+    filter: state.sessionFilter,
+    visible: state.sessionVisibleIds.length,
+    loaded: state.sessionIds.length,
+    load: state.sessionsLoad,
+    batchList: state.batchList,
+    setFilter: state.setSessionFilter,
+  }))
+  const [screenshot, setScreenshot] = useState<SessionRow | null>(null)
+  const actions = useMemo(() => ({ onScreenshot: setScreenshot }), [])
+  const filtering = Boolean(s.filter.batchId) || s.filter.statuses.length > 0
+
+  const subtitle = s.load.state === 'loading' && s.loaded === 0 ? 'Loading…' : filtering ? `${formatCount(s.visible)} of ${plural(s.loaded, 'attempt')}` : plural(s.loaded, 'attempt')
+
+  const toggleStatus = (status: SessionStatus) => {
+    const statuses = s.filter.statuses.includes(status) ? s.filter.statuses.filter((item) => item !== status) : [...s.filter.statuses, status]
+    s.setFilter({ statuses })
+  }
+
   return (
-    <>
-      <PageHeader title="Sessions" />
-      <EmptyState
-        title="No authorization sessions yet"
-        actions={
-          <a className="button" href="#/logs">
-            Open Logs
-          </a>
-        }
-      >
-        <p>
-          Every authorization attempt will appear here, grouped by batch: its account, API app, status and step, how long it
-          took, and — when it fails — why and whether a retry can help. Each session will link to its own log lines.
-        </p>
-        <p>Authorizations cannot be started from the panel yet, so there is nothing to show.</p>
-      </EmptyState>
-    </>
+    <div className="sessions-page">
+      <PageHeader title="Sessions" subtitle={subtitle}>
+        <div className="page-actions">
+          <LiveBatchControls batchId={s.filter.batchId} />
+          <RetryButton />
+        </div>
+      </PageHeader>
+      <div className="grid-toolbar" role="toolbar" aria-label="Session filters">
+        <select className={`filter-select batch-select${s.filter.batchId ? ' is-set' : ''}`} aria-label="Batch" value={s.filter.batchId} onChange={(event) => s.setFilter({ batchId: event.target.value })}>
+          <option value="">All batches</option>
+          {s.filter.batchId && !s.batchList.some((batch) => batch.batchId === s.filter.batchId) ? <option value={s.filter.batchId}>{s.filter.batchId}</option> : null}
+          {s.batchList.map((batch) => (
+            <option key={batch.batchId} value={batch.batchId}>
+              {batch.apiApp} · {formatClock(batch.createdAt)} · {plural(batch.total, 'account')}
+              {batch.failed ? ` · ${formatCount(batch.failed)} failed` : ''}
+            </option>
+          ))}
+        </select>
+        <div className="chip-group" role="group" aria-label="Statuses">
+          {SESSION_STATUSES.map((status) => (
+            <button key={status} type="button" className={`toggle-chip status-toggle-${status}`} aria-pressed={s.filter.statuses.includes(status)} onClick={() => toggleStatus(status)}>
+              {STATUS_LABELS[status]}
+            </button>
+          ))}
+        </div>
+        {filtering ? (
+          <button type="button" className="link-button" onClick={() => s.setFilter({ batchId: '', statuses: [] })}>
+            Clear filters
+          </button>
+        ) : null}
+      </div>
+      <SelectionLine />
+      <div className="grid-wrap">
+        <SessionGrid actions={actions} empty={<SessionsEmpty filtering={filtering} error={s.load.state === 'error' ? s.load.error : null} loading={s.load.state === 'loading'} />} />
+      </div>
+      {screenshot ? <ScreenshotDialog session={screenshot} onClose={() => setScreenshot(null)} /> : null}
+    </div>
+  )
+}
+
+function SelectionLine() {
+  const { selection, setSelection } = useAppStoreShallow((state) => ({ selection: state.sessionSelection, setSelection: state.setSessionSelection }))
+  if (selection.size === 0) return null
+  return (
+    <div className="selection-bar">
+      <span className="selection-count" role="status" aria-label="Selection">
+        {plural(selection.size, 'session')} selected
+      </span>
+      <button type="button" className="link-button" onClick={() => setSelection(new Set(), null)}>
+        Clear selection
+      </button>
+    </div>
+  )
+}
+
+function LiveBatchControls({ batchId }: { batchId: string }) {
+  const { batches, dismissed } = useAppStoreShallow((state) => ({ batches: state.batchesById, dismissed: state.dismissedBatches }))
+  const filtered = batchId ? batches.get(batchId) : undefined
+  const batch = filtered && isLive(filtered) ? filtered : pickBatch(batches.values(), dismissed).batch
+  return batch && isLive(batch) ? <BatchControls batch={batch} /> : null
+}
+
+/**
+ * Retry failed: the selected sessions, or every failed/timed-out/cancelled one of the chosen batch
+ * (with "All batches", the newest batch).
+ */
+function RetryButton() {
+  const s = useAppStoreShallow((state) => ({
+    selection: state.sessionSelection,
+    filterBatch: state.sessionFilter.batchId,
+    newestBatch: state.batchList[0] ?? null,
+    byId: state.sessionsById,
+  }))
+  const [busy, setBusy] = useState(false)
+  const batchId = s.filterBatch || s.newestBatch?.batchId || ''
+  const selectedRetryable = useMemo(() => [...s.selection].filter((id) => isRetryable(s.byId.get(id))), [s.selection, s.byId])
+  const batchFailed = useMemo(() => {
+    if (!batchId) return 0
+    let count = 0
+    for (const row of s.byId.values()) if (row.batchId === batchId && isRetryable(row)) count++
+    return count
+  }, [batchId, s.byId])
+
+  const useSelection = s.selection.size > 0
+  const count = useSelection ? selectedRetryable.length : batchFailed
+  const label = useSelection ? `Retry selected (${formatCount(count)})` : `Retry failed (${formatCount(count)})`
+  const title = useSelection
+    ? 'New attempts for the selected sessions that failed, timed out or were cancelled'
+    : s.filterBatch
+      ? 'New attempts for every failed, timed-out or cancelled session of this batch'
+      : s.newestBatch
+        ? `New attempts for every failed, timed-out or cancelled session of the newest batch (${s.newestBatch.apiApp}, ${formatClock(s.newestBatch.createdAt)})`
+        : 'No batch yet'
+
+  const retry = async () => {
+    setBusy(true)
+    const state = appStore.getState()
+    try {
+      const result = await api.call('batch:retry', useSelection ? { sessionIds: selectedRetryable } : { batchId })
+      state.showToast(`${plural(result.queued, 'account')} queued again${result.skipped.length ? `, ${formatCount(result.skipped.length)} skipped` : ''}.`, 'success', 'Retry started')
+      // The new attempts form a new batch: follow it.
+      state.setSessionFilter({ batchId: result.batchId, statuses: [] })
+    } catch (error) {
+      state.showToast(`Could not retry: ${errorMessage(error)}`, 'error')
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <button type="button" className="button button-primary" onClick={retry} disabled={busy || count === 0} title={title}>
+      {busy ? 'Retrying…' : label}
+    </button>
+  )
+}
+
+function isRetryable(row: SessionRow | undefined): boolean {
+  return Boolean(row && RETRYABLE_STATUSES.includes(row.status))
+}
+
+function SessionsEmpty({ filtering, error, loading }: { filtering: boolean; error: string | null; loading: boolean }) {
+  const setFilter = useAppStore((state) => state.setSessionFilter)
+  if (error) return <p className="text-error">The sessions could not be loaded: {error}</p>
+  if (loading) return <p>Loading sessions…</p>
+  if (filtering) {
+    return (
+      <p>
+        No session matches the filters.{' '}
+        <button type="button" className="link-button" onClick={() => setFilter({ batchId: '', statuses: [] })}>
+          Clear filters
+        </button>
+      </p>
+    )
+  }
+  return (
+    <EmptyState title="No authorization attempts yet" actions={<a className="button" href="#/profiles">Open Profiles</a>}>
+      <p>Select profiles on the Profiles page and click Authorize selected. Every attempt appears here live: its step, how long it took and, when it fails, why.</p>
+    </EmptyState>
   )
 }

@@ -1,35 +1,57 @@
 import { EmptyState } from '../../components/EmptyState'
 import { PageHeader } from '../../components/PageHeader'
-import { useAppStore } from '../../stores/use-app-store'
+import { loaders } from '../../stores/panel'
+import { useAppStoreShallow } from '../../stores/use-app-store'
+import { ApiAppsEditor } from './ApiAppsEditor'
+import { SettingsForm } from './SettingsForm'
 
 export function SettingsPage() {
-  const info = useAppStore((state) => state.systemInfo)
+  const { view, error, info } = useAppStoreShallow((state) => ({ view: state.settingsView, error: state.settingsError, info: state.systemInfo }))
   return (
-    <>
-      <PageHeader title="Settings" />
-      <EmptyState title="Settings cannot be edited here yet">
-        <p>
-          This page will hold the GoLogin API token, the endpoints (GoLogin cloud, the local launcher, X), the API apps
-          (client id, secret, redirect URI, scopes), how many profiles run at once and the time limits.
-        </p>
-        <p>For now the panel runs with its defaults and any environment overrides it was started with.</p>
-        {info ? (
-          <dl className="facts">
-            <dt>Data folder</dt>
-            <dd>
-              <code>{info.dataDir}</code>
-            </dd>
-            <dt>Log file</dt>
-            <dd>
-              <code>{info.logFile || 'none (logs kept in memory)'}</code>
-            </dd>
-            <dt>Version</dt>
-            <dd>
-              {info.appVersion} ({info.mode === 'browser' ? 'browser mode' : 'desktop'}, {info.platform})
-            </dd>
-          </dl>
-        ) : null}
-      </EmptyState>
-    </>
+    <div className="settings-page">
+      <PageHeader title="Settings" subtitle="Stored in the panel's database; secrets encrypted." />
+      <div className="settings-columns">
+        <div className="settings-main">
+          {view ? (
+            <SettingsForm view={view} />
+          ) : error ? (
+            <EmptyState
+              title="The settings could not be loaded"
+              actions={
+                <button type="button" className="button" onClick={() => void loaders.loadSettings()}>
+                  Try again
+                </button>
+              }
+            >
+              <p>{error}</p>
+            </EmptyState>
+          ) : (
+            <p className="muted">Loading settings…</p>
+          )}
+        </div>
+        <div className="settings-side">
+          <ApiAppsEditor />
+          {info ? (
+            <section className="settings-section" aria-label="About">
+              <h2>About</h2>
+              <dl className="facts">
+                <dt>Data folder</dt>
+                <dd>
+                  <code>{info.dataDir}</code>
+                </dd>
+                <dt>Log file</dt>
+                <dd>
+                  <code>{info.logFile || 'none (logs kept in memory)'}</code>
+                </dd>
+                <dt>Version</dt>
+                <dd>
+                  {info.appVersion} ({info.mode === 'browser' ? 'browser mode' : 'desktop'}, {info.platform})
+                </dd>
+              </dl>
+            </section>
+          ) : null}
+        </div>
+      </div>
+    </div>
   )
 }

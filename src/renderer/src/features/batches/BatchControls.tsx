@@ -1,0 +1,93 @@
+import { useState } from 'react'
+import type { BatchProgress } from '../../../../shared/contract/batches'
+import { api } from '../../api'
+import { Dialog } from '../../components/Dialog'
+import { errorMessage, formatCount, plural } from '../../lib/format'
+import { appStore } from '../../stores/app-store'
+
+async function control(action: 'batch:pause' | 'batch:resume' | 'batch:cancel', batchId: string): Promise<void> {
+  try {
+    appStore.getState().setBatches([await api.call(action, { batchId })])
+  } catch (error) {
+    appStore.getState().showToast(`Could not ${action.slice(6)} the batch: ${errorMessage(error)}`, 'error')
+  }
+}
+
+/** Pause / Resume / Cancel of a live batch (Cancel asks first). */
+export function BatchControls({ batch }: { batch: BatchProgress }) {
+  const [confirming, setConfirming] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const run = async (action: 'batch:pause' | 'batch:resume' | 'batch:cancel') => {
+    setBusy(true)
+    await control(action, batch.id)
+    setBusy(false)
+  }
+  if (batch.state === 'finished' || batch.state === 'cancelled') return null
+  return (
+    <span className="batch-controls">
+      {batch.state === 'paused' ? (
+        <button type="button" className="button button-small" onClick={() => run('batch:resume')} disabled={busy}>
+          Resume
+        </button>
+      ) : (
+        <button type="button" className="button button-small" onClick={() => run('batch:pause')} disabled={busy || batch.state === 'cancelling'}>
+          Pause
+        </button>
+      )}
+      <button type="button" className="button button-small" onClick={() => setConfirming(true)} disabled={busy || batch.state === 'cancelling'}>
+        Cancel batch
+      </button>
+      {confirming ? (
+        <Dialog
+          title="Cancel this batch?"
+          onClose={() => setConfirming(false)}
+          footer={
+            <>
+              <button type="button" className="button" onClick={() => setConfirming(false)}>
+                Keep running
+              </button>
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => {
+                  setConfirming(false)
+                  void run('batch:cancel')
+                }}
+              >
+                Cancel batch
+              </button>
+            </>
+          }
+        >
+          <p className="dialog-summary">
+            {plural(batch.queued, 'queued account')} will not be authorized; the {plural(batch.running, 'running one')} stop cleanly
+            and their profiles are closed. Finished accounts keep their tokens. You can retry the cancelled ones later.
+          </p>
+        </Dialog>
+      ) : null}
+    </span>
+  )
+}
+
+/** "Retry failed" of a finished batch: a new batch of new attempts for its failed, timed-out and cancelled sessions. */
+export function RetryBatchButton({ batch, count }: { batch: BatchProgress; count: number }) {
+  const [busy, setBusy] = useState(false)
+  const retry = async () => {
+    setBusy(true)
+    const state = appStore.getState()
+    try {
+      const result = await api.call('batch:retry', { batchId: batch.id })
+      state.showToast(`${plural(result.queued, 'account')} queued again.`, 'success', 'Retry started')
+      state.setSessionFilter({ batchId: result.batchId, statuses: [] })
+    } catch (error) {
+      state.showToast(`Could not retry: ${errorMessage(error)}`, 'error')
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <button type="button" className="button button-small" onClick={retry} disabled={busy} title="New attempts for the failed, timed-out and cancelled accounts of this batch">
+      {busy ? 'Retrying…' : `Retry ${formatCount(count)} failed`}
+    </button>
+  )
+}

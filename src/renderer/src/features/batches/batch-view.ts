@@ -1,0 +1,43 @@
+import type { BatchProgress } from '../../../../shared/contract/batches'
+
+export const LIVE_STATES: readonly BatchProgress['state'][] = ['running', 'paused', 'cancelling']
+
+export function isLive(batch: BatchProgress): boolean {
+  return LIVE_STATES.includes(batch.state)
+}
+
+/**
+ * The batch the progress bar shows: the newest live one, else the newest finished one the operator
+ * has not dismissed. `others` counts the other live batches.
+ */
+export function pickBatch(batches: Iterable<BatchProgress>, dismissed: ReadonlySet<string>): { batch: BatchProgress | null; others: number } {
+  const all = [...batches].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))
+  const live = all.filter(isLive)
+  if (live.length) return { batch: live[0], others: live.length - 1 }
+  return { batch: all.find((batch) => !dismissed.has(batch.id)) ?? null, others: 0 }
+}
+
+/** `2 min`, `45 s`, `1 h 05 min`; null when there is no estimate yet. */
+export function formatEta(ms: number | null): string | null {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return null
+  const seconds = Math.ceil(ms / 1_000)
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 60) return `${minutes} min`
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
+}
+
+export const BATCH_STATE_LABELS: Record<BatchProgress['state'], string> = {
+  running: 'Running',
+  paused: 'Paused',
+  cancelling: 'Cancelling…',
+  finished: 'Finished',
+  cancelled: 'Cancelled',
+}
+
+/** Share of the bar for succeeded / failed (incl. cancelled and skipped) sessions, in percent. */
+export function barSegments(batch: BatchProgress): { succeeded: number; failed: number } {
+  if (batch.total <= 0) return { succeeded: 0, failed: 0 }
+  const failed = batch.failed + batch.cancelled + batch.skipped
+  return { succeeded: (batch.succeeded / batch.total) * 100, failed: (Math.min(failed, batch.total - batch.succeeded) / batch.total) * 100 }
+}

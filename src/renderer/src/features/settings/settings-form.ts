@@ -1,0 +1,142 @@
+/**
+ * The Settings form as pure functions: which input each setting gets, what the operator typed
+ * (kept apart from the view main sent, so a pushed view never overwrites a field being edited),
+ * field-level validation with the contract's own zod schemas, and the patch to send.
+ */
+import {
+  LAUNCHER_MODES,
+  SETTING_DEFS,
+  SETTING_KEYS,
+  SETTING_LOG_LEVELS,
+  type SettingKey,
+  type SettingsPatch,
+  type SettingsView,
+} from '../../../../shared/contract/settings'
+
+export type FieldKind = 'secret' | 'boolean' | 'integer' | 'enum' | 'text'
+/** What an input holds: text, a checkbox, or `null` = "remove this secret". */
+export type FieldValue = string | boolean | null
+export type Edits = Partial<Record<SettingKey, FieldValue>>
+
+const ENUM_OPTIONS: Partial<Record<SettingKey, readonly string[]>> = {
+  launcherMode: LAUNCHER_MODES,
+  logLevel: SETTING_LOG_LEVELS,
+}
+
+export const ENUM_LABELS: Record<string, string> = {
+  desktop: 'GoLogin desktop app (this machine)',
+  cloud: 'GoLogin cloud browser',
+  debug: 'Debug',
+  info: 'Info',
+  warn: 'Warnings',
+  error: 'Errors only',
+}
+
+export function fieldKind(key: SettingKey): FieldKind {
+  const def = SETTING_DEFS[key]
+  if (def.secret) return 'secret'
+  if (ENUM_OPTIONS[key]) return 'enum'
+  if (typeof def.default === 'boolean') return 'boolean'
+  if (typeof def.default === 'number') return 'integer'
+  return 'text'
+}
+
+export function enumOptions(key: SettingKey): readonly string[] {
+  return ENUM_OPTIONS[key] ?? []
+}
+
+/** The value main holds, as the input shows it (secrets always show empty). */
+export function viewValue(view: SettingsView, key: SettingKey): FieldValue {
+  const kind = fieldKind(key)
+  const value = view.values[key]
+  if (kind === 'secret') return ''
+  if (kind === 'boolean') return Boolean(value)
+  return value === null || value === undefined ? '' : String(value)
+}
+
+export function shownValue(view: SettingsView, edits: Edits, key: SettingKey): FieldValue {
+  return key in edits ? edits[key]! : viewValue(view, key)
+}
+
+/** A zod message as a sentence ("must be at least 1" → "Must be at least 1."). */
+function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1)
+  return /[.!?]$/.test(text) ? text : `${text}.`
+}
+
+/** The value to send for one field, or the message saying what is wrong with it. */
+export function parseField(key: SettingKey, raw: FieldValue): { value: unknown } | { error: string } {
+  const kind = fieldKind(key)
+  let candidate: unknown = raw
+  if (kind === 'secret' && raw === null) return { value: null }
+  if (kind === 'integer') {
+    const text = String(raw ?? '').trim()
+    if (text === '') return { error: 'Required.' }
+    if (!/^-?\d+$/.test(text)) return { error: 'Must be a whole number.' }
+    candidate = Number(text)
+  }
+  if (key === 'chromePath' && typeof raw === 'string' && raw.trim() === '') candidate = null
+  const result = SETTING_DEFS[key].schema.safeParse(candidate)
+  if (!result.success) return { error: sentence(result.error.issues[0]?.message ?? 'is not valid') }
+  return { value: result.data }
+}
+
+/** Whether an edit differs from what main holds (a typed secret always counts). */
+export function isChanged(view: SettingsView, edits: Edits, key: SettingKey): boolean {
+  if (!(key in edits)) return false
+  const edited = edits[key]
+  if (fieldKind(key) === 'secret') return edited === null ? view.fields[key].isSet : edited !== ''
+  return edited !== viewValue(view, key)
+}
+
+/** Field → message, for every changed field that is not valid. */
+export function validateEdits(view: SettingsView, edits: Edits): Partial<Record<SettingKey, string>> {
+  const errors: Partial<Record<SettingKey, string>> = {}
+  for (const key of SETTING_KEYS) {
+    if (!isChanged(view, edits, key)) continue
+    const parsed = parseField(key, edits[key]!)
+    if ('error' in parsed) errors[key] = parsed.error
+  }
+  return errors
+}
+
+/** The changed, editable fields with their parsed values; null when one is invalid (nothing is sent). */
+export function buildPatch(view: SettingsView, edits: Edits): SettingsPatch | null {
+  const patch: Record<string, unknown> = {}
+  for (const key of SETTING_KEYS) {
+    if (!isChanged(view, edits, key) || !view.fields[key].editable) continue
+    const parsed = parseField(key, edits[key]!)
+    if ('error' in parsed) return null
+    patch[key] = parsed.value
+  }
+  return patch as SettingsPatch
+}
+
+export interface SettingsSection {
+  title: string
+  help?: string
+  keys: readonly SettingKey[]
+  /** Folded by default (service endpoints). */
+  advanced?: boolean
+}
+
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  { title: 'GoLogin', keys: ['gologinToken', 'launcherMode', 'maxConcurrentProfiles', 'gologinRequestsPerMinute'] },
+  { title: 'Time limits', keys: ['accountTimeoutSeconds', 'profileStartTimeoutMs', 'browserTimeoutMs', 'sessionTimeoutHours'] },
+  {
+    title: 'Workers',
+    help: 'Background jobs: profile sync, cleanup of stale sessions and screenshots, the monitor, token refresh.',
+    keys: ['syncIntervalMinutes', 'cleanupIntervalMinutes', 'monitorIntervalSeconds', 'tokenRefreshMarginMinutes', 'screenshotRetentionDays'],
+  },
+  { title: 'Alerts', keys: ['alertFailureRatePercent', 'alertFailuresPerHour'] },
+  { title: 'Browser and mapping', keys: ['browserHeadless', 'chromePath', 'usernamePattern'] },
+  { title: 'Sandbox', keys: ['sandboxMode'] },
+  { title: 'Local REST API', keys: ['restApiEnabled', 'restApiHost', 'restApiPort'] },
+  { title: 'Logging', keys: ['logLevel'] },
+  {
+    title: 'Service endpoints',
+    help: 'Where the panel reaches GoLogin and X. Change them only to point the panel at a stand-in (such as the sandbox).',
+    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl'],
+    advanced: true,
+  },
+]

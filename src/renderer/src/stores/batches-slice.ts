@@ -1,0 +1,29 @@
+import type { StateCreator } from 'zustand/vanilla'
+import type { BatchProgress } from '../../../shared/contract/batches'
+import type { MonitorSnapshot } from '../../../shared/contract/monitor'
+import type { AppState } from './app-store'
+
+/** Live figures pushed by main: batch progress (keyed by batch id) and the monitor's snapshot. */
+export interface BatchesSlice {
+  batchesById: ReadonlyMap<string, BatchProgress>
+  /** Finished batches the operator closed in the progress bar. */
+  dismissedBatches: ReadonlySet<string>
+  monitor: MonitorSnapshot | null
+  setBatches(batches: readonly BatchProgress[]): void
+  dismissBatch(batchId: string): void
+  setMonitor(snapshot: MonitorSnapshot | null): void
+}
+
+export const createBatchesSlice: StateCreator<AppState, [], [], BatchesSlice> = (set) => ({
+  batchesById: new Map(),
+  dismissedBatches: new Set(),
+  monitor: null,
+  setBatches: (batches) =>
+    set((state) => {
+      const next = new Map(state.batchesById)
+      for (const batch of batches) next.set(batch.id, { ...next.get(batch.id), ...batch })
+      return { batchesById: next }
+    }),
+  dismissBatch: (batchId) => set((state) => ({ dismissedBatches: new Set(state.dismissedBatches).add(batchId) })),
+  setMonitor: (monitor) => set({ monitor }),
+})

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import type { ApiAppView } from '../../../src/shared/contract/settings'
+import { draftOf, newDraft, toInput, validateApiApp } from '../../../src/renderer/src/features/settings/api-app-form'
+
+const existing: ApiAppView = {
+  name: 'AIOTT1',
+  oauthVersion: '2.0',
+  clientType: 'confidential',
+  clientId: 'abc',
+  hasSecret: true,
+  redirectUri: 'https://example.com/cb',
+  scopes: ['tweet.read', 'users.read', 'offline.access'],
+  envManaged: false,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: null,
+}
+
+describe('API app form', () => {
+  it('accepts a complete confidential app and sends its secret once', () => {
+    const draft = { ...newDraft(), name: 'AIOTT2', clientId: 'id-2', clientSecret: 's3cret', redirectUri: 'https://example.com/callback' }
+    expect(validateApiApp(draft, null, [existing])).toEqual({})
+    expect(toInput(draft)).toMatchObject({ name: 'AIOTT2', clientSecret: 's3cret', scopes: ['tweet.read', 'tweet.write', 'users.read', 'offline.access'] })
+  })
+
+  it('names each problem on its field', () => {
+    const draft = { ...newDraft(), name: 'bad name', clientId: '', redirectUri: 'http://example.com/cb', scopes: 'tweet.read Bad!' }
+    const errors = validateApiApp(draft, null, [])
+    expect(errors.name).toMatch(/^Must be 1–40 letters/)
+    expect(errors.clientId).toBe('Is required.')
+    expect(errors.redirectUri).toMatch(/^Must be an https:\/\/ URL/)
+    expect(errors.scopes).toBe('Each scope must look like tweet.read.')
+    expect(errors.clientSecret).toBe('Required for a confidential client.')
+  })
+
+  it('refuses a new app that would silently replace another one', () => {
+    const draft = { ...draftOf(existing), clientSecret: 'x' }
+    expect(validateApiApp(draft, null, [existing]).name).toBe('An API app with this name exists; edit it instead.')
+    expect(validateApiApp(draftOf(existing), existing, [existing])).toEqual({})
+  })
+
+  it('keeps the stored secret unless one is typed or removal is asked', () => {
+    expect(toInput(draftOf(existing))).not.toHaveProperty('clientSecret')
+    expect(toInput({ ...draftOf(existing), removeSecret: true, clientType: 'public' }).clientSecret).toBeNull()
+    expect(validateApiApp({ ...draftOf(existing), clientType: 'public', clientSecret: 'x' }, existing, [existing]).clientSecret).toBe('Must be empty for a public client.')
+  })
+
+  it('requires the scopes the panel needs to verify the account', () => {
+    expect(validateApiApp({ ...draftOf(existing), scopes: 'tweet.write' }, existing, [existing]).scopes).toBe('Must include tweet.read (needed to verify the account).')
+  })
+})
