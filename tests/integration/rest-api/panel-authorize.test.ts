@@ -5,8 +5,15 @@
 import { describe, expect, it } from 'vitest'
 import { panelWorld } from '../authorization/panel-world'
 
-async function json(response: Response) {
-  return { status: response.status, body: (await response.json()) as Record<string, any> }
+interface RestBody {
+  success: boolean
+  request_id?: string
+  error_code?: string
+  data: { session_id?: string; status?: string; profile_id?: string; access_token?: string | null } | null
+}
+
+async function json(response: Response): Promise<{ status: number; body: RestBody }> {
+  return { status: response.status, body: (await response.json()) as RestBody }
 }
 
 describe('local REST API on the real panel', () => {
@@ -33,7 +40,7 @@ describe('local REST API on the real panel', () => {
     )
     expect(started.status).toBe(200)
     expect(started.body).toMatchObject({ success: true, request_id: 'ext-req-1', data: { status: 'in_progress', profile_id: account.profileId } })
-    const sessionId = started.body.data.session_id as string
+    const sessionId = started.body.data!.session_id!
 
     const again = await json(
       await fetch(`${url}/api/v1/authorization/authorize`, {
@@ -46,11 +53,11 @@ describe('local REST API on the real panel', () => {
 
     const done = await until(async () => {
       const { body } = await json(await fetch(`${url}/api/v1/authorization/sessions/${sessionId}`, { headers }))
-      return ['completed', 'failed', 'timeout'].includes(body.data?.status) ? body.data : null
+      return ['completed', 'failed', 'timeout'].includes(body.data?.status ?? '') ? body.data : null
     }, 60_000)
-    expect(done.status).toBe('completed')
+    expect(done!.status).toBe('completed')
     const issued = world.sandbox.issuedTokens().find((t) => t.username.toLowerCase() === account.username.toLowerCase())
-    expect(done.access_token).toBe(issued?.accessToken)
+    expect(done!.access_token).toBe(issued?.accessToken)
     expect(world.sandbox.stats().callbackHits.total).toBe(0)
 
     // With a valid token and no force_reauth, the existing session answers.
@@ -61,7 +68,7 @@ describe('local REST API on the real panel', () => {
         body: JSON.stringify({ account_id: account.username, api_app: account.apiApp, force_reauth: false }),
       }),
     )
-    expect(existing.body.data.session_id).toBe(sessionId)
+    expect(existing.body.data!.session_id).toBe(sessionId)
 
     await world.call('settings:update', { restApiEnabled: false })
     await until(async () => (await fetch(`${url}/api/v1/health`).then(() => null, () => true)) ?? null)
