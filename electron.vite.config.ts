@@ -32,6 +32,7 @@ export default defineConfig({
     plugins: [react()],
     build: {
       sourcemap: true,
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },

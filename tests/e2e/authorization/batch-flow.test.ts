@@ -42,6 +42,10 @@ describe('Authorize selected, end to end on the sandbox', () => {
     const started = await world.call('batch:start', { profileIds: accounts.map((a) => a.profileId), apiApp: 'SANDBOX1' })
     expect(started).toMatchObject({ queued: 30, skipped: [] })
     const done = await world.untilDone(started.batchId, 300_000)
+    // The bar's "slots n/10" moved while the batch ran, never past the limit.
+    const slotFigures = world.progress.filter((p) => p.id === started.batchId).map((p) => p.slotsInUse)
+    expect(Math.max(...slotFigures)).toBeGreaterThan(0)
+    expect(Math.max(...slotFigures)).toBeLessThanOrEqual(10)
 
     expect(done).toMatchObject({ state: 'finished', total: 30, done: 30, succeeded: 20, failed: 10, cancelled: 0, skipped: 0, queued: 0, running: 0, etaMs: null })
     const sessions = await world.sessionsOf(started.batchId)

@@ -24,7 +24,7 @@ export interface AuthorizationEngineDeps {
   db: Database
   settings: Pick<SettingsService, 'get' | 'onChange'>
   apiApps: Pick<ApiAppService, 'get'>
-  slots: Pick<ProfileSlots, 'startProfile' | 'figures'>
+  slots: Pick<ProfileSlots, 'startProfile' | 'figures' | 'subscribe'>
   events: EventHub
   logs: LogSystem
 }
@@ -72,12 +72,15 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
   const stopWatching = settings.onChange((_view, changed) => {
     if (changed.includes('maxConcurrentProfiles')) batches.setConcurrency(settings.get('maxConcurrentProfiles'))
   })
+  // A profile started or stopped: the progress bar's "slots n/10" follows at once.
+  const stopSlots = slots.subscribe(() => batches.slotsChanged())
   return {
     oauth,
     batches,
     sessions: new SessionQueries({ dataSource: db.dataSource, screenshotDir }),
     async close() {
       stopWatching()
+      stopSlots()
       await batches.close(6_000)
     },
   }

@@ -300,6 +300,11 @@ export class BatchRunner {
     return batch
   }
 
+  /** The slots changed (a profile started or stopped): every live batch pushes its new figures. */
+  slotsChanged(): void {
+    for (const batch of this.batches.values()) if (batch.live) this.emitProgress(batch)
+  }
+
   private busyWith(account: { profileId?: string; username?: string }): ActiveAccount | null {
     return (account.profileId && this.byProfile.get(account.profileId)) || (account.username && this.byUsername.get(account.username.toLowerCase())) || null
   }
