@@ -33,3 +33,16 @@ export function sqliteHandle(dataSource: DataSource): SqliteHandle {
 export function sqliteDateTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '')
 }
+
+const SQLITE_DATETIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?$/
+
+/** SQLite `YYYY-MM-DD HH:MM:SS[.SSS]` (UTC, as TypeORM writes it) → ISO 8601; null for nothing or garbage. */
+export function isoFromSqlite(value: string | Date | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  // Fast path for what TypeORM and the bulk writers store: rewrite the text, no Date round trip.
+  const plain = SQLITE_DATETIME.exec(value)
+  if (plain) return `${plain[1]}T${plain[2]}.${(plain[3] ?? '').padEnd(3, '0')}Z`
+  const date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`)
+  return Number.isNaN(date.getTime()) ? null : date.toISOString()
+}

@@ -1,18 +1,8 @@
+import type { WorkerStatusDto } from '../../shared/contract/monitor'
 import type { Logger } from '../logging/logger'
 
-/** What the UI shows about a worker. */
-export interface WorkerStatus {
-  name: string
-  running: boolean
-  /** An iteration is executing right now. */
-  busy: boolean
-  intervalMs: number
-  lastRunAt: string | null
-  lastDurationMs: number | null
-  nextRunAt: string | null
-  lastError: string | null
-  consecutiveFailures: number
-}
+/** What the UI shows about a worker (the contract's shape). */
+export type WorkerStatus = WorkerStatusDto
 
 export interface WorkerOptions {
   name: string

@@ -4,6 +4,7 @@ import { event, request, returns } from './define'
 export interface WorkerStatusDto {
   name: string
   running: boolean
+  /** An iteration is executing right now. */
   busy: boolean
   intervalMs: number
   lastRunAt: string | null

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationException } from '../../../src/shared/errors'
-import { describeCdpEndpoint, normalizeCdpEndpoint } from '../../../src/main/services/gologin/cdp-endpoint'
+import { describeEndpoint } from '../../../src/main/services/automation/cdp-endpoint'
+import { normalizeCdpEndpoint } from '../../../src/main/services/gologin/cdp-endpoint'
 
 describe('normalizeCdpEndpoint', () => {
   it('keeps a ws URL as the browser ws endpoint', () => {
@@ -62,7 +63,7 @@ describe('normalizeCdpEndpoint', () => {
   it('never shows a query string (the cloud URL carries the token) in errors or descriptions', () => {
     expect(() => normalizeCdpEndpoint('cloud?token=secret-token-1')).toThrow(/"cloud"/)
     expect(() => normalizeCdpEndpoint('cloud?token=secret-token-1')).not.toThrow(/secret-token-1/)
-    expect(describeCdpEndpoint({ browserWSEndpoint: 'wss://cloudbrowser.gologin.com/connect?token=secret-token-1&profile=p' })).toBe(
+    expect(describeEndpoint({ browserWSEndpoint: 'wss://cloudbrowser.gologin.com/connect?token=secret-token-1&profile=p' })).toBe(
       'wss://cloudbrowser.gologin.com/connect',
     )
   })

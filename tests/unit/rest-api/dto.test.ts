@@ -32,7 +32,7 @@ describe('wire DTOs', () => {
 
 describe('isoFromSqlite', () => {
   it('reads the datetime shapes SQLite holds as UTC', async () => {
-    const { isoFromSqlite } = await import('../../../src/main/host/rest-api/db-reads')
+    const { isoFromSqlite } = await import('../../../src/main/db/sqlite-handle')
     expect(isoFromSqlite('2026-02-03 04:05:06.789')).toBe('2026-02-03T04:05:06.789Z')
     expect(isoFromSqlite('2026-02-03 04:05:06.7')).toBe('2026-02-03T04:05:06.700Z')
     expect(isoFromSqlite('2026-02-03 04:05:06')).toBe('2026-02-03T04:05:06.000Z')

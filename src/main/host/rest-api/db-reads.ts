@@ -6,40 +6,19 @@ import type { DataSource, FindOptionsSelect } from 'typeorm'
 import type { ProfileRow } from '../../../shared/contract/profiles'
 import type { SessionRow } from '../../../shared/contract/sessions'
 import type { ErrorCode } from '../../../shared/errors'
-import { AuthorizationSessionEntity, type ProfileMetadata } from '../../db/entities'
-import { sqliteHandle, type SqliteStatement } from '../../db/sqlite-handle'
+import { AuthorizationSessionEntity } from '../../db/entities'
+import { isoFromSqlite, sqliteHandle, type SqliteStatement } from '../../db/sqlite-handle'
+import { profileRowsSql, toProfileRow, type ProfileSqlRow } from '../../services/gologin/profile-queries'
 import type { RestApiBackend, RestSession } from './backend'
 
-interface ProfileSqlRow {
-  profile_id: string
-  profile_name: string
-  twitter_username: string | null
-  api_app: string | null
-  mapping_source: ProfileRow['mappingSource']
-  metadata: string | null
-  is_active: number
-  in_use: number
-  last_synced: string | null
-  last_status: ProfileRow['lastStatus']
-  last_error_code: string | null
-  last_attempt_at: string | null
-  last_authorized_at: string | null
-  token_expires_at: string | null
-  token_status: ProfileRow['tokenStatus']
-}
-
-// The newest attempt and the newest successful one of each profile (ids grow with time; `+status`
-// keeps SQLite on the profile_id index), joined to the chosen rows only: joined before LIMIT/OFFSET,
-// they would be computed for every skipped row.
-const profileSelect = (chosen: string) => `SELECT p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source, p.metadata,
-    p.is_active, p.in_use, p.last_synced,
-    s.status AS last_status, s.error_code AS last_error_code, s.created_at AS last_attempt_at,
-    a.completed_at AS last_authorized_at, a.expires_at AS token_expires_at, a.token_status AS token_status
-  FROM (${chosen}) p
-  LEFT JOIN authorization_sessions s ON s.id = (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id)
-  LEFT JOIN authorization_sessions a ON a.id = (SELECT MAX(id) FROM authorization_sessions
-    WHERE profile_id = p.profile_id AND +status = 'completed')
-  ORDER BY p.sort_key`
+// Paged by GoLogin id (time-ordered, like Mongo ids): OFFSET then walks the small unique index, not the table.
+// The row shape and the newest-attempt joins are the grid's (ProfileQueries), so both APIs show the same profile.
+const PAGE_SQL = profileRowsSql('SELECT * FROM profiles WHERE id IN (SELECT id FROM profiles ORDER BY profile_id LIMIT ? OFFSET ?)', 'p.profile_id')
+const ONE_SQL = profileRowsSql(
+  `SELECT * FROM profiles WHERE profile_id = @id OR twitter_username = @username
+    ORDER BY (profile_id = @id) DESC, is_active DESC, id LIMIT 1`,
+  'p.id',
+)
 
 const SESSION_COLUMNS_WITHOUT_SECRETS: FindOptionsSelect<AuthorizationSessionEntity> = Object.fromEntries(
   [
@@ -58,15 +37,9 @@ export class DbRestApiReads implements Pick<RestApiBackend, 'listProfiles' | 'ge
     this.statements ??= (() => {
       const db = sqliteHandle(this.database.dataSource)
       return {
-        // Ordered by GoLogin id (time-ordered, like Mongo ids): OFFSET then walks the small unique index, not the table.
-        page: db.prepare(
-          profileSelect('SELECT *, profile_id AS sort_key FROM profiles WHERE id IN (SELECT id FROM profiles ORDER BY profile_id LIMIT ? OFFSET ?)'),
-        ),
+        page: db.prepare(PAGE_SQL),
         count: db.prepare('SELECT COUNT(*) AS total FROM profiles'),
-        one: db.prepare(
-          profileSelect(`SELECT *, 0 AS sort_key FROM profiles WHERE profile_id = @id OR twitter_username = @username
-            ORDER BY (profile_id = @id) DESC, is_active DESC, id LIMIT 1`),
-        ),
+        one: db.prepare(ONE_SQL),
         name: db.prepare('SELECT profile_name FROM profiles WHERE profile_id = ?'),
       }
     })()
@@ -97,53 +70,9 @@ export class DbRestApiReads implements Pick<RestApiBackend, 'listProfiles' | 'ge
   }
 }
 
-const SQLITE_DATETIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?$/
 
-/** SQLite `YYYY-MM-DD HH:MM:SS[.SSS]` (UTC) → ISO 8601. */
-export function isoFromSqlite(value: string | Date | null | undefined): string | null {
-  if (value === null || value === undefined) return null
-  if (value instanceof Date) return value.toISOString()
-  // Fast path for what TypeORM and the bulk writer store: rewrite the text, no Date round trip.
-  const plain = SQLITE_DATETIME.exec(value)
-  if (plain) return `${plain[1]}T${plain[2]}.${(plain[3] ?? '').padEnd(3, '0')}Z`
-  const normalized = /[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`
-  const date = new Date(normalized)
-  return Number.isNaN(date.getTime()) ? null : date.toISOString()
-}
 
-function parseMetadata(text: string | null): ProfileMetadata {
-  if (!text) return {}
-  try {
-    return (JSON.parse(text) as ProfileMetadata) ?? {}
-  } catch {
-    return {}
-  }
-}
 
-function toProfileRow(row: ProfileSqlRow): ProfileRow {
-  const metadata = parseMetadata(row.metadata)
-  return {
-    id: row.profile_id,
-    name: row.profile_name,
-    username: row.twitter_username,
-    apiApp: row.api_app,
-    mappingSource: row.mapping_source,
-    folder: metadata.folder ?? null,
-    tags: metadata.tags ?? [],
-    notes: metadata.notes ?? '',
-    os: metadata.os ?? null,
-    proxyCountry: metadata.proxy?.country ?? null,
-    isActive: row.is_active === 1,
-    inUse: row.in_use === 1,
-    lastSynced: isoFromSqlite(row.last_synced),
-    lastStatus: row.last_status,
-    lastErrorCode: row.last_error_code as ErrorCode | null,
-    lastAttemptAt: isoFromSqlite(row.last_attempt_at),
-    lastAuthorizedAt: isoFromSqlite(row.last_authorized_at),
-    tokenExpiresAt: isoFromSqlite(row.token_expires_at),
-    tokenStatus: row.token_status,
-  }
-}
 
 function toSessionRow(entity: AuthorizationSessionEntity, profileName: string | null): SessionRow {
   return {

@@ -1,5 +1,6 @@
-/** How to reach a running profile's browser over CDP (what the launcher hands back, normalised). */
-export type CdpEndpoint = { browserWSEndpoint: string } | { browserURL: string }
+import type { CdpEndpoint } from '../gologin/types'
+
+export type { CdpEndpoint }
 
 /** The endpoint for messages and logs: scheme, host and path only (a query may carry a token). */
 export function describeEndpoint(endpoint: CdpEndpoint): string {

@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { DataSource } from 'typeorm'
 import type { SessionRow, SessionStatus } from '../../../shared/contract/sessions'
 import { DomainException, type ErrorCode } from '../../../shared/errors'
+import { isoFromSqlite } from '../../db/sqlite-handle'
 
 export interface SessionListQuery {
   batchId?: string
@@ -190,9 +191,3 @@ function parseScopes(text: string | null): string[] | null {
   }
 }
 
-/** SQLite `YYYY-MM-DD HH:MM:SS[.SSS]` (UTC, as TypeORM writes it) → ISO 8601. */
-export function isoFromSqlite(value: string | null | undefined): string | null {
-  if (!value) return null
-  const date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`)
-  return Number.isNaN(date.getTime()) ? null : date.toISOString()
-}

@@ -46,17 +46,6 @@ export function normalizeCdpEndpoint(answer: unknown, options: NormalizeCdpOptio
   throw invalid(text, 'expected a ws URL, host:port, a port or a ws path')
 }
 
-/** A printable form of an endpoint without its query (the cloud URL carries the token there). */
-export function describeCdpEndpoint(endpoint: CdpEndpoint): string {
-  const raw = 'browserWSEndpoint' in endpoint ? endpoint.browserWSEndpoint : endpoint.browserURL
-  try {
-    const url = new URL(raw)
-    return `${url.protocol}//${url.host}${url.pathname}`
-  } catch {
-    return '[unparseable endpoint]'
-  }
-}
-
 function isWsPath(pathname: string): boolean {
   return /^\/devtools\/(browser|page)\/[^/\s]+$/.test(pathname)
 }

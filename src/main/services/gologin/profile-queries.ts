@@ -9,10 +9,10 @@
 import type { DataSource } from 'typeorm'
 import type { ProfileRow } from '../../../shared/contract/profiles'
 import { isErrorCode } from '../../../shared/errors'
-import { sqliteHandle, type SqliteStatement } from '../../db/sqlite-handle'
+import { isoFromSqlite, sqliteHandle, type SqliteStatement } from '../../db/sqlite-handle'
 import type { ProfileMetadata } from '../../db/entities'
 
-interface ProfileSqlRow {
+export interface ProfileSqlRow {
   id: number
   profile_id: string
   profile_name: string
@@ -31,7 +31,8 @@ interface ProfileSqlRow {
   token_status: ProfileRow['tokenStatus']
 }
 
-const rowsOf = (chosen: string, orderBy: string) => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
+/** Profiles chosen by `chosen` (a SELECT over `profiles`), each with its newest attempt and newest completed session. */
+export const profileRowsSql = (chosen: string, orderBy: string) => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
     p.metadata, p.is_active, p.in_use, p.last_synced,
     s.status AS last_status, s.error_code AS last_error_code,
     COALESCE(s.completed_at, s.started_at, s.created_at) AS last_attempt_at,
@@ -43,7 +44,7 @@ const rowsOf = (chosen: string, orderBy: string) => `SELECT p.id, p.profile_id, 
   ORDER BY ${orderBy}`
 
 /** One page: `(cursor, limit)`; exported so a test can check SQLite's plan for it. */
-export const PROFILE_PAGE_SQL = rowsOf('SELECT * FROM profiles WHERE id > ? ORDER BY id LIMIT ?', 'p.id')
+export const PROFILE_PAGE_SQL = profileRowsSql('SELECT * FROM profiles WHERE id > ? ORDER BY id LIMIT ?', 'p.id')
 
 export interface ProfilePage {
   rows: ProfileRow[]
@@ -86,9 +87,9 @@ export class ProfileQueries {
       return {
         page: db.prepare(PROFILE_PAGE_SQL),
         count: db.prepare('SELECT COUNT(*) AS total FROM profiles'),
-        byId: db.prepare(rowsOf('SELECT * FROM profiles WHERE profile_id = ?', 'p.id')),
+        byId: db.prepare(profileRowsSql('SELECT * FROM profiles WHERE profile_id = ?', 'p.id')),
         byUsername: db.prepare(
-          rowsOf(
+          profileRowsSql(
             `SELECT *, (1 - is_active) * 2 + (CASE WHEN mapping_source IN ('import', 'edit') THEN 0 ELSE 1 END) AS rank
               FROM profiles WHERE twitter_username = ?`,
             'p.rank, p.id',
@@ -135,12 +136,3 @@ function parseMetadata(text: string | null): ProfileMetadata {
   }
 }
 
-/** SQLite `YYYY-MM-DD HH:MM:SS[.SSS]` in UTC (how TypeORM stores datetimes) → ISO 8601. */
-export function isoFromSqlite(value: string | null | undefined): string | null {
-  if (!value) return null
-  // TypeORM's own format, `2025-03-01 09:00:00.000`: rewritten without a Date (200,000 per full grid load).
-  if (value.length === 23 && value[10] === ' ' && value[19] === '.') return `${value.slice(0, 10)}T${value.slice(11)}Z`
-  const text = /[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`
-  const date = new Date(text)
-  return Number.isNaN(date.getTime()) ? null : date.toISOString()
-}
