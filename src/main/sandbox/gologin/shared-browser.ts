@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
 import { launchChromium, type LaunchedChromium } from '../chromium'
-import { SimulatedFailure, X_SANDBOX_COOKIE, type BrowserCounts, type ProfileBrowsers, type SandboxBrowserInfo } from './browsers'
+import { ProfileBrowserPool, type PoolEntry } from './browser-pool'
+import { X_SANDBOX_COOKIE } from './browsers'
 import { ContextProxy } from './context-proxy'
-import { usernameFromNotes, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
+import type { SandboxProfile } from './profiles'
 
 interface Shared {
   chromium: LaunchedChromium
@@ -19,16 +19,11 @@ interface Shared {
   userDataDir: string
 }
 
-interface Running {
+interface Running extends PoolEntry {
   contextId: string | null
-  info: SandboxBrowserInfo | null
-  starting: Promise<void>
 }
 
-export class SharedSandboxBrowsers implements ProfileBrowsers {
-  private readonly running = new Map<string, Running>()
-  private readonly closing = new AbortController()
-  private readonly counts: BrowserCounts = { running: 0, peak: 0, launched: 0, starts: 0, startFailures: 0, stops: 0, stopFailures: 0 }
+export class SharedSandboxBrowsers extends ProfileBrowserPool<Running> {
   private readonly proxy: ContextProxy
   private shared: Promise<Shared> | null = null
   private wsEndpoint = ''
@@ -37,50 +32,8 @@ export class SharedSandboxBrowsers implements ProfileBrowsers {
     private readonly workDir: string,
     private readonly launchOptions: { headless: boolean; executablePath?: string },
   ) {
+    super()
     this.proxy = new ContextProxy(() => this.wsEndpoint)
-  }
-
-  async start(profile: SandboxProfile, behaviour: SandboxProfileBehaviour): Promise<string> {
-    this.counts.starts++
-    const existing = this.running.get(profile.id)
-    if (existing) {
-      await existing.starting
-      if (existing.info) return existing.info.wsEndpoint
-    }
-    const entry: Running = { contextId: null, info: null, starting: Promise.resolve() }
-    this.running.set(profile.id, entry)
-    const work = this.open(profile, behaviour, entry)
-    entry.starting = work.then(noop, noop)
-    try {
-      return await work
-    } catch (error) {
-      this.counts.startFailures++
-      if (!entry.contextId) this.running.delete(profile.id)
-      throw error
-    }
-  }
-
-  async stop(profileId: string, behaviour: SandboxProfileBehaviour): Promise<void> {
-    if ((behaviour.stopFailures ?? 0) > 0) {
-      behaviour.stopFailures = (behaviour.stopFailures ?? 0) - 1
-      this.counts.stopFailures++
-      throw new SimulatedFailure('Sandbox: simulated stop failure')
-    }
-    this.counts.stops++
-    const entry = this.running.get(profileId)
-    if (!entry) return
-    await entry.starting
-    if (this.running.get(profileId) !== entry) return
-    this.running.delete(profileId)
-    await this.dispose(profileId, entry)
-  }
-
-  list(): SandboxBrowserInfo[] {
-    return [...this.running.values()].flatMap((entry) => (entry.info ? [entry.info] : []))
-  }
-
-  figures(): BrowserCounts {
-    return { ...this.counts }
   }
 
   /** The shared Chromium's process id, once it runs (tests check it is gone after close). */
@@ -88,14 +41,8 @@ export class SharedSandboxBrowsers implements ProfileBrowsers {
     return this.shared ? (await this.shared).chromium.pid : null
   }
 
-  async closeAll(): Promise<void> {
-    this.closing.abort()
-    const entries = [...this.running.entries()]
-    this.running.clear()
-    await Promise.all(entries.map(async ([profileId, entry]) => {
-      await entry.starting
-      await this.dispose(profileId, entry).catch(noop)
-    }))
+  override async closeAll(): Promise<void> {
+    await super.closeAll()
     await this.proxy.close()
     const shared = await this.shared?.catch(() => null)
     this.shared = null
@@ -104,6 +51,45 @@ export class SharedSandboxBrowsers implements ProfileBrowsers {
       await shared.chromium.close()
       fs.rmSync(shared.userDataDir, { recursive: true, force: true })
     }
+  }
+
+  protected newEntry(): Running {
+    return { contextId: null, info: null, starting: Promise.resolve() }
+  }
+
+  protected opened(entry: Running): boolean {
+    return entry.contextId !== null
+  }
+
+  protected async open(profile: SandboxProfile, xUsername: string | null, entry: Running): Promise<string> {
+    const shared = await this.browser()
+    const { browserContextId } = (await shared.control.send('Target.createBrowserContext', { disposeOnDetach: false })) as { browserContextId: string }
+    entry.contextId = browserContextId
+    this.countOpened()
+    if (xUsername) {
+      const cookie = { name: X_SANDBOX_COOKIE, value: xUsername, domain: '127.0.0.1', path: '/', sourcePort: -1, sourceScheme: 'NonSecure' }
+      await shared.control.send('Storage.setCookies', { cookies: [cookie], browserContextId })
+    }
+    entry.info = {
+      profileId: profile.id,
+      pid: shared.chromium.pid,
+      port: shared.chromium.port,
+      wsEndpoint: this.proxy.register(profile.id, browserContextId),
+      userDataDir: shared.userDataDir,
+      xUsername,
+      startedAt: new Date().toISOString(),
+    }
+    return entry.info.wsEndpoint
+  }
+
+  protected async dispose(profileId: string, entry: Running): Promise<void> {
+    if (!entry.contextId) return
+    const contextId = entry.contextId
+    entry.contextId = null
+    this.proxy.unregister(profileId)
+    const shared = await this.shared
+    await shared?.control.send('Target.disposeBrowserContext', { browserContextId: contextId })
+    this.counts.running--
   }
 
   private browser(): Promise<Shared> {
@@ -121,47 +107,6 @@ export class SharedSandboxBrowsers implements ProfileBrowsers {
       }
     })()
     return this.shared
-  }
-
-  private async open(profile: SandboxProfile, behaviour: SandboxProfileBehaviour, entry: Running): Promise<string> {
-    if (behaviour.startDelayMs) await sleep(behaviour.startDelayMs, undefined, { signal: this.closing.signal })
-    const failing = (behaviour.startFailures ?? 0) > 0
-    if (failing) behaviour.startFailures = (behaviour.startFailures ?? 0) - 1
-    if (failing && behaviour.startFailureMode !== 'after-launch') throw new SimulatedFailure('Sandbox: simulated start failure')
-    this.closing.signal.throwIfAborted()
-
-    const shared = await this.browser()
-    const { browserContextId } = (await shared.control.send('Target.createBrowserContext', { disposeOnDetach: false })) as { browserContextId: string }
-    entry.contextId = browserContextId
-    this.counts.running++
-    this.counts.launched++
-    this.counts.peak = Math.max(this.counts.peak, this.counts.running)
-    const xUsername = behaviour.xUsername === undefined ? usernameFromNotes(profile.notes) : behaviour.xUsername
-    if (xUsername) {
-      const cookie = { name: X_SANDBOX_COOKIE, value: xUsername, domain: '127.0.0.1', path: '/', sourcePort: -1, sourceScheme: 'NonSecure' }
-      await shared.control.send('Storage.setCookies', { cookies: [cookie], browserContextId })
-    }
-    entry.info = {
-      profileId: profile.id,
-      pid: shared.chromium.pid,
-      port: shared.chromium.port,
-      wsEndpoint: this.proxy.register(profile.id, browserContextId),
-      userDataDir: shared.userDataDir,
-      xUsername,
-      startedAt: new Date().toISOString(),
-    }
-    if (failing) throw new SimulatedFailure('Sandbox: simulated start failure after the browser was launched')
-    return entry.info.wsEndpoint
-  }
-
-  private async dispose(profileId: string, entry: Running): Promise<void> {
-    if (!entry.contextId) return
-    const contextId = entry.contextId
-    entry.contextId = null
-    this.proxy.unregister(profileId)
-    const shared = await this.shared
-    await shared?.control.send('Target.disposeBrowserContext', { browserContextId: contextId })
-    this.counts.running--
   }
 }
 
@@ -208,4 +153,3 @@ class CdpControl {
   }
 }
 
-function noop(): void {}
