@@ -3,6 +3,7 @@ import { PageHeader } from '../../components/PageHeader'
 import { loaders } from '../../stores/panel'
 import { useAppStoreShallow } from '../../stores/use-app-store'
 import { ApiAppsEditor } from './ApiAppsEditor'
+import { ApiKeysEditor } from './ApiKeysEditor'
 import { SettingsForm } from './SettingsForm'
 
 export function SettingsPage() {
@@ -31,6 +32,7 @@ export function SettingsPage() {
         </div>
         <div className="settings-side">
           <ApiAppsEditor />
+          <ApiKeysEditor />
           {info ? (
             <section className="settings-section" aria-label="About">
               <h2>About</h2>
