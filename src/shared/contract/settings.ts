@@ -92,7 +92,7 @@ export const SETTING_DEFS = {
   xAuthorizeUrl: setting(url(['https:', 'http:']), 'https://x.com/i/oauth2/authorize', 'X authorize URL'),
   xApiUrl: setting(url(['https:', 'http:']), 'https://api.x.com', 'X API URL'),
   usernamePattern: setting(regex(), '@([A-Za-z0-9_]{1,15})', 'Username pattern', 'Regular expression applied to a profile’s GoLogin notes, then its name; the first capture group is the X username.'),
-  sandboxMode: setting(bool(), false, 'Sandbox mode', 'Use the built-in simulated GoLogin and X instead of the real services.'),
+  sandboxMode: setting(bool(), false, 'Sandbox mode', 'Use the built-in simulated GoLogin and X instead of the real services. Applies at the next start of the panel.'),
   sessionTimeoutHours: setting(int(1, 168), 2, 'Stale session timeout (hours)'),
   screenshotRetentionDays: setting(int(0, 365), 7, 'Keep failure screenshots (days)', '0 deletes them at the next cleanup.'),
   cleanupIntervalMinutes: setting(int(5, 1_440), 60, 'Cleanup interval (minutes)'),
