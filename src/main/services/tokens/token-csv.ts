@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Readable, Writable } from 'node:stream'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { stringify } from 'csv-stringify'
+import { stringify as stringifySync } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
 import { openSecretValue, sqliteHandle } from '../../db'
@@ -104,16 +104,17 @@ function scopesText(stored: string): string {
 
 /** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
 export function tokenCsvStream(dataSource: DataSource, ids: readonly number[]): Readable {
-  // Quotes a field holding a comma, a quote, CR or LF (a lone one too: `quote_record_delimiter`), doubling its quotes.
-  const csv = stringify({ header: true, columns: [...TOKEN_CSV_COLUMNS], record_delimiter: 'windows', quote_record_delimiter: true })
+  // One CSV text per chunk of rows (csv-stringify's sync API): the stream machinery runs per chunk, not per row.
+  const csv = new PassThrough()
   void (async () => {
     try {
+      let header = true
       for await (const rows of tokenCsvChunks(dataSource, ids)) {
-        for (const row of rows) {
-          if (csv.destroyed) return
-          if (!csv.write(row)) await drained(csv)
-        }
+        if (csv.destroyed) return
+        if (!csv.write(stringifySync(rows, { ...CSV_OPTIONS, header }))) await drained(csv)
+        header = false
       }
+      if (header) csv.write(stringifySync([], { ...CSV_OPTIONS, header: true }))
       csv.end()
     } catch (error) {
       csv.destroy(error as Error)
@@ -121,6 +122,9 @@ export function tokenCsvStream(dataSource: DataSource, ids: readonly number[]): 
   })()
   return csv
 }
+
+// Quotes a field holding a comma, a quote, CR or LF (a lone one too: `quote_record_delimiter`), doubling its quotes.
+const CSV_OPTIONS = { columns: [...TOKEN_CSV_COLUMNS], record_delimiter: 'windows', quote_record_delimiter: true } as const
 
 /** Resolves when the reader has caught up, or the stream was closed (a download the browser abandoned). */
 function drained(stream: Writable): Promise<void> {
