@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { SANDBOX_USER_COOKIE } from '../x/consent-routes'
 import { launchChromium, setBrowserCookies, type LaunchedChromium } from '../chromium'
 import { ProfileBrowserPool, SimulatedFailure, type PoolEntry } from './browser-pool'
 import type { SandboxProfile, SandboxProfileBehaviour } from './profiles'
@@ -11,7 +12,7 @@ import type { SandboxProfile, SandboxProfileBehaviour } from './profiles'
 export { SimulatedFailure }
 
 /** The X sandbox reads the logged-in account from this cookie on its host (127.0.0.1, any port). */
-export const X_SANDBOX_COOKIE = 'x_sandbox_user'
+export const X_SANDBOX_COOKIE = SANDBOX_USER_COOKIE
 
 export interface SandboxBrowserInfo {
   profileId: string

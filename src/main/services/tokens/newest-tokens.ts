@@ -59,14 +59,3 @@ export function newestTokenIds(dataSource: DataSource, filter: NewestTokenFilter
   return sqliteHandle(dataSource).prepare(sql).pluck().all(...params) as number[]
 }
 
-const STORED_DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/
-
-/** `YYYY-MM-DD HH:MM:SS.SSS` (UTC, as stored) → ISO 8601; text in another shape comes back unchanged. */
-export function isoFromStored(value: string | null): string | null {
-  if (value === null || value === undefined) return null
-  const text = String(value)
-  // The panel's own format (the common case, 80,000 times per export): no Date round trip.
-  if (STORED_DATETIME.test(text)) return `${text.slice(0, 10)}T${text.slice(11)}Z`
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text.replace(' ', 'T') : `${text.replace(' ', 'T')}Z`)
-  return Number.isNaN(date.getTime()) ? text : date.toISOString()
-}

@@ -12,8 +12,8 @@ import { pipeline } from 'node:stream/promises'
 import { stringify as stringifySync } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
-import { openSecretValue, sqliteHandle } from '../../db'
-import { isoFromStored, newestTokenIds, type NewestTokenFilter } from './newest-tokens'
+import { isoFromSqlite, openSecretValue, sqliteHandle } from '../../db'
+import { newestTokenIds, type NewestTokenFilter } from './newest-tokens'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
 export type TokenCsvRow = string[]
@@ -84,8 +84,8 @@ function toCsvRow(row: StoredRow, parsedScopes: Map<string, string>): TokenCsvRo
     access_token: openSecretValue(row.access_token, TABLE, 'access_token', row.id) ?? '',
     refresh_token: openSecretValue(row.refresh_token, TABLE, 'refresh_token', row.id) ?? '',
     scopes,
-    expires_at: isoFromStored(row.expires_at) ?? '',
-    authorized_at: isoFromStored(row.completed_at) ?? '',
+    expires_at: isoFromSqlite(row.expires_at) ?? '',
+    authorized_at: isoFromSqlite(row.completed_at) ?? '',
     profile_name: row.profile_name ?? '',
     profile_id: row.profile_id,
   }
