@@ -3,5 +3,5 @@ export { createDataSource, DATABASE_FILE_NAME, openDatabase, type Database, type
 export * from './entities'
 export { MIGRATIONS, MIGRATION_NAMES } from './migrations'
 export { normalizeUsername, upsertProfiles, type ProfileUpsertRow, type UpsertProfilesOptions, type UpsertProfilesResult } from './profile-upsert'
-export { openSecretValue, sealSecretValue, UndecryptableSecret } from './secret-column'
+export { activeSecretBox, openSecretValue, sealSecretValue, UndecryptableSecret } from './secret-column'
 export { isoFromSqlite, sqliteDateTime, sqliteHandle } from './sqlite-handle'

@@ -50,3 +50,50 @@ describe('SecretBox', () => {
     expect(key.toString('hex')).not.toContain(new SecretBox(key).keyId)
   })
 })
+
+describe('SecretBox.bulkOpener (worker threads)', () => {
+  const box = new SecretBox(randomBytes(32))
+  const tampered = (sealed: string) => {
+    const bytes = Buffer.from(sealed.slice(3), 'base64')
+    bytes[bytes.length - 1] ^= 0x01
+    return `v1:${bytes.toString('base64')}`
+  }
+
+  it('opens on its threads exactly what open() opens, with failures reported in place', async () => {
+    const texts = Array.from({ length: 300 }, (_, i) => `token-${i}-€ü-${randomBytes(8).toString('hex')}`)
+    const values = texts.map((text, i) => box.seal(text, i % 2 ? 't.refresh' : 't.access'))
+    const contexts = texts.map((_, i) => (i % 2 ? 't.refresh' : 't.access'))
+    const opener = box.bulkOpener(2)
+    try {
+      const [first, second] = await Promise.all([opener.open(values.slice(0, 150), contexts.slice(0, 150)), opener.open(values.slice(150), contexts.slice(150))])
+      expect([...first, ...second]).toEqual(texts)
+
+      const mixed = await opener.open([values[0], null, tampered(values[2]), values[3], 'plain', 'v2:x', 'v1:AAAA', values[4]], ['t.access', 't.access', 't.access', 't.access', 't.access', 't.access', 't.access', 't.other'])
+      expect(mixed).toEqual([
+        texts[0],
+        null,
+        { failure: 'wrong_key_or_tampered' },
+        { failure: 'wrong_key_or_tampered' }, // values[3] was sealed for t.refresh: another column does not open
+        { failure: 'not_encrypted' },
+        { failure: 'unknown_format' },
+        { failure: 'damaged' },
+        { failure: 'wrong_key_or_tampered' },
+      ])
+    } finally {
+      await opener.close()
+    }
+  })
+
+  it('answers on the calling thread when it has no threads or is closed with requests in flight', async () => {
+    const sealed = box.seal('secret', 'c')
+    const here = box.bulkOpener(0)
+    await expect(here.open([sealed, tampered(sealed)], ['c', 'c'])).resolves.toEqual(['secret', { failure: 'wrong_key_or_tampered' }])
+    await here.close()
+
+    const threaded = box.bulkOpener(1)
+    const inFlight = threaded.open([sealed], ['c'])
+    await threaded.close()
+    await expect(inFlight).resolves.toEqual(['secret'])
+    await expect(threaded.open([sealed], ['c'])).rejects.toThrow(/closed/)
+  })
+})

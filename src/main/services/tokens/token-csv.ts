@@ -2,17 +2,20 @@
  * The token CSV (issue 7): the newest token per account+API app, one row each, in the columns of
  * `TOKEN_CSV_COLUMNS`. Streamed: ids are listed first (integers), then rows are read, decrypted and
  * written in small chunks with back-pressure, so 40,000 tokens never sit in memory as one string and the
- * event loop is never held for more than a chunk.
+ * event loop is never held for more than a chunk. Decryption (the largest cost: two AES-GCM opens per
+ * row) runs on worker threads a few chunks ahead of the writer.
  */
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { stringify as stringifySync } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
-import { isoFromSqlite, openSecretValue, sqliteHandle } from '../../db'
+import { activeSecretBox, isoFromSqlite, sqliteHandle } from '../../db'
+import { DataDecryptionException, type OpenFailure } from '../../security/secret-box'
 import { newestTokenIds, type NewestTokenFilter } from './newest-tokens'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
@@ -50,39 +53,84 @@ export function listTokenIds(dataSource: DataSource, filter: NewestTokenFilter):
   return newestTokenIds(dataSource, filter)
 }
 
-/** Decrypted CSV rows for the given ids, `CHUNK_ROWS` at a time; yields to the event loop between chunks. */
-export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[]): AsyncGenerator<TokenCsvRow[]> {
+export interface TokenCsvOptions {
+  /** Threads that decrypt (default: the cores left beside this one, 1–4; 0 decrypts on this thread). */
+  decryptThreads?: number
+}
+
+/** Decrypting threads by default: one per spare core, at least one, at most four. */
+export function defaultDecryptThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1))
+}
+
+/**
+ * Decrypted CSV rows for the given ids, `CHUNK_ROWS` at a time, in order. Rows are read here and their
+ * tokens opened on worker threads, a few chunks ahead, so reading, decrypting and writing overlap; the
+ * event loop is given back between chunks.
+ */
+export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[], options: TokenCsvOptions = {}): AsyncGenerator<TokenCsvRow[]> {
   const read = sqliteHandle(dataSource).prepare(
     `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
        s.completed_at, s.profile_id, p.profile_name
      FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
      WHERE s.id IN (SELECT value FROM json_each(?))`,
   )
+  const chunks = Math.ceil(ids.length / CHUNK_ROWS)
+  const threads = Math.min(options.decryptThreads ?? defaultDecryptThreads(), chunks)
+  const opener = activeSecretBox().bulkOpener(threads)
   // Most accounts share a handful of scope sets: parse each stored JSON once.
   const scopes = new Map<string, string>()
-  for (let start = 0; start < ids.length; start += CHUNK_ROWS) {
-    const chunk = ids.slice(start, start + CHUNK_ROWS)
+  const inFlight: Array<Promise<TokenCsvRow[]>> = []
+  let next = 0
+  const readAhead = () => {
+    const chunk = ids.slice(next, next + CHUNK_ROWS)
+    next += chunk.length
     const byId = new Map((read.all(JSON.stringify(chunk)) as StoredRow[]).map((row) => [row.id, row]))
-    const rows: TokenCsvRow[] = []
-    for (const id of chunk) {
-      const row = byId.get(id)
-      if (row) rows.push(toCsvRow(row, scopes))
+    const rows = chunk.flatMap((id) => byId.get(id) ?? [])
+    const opened = opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token]), tokenContexts(rows.length))
+    const built = opened.then((tokens) => rows.map((row, i) => toCsvRow(row, tokens[2 * i], tokens[2 * i + 1], scopes)))
+    // Awaited in turn below; until then a failure must not count as unhandled.
+    built.catch(() => undefined)
+    inFlight.push(built)
+  }
+  try {
+    while (next < ids.length || inFlight.length) {
+      while (next < ids.length && inFlight.length <= Math.max(threads, 1) * 2) readAhead()
+      yield await inFlight.shift()!
+      // Let requests and other work run between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve))
     }
-    yield rows
-    // Let requests and other work run between chunks.
-    await new Promise<void>((resolve) => setImmediate(resolve))
+  } finally {
+    await opener.close()
   }
 }
 
-function toCsvRow(row: StoredRow, parsedScopes: Map<string, string>): TokenCsvRow {
+const ACCESS_CONTEXT = `${TABLE}.access_token`
+const REFRESH_CONTEXT = `${TABLE}.refresh_token`
+function tokenContexts(rows: number): string[] {
+  const contexts = new Array<string>(rows * 2)
+  for (let i = 0; i < rows; i++) {
+    contexts[2 * i] = ACCESS_CONTEXT
+    contexts[2 * i + 1] = REFRESH_CONTEXT
+  }
+  return contexts
+}
+
+function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: 'access_token' | 'refresh_token'): string {
+  if (opened === null) return ''
+  if (typeof opened === 'string') return opened
+  throw new DataDecryptionException({ table: TABLE, id: row.id, column }, opened.failure)
+}
+
+function toCsvRow(row: StoredRow, access: string | null | OpenFailure, refresh: string | null | OpenFailure, parsedScopes: Map<string, string>): TokenCsvRow {
   let scopes = row.scopes === null ? '' : parsedScopes.get(row.scopes)
   if (scopes === undefined) parsedScopes.set(row.scopes!, (scopes = scopesText(row.scopes!)))
   const byColumn: Record<(typeof TOKEN_CSV_COLUMNS)[number], string> = {
     twitter_username: row.twitter_username ?? '',
     x_user_id: row.x_user_id ?? '',
     api_app: row.api_app,
-    access_token: openSecretValue(row.access_token, TABLE, 'access_token', row.id) ?? '',
-    refresh_token: openSecretValue(row.refresh_token, TABLE, 'refresh_token', row.id) ?? '',
+    access_token: openedToken(access, row, 'access_token'),
+    refresh_token: openedToken(refresh, row, 'refresh_token'),
     scopes,
     expires_at: isoFromSqlite(row.expires_at) ?? '',
     authorized_at: isoFromSqlite(row.completed_at) ?? '',
@@ -103,13 +151,13 @@ function scopesText(stored: string): string {
 }
 
 /** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
-export function tokenCsvStream(dataSource: DataSource, ids: readonly number[]): Readable {
+export function tokenCsvStream(dataSource: DataSource, ids: readonly number[], options: TokenCsvOptions = {}): Readable {
   // One CSV text per chunk of rows (csv-stringify's sync API): the stream machinery runs per chunk, not per row.
   const csv = new PassThrough()
   void (async () => {
     try {
       let header = true
-      for await (const rows of tokenCsvChunks(dataSource, ids)) {
+      for await (const rows of tokenCsvChunks(dataSource, ids, options)) {
         if (csv.destroyed) return
         if (!csv.write(stringifySync(rows, { ...CSV_OPTIONS, header }))) await drained(csv)
         header = false
@@ -140,19 +188,19 @@ function drained(stream: Writable): Promise<void> {
 }
 
 /** Streams the CSV into `target` (e.g. an HTTP response); resolves once it is written. */
-export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable): Promise<void> {
-  await pipeline(tokenCsvStream(dataSource, ids), target)
+export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable, options: TokenCsvOptions = {}): Promise<void> {
+  await pipeline(tokenCsvStream(dataSource, ids, options), target)
 }
 
 /**
  * Writes the CSV to `filePath` atomically: a 0600 temp file next to it, renamed over the target once
  * complete, so a reader never sees half a file and a failure leaves any earlier file untouched.
  */
-export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string): Promise<void> {
+export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string, options: TokenCsvOptions = {}): Promise<void> {
   const target = path.resolve(filePath)
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await pipeline(tokenCsvStream(dataSource, ids), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
+    await pipeline(tokenCsvStream(dataSource, ids, options), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
     await fs.promises.rename(temp, target)
   } catch (error) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined)
