@@ -9,7 +9,8 @@
  * - `batch.200x10.slot_occupancy`: share of the slots' time spent inside an account (1 = no gap between accounts);
  * - `batch.200x10.ratio_in_batch`: the ratio with the per-account time measured inside the batch itself;
  * - `batch.200x10.cpu_ms_per_account` and `.cpu_bound_ratio`: CPU (panel + sandbox + Chromium, reaped renderers
- *   included) per account, and the wall time against the least the machine's cores allow for that much CPU.
+ *   included) per account, and the wall time against the least the machine's cores allow for that much CPU;
+ * - `batch.200x10.cores_for_target`: cores this much CPU needs to fit in 1.15 × the ideal (the ratio target).
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -25,6 +26,7 @@ const SLOTS = 10
 const SEQUENTIAL = 10
 const WARM_UP = 5
 const CONSENT_DELAY_MS = 300
+const RATIO_TARGET = 1.15
 
 export async function run(): Promise<Metrics> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-batch-'))
@@ -67,6 +69,7 @@ export async function run(): Promise<Metrics> {
       'batch.200x10.cpu_ms_per_account': { value: round(cpuPerAccount), unit: 'ms' },
       'batch.200x10.node_cpu_ms_per_account': { value: round(nodeCpuPerAccount), unit: 'ms' },
       'batch.200x10.cpu_bound_ratio': { value: round3(big.ms / Math.max(idealMs, cpuBoundMs)), unit: 'x' },
+      'batch.200x10.cores_for_target': { value: round((cpuPerAccount * ACCOUNTS) / (idealMs * RATIO_TARGET)), unit: 'count' },
       'batch.cpu_cores': { value: os.cpus().length, unit: 'count' },
     }
   } finally {

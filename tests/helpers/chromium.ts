@@ -10,5 +10,6 @@ export function chromePath(): string {
 
 /** Chromium driven by Playwright, for UI tests in browser mode. Playwright creates its own profile dir. */
 export function launchPlaywright(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromePath(), headless: true, args: CHROMIUM_FLAGS })
+  // Playwright passes its own --disable-features list and Chromium keeps only the last one given: keep Playwright's.
+  return chromium.launch({ executablePath: chromePath(), headless: true, args: CHROMIUM_FLAGS.filter((flag) => !flag.startsWith('--disable-features=')) })
 }
