@@ -19,7 +19,7 @@ import type { BatchProgress } from '../../src/shared/contract/batches'
 import type { EventBatch, RequestChannel, RequestInput, RequestOutput } from '../../src/shared/ipc-contract'
 import { createCore, type Core } from '../../src/main/core'
 import { startSandboxMode } from '../../src/main/sandbox'
-import type { Metrics } from './run-all'
+import { benchmark, type Metrics } from './harness'
 
 const ACCOUNTS = 200
 const SLOTS = 10
@@ -134,3 +134,5 @@ function round(value: number): number {
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000
 }
+
+benchmark('batch', run)

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { openDatabase, sqliteDateTime, sqliteHandle, upsertProfiles, type Database, type ProfileUpsertRow } from '../../src/main/db'
 import { LogSystem } from '../../src/main/logging/logger'
-import type { Metrics } from './run-all'
+import { benchmark, type Metrics } from './harness'
 
 const ROWS = 40_000
 const CHUNK = 500
@@ -107,3 +107,5 @@ function median(values: number[]): number {
 function round(value: number): number {
   return Math.round(value * 10) / 10
 }
+
+benchmark('db', run)

@@ -19,7 +19,7 @@ import { startGoLoginSandbox, type GoLoginSandbox } from '../../src/main/sandbox
 import { GoLoginApiClient } from '../../src/main/services/gologin/api-client'
 import { MAX_REQUESTS_PER_WINDOW } from '../../src/main/services/gologin/rate-limiter'
 import type { GoLoginProfilePage } from '../../src/main/services/gologin/types'
-import type { Metrics } from './run-all'
+import { benchmark, type Metrics } from './harness'
 
 export const BENCH_PROFILE_COUNT = 40_000
 
@@ -167,3 +167,5 @@ function median(values: number[]): number {
 function round(value: number): number {
   return Math.round(value * 10) / 10
 }
+
+benchmark('gologin', run)

@@ -3,7 +3,7 @@ import { EventHub } from '../../src/main/ipc/event-hub'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Metrics } from './run-all'
+import { benchmark, type Metrics } from './harness'
 
 /** Cost of one request through the router (validation + envelope), and of batching 100,000 pushed items. */
 export async function run(): Promise<Metrics> {
@@ -32,3 +32,5 @@ export async function run(): Promise<Metrics> {
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
 }
+
+benchmark('ipc', run)

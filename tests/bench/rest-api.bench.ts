@@ -13,7 +13,7 @@ import { startRestApi } from '../../src/main/host/rest-api/server'
 import { LogSystem } from '../../src/main/logging/logger'
 import { FileKeyStore } from '../../src/main/security/file-key-store'
 import { ApiKeyService } from '../../src/main/services/api-keys/api-key-service'
-import type { Metrics } from './run-all'
+import { benchmark, type Metrics } from './harness'
 
 const PROFILES = 40_000
 const PAGE_SIZE = 100
@@ -91,3 +91,5 @@ export async function run(): Promise<Metrics> {
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
 }
+
+benchmark('rest-api', run)

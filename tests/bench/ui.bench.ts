@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
 import { launchPlaywright } from '../helpers/chromium'
 import { startFakePanel } from '../e2e/support/fake-panel'
-import type { Metrics } from './run-all'
+import { benchmark, type Metrics } from './harness'
 
 const PROFILES = Number(process.env.UI_BENCH_PROFILES ?? 40_000)
 const STREAM_PER_SECOND = 200
@@ -217,3 +217,5 @@ export async function run(): Promise<Metrics> {
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
 }
+
+benchmark('ui', run)

@@ -1,0 +1,29 @@
+/**
+ * The benchmark harness. Each `tests/bench/<name>.bench.ts` measures one area and registers it with
+ * `benchmark(name, run)`; vitest runs every module in its own process, one after the other (see
+ * vitest.bench.config.ts), so one module's heap, browsers or JIT state never bend another's figures.
+ * Each module leaves its metrics in `out/bench/parts/<name>.json`; `report.ts` merges them into
+ * `out/bench/results.json` as `{ "<metric>": { "value": n, "unit": "ms" } }` and prints the table.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { expect, test } from 'vitest'
+
+export type Metric = { value: number; unit: string }
+export type Metrics = Record<string, Metric>
+
+export const ROOT = path.resolve(import.meta.dirname, '../..')
+export const RESULTS_FILE = path.join(ROOT, 'out/bench/results.json')
+export const PARTS_DIR = path.join(ROOT, 'out/bench/parts')
+
+export function benchmark(name: string, run: () => Promise<Metrics>): void {
+  test(name, async () => {
+    const started = performance.now()
+    const metrics = await run()
+    expect(Object.keys(metrics).length).toBeGreaterThan(0)
+    for (const [metric, { value }] of Object.entries(metrics)) expect(Number.isFinite(value), `${metric} is a number`).toBe(true)
+    fs.mkdirSync(PARTS_DIR, { recursive: true })
+    fs.writeFileSync(path.join(PARTS_DIR, `${name}.json`), `${JSON.stringify(metrics, null, 2)}\n`)
+    console.log(`[bench] ${name} (pid ${process.pid}): ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  })
+}
