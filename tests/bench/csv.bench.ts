@@ -8,7 +8,7 @@ import { TokenExportService } from '../../src/main/services/tokens'
 import { benchmark, type Metrics } from './harness'
 
 const ACCOUNTS = 40_000
-const REPEATS = 3
+const REPEATS = 5
 
 /**
  * `tokens:export` of 40,000 accounts (each with an older replaced token too, so the newest-per-account
