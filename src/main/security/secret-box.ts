@@ -50,10 +50,18 @@ export class SecretBox {
   }
 }
 
+type Opened = Array<string | null | OpenFailure>
+
+interface BulkRequest {
+  values: readonly (string | null)[]
+  contexts: readonly string[]
+  resolve(out: Opened): void
+}
+
 interface WorkerSlot {
   worker: Worker
-  /** Requests sent and not answered yet. */
-  pending: number
+  /** Requests sent to this thread and not answered yet, by id. */
+  requests: Map<number, BulkRequest>
 }
 
 /** A value `BulkOpener.open` could not open (the others in the request are still answered). */
@@ -68,7 +76,6 @@ export interface OpenFailure {
  */
 export class BulkOpener {
   readonly #workers: WorkerSlot[] = []
-  readonly #requests = new Map<number, { values: readonly (string | null)[]; contexts: readonly string[]; resolve: (out: Array<string | null | OpenFailure>) => void }>()
   #nextId = 0
   #closed = false
 
@@ -80,11 +87,10 @@ export class BulkOpener {
     for (let i = 0; i < threads; i++) {
       try {
         const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { key: new Uint8Array(key) } })
-        const slot = { worker, pending: 0 }
-        worker.on('message', ({ id, out }: { id: number; out: Array<string | null | OpenFailure> }) => {
-          slot.pending -= 1
-          const request = this.#requests.get(id)
-          this.#requests.delete(id)
+        const slot: WorkerSlot = { worker, requests: new Map() }
+        worker.on('message', ({ id, out }: { id: number; out: Opened }) => {
+          const request = slot.requests.get(id)
+          slot.requests.delete(id)
           request?.resolve(out)
         })
         // A thread that fails is dropped; whatever it held is opened here instead.
@@ -99,14 +105,13 @@ export class BulkOpener {
   }
 
   /** Opens `values` (null stays null) bound to `contexts[i]`; failures come back as `{ failure }`, in place. */
-  open(values: readonly (string | null)[], contexts: readonly string[]): Promise<Array<string | null | OpenFailure>> {
+  open(values: readonly (string | null)[], contexts: readonly string[]): Promise<Opened> {
     if (this.#closed) return Promise.reject(new Error('The bulk opener is closed'))
-    const slot = this.#workers.reduce<WorkerSlot | undefined>((best, w) => (!best || w.pending < best.pending ? w : best), undefined)
+    const slot = this.#workers.reduce<WorkerSlot | undefined>((best, w) => (!best || w.requests.size < best.requests.size ? w : best), undefined)
     if (!slot) return Promise.resolve(this.#openHere(values, contexts))
     return new Promise((resolve) => {
       const id = this.#nextId++
-      this.#requests.set(id, { values, contexts, resolve })
-      slot.pending += 1
+      slot.requests.set(id, { values, contexts, resolve })
       slot.worker.postMessage({ id, values, contexts })
     })
   }
@@ -115,27 +120,23 @@ export class BulkOpener {
     this.#closed = true
     const workers = this.#workers.splice(0)
     await Promise.all(workers.map(({ worker }) => worker.terminate()))
-    for (const [id, request] of this.#requests) {
-      this.#requests.delete(id)
-      request.resolve(this.#openHere(request.values, request.contexts))
-    }
+    for (const slot of workers) this.#answerHere(slot)
   }
 
   #drop(slot: WorkerSlot): void {
     const index = this.#workers.indexOf(slot)
     if (index < 0) return
     this.#workers.splice(index, 1)
-    if (this.#closed) return
-    // Requests are not tracked per thread: if none is left, answer everything still pending here.
-    if (this.#workers.length === 0) {
-      for (const [id, request] of this.#requests) {
-        this.#requests.delete(id)
-        request.resolve(this.#openHere(request.values, request.contexts))
-      }
-    }
+    this.#answerHere(slot)
   }
 
-  #openHere(values: readonly (string | null)[], contexts: readonly string[]): Array<string | null | OpenFailure> {
+  /** Answers on this thread whatever `slot` was still holding. */
+  #answerHere(slot: WorkerSlot): void {
+    for (const request of slot.requests.values()) request.resolve(this.#openHere(request.values, request.contexts))
+    slot.requests.clear()
+  }
+
+  #openHere(values: readonly (string | null)[], contexts: readonly string[]): Opened {
     return values.map((value, i) => {
       if (value === null) return null
       try {

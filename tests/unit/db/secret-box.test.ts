@@ -84,6 +84,21 @@ describe('SecretBox.bulkOpener (worker threads)', () => {
     }
   })
 
+  it('answers a dead thread\'s requests on the calling thread and keeps using the threads left', async () => {
+    const sealed = box.seal('secret', 'c')
+    const opener = box.bulkOpener(2)
+    try {
+      // A request without its contexts kills the thread that takes it (it cannot build the AAD).
+      const broken = opener.open([sealed], [])
+      const healthy = opener.open([sealed], ['c'])
+      await expect(broken).resolves.toEqual([{ failure: 'wrong_key_or_tampered' }])
+      await expect(healthy).resolves.toEqual(['secret'])
+      await expect(opener.open([sealed, sealed], ['c', 'c'])).resolves.toEqual(['secret', 'secret'])
+    } finally {
+      await opener.close()
+    }
+  })
+
   it('answers on the calling thread when it has no threads or is closed with requests in flight', async () => {
     const sealed = box.seal('secret', 'c')
     const here = box.bulkOpener(0)
