@@ -40,6 +40,23 @@ export interface SessionRow {
   hasScreenshot: boolean
 }
 
+/** One batch for the Sessions page's batch filter, with its counts. */
+export interface BatchSummary {
+  batchId: string
+  apiApp: string
+  createdAt: string
+  total: number
+  completed: number
+  failed: number
+}
+
+/** A page of sessions, newest first; `nextCursor` continues it. */
+export interface SessionPage {
+  rows: SessionRow[]
+  nextCursor: number | null
+  total: number
+}
+
 /** A partial update pushed on the `sessions` channel; `id` is always present. */
 export type SessionPatch = Partial<SessionRow> & { id: string }
 
@@ -57,7 +74,7 @@ export const sessionsContract = {
         cursor: z.number().int().min(0).optional(),
       })
       .strict(),
-    returns<{ rows: SessionRow[]; nextCursor: number | null; total: number }>(),
+    returns<SessionPage>(),
   ),
   'sessions:get': request(z.object({ id: sessionId }).strict(), returns<SessionRow>()),
   /** The PNG saved when the attempt failed, as a data URL (null when there is none). */
@@ -65,7 +82,7 @@ export const sessionsContract = {
   /** The batches known, newest first, for the Sessions page's batch filter. */
   'sessions:batches': request(
     z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict().default({ limit: 100 }),
-    returns<Array<{ batchId: string; apiApp: string; createdAt: string; total: number; completed: number; failed: number }>>(),
+    returns<BatchSummary[]>(),
   ),
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { DataSource } from 'typeorm'
-import type { SessionRow, SessionStatus } from '../../../shared/contract/sessions'
+import type { BatchSummary, SessionPage, SessionRow, SessionStatus } from '../../../shared/contract/sessions'
 import { DomainException, type ErrorCode } from '../../../shared/errors'
 import { isoFromSqlite } from '../../db/sqlite-handle'
 
@@ -17,21 +17,6 @@ export interface SessionListQuery {
   limit: number
   /** `nextCursor` of the previous page. */
   cursor?: number
-}
-
-export interface SessionPage {
-  rows: SessionRow[]
-  nextCursor: number | null
-  total: number
-}
-
-export interface BatchSummary {
-  batchId: string
-  apiApp: string
-  createdAt: string
-  total: number
-  completed: number
-  failed: number
 }
 
 interface SessionSqlRow {

@@ -1,15 +1,6 @@
 import type { StateCreator } from 'zustand/vanilla'
-import type { SessionPatch, SessionRow, SessionStatus } from '../../../shared/contract/sessions'
+import type { BatchSummary, SessionPatch, SessionRow, SessionStatus } from '../../../shared/contract/sessions'
 import type { AppState } from './app-store'
-
-export interface BatchSummary {
-  batchId: string
-  apiApp: string
-  createdAt: string
-  total: number
-  completed: number
-  failed: number
-}
 
 export interface SessionFilter {
   /** `''` = every batch. */
