@@ -1,5 +1,6 @@
-import { memo, type MouseEvent } from 'react'
+import { memo } from 'react'
 import type { GridRowProps } from '../../components/DataGrid'
+import { SelectableGridRow } from '../../components/SelectableGridRow'
 import { useAppStore } from '../../stores/use-app-store'
 import { PROFILE_CELLS } from './profile-columns'
 import type { ClickModifiers } from './selection'
@@ -8,53 +9,23 @@ interface ProfileGridRowProps extends GridRowProps {
   onSelect(id: string, modifiers: ClickModifiers): void
 }
 
-/** Clicks on these do their own thing and leave the selection alone. */
-const INTERACTIVE = 'input, select, button, a, textarea, label'
-
 /**
  * One grid row. It subscribes to its own profile and its own "selected" flag, so a pushed change
  * to one profile re-renders this row alone.
  */
-export const ProfileGridRow = memo(function ProfileGridRow({ id, index, start, active, domId, onSelect }: ProfileGridRowProps) {
-  const row = useAppStore((state) => state.profilesById.get(id))
-  const selected = useAppStore((state) => state.profileSelection.has(id))
+export const ProfileGridRow = memo(function ProfileGridRow({ onSelect, ...position }: ProfileGridRowProps) {
+  const row = useAppStore((state) => state.profilesById.get(position.id))
+  const selected = useAppStore((state) => state.profileSelection.has(position.id))
   if (!row) return null
-
-  const onClick = (event: MouseEvent) => {
-    if ((event.target as Element).closest(INTERACTIVE)) return
-    // Shift-click selects a range; keep the browser from also selecting the text in between.
-    if (event.shiftKey) window.getSelection()?.removeAllRanges()
-    onSelect(id, { range: event.shiftKey, toggle: event.ctrlKey || event.metaKey })
-  }
-
   return (
-    <div
-      id={domId}
-      role="row"
-      aria-rowindex={index + 2}
-      aria-selected={selected}
-      className={`grid-row${selected ? ' is-selected' : ''}${active ? ' is-active' : ''}${row.isActive ? '' : ' is-inactive'}`}
-      style={{ transform: `translateY(${start}px)` }}
-      onClick={onClick}
-    >
-      {PROFILE_CELLS.map(({ id: columnId, meta }) => (
-        <div key={columnId} role="gridcell" className={`grid-cell cell-${columnId}${meta.align === 'end' ? ' align-end' : ''}`}>
-          {columnId === 'select' ? (
-            <input
-              type="checkbox"
-              aria-label={`Select ${row.name}`}
-              checked={selected}
-              onChange={() => undefined}
-              onClick={(event) => {
-                event.stopPropagation()
-                onSelect(id, { range: event.shiftKey, toggle: true })
-              }}
-            />
-          ) : (
-            meta.render?.(row)
-          )}
-        </div>
-      ))}
-    </div>
+    <SelectableGridRow
+      {...position}
+      selected={selected}
+      className={row.isActive ? undefined : 'is-inactive'}
+      selectLabel={`Select ${row.name}`}
+      cells={PROFILE_CELLS}
+      renderCell={(i) => PROFILE_CELLS[i].meta.render?.(row)}
+      onSelect={onSelect}
+    />
   )
 })
