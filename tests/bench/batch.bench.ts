@@ -19,7 +19,7 @@ import type { BatchProgress } from '../../src/shared/contract/batches'
 import type { EventBatch, RequestChannel, RequestInput, RequestOutput } from '../../src/shared/ipc-contract'
 import { createCore, type Core } from '../../src/main/core'
 import { startSandboxMode } from '../../src/main/sandbox'
-import { benchmark, type Metrics } from './harness'
+import { benchmark, round, type Metrics } from './harness'
 
 const ACCOUNTS = 200
 const SLOTS = 10
@@ -125,10 +125,6 @@ function cpuMs(dataDir: string): { total: number; node: number } {
   }
   const node = (own.user + own.system) / 1000
   return { total: node + ticks * (1000 / 100), node }
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10
 }
 
 function round3(value: number): number {

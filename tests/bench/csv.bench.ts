@@ -5,7 +5,7 @@ import path from 'node:path'
 import { openDatabase, sealSecretValue, sqliteDateTime, sqliteHandle, type Database } from '../../src/main/db'
 import { LogSystem } from '../../src/main/logging/logger'
 import { TokenExportService } from '../../src/main/services/tokens'
-import { benchmark, type Metrics } from './harness'
+import { benchmark, median, type Metrics } from './harness'
 
 const ACCOUNTS = 40_000
 const REPEATS = 5
@@ -84,11 +84,6 @@ function seed(db: Database): void {
       }
     }
   })()
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 benchmark('csv', run)

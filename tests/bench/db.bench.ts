@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { openDatabase, sqliteDateTime, sqliteHandle, upsertProfiles, type Database, type ProfileUpsertRow } from '../../src/main/db'
 import { LogSystem } from '../../src/main/logging/logger'
-import { benchmark, type Metrics } from './harness'
+import { benchmark, median, round, type Metrics } from './harness'
 
 const ROWS = 40_000
 const CHUNK = 500
@@ -97,15 +97,6 @@ function profileRows(count: number): ProfileUpsertRow[] {
     metadata: { folder: `F${n % 20}`, tags: ['x', `t${n % 7}`], notes: `@user_${n}`, os: 'win', proxy: { mode: 'http', host: '10.0.0.1', port: 8000 + (n % 100), username: 'u', country: 'US' } },
     mapping: { twitterUsername: `user_${n}`, apiApp: null, source: 'pattern' as const },
   }))
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10
 }
 
 benchmark('db', run)

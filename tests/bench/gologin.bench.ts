@@ -19,7 +19,7 @@ import { startGoLoginSandbox, type GoLoginSandbox } from '../../src/main/sandbox
 import { GoLoginApiClient } from '../../src/main/services/gologin/api-client'
 import { MAX_REQUESTS_PER_WINDOW } from '../../src/main/services/gologin/rate-limiter'
 import type { GoLoginProfilePage } from '../../src/main/services/gologin/types'
-import { benchmark, type Metrics } from './harness'
+import { benchmark, median, round, type Metrics } from './harness'
 
 export const BENCH_PROFILE_COUNT = 40_000
 
@@ -157,15 +157,6 @@ async function withBenchDatabase<T>(work: (db: Database) => Promise<T>): Promise
     await db.close()
     fs.rmSync(dir, { recursive: true, force: true })
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10
 }
 
 benchmark('gologin', run)

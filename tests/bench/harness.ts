@@ -27,3 +27,14 @@ export function benchmark(name: string, run: () => Promise<Metrics>): void {
     console.log(`[bench] ${name} (pid ${process.pid}): ${((performance.now() - started) / 1000).toFixed(1)} s`)
   })
 }
+
+/** The middle value (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+/** Rounded to one decimal. */
+export function round(value: number): number {
+  return Math.round(value * 10) / 10
+}

@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
 import { launchPlaywright } from '../helpers/chromium'
 import { startFakePanel } from '../e2e/support/fake-panel'
-import { benchmark, type Metrics } from './harness'
+import { benchmark, median, type Metrics } from './harness'
 
 const PROFILES = Number(process.env.UI_BENCH_PROFILES ?? 40_000)
 const STREAM_PER_SECOND = 200
@@ -102,11 +102,6 @@ async function markNextKey(page: Page, type: 'keydown' | 'input'): Promise<void>
     win.__t0 = undefined
     win.addEventListener(eventType, (event) => (win.__t0 ??= event.timeStamp), { once: true, capture: true })
   }, type)
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 async function streamWindow(page: Page, start: () => void, stop: () => void): Promise<{ longest: number; lag: number; count: number }> {
