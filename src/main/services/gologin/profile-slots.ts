@@ -12,6 +12,7 @@ import {
   ValidationException,
 } from '../../../shared/errors'
 import type { Logger } from '../../logging/logger'
+import { acquireAbortable } from './abortable-acquire'
 import type { CdpEndpoint, ProfileLauncher, ProfileUsageStore } from './types'
 
 export const MIN_CONCURRENT_PROFILES = 1
@@ -193,7 +194,7 @@ export class ProfileSlots {
     }
 
     try {
-      freeSlot = await acquireSlot(this.semaphore, controller.signal)
+      freeSlot = await acquireAbortable(this.semaphore, controller.signal)
       entry.holdsSlot = true
       entry.phase = 'starting'
       this.changed()
@@ -274,20 +275,6 @@ function checkLimit(value: number): number {
     )
   }
   return value
-}
-
-/** A semaphore slot that can be given up while waiting; a slot granted after the abort is returned at once. */
-function acquireSlot(semaphore: Semaphore, signal: AbortSignal): Promise<() => void> {
-  signal.throwIfAborted()
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    void semaphore.acquire().then(([, release]) => {
-      signal.removeEventListener('abort', onAbort)
-      if (signal.aborted) release()
-      else resolve(release)
-    })
-  })
 }
 
 /** Forwards the caller's abort to our controller, as an operator-readable reason. */

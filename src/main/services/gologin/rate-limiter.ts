@@ -8,6 +8,7 @@
  * late arrival at the server.) The permits are an async-mutex `Semaphore`.
  */
 import { Semaphore } from 'async-mutex'
+import { acquireAbortable } from './abortable-acquire'
 import { ValidationException } from '../../../shared/errors'
 
 export interface RequestRateLimiterOptions {
@@ -101,19 +102,6 @@ function releaseAfter(release: () => void, at: number): void {
   setTimeout(() => releaseAfter(release, at), Math.ceil(remaining)).unref?.()
 }
 
-/** A permit that can be given up while waiting; one granted after the abort is returned at once. */
-function acquireAbortable(semaphore: Semaphore, signal?: AbortSignal): Promise<() => void> {
-  if (!signal) return semaphore.acquire().then(([, release]) => release)
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    void semaphore.acquire().then(([, release]) => {
-      signal.removeEventListener('abort', onAbort)
-      if (signal.aborted) release()
-      else resolve(release)
-    })
-  })
-}
 
 function checkRate(value: number): number {
   if (!Number.isInteger(value) || value < MIN_REQUESTS_PER_WINDOW || value > MAX_REQUESTS_PER_WINDOW) {
