@@ -9,13 +9,15 @@ interface DialogProps {
   size?: 'normal' | 'wide'
   /** Set while work is under way: Esc and the close button do nothing. */
   busy?: boolean
+  /** Why the last action failed, shown (and announced) below the body's content. */
+  problem?: string | null
 }
 
 /**
  * A modal dialog on the native `<dialog>` (focus trap, Esc, inert background for free). Mounting
  * it opens it; the caller unmounts it to close.
  */
-export function Dialog({ title, onClose, children, footer, size = 'normal', busy = false }: DialogProps) {
+export function Dialog({ title, onClose, children, footer, size = 'normal', busy = false, problem = null }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   useEffect(() => {
@@ -40,7 +42,14 @@ export function Dialog({ title, onClose, children, footer, size = 'normal', busy
           ×
         </button>
       </header>
-      <div className="dialog-body">{children}</div>
+      <div className="dialog-body">
+        {children}
+        {problem ? (
+          <p className="form-problem" role="alert">
+            {problem}
+          </p>
+        ) : null}
+      </div>
       {footer ? <footer className="dialog-footer">{footer}</footer> : null}
     </dialog>
   )

@@ -81,7 +81,7 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
   )
 
   return (
-    <Dialog title="Authorize selected accounts" onClose={onClose} footer={footer} busy={busy}>
+    <Dialog title="Authorize selected accounts" onClose={onClose} footer={footer} busy={busy} problem={problem}>
       {names.length === 0 ? (
         <p className="form-problem" role="alert">
           No API app is configured yet. Add one in <a href="#/settings">Settings → API apps</a> first.
@@ -114,11 +114,6 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
         {counts.withoutUsername > 0 ? <li>{plural(counts.withoutUsername, 'profile has', 'profiles have')} no X username and will be skipped.</li> : null}
         {counts.otherApp > 0 ? <li>{plural(counts.otherApp, 'profile is', 'profiles are')} mapped to another API app.</li> : null}
       </ul>
-      {problem ? (
-        <p className="form-problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
     </Dialog>
   )
 }

@@ -77,7 +77,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
   )
 
   return (
-    <Dialog title="Import mapping" onClose={onClose} footer={footer} size="wide" busy={busy}>
+    <Dialog title="Import mapping" onClose={onClose} footer={footer} size="wide" busy={busy} problem={problem}>
       {!preview ? (
         <>
           <p className="dialog-summary">
@@ -145,11 +145,6 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           {lines.length > PREVIEW_LINES ? <p className="muted">…and {formatCount(lines.length - PREVIEW_LINES)} more lines.</p> : null}
         </>
       )}
-      {problem ? (
-        <p className="form-problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
     </Dialog>
   )
 }

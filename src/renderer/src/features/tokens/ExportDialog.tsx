@@ -57,7 +57,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
     </>
   )
   return (
-    <Dialog title="Export tokens" onClose={onClose} footer={footer} busy={busy}>
+    <Dialog title="Export tokens" onClose={onClose} footer={footer} busy={busy} problem={problem}>
       <p className="dialog-summary">
         One row per account with its newest token: username, X user id, API app, access and refresh token, scopes, expiry. The file holds
         secrets: keep it somewhere safe.
@@ -78,11 +78,6 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
           Only valid tokens
         </label>
       </div>
-      {problem ? (
-        <p className="form-problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
     </Dialog>
   )
 }
