@@ -16,7 +16,6 @@ import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
 import { activeSecretBox, isoFromSqlite, sqliteHandle } from '../../db'
 import { DataDecryptionException, type OpenFailure } from '../../security/secret-box'
-import { newestTokenIds, type NewestTokenFilter } from './newest-tokens'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
 export type TokenCsvRow = string[]
@@ -48,27 +47,15 @@ interface StoredRow {
   profile_name: string | null
 }
 
-/** The ids to export, in file order (the filter is applied once, up front). */
-export function listTokenIds(dataSource: DataSource, filter: NewestTokenFilter): number[] {
-  return newestTokenIds(dataSource, filter)
-}
-
-export interface TokenCsvOptions {
-  /** Threads that decrypt (default: the cores left beside this one, 1–4; 0 decrypts on this thread). */
-  decryptThreads?: number
-}
-
-/** Decrypting threads by default: one per spare core, at least one, at most four. */
-export function defaultDecryptThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism() - 1))
-}
+/** Threads that decrypt: one per core spare beside this one, at least one, at most four. */
+const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
 
 /**
  * Decrypted CSV rows for the given ids, `CHUNK_ROWS` at a time, in order. Rows are read here and their
  * tokens opened on worker threads, a few chunks ahead, so reading, decrypting and writing overlap; the
  * event loop is given back between chunks.
  */
-export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[], options: TokenCsvOptions = {}): AsyncGenerator<TokenCsvRow[]> {
+export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[]): AsyncGenerator<TokenCsvRow[]> {
   const read = sqliteHandle(dataSource).prepare(
     `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
        s.completed_at, s.profile_id, p.profile_name
@@ -76,7 +63,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
      WHERE s.id IN (SELECT value FROM json_each(?))`,
   )
   const chunks = Math.ceil(ids.length / CHUNK_ROWS)
-  const threads = Math.min(options.decryptThreads ?? defaultDecryptThreads(), chunks)
+  const threads = Math.min(DECRYPT_THREADS, chunks)
   const opener = activeSecretBox().bulkOpener(threads)
   // Most accounts share a handful of scope sets: parse each stored JSON once.
   const scopes = new Map<string, string>()
@@ -95,7 +82,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   }
   try {
     while (next < ids.length || inFlight.length) {
-      while (next < ids.length && inFlight.length <= Math.max(threads, 1) * 2) readAhead()
+      while (next < ids.length && inFlight.length <= threads * 2) readAhead()
       yield await inFlight.shift()!
       // Let requests and other work run between chunks.
       await new Promise<void>((resolve) => setImmediate(resolve))
@@ -151,13 +138,13 @@ function scopesText(stored: string): string {
 }
 
 /** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
-export function tokenCsvStream(dataSource: DataSource, ids: readonly number[], options: TokenCsvOptions = {}): Readable {
+export function tokenCsvStream(dataSource: DataSource, ids: readonly number[]): Readable {
   // One CSV text per chunk of rows (csv-stringify's sync API): the stream machinery runs per chunk, not per row.
   const csv = new PassThrough()
   void (async () => {
     try {
       let header = true
-      for await (const rows of tokenCsvChunks(dataSource, ids, options)) {
+      for await (const rows of tokenCsvChunks(dataSource, ids)) {
         if (csv.destroyed) return
         if (!csv.write(stringifySync(rows, { ...CSV_OPTIONS, header }))) await drained(csv)
         header = false
@@ -188,19 +175,19 @@ function drained(stream: Writable): Promise<void> {
 }
 
 /** Streams the CSV into `target` (e.g. an HTTP response); resolves once it is written. */
-export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable, options: TokenCsvOptions = {}): Promise<void> {
-  await pipeline(tokenCsvStream(dataSource, ids, options), target)
+export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable): Promise<void> {
+  await pipeline(tokenCsvStream(dataSource, ids), target)
 }
 
 /**
  * Writes the CSV to `filePath` atomically: a 0600 temp file next to it, renamed over the target once
  * complete, so a reader never sees half a file and a failure leaves any earlier file untouched.
  */
-export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string, options: TokenCsvOptions = {}): Promise<void> {
+export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string): Promise<void> {
   const target = path.resolve(filePath)
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await pipeline(tokenCsvStream(dataSource, ids, options), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
+    await pipeline(tokenCsvStream(dataSource, ids), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
     await fs.promises.rename(temp, target)
   } catch (error) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined)

@@ -10,7 +10,8 @@ import type { ExportResult } from '../../../shared/contract/tokens'
 import { AppException, InfrastructureException } from '../../../shared/errors'
 import type { Logger } from '../../logging/logger'
 import { CSV_FILTERS, type FileDialogs } from '../platform'
-import { listTokenIds, tokenCsvStream, writeTokenCsvFile } from './token-csv'
+import { newestTokenIds } from './newest-tokens'
+import { tokenCsvStream, writeTokenCsvFile } from './token-csv'
 
 export interface TokenExportRequest {
   apiApp: string | null
@@ -61,7 +62,7 @@ export class TokenExportService {
       return { mode: 'cancelled' }
     }
     const started = performance.now()
-    const ids = listTokenIds(this.options.dataSource, filterOf(request, this.now()))
+    const ids = newestTokenIds(this.options.dataSource, filterOf(request, this.now()))
     try {
       await writeTokenCsvFile(this.options.dataSource, ids, target)
     } catch (error) {
@@ -84,7 +85,7 @@ export class TokenExportService {
     const found = this.tickets.get(ticket)
     if (!found) return null
     this.tickets.delete(ticket)
-    const ids = listTokenIds(this.options.dataSource, filterOf(found.request, this.now()))
+    const ids = newestTokenIds(this.options.dataSource, filterOf(found.request, this.now()))
     const stream = tokenCsvStream(this.options.dataSource, ids)
     const log = this.options.log
     stream.once('end', () => log.info('tokens.downloaded', { rows: ids.length, apiApp: found.request.apiApp, fileName: found.fileName }, `${ids.length} token(s) downloaded`))
@@ -96,7 +97,7 @@ export class TokenExportService {
     this.dropExpired()
     const ticket = randomBytes(24).toString('base64url')
     this.tickets.set(ticket, { request, fileName, expiresAt: this.now() + (this.options.ticketTtlMs ?? 5 * 60_000) })
-    const rows = listTokenIds(this.options.dataSource, filterOf(request, this.now())).length
+    const rows = newestTokenIds(this.options.dataSource, filterOf(request, this.now())).length
     this.options.log.info('tokens.export_ready', { rows, apiApp: request.apiApp, onlyValid: request.onlyValid }, `Token export ready for download (${rows} row(s))`)
     return { mode: 'download', url: `${DOWNLOAD_PATH}/${ticket}`, fileName, rows }
   }
