@@ -4,11 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { LogSystem } from '../../../src/main/logging/logger'
-import { startXSandbox, SANDBOX_USER_COOKIE, type XSandbox, type XSandboxOptions } from '../../../src/main/sandbox/x'
+import { startXSandbox, type XSandbox, type XSandboxOptions } from '../../../src/main/sandbox/x'
 import { OAuthService, type TokenSet } from '../../../src/main/services/oauth/oauth-service'
 import { XRateLimitException } from '../../../src/main/services/oauth/x-api-errors'
 import type { ApiAppConfig } from '../../../src/shared/api-app'
 import { TwitterAPIException } from '../../../src/shared/errors'
+import { approveOverHttp } from '../../helpers/x-sandbox-consent'
 
 const REDIRECT = 'https://app.example.com/oauth/callback'
 const running: XSandbox[] = []
@@ -40,19 +41,9 @@ async function setup(options: { clientType?: 'confidential' | 'public'; scopes?:
   /** Approves a fresh authorization as `username`, the way the consent page's form does. */
   const approve = async (username = 'alice') => {
     const auth = oauth.createAuthorization(app)
-    const cookie = `${SANDBOX_USER_COOKIE}=${username}`
-    const page = await (await fetch(auth.url, { headers: { cookie } })).text()
-    const authId = /name="auth_id" value="([^"]+)"/.exec(page)?.[1]
-    if (!authId) throw new Error(`no consent form in: ${page.slice(0, 200)}`)
-    const answer = await fetch(`${sandbox.baseUrl}/i/oauth2/authorize/approve`, {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ auth_id: authId }),
-      redirect: 'manual',
-    })
-    const location = new URL(answer.headers.get('location') ?? '')
-    expect(location.searchParams.get('state')).toBe(auth.state)
-    return { code: location.searchParams.get('code') as string, verifier: auth.codeVerifier }
+    const redirect = await approveOverHttp(sandbox, auth.url, username)
+    expect(redirect.get('state')).toBe(auth.state)
+    return { code: redirect.get('code') as string, verifier: auth.codeVerifier }
   }
   return { sandbox, app, oauth, approve, clock }
 }

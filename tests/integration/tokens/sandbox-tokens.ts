@@ -1,9 +1,10 @@
 /** Real tokens from the X sandbox, obtained the way a browser approves the consent page (no Chromium needed). */
 import { afterEach } from 'vitest'
 import { LogSystem } from '../../../src/main/logging/logger'
-import { SANDBOX_USER_COOKIE, startXSandbox, type XSandbox } from '../../../src/main/sandbox/x'
+import { startXSandbox, type XSandbox } from '../../../src/main/sandbox/x'
 import { OAuthService, type TokenSet } from '../../../src/main/services/oauth'
 import type { ApiAppConfig } from '../../../src/shared/api-app'
+import { approveOverHttp } from '../../helpers/x-sandbox-consent'
 
 const REDIRECT = 'https://app.example.com/oauth/callback'
 const running: XSandbox[] = []
@@ -35,17 +36,7 @@ export async function startXSandboxKit(log = new LogSystem({ dir: null })): Prom
   const oauth = new OAuthService({ logger: log.logger('oauth'), endpoints: { authorizeUrl: sandbox.authorizeUrl, apiUrl: sandbox.apiUrl } })
   const authorize = async (username: string) => {
     const auth = oauth.createAuthorization(app)
-    const cookie = `${SANDBOX_USER_COOKIE}=${username}`
-    const page = await (await fetch(auth.url, { headers: { cookie } })).text()
-    const authId = /name="auth_id" value="([^"]+)"/.exec(page)?.[1]
-    if (!authId) throw new Error(`no consent form in: ${page.slice(0, 200)}`)
-    const answer = await fetch(`${sandbox.baseUrl}/i/oauth2/authorize/approve`, {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ auth_id: authId }),
-      redirect: 'manual',
-    })
-    const code = new URL(answer.headers.get('location') ?? '').searchParams.get('code')
+    const code = (await approveOverHttp(sandbox, auth.url, username)).get('code')
     if (!code) throw new Error('the sandbox did not redirect with a code')
     return oauth.exchangeCode(app, code, auth.codeVerifier)
   }
