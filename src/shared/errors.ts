@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'GOLOGIN_API_ERROR',
   'GOLOGIN_TOKEN_REVOKED',
   'BROWSER_CONNECTION_FAILED',
+  'PROFILE_STOP_PENDING',
   'TWITTER_API_ERROR',
   'X_LOGGED_OUT',
   'X_ACCOUNT_LOCKED',
@@ -57,6 +58,10 @@ export const ERROR_INFO: Record<ErrorCode, ErrorCodeInfo> = {
     retryable: false,
   },
   BROWSER_CONNECTION_FAILED: { sentence: 'Could not connect to the profile’s browser.', retryable: true },
+  PROFILE_STOP_PENDING: {
+    sentence: 'GoLogin has not confirmed that this profile stopped; it is not started again until it does (or you give up on it).',
+    retryable: true,
+  },
   TWITTER_API_ERROR: { sentence: 'The X API answered with an error.', retryable: true },
   X_LOGGED_OUT: { sentence: 'The X account is logged out in this profile; log in again in GoLogin.', retryable: false },
   X_ACCOUNT_LOCKED: { sentence: 'The X account is locked; unlock it on x.com first.', retryable: false },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { AppException, GoLoginAPIException, ValidationException } from '../../../src/shared/errors'
 import { ProfileSlots, type ProfileHandle } from '../../../src/main/services/gologin/profile-slots'
 import type { CdpEndpoint, ProfileLauncher, StartProfileOptions } from '../../../src/main/services/gologin/types'
@@ -13,7 +13,8 @@ class FakeLauncher implements ProfileLauncher {
   readonly running = new Set<string>()
   peak = 0
   scripts = new Map<string, StartScript>()
-  stopFails = new Set<string>()
+  /** Profile id → stop calls still to fail (Infinity: every one). */
+  stopFails = new Map<string, number>()
   private startWaiters: Array<() => void> = []
 
   async start(profileId: string, options: StartProfileOptions = {}): Promise<CdpEndpoint> {
@@ -29,7 +30,11 @@ class FakeLauncher implements ProfileLauncher {
 
   async stop(profileId: string): Promise<void> {
     this.calls.push(`stop ${profileId}`)
-    if (this.stopFails.has(profileId)) throw new GoLoginAPIException(500, 'stop failed')
+    const failures = this.stopFails.get(profileId) ?? 0
+    if (failures > 0) {
+      this.stopFails.set(profileId, failures - 1)
+      throw new GoLoginAPIException(500, 'stop failed')
+    }
     this.running.delete(profileId)
   }
 
@@ -39,7 +44,7 @@ class FakeLauncher implements ProfileLauncher {
   }
 }
 
-function setup(options: { maxConcurrent?: number; startTimeoutMs?: number; stopTimeoutMs?: number } = {}) {
+function setup(options: { maxConcurrent?: number; startTimeoutMs?: number; stopTimeoutMs?: number; stopRetryDelayMs?: { min: number; max: number } } = {}) {
   const launcher = new FakeLauncher()
   const usage: Array<[string, boolean]> = []
   const logger = captureLogger()
@@ -116,17 +121,24 @@ describe('ProfileSlots', () => {
     expect(slots.figures()).toMatchObject(idle)
   })
 
-  it('a caller abort during the start cancels it and still stops the profile', async () => {
-    const { launcher, slots } = setup()
-    launcher.scripts.set('p1', (_id, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))))
+  it('a caller abort during the start answers at once, lets the start finish, then stops it; the slot stays taken meanwhile', async () => {
+    const { launcher, slots } = setup({ maxConcurrent: 1 })
+    let finishStart!: () => void
+    launcher.scripts.set('p1', () => new Promise((resolve) => (finishStart = () => resolve({ browserURL: 'http://127.0.0.1:1/p1' }))))
     const controller = new AbortController()
     const started = launcher.nextStart()
     const pending = failure(slots.startProfile('p1', { signal: controller.signal }))
     await started
     controller.abort()
     expect((await pending).code).toBe('CANCELLED')
-    expect(launcher.calls).toEqual(['start p1', 'stop p1'])
-    expect(slots.figures()).toMatchObject(idle)
+    // GoLogin is still starting the profile: no stop yet, and the slot is not free.
+    expect(launcher.calls).toEqual(['start p1'])
+    expect(slots.figures()).toMatchObject({ slotsInUse: 1 })
+    expect(slots.list()).toMatchObject([{ profileId: 'p1', phase: 'starting' }])
+    finishStart()
+    await vi.waitFor(() => expect(slots.figures()).toMatchObject(idle))
+    expect(launcher.calls).toEqual(['start p1', 'started p1', 'stop p1'])
+    expect(launcher.running.size).toBe(0)
   })
 
   it('an abort while waiting for a slot gives the place up without starting anything', async () => {
@@ -169,13 +181,70 @@ describe('ProfileSlots', () => {
     expect(slots.figures()).toEqual({ slotsInUse: 0, maxConcurrent: 2, waiting: 0 })
   })
 
-  it('frees the slot even when the stop fails, and logs it', async () => {
-    const { launcher, slots, logger } = setup()
-    launcher.stopFails.add('a')
+  it('a failed stop keeps the slot, in_use and the entry, is retried with back-off, and frees the slot once confirmed', async () => {
+    const { launcher, usage, slots, logger } = setup({ maxConcurrent: 1, stopRetryDelayMs: { min: 5, max: 20 } })
+    launcher.stopFails.set('a', 2)
     const handle = await slots.startProfile('a')
     await handle.release()
-    expect(slots.figures()).toMatchObject(idle)
+    // The first stop failed: the browser may still run, so nothing is released.
+    expect(launcher.running.has('a')).toBe(true)
+    expect(slots.figures()).toMatchObject({ slotsInUse: 1 })
+    expect(slots.list()).toMatchObject([{ profileId: 'a', phase: 'stop_failed', stopAttempts: 1, lastStopError: expect.stringMatching(/stop failed/) }])
+    expect(usage).toEqual([['a', true]])
     expect(logger.lines.some((line) => line.includes('gologin.profile.stop_failed'))).toBe(true)
+    await vi.waitFor(() => expect(slots.figures()).toMatchObject(idle))
+    expect(launcher.calls.filter((c) => c === 'stop a')).toHaveLength(3)
+    expect(launcher.running.size).toBe(0)
+    expect(usage).toEqual([
+      ['a', true],
+      ['a', false],
+    ])
+  })
+
+  it('never runs more browsers than slots when stops fail: 3 failing stops and 2 slots', async () => {
+    const { launcher, slots } = setup({ maxConcurrent: 2, stopRetryDelayMs: { min: 60_000, max: 60_000 } })
+    for (const id of ['a', 'b', 'c']) launcher.stopFails.set(id, Number.POSITIVE_INFINITY)
+    await (await slots.startProfile('a')).release()
+    await (await slots.startProfile('b')).release()
+    // Both slots are held by unconfirmed stops: a third start waits instead of starting a third browser.
+    const third = slots.startProfile('c')
+    const fourth = slots.tryStartProfile('d')
+    expect((await failure(fourth)).code).toBe('CONCURRENT_LIMIT')
+    expect(slots.figures()).toEqual({ slotsInUse: 2, maxConcurrent: 2, waiting: 1 })
+    expect(launcher.running).toEqual(new Set(['a', 'b']))
+    expect(launcher.peak).toBe(2)
+    // A profile whose stop is not confirmed is never started again.
+    expect((await failure(slots.startProfile('a'))).code).toBe('PROFILE_STOP_PENDING')
+    // The operator gives up on one: its slot goes to the waiting start.
+    await slots.giveUp('a')
+    const handle = await third
+    expect(launcher.peak).toBe(3) // a's browser was never confirmed stopped: the panel says so, it does not hide it
+    expect(slots.list().map((e) => [e.profileId, e.phase])).toEqual([
+      ['b', 'stop_failed'],
+      ['c', 'running'],
+    ])
+    launcher.stopFails.clear()
+    await handle.release()
+    await slots.giveUp('b')
+    expect(slots.figures()).toMatchObject(idle)
+  })
+
+  it('gives up only on a profile whose stop failed', async () => {
+    const { slots } = setup()
+    const handle = await slots.startProfile('a')
+    expect((await failure(slots.giveUp('a'))).code).toBe('CONFLICT')
+    expect((await failure(slots.giveUp('nope'))).code).toBe('NOT_FOUND')
+    await handle.release()
+  })
+
+  it('stopAll tries a failed stop again at once and waits for its confirmation', async () => {
+    const { launcher, slots } = setup({ stopRetryDelayMs: { min: 60_000, max: 60_000 } })
+    launcher.stopFails.set('a', 1)
+    await (await slots.startProfile('a')).release()
+    expect(slots.list()).toMatchObject([{ phase: 'stop_failed' }])
+    await slots.stopAll()
+    expect(launcher.calls.filter((c) => c === 'stop a')).toHaveLength(2)
+    expect(slots.figures()).toMatchObject(idle)
   })
 
   it('keeps 15 concurrent starts to 10 running at once, and all complete', async () => {

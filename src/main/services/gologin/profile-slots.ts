@@ -1,9 +1,12 @@
 /**
  * The 10-slot core of the GoLogin service: at most `maxConcurrent` profiles run at once, and every
  * start is paired with a stop on every path (success, error, failed start, start timeout, abort,
- * shutdown), so neither a slot nor a browser is ever left behind.
+ * shutdown). A slot is only freed once GoLogin has confirmed the stop: a profile whose stop failed or
+ * timed out keeps its slot, its `in_use` flag and its journal line, is stopped again in the background
+ * with back-off, and cannot be started again until the stop is confirmed or the operator gives up on it.
  */
 import { Semaphore } from 'async-mutex'
+import pRetry from 'p-retry'
 import {
   AppException,
   ConcurrentProfileLimitException,
@@ -26,8 +29,11 @@ export interface ProfileSlotsOptions {
   maxConcurrent?: number
   /** A start slower than this is aborted (and the profile still stopped). Default 120 s. */
   startTimeoutMs?: number
-  /** A stop slower than this is given up on (logged) and its slot freed. Default 30 s. */
+  /** One stop attempt slower than this counts as failed (the profile may still run). Default 30 s. */
   stopTimeoutMs?: number
+  /** Back-off of the background stop retries: first delay, doubling up to `max`. Default 5 s → 5 min. */
+  stopRetryDelayMs?: { min: number; max: number }
+  now?: () => number
 }
 
 export interface ProfileHandle {
@@ -35,7 +41,10 @@ export interface ProfileHandle {
   readonly endpoint: CdpEndpoint
   /** Aborted when the profile is being stopped from outside (stopAll, stopProfile, the caller's signal). */
   readonly signal: AbortSignal
-  /** Stops the profile and frees its slot; safe to call more than once. Never throws. */
+  /**
+   * Stops the profile; safe to call more than once, never throws. Resolves once the stop is confirmed, or
+   * once a failed stop has been handed to the background retries (the slot stays taken until it succeeds).
+   */
   release(): Promise<void>
 }
 
@@ -45,15 +54,36 @@ export interface SlotFigures {
   waiting: number
 }
 
-export type SlotPhase = 'waiting' | 'starting' | 'running' | 'stopping'
+/** `stop_failed`: the stop failed or timed out; it is retried in the background and the slot stays taken. */
+export type SlotPhase = 'waiting' | 'starting' | 'running' | 'stopping' | 'stop_failed'
+
+export interface SlotEntryView {
+  profileId: string
+  phase: SlotPhase
+  /** Stop attempts made so far (0 until the first stop). */
+  stopAttempts: number
+  /** Why the last stop attempt failed (operator-readable). */
+  lastStopError: string | null
+  /** When the next background stop attempt is due (ISO), while `stop_failed`. */
+  nextStopAt: string | null
+}
 
 interface Entry {
   profileId: string
   phase: SlotPhase
   holdsSlot: boolean
   controller: AbortController
-  /** Resolves once the entry is gone (profile stopped, slot freed). */
+  /** Resolves once the entry is gone (stop confirmed or given up, slot freed). */
   gone: Promise<void>
+  stopAttempts: number
+  lastStopError: string | null
+  nextStopAt: number | null
+  /** A stop request is out right now. */
+  stopInFlight: boolean
+  /** Restarts the stop retries now (shutdown); null unless `stop_failed`. */
+  retryNow: (() => void) | null
+  /** Frees the slot without a confirmed stop (the operator gave up); null unless `stop_failed`. */
+  giveUp: (() => Promise<void>) | null
 }
 
 export class ProfileSlots {
@@ -61,12 +91,14 @@ export class ProfileSlots {
   private readonly entries = new Map<string, Entry>()
   private readonly listeners = new Set<(figures: SlotFigures) => void>()
   private readonly log: Logger
+  private readonly now: () => number
   private launcher: ProfileLauncher
   private maxConcurrent: number
   private closed = false
 
   constructor(private readonly options: ProfileSlotsOptions) {
     this.log = options.logger
+    this.now = options.now ?? Date.now
     this.launcher = options.launcher
     this.maxConcurrent = checkLimit(options.maxConcurrent ?? 10)
     this.semaphore = new Semaphore(this.maxConcurrent)
@@ -96,7 +128,7 @@ export class ProfileSlots {
     }
   }
 
-  /** Stops one profile (or gives up its wait for a slot); resolves once its slot is free. */
+  /** Stops one profile (or gives up its wait for a slot); resolves once its stop is confirmed and its slot free. */
   async stopProfile(profileId: string): Promise<void> {
     const entry = this.entries.get(profileId)
     if (!entry) return
@@ -104,11 +136,15 @@ export class ProfileSlots {
     await entry.gone
   }
 
-  /** Stops every profile and cancels every wait; resolves when all slots are free. */
+  /**
+   * Stops every profile and cancels every wait; stops that failed earlier are tried again at once.
+   * Resolves when every slot is free, which a stop GoLogin keeps refusing can delay indefinitely: callers bound it.
+   */
   async stopAll(): Promise<void> {
     const entries = [...this.entries.values()]
     for (const entry of entries) {
       entry.controller.abort(new DomainException('INTERRUPTED', `Profile ${entry.profileId} was stopped because the panel is stopping its profiles.`))
+      entry.retryNow?.()
     }
     await Promise.all(entries.map((entry) => entry.gone))
   }
@@ -117,6 +153,21 @@ export class ProfileSlots {
   async close(): Promise<void> {
     this.closed = true
     await this.stopAll()
+  }
+
+  /**
+   * The operator gives up on a profile whose stop GoLogin never confirmed: its slot, `in_use` flag and
+   * journal line are released although its browser may still run. Only for `stop_failed` profiles.
+   */
+  async giveUp(profileId: string): Promise<void> {
+    const entry = this.entries.get(profileId)
+    if (!entry) throw new DomainException('NOT_FOUND', `Profile ${profileId} is not waiting for a stop.`, { details: { profileId } })
+    if (!entry.giveUp) {
+      throw new DomainException('CONFLICT', `Profile ${profileId} is ${entry.phase.replace('_', ' ')}; only a profile whose stop failed can be given up on.`, {
+        details: { profileId, phase: entry.phase },
+      })
+    }
+    await entry.giveUp()
   }
 
   /** Applies to acquisitions from now on; running profiles are not stopped when the limit shrinks. */
@@ -136,8 +187,19 @@ export class ProfileSlots {
     return [...this.entries.values()].filter((entry) => entry.phase === 'running').map((entry) => entry.profileId)
   }
 
-  list(): Array<{ profileId: string; phase: SlotPhase }> {
-    return [...this.entries.values()].map(({ profileId, phase }) => ({ profileId, phase }))
+  /** Whether the profile is waiting, starting, running or not yet confirmed stopped here. */
+  holds(profileId: string): boolean {
+    return this.entries.has(profileId)
+  }
+
+  list(): SlotEntryView[] {
+    return [...this.entries.values()].map((entry) => ({
+      profileId: entry.profileId,
+      phase: entry.phase,
+      stopAttempts: entry.stopAttempts,
+      lastStopError: entry.lastStopError,
+      nextStopAt: entry.nextStopAt === null ? null : new Date(entry.nextStopAt).toISOString(),
+    }))
   }
 
   figures(): SlotFigures {
@@ -160,30 +222,35 @@ export class ProfileSlots {
     if (typeof profileId !== 'string' || !profileId.trim()) throw new ValidationException('A profile id is required.', { field: 'profileId' })
     if (this.closed) throw new DomainException('INTERRUPTED', 'The panel is shutting down; no new profile can be started.')
     signal?.throwIfAborted()
-    if (this.entries.has(profileId)) {
-      throw new DomainException('CONFLICT', `Profile ${profileId} is already running or starting.`, { details: { profileId } })
-    }
+    const existing = this.entries.get(profileId)
+    if (existing) throw busyError(existing)
     if (!wait && this.semaphore.getValue() < 1) throw new ConcurrentProfileLimitException(this.maxConcurrent)
 
     const controller = new AbortController()
     const unlink = linkSignal(signal, controller, profileId)
     let markGone!: () => void
-    const entry: Entry = { profileId, phase: 'waiting', holdsSlot: false, controller, gone: new Promise((r) => (markGone = r)) }
+    const entry: Entry = {
+      profileId,
+      phase: 'waiting',
+      holdsSlot: false,
+      controller,
+      gone: new Promise((r) => (markGone = r)),
+      stopAttempts: 0,
+      lastStopError: null,
+      nextStopAt: null,
+      stopInFlight: false,
+      retryNow: null,
+      giveUp: null,
+    }
     this.entries.set(profileId, entry)
     this.changed()
 
     const launcher = this.launcher
     let freeSlot: (() => void) | null = null
     let attempt: Promise<unknown> | null = null
+    let startSettled = () => true
     let markedInUse = false
-    const finish = async () => {
-      if (attempt) {
-        // A start still in flight must not overtake the stop: wait (bounded) for it to settle first.
-        await settleWithin(attempt, this.stopTimeoutMs())
-        entry.phase = 'stopping'
-        this.changed()
-        await this.stopQuietly(launcher, profileId)
-      }
+    const free = async () => {
       if (markedInUse) await this.markInUse(profileId, false)
       freeSlot?.()
       entry.holdsSlot = false
@@ -191,6 +258,15 @@ export class ProfileSlots {
       unlink()
       markGone()
       this.changed()
+    }
+    const finish = async () => {
+      if (attempt) {
+        // Never stop a profile GoLogin is still starting (it would stop nothing, then the start completes):
+        // the start is bounded by its own timeout, so let it settle first.
+        await settleWithin(attempt, this.startTimeoutMs() + this.stopTimeoutMs())
+        if (!(await this.stop(launcher, entry, free))) return
+      }
+      await free()
     }
 
     try {
@@ -203,6 +279,7 @@ export class ProfileSlots {
       controller.signal.throwIfAborted()
       const started = this.startWithinTimeout(launcher, profileId, controller.signal)
       attempt = started.attempt
+      startSettled = started.settled
       const endpoint = await started.endpoint
       // The start may have finished in the same tick as an abort.
       controller.signal.throwIfAborted()
@@ -213,15 +290,22 @@ export class ProfileSlots {
       controller.signal.addEventListener('abort', () => void release(), { once: true })
       return { profileId, endpoint, signal: controller.signal, release }
     } catch (error) {
-      await finish()
+      const finishing = finish()
+      // A cancelled start still in flight is left to settle in the background (its slot stays taken
+      // meanwhile): the caller hears of the cancel at once.
+      if (!controller.signal.aborted || startSettled()) await finishing
       const failure = asAppException(error, profileId)
       this.log.warn('gologin.profile.start_failed', { profileId, code: failure.code, err: error }, `Profile ${profileId} did not start: ${failure.message}`)
       throw failure
     }
   }
 
+  /**
+   * The launcher's start sees only the start timeout, never the caller's cancel: a cancelled start goes on
+   * until GoLogin answers (or the timeout), and is stopped after that. The caller stops waiting at once.
+   */
   private startWithinTimeout(launcher: ProfileLauncher, profileId: string, signal: AbortSignal) {
-    const timeoutMs = this.options.startTimeoutMs ?? 120_000
+    const timeoutMs = this.startTimeoutMs()
     const timer = new AbortController()
     const handle = setTimeout(
       () =>
@@ -232,20 +316,91 @@ export class ProfileSlots {
         ),
       timeoutMs,
     )
-    const startSignal = AbortSignal.any([signal, timer.signal])
-    const attempt = launcher.start(profileId, { signal: startSignal })
-    const endpoint = raceAbort(attempt, startSignal).finally(() => clearTimeout(handle))
-    return { attempt, endpoint }
+    const attempt = launcher.start(profileId, { signal: timer.signal })
+    let settled = false
+    // Registered before anyone else listens, so `settled` is true by the time a caller sees the outcome.
+    const done = () => {
+      settled = true
+      clearTimeout(handle)
+    }
+    void attempt.then(done, done)
+    const endpoint = raceAbort(attempt, AbortSignal.any([signal, timer.signal]))
+    return { attempt, endpoint, settled: () => settled }
   }
 
-  private async stopQuietly(launcher: ProfileLauncher, profileId: string): Promise<void> {
-    const signal = AbortSignal.timeout(this.stopTimeoutMs())
-    try {
-      await raceAbort(launcher.stop(profileId, { signal }), signal)
-      this.log.info('gologin.profile.stopped', { profileId }, `Profile ${profileId} stopped`)
-    } catch (error) {
-      this.log.error('gologin.profile.stop_failed', { profileId, err: error }, `Profile ${profileId} could not be stopped; its slot is freed anyway`)
+  /**
+   * Stops the profile. True once GoLogin confirmed it; false when the first attempt failed, in which case
+   * the attempts go on in the background with back-off and `free` runs after the first one that succeeds.
+   */
+  private async stop(launcher: ProfileLauncher, entry: Entry, free: () => Promise<void>): Promise<boolean> {
+    const { profileId } = entry
+    entry.phase = 'stopping'
+    this.changed()
+    const first = deferred<boolean>()
+    const delays = this.options.stopRetryDelayMs ?? { min: 5_000, max: 5 * 60_000 }
+    const loop = () => {
+      const retries = new AbortController()
+      return pRetry(
+        async () => {
+          entry.stopAttempts++
+          entry.stopInFlight = true
+          try {
+            const signal = AbortSignal.timeout(this.stopTimeoutMs())
+            await raceAbort(launcher.stop(profileId, { signal }), signal)
+          } finally {
+            entry.stopInFlight = false
+          }
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: delays.min,
+          maxTimeout: delays.max,
+          factor: 2,
+          signal: retries.signal,
+          unref: true,
+          onFailedAttempt: ({ error, retriesConsumed }) => {
+            // Given up on or restarted meanwhile: this loop ends here without touching the entry.
+            if (retries.signal.aborted) throw error
+            entry.phase = 'stop_failed'
+            entry.lastStopError = describeStopError(error, this.stopTimeoutMs())
+            entry.nextStopAt = this.now() + Math.min(delays.min * 2 ** retriesConsumed, delays.max)
+            entry.retryNow = () => {
+              if (entry.stopInFlight) return
+              retries.abort()
+              void loop()
+            }
+            entry.giveUp = async () => {
+              retries.abort()
+              entry.retryNow = null
+              entry.giveUp = null
+              this.log.warn('gologin.profile.stop_given_up', { profileId, attempts: entry.stopAttempts }, `Gave up stopping profile ${profileId} after ${entry.stopAttempts} attempt(s); its browser may still be running`)
+              await free()
+            }
+            this.log.error(
+              'gologin.profile.stop_failed',
+              { profileId, attempt: entry.stopAttempts, err: error, nextStopAt: new Date(entry.nextStopAt).toISOString() },
+              `Profile ${profileId} could not be stopped (attempt ${entry.stopAttempts}: ${entry.lastStopError}); its slot stays taken and the stop is retried`,
+            )
+            this.changed()
+            first.resolve(false)
+          },
+        },
+      ).then(
+        async () => {
+          entry.retryNow = null
+          entry.giveUp = null
+          entry.nextStopAt = null
+          this.log.info('gologin.profile.stopped', { profileId, attempts: entry.stopAttempts }, `Profile ${profileId} stopped`)
+          // A first attempt that succeeded is freed by the caller; a later one is freed here.
+          if (entry.stopAttempts === 1) first.resolve(true)
+          else await free()
+        },
+        // Aborted: given up on, or restarted by `retryNow`.
+        () => undefined,
+      )
     }
+    void loop()
+    return first.promise
   }
 
   private async markInUse(profileId: string, inUse: boolean): Promise<void> {
@@ -254,6 +409,10 @@ export class ProfileSlots {
     } catch (error) {
       this.log.warn('gologin.profile.in_use_failed', { profileId, inUse, err: error }, 'Could not record whether the profile is in use')
     }
+  }
+
+  private startTimeoutMs(): number {
+    return this.options.startTimeoutMs ?? 120_000
   }
 
   private stopTimeoutMs(): number {
@@ -275,6 +434,24 @@ function checkLimit(value: number): number {
     )
   }
   return value
+}
+
+function busyError(entry: Entry): DomainException {
+  const { profileId } = entry
+  if (entry.phase === 'stopping' || entry.phase === 'stop_failed') {
+    return new DomainException(
+      'PROFILE_STOP_PENDING',
+      `Profile ${profileId} is not confirmed stopped yet (stop attempt ${entry.stopAttempts}); it starts again once GoLogin confirms the stop, or after you give up on it.`,
+      { details: { profileId, stopAttempts: entry.stopAttempts } },
+    )
+  }
+  return new DomainException('CONFLICT', `Profile ${profileId} is already running or starting.`, { details: { profileId } })
+}
+
+function describeStopError(error: unknown, timeoutMs: number): string {
+  if (error instanceof AppException) return error.message
+  if (error instanceof Error && error.name === 'TimeoutError') return `GoLogin did not confirm the stop within ${formatDuration(timeoutMs)}`
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** Forwards the caller's abort to our controller, as an operator-readable reason. */
@@ -309,6 +486,12 @@ function asAppException(error: unknown, profileId: string): AppException {
     return new InfrastructureException('BROWSER_CONNECTION_FAILED', `Profile ${profileId} did not start in time.`, { cause: error })
   }
   return new InfrastructureException('BROWSER_CONNECTION_FAILED', `Profile ${profileId} could not be started.`, { cause: error })
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((res) => (resolve = res))
+  return { promise, resolve }
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -7,12 +7,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from '../../logging/logger'
+import type { SlotPhase } from '../gologin/profile-slots'
 
 export const JOURNAL_FILE_NAME = 'started-profiles.json'
 
 /** What the journal follows (`ProfileSlots` fits). */
 export interface SlotActivity {
-  list(): Array<{ profileId: string; phase: 'waiting' | 'starting' | 'running' | 'stopping' }>
+  list(): Array<{ profileId: string; phase: SlotPhase }>
   subscribe(listener: () => void): () => void
 }
 
@@ -68,7 +69,7 @@ export class StartedProfilesJournal {
     }
   }
 
-  /** Current ids: every profile whose start has begun and whose stop has not finished, plus leftovers. */
+  /** Current ids: every profile whose start has begun and whose stop is not confirmed, plus leftovers. */
   current(): string[] {
     const ids = new Set(this.leftovers)
     for (const entry of this.following?.list() ?? []) if (entry.phase !== 'waiting') ids.add(entry.profileId)
