@@ -1,7 +1,6 @@
 import 'reflect-metadata'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Mutex } from 'async-mutex'
 import { DataSource, type EntityManager, type MigrationInterface } from 'typeorm'
 import { AppException, InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
@@ -12,6 +11,7 @@ import { MIGRATION_NAMES, MIGRATIONS } from './migrations'
 import { activateSecretBox, SecretGuardSubscriber } from './secret-column'
 import { sqliteDateTime } from './sqlite-handle'
 import { TypeOrmLogAdapter } from './typeorm-logger'
+import { guardConnection } from './write-lock'
 
 export const DATABASE_FILE_NAME = 'panel.db'
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000
@@ -33,10 +33,9 @@ export interface Database {
   readonly secretBox: SecretBox
   readonly filePath: string
   /**
-   * Runs multi-statement writes atomically. Prefer this to `dataSource.transaction`: TypeORM shares
-   * one query runner on better-sqlite3, so two overlapping transactions would nest as savepoints
-   * and a rollback could undo the wrong one. This queues them instead. Inside `work`, use the given
-   * manager only (calling `transaction` again from inside would wait for itself).
+   * Runs multi-statement writes atomically, holding the connection's write lock (`write-lock.ts`).
+   * Statements outside it wait for the lock, so nothing can slip into another caller's transaction and
+   * be rolled back with it. Inside `work`, use the given manager.
    */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>
   /** Closes the connection (checkpointing the WAL) and releases the data key. */
@@ -105,16 +104,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     throw error
   }
 
-  const writes = new Mutex()
+  const lock = guardConnection(dataSource)
   let closing: Promise<void> | null = null
   return {
     dataSource,
     secretBox,
     filePath,
-    transaction: (work) => writes.runExclusive(() => dataSource.transaction(work)),
+    transaction: (work) => dataSource.transaction(work),
     close() {
       closing ??= (async () => {
-        await writes.waitForUnlock()
+        await lock.idle()
         if (dataSource.isInitialized) await dataSource.destroy()
         releaseKey()
         log.info('db.closed', { file: filePath })

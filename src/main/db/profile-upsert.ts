@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm'
-import { InfrastructureException, ValidationException } from '../../shared/errors'
+import { ValidationException } from '../../shared/errors'
 import type { MappingSource, ProfileMetadata } from './entities'
 import { sqliteDateTime, sqliteHandle, type SqliteHandle, type SqliteStatement } from './sqlite-handle'
+import { writeLockOf } from './write-lock'
 
 export interface ProfileUpsertRow {
   /** GoLogin profile id (unique). */
@@ -125,30 +126,15 @@ export async function upsertProfiles(
     result.unchanged += chunk.length - added - updated
   })
 
+  const lock = writeLockOf(dataSource)
   for (let start = 0; start < unique.length; start += chunkSize) {
-    await outsideTransactions(db)
-    writeChunk(unique.slice(start, start + chunkSize))
+    // Under the write lock: a chunk written while another caller's transaction is open would become a
+    // savepoint of it and be undone by its rollback.
+    await lock.exclusive(() => writeChunk(unique.slice(start, start + chunkSize)))
     options.onProgress?.(Math.min(start + chunkSize, unique.length), unique.length)
     if (start + chunkSize < unique.length) await new Promise((resolve) => setImmediate(resolve))
   }
   return result
-}
-
-const MAX_TRANSACTION_WAIT_MS = 60_000
-
-/**
- * Waits until no TypeORM transaction is open on the shared connection: a chunk written inside one
- * would become a savepoint of it, and its rollback would undo our rows. Called from inside a
- * transaction it could never proceed, so it gives up with a clear error instead of hanging.
- */
-async function outsideTransactions(db: SqliteHandle): Promise<void> {
-  const started = Date.now()
-  while (db.inTransaction) {
-    if (Date.now() - started > MAX_TRANSACTION_WAIT_MS) {
-      throw new InfrastructureException('INTERNAL_ERROR', 'Profile upsert waited a minute for another database transaction to finish; it must not be called inside a transaction')
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
 }
 
 let lastStampMs = 0

@@ -72,10 +72,8 @@ export class ApiKeyService {
 
     const key = generateApiKey()
     this.deps.onSecret?.(key)
-    const saved = await this.repo.save(
-      this.repo.create({ name: parsedName.data, keyHash: hashApiKey(key), prefix: shownPrefix(key), scopes: parsedScopes.data, lastUsed: null, revokedAt: null }),
-    )
-    const row = await this.repo.findOneByOrFail({ id: saved.id })
+    const inserted = await this.repo.insert({ name: parsedName.data, keyHash: hashApiKey(key), prefix: shownPrefix(key), scopes: parsedScopes.data, lastUsed: null, revokedAt: null })
+    const row = await this.repo.findOneByOrFail({ id: (inserted.identifiers[0] as { id: number }).id })
     this.deps.log.info('api_keys.created', { keyId: row.id, name: row.name, prefix: row.prefix, scopes: parsedScopes.data }, `API key "${row.name}" created`)
     return { ...toView(row), key }
   }
