@@ -150,7 +150,8 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     },
     async stop() {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe()
-      await Promise.all(all.map((worker) => worker.stop()))
+      // Refreshes already sent (a manual "run now" too) are stored before the database closes.
+      await Promise.all([...all.map((worker) => worker.stop()), refresher.close()])
     },
   }
 }

@@ -193,4 +193,51 @@ describe('TokenRefresher with the X sandbox', () => {
     const refreshed: Array<{ refresh_token: string }> = await db.dataSource.query(`SELECT refresh_token FROM authorization_sessions WHERE refreshed_at IS NOT NULL`)
     expect(refreshed).toHaveLength(1)
   })
+
+  it('a refresh never revives a token that was replaced meanwhile, but still stores the rotated tokens', async () => {
+    const { db, authorize, oauth, app, sandbox } = await setup()
+    const first = await authorize('kim')
+    const session = await seedToken(db, { profileId: 'p-kim', twitterUsername: 'kim', accessToken: first.accessToken, refreshToken: first.refreshToken, expiresAt: inMinutes(5) })
+    // The account is re-authorized while its old token's refresh is on its way to X.
+    const racing: TokenRefreshClient = {
+      refresh: async (forApp, refreshToken, options) =>
+        oauth.refresh(forApp, refreshToken, {
+          persist: async (tokens) => {
+            await db.transaction((manager) => manager.query(`UPDATE authorization_sessions SET token_status = 'replaced' WHERE session_id = ?`, [session.sessionId]))
+            await options.persist(tokens)
+          },
+        }),
+    }
+    const refresher = new TokenRefresher({ db, oauth: racing, apiApps: { get: async () => app }, marginMinutes: () => 15, log: new LogSystem({ dir: null }).logger('r') })
+    expect(await refresher.refreshDue()).toMatchObject({ refreshed: 1 })
+    const latest = sandbox.issuedTokens().at(-1)!
+    expect(await sessionRow(db, session.sessionId)).toMatchObject({ tokenStatus: 'replaced', refreshToken: latest.refreshToken, accessToken: latest.accessToken })
+  })
+
+  it('retries a failed write of the rotated tokens; if it keeps failing, revokes them at X and names the account', async () => {
+    const { db, oauth, app, authorize, sandbox, logText } = await setup()
+    let failures = 2
+    const flaky = {
+      dataSource: db.dataSource,
+      transaction: <T>(work: Parameters<typeof db.transaction<T>>[0]) => (failures-- > 0 ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : db.transaction(work)),
+    }
+    const refresher = (database: typeof flaky) =>
+      new TokenRefresher({ db: database, oauth, apiApps: { get: async () => app }, marginMinutes: () => 15, log: new LogSystem({ dir: null }).logger('r'), persistRetry: { retries: 3, minTimeoutMs: 1 } })
+    const lea = await authorize('lea')
+    const leaRow = await seedToken(db, { profileId: 'p-lea', twitterUsername: 'lea', accessToken: lea.accessToken, refreshToken: lea.refreshToken, expiresAt: inMinutes(5) })
+    expect(await refresher(flaky).refreshDue()).toMatchObject({ refreshed: 1 })
+    expect((await sessionRow(db, leaRow.sessionId)).refreshToken).toBe(sandbox.issuedTokens().at(-1)!.refreshToken)
+
+    const max = await authorize('max')
+    await seedToken(db, { profileId: 'p-max', twitterUsername: 'max', accessToken: max.accessToken, refreshToken: max.refreshToken, expiresAt: inMinutes(5) })
+    failures = Number.POSITIVE_INFINITY
+    const error = await refresher(flaky)
+      .refreshDue()
+      .catch((e: Error) => e)
+    expect(String(error)).toMatch(/1 of 1 token refreshes failed/)
+    expect(String(error)).toMatch(/@max .*could not be stored, so they were revoked; authorize the account again/)
+    const unstored = sandbox.issuedTokens().at(-1)!
+    expect(unstored).toMatchObject({ username: 'max', grant: 'refresh_token', revoked: true, refreshUsed: true })
+    expect(logText()).not.toContain(unstored.refreshToken!)
+  })
 })

@@ -6,7 +6,9 @@
  * until X's reset time.
  */
 import PQueue from 'p-queue'
+import pRetry from 'p-retry'
 import type { ApiAppConfig } from '../../../shared/api-app'
+import { TOKEN_STATUSES, type TokenStatus } from '../../../shared/contract/sessions'
 import { AppException, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
 import { AuthorizationSessionEntity, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
@@ -18,6 +20,8 @@ import { newestTokenIds } from './newest-tokens'
 /** What the refresher needs from the OAuth service (`OAuthService` fits). */
 export interface TokenRefreshClient {
   refresh(app: ApiAppConfig, refreshToken: string, options: { persist: (tokens: TokenSet) => Promise<void> }): Promise<TokenSet>
+  /** Revokes tokens X issued that could not be stored (so no live token is left that nobody knows). */
+  revoke?(app: ApiAppConfig, token: string, hint: 'access_token' | 'refresh_token'): Promise<void>
 }
 
 export interface ApiAppSource {
@@ -28,7 +32,7 @@ export interface ApiAppSource {
 export type TokenEventSink = Pick<EventHub, 'emit'>
 
 export interface TokenRefresherOptions {
-  db: Pick<Database, 'dataSource'>
+  db: Pick<Database, 'dataSource' | 'transaction'>
   oauth: TokenRefreshClient
   apiApps: ApiAppSource
   /** `tokenRefreshMarginMinutes` (default 15). */
@@ -37,6 +41,8 @@ export interface TokenRefresherOptions {
   events?: TokenEventSink
   /** Refreshes in flight at once (default 4). */
   concurrency?: number
+  /** Back-off of a failed write of rotated tokens: tries and first delay (default 6 tries from 250 ms, ~8 s in all). */
+  persistRetry?: { retries: number; minTimeoutMs: number }
   now?: () => number
 }
 
@@ -59,6 +65,9 @@ export function isRejectedRefreshToken(error: unknown): boolean {
 export class TokenRefresher {
   private pausedUntil = 0
   private readonly now: () => number
+  /** Passes in progress: `close` waits for them (a refresh already sent is never abandoned). */
+  private readonly passes = new Set<Promise<unknown>>()
+  private closed = false
 
   constructor(private readonly options: TokenRefresherOptions) {
     this.now = options.now ?? Date.now
@@ -68,7 +77,21 @@ export class TokenRefresher {
    * One pass over the tokens due now. `signal` stops picking further tokens; a refresh already sent is
    * never aborted (X would void the old refresh token and the new one would be lost).
    */
-  async refreshDue(signal?: AbortSignal): Promise<RefreshReport> {
+  refreshDue(signal?: AbortSignal): Promise<RefreshReport> {
+    if (this.closed) return Promise.resolve({ due: 0, refreshed: 0, invalidated: 0, failed: 0, skipped: 0, rateLimitedUntil: null })
+    const pass = this.pass(signal)
+    this.passes.add(pass)
+    void pass.catch(() => undefined).finally(() => this.passes.delete(pass))
+    return pass
+  }
+
+  /** Stops picking tokens and waits for the refreshes already sent to be stored. */
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.allSettled([...this.passes])
+  }
+
+  private async pass(signal?: AbortSignal): Promise<RefreshReport> {
     const { db, log } = this.options
     const report: RefreshReport = { due: 0, refreshed: 0, invalidated: 0, failed: 0, skipped: 0, rateLimitedUntil: null }
     if (this.pausedUntil > this.now()) {
@@ -86,7 +109,7 @@ export class TokenRefresher {
     const queue = new PQueue({ concurrency: this.options.concurrency ?? 4 })
     for (const id of ids) {
       void queue.add(async () => {
-        if (signal?.aborted || this.pausedUntil > this.now()) {
+        if (signal?.aborted || this.closed || this.pausedUntil > this.now()) {
           report.skipped++
           return
         }
@@ -125,7 +148,8 @@ export class TokenRefresher {
       const current = session
       let app = apps.get(current.apiApp)
       if (!app) apps.set(current.apiApp, (app = this.options.apiApps.get(current.apiApp)))
-      await this.options.oauth.refresh(await app, current.refreshToken!, { persist: (tokens) => this.persist(current, tokens) })
+      const config = await app
+      await this.options.oauth.refresh(config, current.refreshToken!, { persist: (tokens) => this.persist(current, tokens, config) })
       return 'refreshed'
     } catch (error) {
       const fields = { sessionId: session?.sessionId, apiApp: session?.apiApp, username: session?.twitterUsername }
@@ -140,33 +164,79 @@ export class TokenRefresher {
     }
   }
 
-  /** Runs before refresh() returns: X has already voided the old refresh token. */
-  private async persist(session: AuthorizationSessionEntity, tokens: TokenSet): Promise<void> {
+  /**
+   * Runs before refresh() returns: X has already voided the old refresh token, so these tokens are the
+   * account's only ones. Written under the database's write lock (no other transaction can roll it back),
+   * retried with back-off; `token_status` is left as it is (a refresh must not revive a `replaced` token).
+   * If the write keeps failing the new tokens are revoked and the account is named for re-authorization.
+   */
+  private async persist(session: AuthorizationSessionEntity, tokens: TokenSet, app: ApiAppConfig): Promise<void> {
     const refreshedAt = new Date(this.now())
-    const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
-    await repo.update(
-      { id: session.id },
-      {
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        expiresAt: tokens.expiresAt,
-        scopes: tokens.scopes.length ? tokens.scopes : session.scopes,
-        refreshedAt,
-        tokenStatus: 'valid',
-      },
-    )
-    this.options.log.info('tokens.refreshed', { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername, expiresAt: tokens.expiresAt.toISOString() })
+    const { log } = this.options
+    const account = { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername }
+    const retry = this.options.persistRetry ?? { retries: 5, minTimeoutMs: 250 }
+    let status: string | null
+    try {
+      status = await pRetry(
+        () =>
+          this.options.db.transaction(async (manager) => {
+            await manager.update(AuthorizationSessionEntity, { id: session.id }, {
+              accessToken: tokens.accessToken,
+              refreshToken: tokens.refreshToken,
+              expiresAt: tokens.expiresAt,
+              scopes: tokens.scopes.length ? tokens.scopes : session.scopes,
+              refreshedAt,
+            })
+            const row = await manager.findOne(AuthorizationSessionEntity, { where: { id: session.id }, select: { id: true, tokenStatus: true } })
+            return row?.tokenStatus ?? null
+          }),
+        {
+          retries: retry.retries,
+          minTimeout: retry.minTimeoutMs,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
+            log.warn('tokens.refresh_store_retry', { ...account, attempt: attemptNumber, retriesLeft, err: error }, 'Could not store refreshed tokens yet; trying again'),
+        },
+      )
+    } catch (error) {
+      await this.revokeUnstored(app, tokens, account)
+      throw new InfrastructureException(
+        'INTERNAL_ERROR',
+        `The refreshed tokens of @${session.twitterUsername ?? session.profileId} (${session.apiApp}) could not be stored, so they were revoked; authorize the account again.`,
+        { cause: error, details: account },
+      )
+    }
+    log.info('tokens.refreshed', { ...account, expiresAt: tokens.expiresAt.toISOString(), tokenStatus: status })
     const expiresAt = tokens.expiresAt.toISOString()
-    this.options.events?.emit('sessions', { id: session.sessionId, expiresAt, tokenStatus: 'valid' })
-    this.options.events?.emit('profiles', { id: session.profileId, tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+    this.options.events?.emit('sessions', { id: session.sessionId, expiresAt, ...(isTokenStatus(status) ? { tokenStatus: status } : {}) })
+    if (status === 'valid') this.options.events?.emit('profiles', { id: session.profileId, tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+  }
+
+  private async revokeUnstored(app: ApiAppConfig, tokens: TokenSet, account: Record<string, unknown>): Promise<void> {
+    const { oauth, log } = this.options
+    const pairs: Array<[string, 'access_token' | 'refresh_token']> = [[tokens.accessToken, 'access_token']]
+    if (tokens.refreshToken) pairs.push([tokens.refreshToken, 'refresh_token'])
+    for (const [token, hint] of pairs) {
+      try {
+        if (!oauth.revoke) throw new Error('no revoke client')
+        await oauth.revoke(app, token, hint)
+      } catch (error) {
+        log.error('tokens.unstored_revoke_failed', { ...account, hint, err: error }, `Could not revoke the ${hint.replace('_', ' ')} that could not be stored`)
+      }
+    }
+    log.error('tokens.refresh_store_failed', account, `Refreshed tokens of @${String(account.username)} could not be stored and were revoked: authorize the account again`)
   }
 
   private async invalidate(session: AuthorizationSessionEntity, error: TwitterAPIException): Promise<void> {
     const message = `X rejected the refresh token (${error.xError ?? error.statusCode}); authorize the account again.`
-    const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
-    await repo.update({ id: session.id }, { tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
+    await this.options.db.transaction((manager) =>
+      manager.update(AuthorizationSessionEntity, { id: session.id, tokenStatus: 'valid' }, { tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message }),
+    )
     this.options.log.warn('tokens.refresh_rejected', { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername, xError: error.xError }, `Token of @${session.twitterUsername ?? session.profileId} (${session.apiApp}) can no longer be refreshed: authorize the account again`)
     this.options.events?.emit('sessions', { id: session.sessionId, tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
     this.options.events?.emit('profiles', { id: session.profileId, tokenStatus: 'expired' })
   }
+}
+
+function isTokenStatus(value: string | null): value is TokenStatus {
+  return (TOKEN_STATUSES as readonly string[]).includes(value ?? '')
 }
