@@ -25,7 +25,12 @@ function fakes(overrides: Partial<ProfileAutomatorDeps> = {}) {
       startProfile: async () => ({
         endpoint: { browserWSEndpoint: 'ws://127.0.0.1:1/devtools/browser/x' },
         signal: new AbortController().signal,
-        release: async () => void events.push('released'),
+        // Like GoLogin: the stop is asked for, and confirmed a while later.
+        release: async () => {
+          events.push('stop asked')
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          events.push('released')
+        },
       }),
     },
     oauth: {
@@ -45,15 +50,33 @@ function fakes(overrides: Partial<ProfileAutomatorDeps> = {}) {
 }
 
 describe('ProfileAutomator', () => {
-  it('persists PKCE before the consent, stops the profile before the final write, and completes', async () => {
+  it('persists PKCE before the consent, stores the tokens before waiting for the profile’s stop, and completes', async () => {
     const { deps, events } = fakes()
     const consent = deps.consent.authorize
     deps.consent = { authorize: async (request, hooks) => (events.push('consent'), consent(request, hooks)) }
     expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed', errorCode: null })
-    expect(events.filter((e) => e !== 'released')).toEqual(['started', 'step:connecting', 'pkce', 'consent', 'step:exchanging', 'step:verifying', 'complete'])
-    // The profile is let go as soon as the code is captured, and surely before the final write.
-    expect(events.indexOf('released')).toBeGreaterThan(events.indexOf('consent'))
-    expect(events.indexOf('released')).toBeLessThan(events.indexOf('complete'))
+    expect(events.filter((e) => e !== 'released' && e !== 'stop asked')).toEqual(['started', 'step:connecting', 'pkce', 'consent', 'step:exchanging', 'step:verifying', 'complete'])
+    // The stop is asked for as soon as the code is captured, but the tokens are stored before it is confirmed.
+    expect(events.indexOf('stop asked')).toBeGreaterThan(events.indexOf('consent'))
+    expect(events.indexOf('complete')).toBeLessThan(events.indexOf('released'))
+    // run() returns only once the profile is stopped.
+    expect(events.at(-1)).toBe('released')
+  })
+
+  it('retries a failed write of the tokens; if it keeps failing, revokes them and fails saying so', async () => {
+    const { deps, events } = fakes({ storeRetry: { retries: 2, minTimeoutMs: 1 } })
+    let failures = 2
+    deps.store = { ...deps.store, complete: async () => (failures-- > 0 ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : void events.push('complete')) }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed' })
+    expect(events).not.toContain('revoke:access_token')
+
+    events.length = 0
+    failures = Number.POSITIVE_INFINITY
+    let message = ''
+    deps.store = { ...deps.store, fail: async (_job, outcome) => void (message = outcome.error.message) }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'failed', errorCode: 'INTERNAL_ERROR' })
+    expect(events).toEqual(expect.arrayContaining(['revoke:access_token', 'revoke:refresh_token']))
+    expect(message).toMatch(/X issued tokens for @Alice, but they could not be stored \(SQLITE_BUSY.*\), so they were revoked/)
   })
 
   it('finishes an attempt whose code was captured even if it is cancelled meanwhile', async () => {
@@ -61,7 +84,8 @@ describe('ProfileAutomator', () => {
     const { deps, events } = fakes()
     deps.oauth = { ...deps.oauth, exchangeCode: async () => (cancel.abort(new DomainException('CANCELLED')), tokens) }
     expect((await new ProfileAutomator(deps).run(job, cancel.signal)).status).toBe('completed')
-    expect(events.at(-1)).toBe('complete')
+    expect(events).toContain('complete')
+    expect(events.at(-1)).toBe('released')
   })
 
   it('reports the wrong account, not a cancel that came after the capture', async () => {
@@ -100,6 +124,7 @@ describe('ProfileAutomator', () => {
     const { deps, events } = fakes()
     deps.consent = { authorize: async () => Promise.reject(new TypeError('boom')) }
     expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'failed', errorCode: 'INTERNAL_ERROR' })
-    expect(events.slice(-2)).toEqual(['released', 'fail:failed:INTERNAL_ERROR'])
+    // The outcome is recorded first; run() returns once the profile is stopped.
+    expect(events.slice(-3)).toEqual(['fail:failed:INTERNAL_ERROR', 'stop asked', 'released'])
   })
 })

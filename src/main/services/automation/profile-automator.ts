@@ -2,9 +2,10 @@
  * One account end to end: `pending → in_progress` → start its profile (slot) → attach → consent →
  * exchange the code → check `/users/me` is the mapped account → store the tokens encrypted →
  * `completed`; or `failed` / `timeout` / `cancelled` with a code and a sentence. The profile is
- * stopped on every path, the whole attempt is bounded by the per-account time limit, and each
- * step's time goes to the log with the session id.
+ * stopped on every path (after the tokens are stored, never before), the whole attempt is bounded by
+ * the per-account time limit, and each step's time goes to the log with the session id.
  */
+import pRetry from 'p-retry'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import type { SessionStep } from '../../../shared/contract/sessions'
 import { AppException, AuthorizationTimeoutException, DomainException, InfrastructureException } from '../../../shared/errors'
@@ -36,6 +37,8 @@ export interface ProfileAutomatorDeps {
   apiApps: { get(name: string): Promise<ApiAppConfig> }
   /** Read at the start of every attempt, so a changed setting applies to the next account. */
   limits: () => { accountTimeoutSeconds: number }
+  /** Back-off of a failed write of the tokens (default 6 tries from 250 ms, ~8 s in all). */
+  storeRetry?: { retries: number; minTimeoutMs: number }
   /** Where failure screenshots go (`<dataDir>/screenshots`); null: none. */
   screenshotDir: string | null
   logger: Logger
@@ -101,19 +104,19 @@ class Attempt {
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
       this.captured = true
+      // The stop starts now (it may take 30 s while the GoLogin app uploads the profile) but is waited for
+      // only after the tokens are stored: a quit or crash meanwhile must not lose what X issued.
       void this.releaseProfile()
       await this.enter('exchanging')
       const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier)
       await this.enter('verifying')
       const xUserId = await this.verify(app, tokens)
-      await this.releaseProfile()
       this.switchTo('store')
-      await deps.store.complete(job, { tokens, xUserId, startedAt, finishedAt: new Date(this.now()) })
+      await this.store(app, tokens, xUserId, startedAt)
       return this.finished('completed', null)
     } catch (error) {
       const failure = this.failureOf(error)
       const status = statusFor(failure)
-      await this.releaseProfile()
       try {
         await deps.store.fail(job, { status, error: failure, screenshotPath: this.screenshotPath, startedAt, finishedAt: new Date(this.now()) })
       } catch (writeError) {
@@ -194,6 +197,30 @@ class Attempt {
     return me.id
   }
 
+  /**
+   * Stores the verified tokens, retrying a failed write with back-off. Tokens that cannot be stored are
+   * revoked (a live token nobody knows about helps no one) and the attempt fails saying so.
+   */
+  private async store(app: ApiAppConfig, tokens: TokenSet, xUserId: string, startedAt: Date): Promise<void> {
+    const retry = this.deps.storeRetry ?? { retries: 5, minTimeoutMs: 250 }
+    try {
+      await pRetry(() => this.deps.store.complete(this.job, { tokens, xUserId, startedAt, finishedAt: new Date(this.now()) }), {
+        retries: retry.retries,
+        minTimeout: retry.minTimeoutMs,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
+          this.log.warn('authorization.store_retry', { attempt: attemptNumber, retriesLeft, err: error }, 'Could not store the tokens yet; trying again'),
+      })
+    } catch (error) {
+      this.log.error('authorization.store_failed', { err: error }, 'The tokens X issued could not be stored; revoking them')
+      await this.revoke(app, tokens)
+      throw new InfrastructureException(
+        'INTERNAL_ERROR',
+        `X issued tokens for @${this.job.username}, but they could not be stored (${describe(error)}), so they were revoked. Authorize the account again.`,
+        { cause: error },
+      )
+    }
+  }
+
   private async revoke(app: ApiAppConfig, tokens: TokenSet): Promise<void> {
     const revocations: Array<[string, 'access_token' | 'refresh_token']> = [[tokens.accessToken, 'access_token']]
     if (tokens.refreshToken) revocations.push([tokens.refreshToken, 'refresh_token'])
@@ -254,6 +281,11 @@ class Attempt {
 
 /** Steps of the session, plus the final write and the profile stop (which overlaps exchange and verify). */
 type TimedPart = SessionStep | 'store' | 'stop'
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.length > 160 ? `${message.slice(0, 157)}...` : message
+}
 
 function statusFor(error: AppException): TerminalStatus {
   if (error.code === 'AUTH_TIMEOUT') return 'timeout'
