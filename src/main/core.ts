@@ -152,7 +152,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
     // ---- authorization ----
     if (sandbox) await prepareSandboxData(sandbox, { dataSource: db.dataSource, apiApps })
-    const authorization = createAuthorizationEngine({ dataDir, db, settings, apiApps, slots: gologin.slots, events, logs })
+    const authorization = createAuthorizationEngine({
+      dataDir,
+      db,
+      settings,
+      apiApps,
+      slots: gologin.slots,
+      gologin: gologin.client,
+      sandbox: sandbox ? { knowsClient: (clientId) => sandbox!.x.knowsClient(clientId) } : null,
+      events,
+      logs,
+    })
     onClose('batches', () => authorization.close())
 
     const info: SystemInfo = {
@@ -205,7 +215,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...settingsHandlers(settings, apiApps),
       ...apiKeysHandlers(apiKeys),
       ...profilesHandlers(gologinService),
-      ...monitorHandlers(workers),
+      ...monitorHandlers(workers, gologin.slots),
       ...tokensHandlers(tokenExport),
       ...sessionsHandlers(authorization.sessions),
       ...batchesHandlers(authorization.batches),

@@ -179,6 +179,10 @@ describe('operator UI on the sandbox', () => {
     await ui.open('Sessions')
     await page.getByRole('combobox', { name: 'Batch' }).selectOption({ index: 1 })
     await page.getByRole('button', { name: `Retry failed (${failedCount})` }).click()
+    // The dialog says what will be retried before anything starts.
+    const retryDialog = ui.dialog('Retry failed accounts')
+    await retryDialog.getByText(new RegExp(`^${failedCount} accounts? will get a new attempt`)).waitFor()
+    await retryDialog.getByRole('button', { name: new RegExp(`^Retry ${failedCount} accounts?$`) }).click()
     await ui.toast(new RegExp(`^${failedCount} accounts? queued again`)).waitFor()
     await ui.batchBar().getByText(`${failedCount} / ${failedCount}`).waitFor({ timeout: 240_000 })
     const retried = ui.sessionRows('user00004')

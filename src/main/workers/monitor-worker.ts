@@ -1,4 +1,5 @@
-import type { MonitorSnapshot, WorkerStatusDto } from '../../shared/contract/monitor'
+import type { MonitorSnapshot, UnstoppedProfile, WorkerStatusDto } from '../../shared/contract/monitor'
+import type { SlotEntryView } from '../services/gologin/profile-slots'
 import type { Database } from '../db'
 import type { EventHub } from '../ipc/event-hub'
 import type { Logger } from '../logging/logger'
@@ -11,6 +12,7 @@ import { Worker } from './worker'
 export interface SlotReadings {
   figures(): { slotsInUse: number; maxConcurrent: number }
   running(): string[]
+  list(): SlotEntryView[]
 }
 
 export interface MonitorWorkerOptions {
@@ -88,7 +90,11 @@ export class MonitorWorker extends Worker {
 
   private live() {
     const slots = this.deps.slots.figures()
-    return { at: new Date().toISOString(), activeProfiles: this.deps.slots.running().length, slotsInUse: slots.slotsInUse, maxSlots: slots.maxConcurrent }
+    const unstoppedProfiles: UnstoppedProfile[] = this.deps.slots
+      .list()
+      .filter((entry) => entry.phase === 'stop_failed')
+      .map(({ profileId, stopAttempts, lastStopError, nextStopAt }) => ({ profileId, stopAttempts, lastStopError, nextStopAt }))
+    return { at: new Date().toISOString(), activeProfiles: this.deps.slots.running().length, slotsInUse: slots.slotsInUse, maxSlots: slots.maxConcurrent, unstoppedProfiles }
   }
 
   /** A notice per alert that was not active at the previous evaluation. */

@@ -85,6 +85,9 @@ export async function startPanelBackground(deps: PanelBackgroundDeps): Promise<P
     workers,
     tokenExport,
     recovery,
-    stop: () => workers.stop(),
+    stop: async () => {
+      tokenExport.close()
+      await workers.stop()
+    },
   }
 }

@@ -39,6 +39,16 @@ export interface BatchStartResult {
 const batchId = z.string().min(1).max(100)
 const apiAppName = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'an API app name (letters, digits, _ or -)')
 
+const retryInput = z
+  .object({
+    batchId: batchId.optional(),
+    sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100_000).optional(),
+    /** Also re-authorize accounts that hold a valid token issued after their failed attempt. */
+    reauthorize: z.boolean().optional(),
+  })
+  .strict()
+  .refine((v) => Boolean(v.batchId) !== Boolean(v.sessionIds), 'give either batchId or sessionIds')
+
 export const batchesContract = {
   /** "Authorize selected": one session per profile, run through the GoLogin slots. */
   'batch:start': request(
@@ -53,13 +63,11 @@ export const batchesContract = {
    * A new batch of new attempts (attempt + 1) for the failed/timeout/cancelled sessions of a batch,
    * or of the given sessions. History is never overwritten.
    */
-  'batch:retry': request(
-    z
-      .object({ batchId: batchId.optional(), sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100_000).optional() })
-      .strict()
-      .refine((v) => Boolean(v.batchId) !== Boolean(v.sessionIds), 'give either batchId or sessionIds'),
-    returns<BatchStartResult>(),
-  ),
+  'batch:retry': request(retryInput, returns<BatchStartResult>()),
+  /** What `batch:retry` would queue and skip (with the reasons), starting nothing; `batchId` of the answer is empty. */
+  'batch:retryPlan': request(retryInput, returns<BatchStartResult>()),
+  /** Whether a batch for this API app can start now: the reason it would be refused, as a failed answer. */
+  'batch:check': request(z.object({ apiApp: apiAppName }).strict(), returns<{ apiApp: string; ready: true }>()),
   /** Batches that are running or paused, and the most recently finished one. */
   'batch:active': request(z.undefined().or(z.object({}).strict()), returns<BatchProgress[]>()),
 }

@@ -20,12 +20,23 @@ export interface MonitorAlert {
   message: string
 }
 
+/** A profile whose stop GoLogin has not confirmed: it keeps its slot and is stopped again with back-off. */
+export interface UnstoppedProfile {
+  profileId: string
+  /** Stop attempts so far (each failed). */
+  stopAttempts: number
+  lastStopError: string | null
+  nextStopAt: string | null
+}
+
 /** The figures of the status bar, refreshed by the monitor worker. */
 export interface MonitorSnapshot {
   at: string
   activeProfiles: number
   slotsInUse: number
   maxSlots: number
+  /** Profiles whose stop failed at least once and is not confirmed yet. */
+  unstoppedProfiles: UnstoppedProfile[]
   pendingSessions: number
   runningSessions: number
   failuresLastHour: number
@@ -39,6 +50,11 @@ export interface MonitorSnapshot {
 export const monitorContract = {
   'monitor:get': request(z.undefined().or(z.object({}).strict()), returns<MonitorSnapshot>()),
   'workers:runNow': request(z.object({ name: z.enum(['sync', 'cleanup', 'monitor', 'token-refresh']) }).strict(), returns<WorkerStatusDto>()),
+  /**
+   * Gives up on a profile whose stop GoLogin never confirmed: its slot, in-use flag and journal line are
+   * released (its browser may still run; stop it in GoLogin by hand).
+   */
+  'slots:giveUp': request(z.object({ profileId: z.string().min(1).max(100) }).strict(), returns<{ profileId: string; givenUp: true }>()),
 }
 
 export const monitorEvents = {

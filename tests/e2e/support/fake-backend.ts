@@ -201,9 +201,15 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
       const attempts = new Map(failed.map((s) => [s.profileId, s.attempt + 1]))
       return startBatch(failed.map((s) => s.profileId), failed[0]?.apiApp ?? 'AIOTT1', batchId ?? null, attempts)
     },
+    'batch:retryPlan': ({ batchId, sessionIds }) => {
+      const failed = [...sessions.values()].filter((s) => (sessionIds ? sessionIds.includes(s.id) : s.batchId === batchId) && ['failed', 'timeout', 'cancelled'].includes(s.status))
+      return { batchId: '', queued: failed.length, skipped: [] }
+    },
+    'batch:check': ({ apiApp }) => ({ apiApp, ready: true as const }),
     'batch:active': () => [...batches.values()],
     'tokens:export': () => ({ mode: 'saved', path: '/tmp/tokens.csv', rows: 42 }),
-    'monitor:get': () => ({ at: new Date().toISOString(), activeProfiles: byId.size, slotsInUse: 0, maxSlots: 10, pendingSessions: 0, runningSessions: 0, failuresLastHour: 3, failureRatePercent: 4, tokensExpiringNextHour: 12, alerts: [], workers: [] }),
+    'monitor:get': () => ({ at: new Date().toISOString(), activeProfiles: byId.size, slotsInUse: 0, maxSlots: 10, pendingSessions: 0, runningSessions: 0, failuresLastHour: 3, failureRatePercent: 4, tokensExpiringNextHour: 12,
+      unstoppedProfiles: [], alerts: [], workers: [] }),
     'settings:get': () => settingsView(stored, secrets),
     'settings:update': (patch) => {
       for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {

@@ -115,7 +115,7 @@ async function setup(concurrency = 2): Promise<World> {
     planner: new BatchPlanner({ dataSource: db.dataSource, apiApps: apiApps as never }),
     store,
     automator,
-    apiApps,
+    preflight: { check: apiApps.get },
     slots: { figures: () => ({ slotsInUse: live.size, maxConcurrent: concurrency, waiting: 0 }) },
     events,
     logger: logs.logger('batch'),

@@ -68,6 +68,7 @@ describe('local REST API on the real panel', () => {
         body: JSON.stringify({ account_id: account.username, api_app: account.apiApp, force_reauth: false }),
       }),
     )
+    expect(existing.body, JSON.stringify(existing.body)).toMatchObject({ success: true })
     expect(existing.body.data!.session_id).toBe(sessionId)
 
     await world.call('settings:update', { restApiEnabled: false })

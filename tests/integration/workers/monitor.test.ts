@@ -38,6 +38,7 @@ async function setup(options: { failureRate?: number; failuresPerHour?: number; 
   const slots = {
     figures: () => ({ slotsInUse: slotState.slotsInUse, maxConcurrent: slotState.maxConcurrent }),
     running: () => slotState.running,
+    list: () => [],
     change(next: Partial<typeof slotState>) {
       Object.assign(slotState, next)
       for (const listener of listeners) listener()

@@ -41,6 +41,8 @@ export interface XSandbox {
   /** API base, to put in the panel's "X API URL" setting. */
   apiUrl: string
   registerClient(input: ClientInput): SandboxClient
+  /** Whether an API app with this client id is registered here. */
+  knowsClient(clientId: string): boolean
   setAccount(input: AccountInput): SandboxAccount
   setBehaviour(username: string, behaviour: AccountBehaviour): SandboxAccount
   issuedTokens(): IssuedToken[]
@@ -76,6 +78,7 @@ export async function startXSandbox(options: XSandboxOptions = {}): Promise<XSan
     authorizeUrl: `${baseUrl}/i/oauth2/authorize`,
     apiUrl: baseUrl,
     registerClient: (input) => state.registerClient(input),
+    knowsClient: (clientId) => state.client(clientId) !== undefined,
     setAccount: (input) => state.setAccount(input),
     setBehaviour: (username, behaviour) => state.setBehaviour(username, behaviour),
     issuedTokens: () => state.issuedTokens(),

@@ -14,6 +14,7 @@ import type { SettingsService } from '../settings/settings-service'
 import { BatchPlanner } from './batch-planner'
 import { BatchRunner } from './batch-runner'
 import { browserConsentRunner } from './consent-runner'
+import { AuthorizationPreflight, type PreflightDeps } from './preflight'
 import { ProfileAutomator } from './profile-automator'
 import { SessionQueries } from './session-queries'
 import { SessionStore } from './session-store'
@@ -24,7 +25,11 @@ export interface AuthorizationEngineDeps {
   db: Database
   settings: Pick<SettingsService, 'get' | 'onChange'>
   apiApps: Pick<ApiAppService, 'get'>
-  slots: Pick<ProfileSlots, 'startProfile' | 'figures' | 'subscribe'>
+  slots: Pick<ProfileSlots, 'startProfile' | 'figures' | 'subscribe' | 'holds'>
+  /** The GoLogin API client's state (a cloud launch needs a usable token). */
+  gologin: PreflightDeps['gologin']
+  /** Sandbox mode's simulated X, or null. */
+  sandbox: PreflightDeps['sandbox']
   events: EventHub
   logs: LogSystem
 }
@@ -59,11 +64,12 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     screenshotDir,
     logger: log,
   })
+  const preflight = new AuthorizationPreflight({ apiApps, launcherMode: () => settings.get('launcherMode'), gologin: deps.gologin, sandbox: deps.sandbox })
   const batches = new BatchRunner({
     planner: new BatchPlanner({ dataSource: db.dataSource, apiApps }),
     store,
     automator,
-    apiApps,
+    preflight,
     slots,
     events,
     logger: logs.logger('batch'),

@@ -37,7 +37,17 @@ interface PriorAttempt {
   api_app: string
   attempt: number
   status: SessionStatus
+  created_at: string
 }
+
+export interface RetryOptions {
+  /** Retry accounts that hold a valid token issued after the failed attempt too (default false: skip them). */
+  reauthorize?: boolean
+  signal?: AbortSignal
+}
+
+/** The skip reason of an account that was authorized after the attempt being retried. */
+export const VALID_TOKEN_SINCE = 'has a valid token since'
 
 /** Parameters per `IN (…)` list: well below SQLite's variable limit. */
 const LOOKUP_CHUNK = 5_000
@@ -46,8 +56,8 @@ export class BatchPlanner {
   constructor(private readonly deps: { dataSource: DataSource; apiApps: { get(name: string): Promise<ApiAppConfig> } }) {}
 
   /** "Authorize selected": one candidate per usable profile, in the order given. */
-  async forProfiles(profileIds: readonly string[], apiApp: string): Promise<Plan> {
-    const profiles = await this.profiles([...new Set(profileIds)])
+  async forProfiles(profileIds: readonly string[], apiApp: string, signal?: AbortSignal): Promise<Plan> {
+    const profiles = await this.profiles([...new Set(profileIds)], signal)
     const seen = new Set<string>()
     const plan: Plan = { candidates: [], skipped: [] }
     for (const profileId of profileIds) {
@@ -67,12 +77,13 @@ export class BatchPlanner {
    * given sessions, with the profile's current mapping. Attempts already retried, or superseded by a
    * newer attempt of the same profile in the selection, are skipped.
    */
-  async forRetry(input: { batchId?: string; sessionIds?: readonly string[] }): Promise<Plan> {
+  async forRetry(input: { batchId?: string; sessionIds?: readonly string[] }, options: RetryOptions = {}): Promise<Plan> {
+    const { signal } = options
     const plan: Plan = { candidates: [], skipped: [] }
     let attempts: PriorAttempt[]
     if (input.batchId) {
       attempts = await this.deps.dataSource.query(
-        'SELECT session_id, profile_id, api_app, attempt, status FROM authorization_sessions WHERE batch_id = ? ORDER BY id',
+        'SELECT session_id, profile_id, api_app, attempt, status, created_at FROM authorization_sessions WHERE batch_id = ? ORDER BY id',
         [input.batchId],
       )
       if (!attempts.length) throw new DomainException('NOT_FOUND', `No batch ${input.batchId}`, { details: { batchId: input.batchId } })
@@ -80,8 +91,8 @@ export class BatchPlanner {
     } else {
       const ids = [...new Set(input.sessionIds ?? [])]
       const found = new Map((await this.chunked<PriorAttempt>(ids, (marks) =>
-        `SELECT session_id, profile_id, api_app, attempt, status FROM authorization_sessions WHERE session_id IN (${marks})`,
-      )).map((a) => [a.session_id, a]))
+        `SELECT session_id, profile_id, api_app, attempt, status, created_at FROM authorization_sessions WHERE session_id IN (${marks})`,
+      signal)).map((a) => [a.session_id, a]))
       attempts = []
       for (const id of ids) {
         const attempt = found.get(id)
@@ -92,7 +103,7 @@ export class BatchPlanner {
     }
     const retried = new Map((await this.chunked<{ retry_of: string; attempt: number }>(attempts.map((a) => a.session_id), (marks) =>
       `SELECT retry_of, MAX(attempt) AS attempt FROM authorization_sessions WHERE retry_of IN (${marks}) GROUP BY retry_of`,
-    )).map((row) => [row.retry_of, row.attempt]))
+    signal)).map((row) => [row.retry_of, row.attempt]))
     // One attempt per profile: the newest of the selection.
     const newest = new Map<string, PriorAttempt>()
     for (const attempt of attempts) {
@@ -107,8 +118,9 @@ export class BatchPlanner {
         newest.set(attempt.profile_id, attempt)
       }
     }
-    const profiles = await this.profiles([...newest.keys()])
+    const profiles = await this.profiles([...newest.keys()], signal)
     const apps = await this.usableApps([...new Set([...newest.values()].map((a) => a.api_app))])
+    const since = new Map<string, string>()
     for (const attempt of newest.values()) {
       const app = apps.get(attempt.api_app)
       if (!app) {
@@ -116,9 +128,33 @@ export class BatchPlanner {
         continue
       }
       const candidate = this.candidate(profiles.get(attempt.profile_id), attempt.profile_id, plan.skipped)
-      if (candidate) plan.candidates.push({ ...candidate, apiApp: app.name, attempt: attempt.attempt + 1, retryOf: attempt.session_id })
+      if (!candidate) continue
+      plan.candidates.push({ ...candidate, apiApp: app.name, attempt: attempt.attempt + 1, retryOf: attempt.session_id })
+      since.set(attempt.session_id, attempt.created_at)
     }
+    if (!options.reauthorize) await this.skipAuthorizedSince(plan, since, signal)
     return plan
+  }
+
+  /** Accounts authorized again (a valid token) after the attempt being retried: re-authorizing them would only replace it. */
+  private async skipAuthorizedSince(plan: Plan, since: ReadonlyMap<string, string>, signal?: AbortSignal): Promise<void> {
+    const usernames = [...new Set(plan.candidates.map((c) => c.username.toLowerCase()))]
+    const tokens = await this.chunked<{ twitter_username: string; api_app: string; completed_at: string; session_id: string }>(usernames, (marks) =>
+      `SELECT twitter_username, api_app, completed_at, session_id FROM authorization_sessions
+        WHERE status = 'completed' AND token_status = 'valid' AND twitter_username IN (${marks})`,
+    signal)
+    const newestValid = new Map<string, { completedAt: string; sessionId: string }>()
+    for (const row of tokens) {
+      const key = `${row.twitter_username.toLowerCase()}\n${row.api_app.toLowerCase()}`
+      const known = newestValid.get(key)
+      if (!known || known.completedAt < row.completed_at) newestValid.set(key, { completedAt: row.completed_at, sessionId: row.session_id })
+    }
+    plan.candidates = plan.candidates.filter((candidate) => {
+      const valid = newestValid.get(`${candidate.username.toLowerCase()}\n${candidate.apiApp.toLowerCase()}`)
+      if (!valid || !(valid.completedAt > (since.get(candidate.retryOf ?? '') ?? ''))) return true
+      plan.skipped.push({ profileId: candidate.profileId, reason: `${VALID_TOKEN_SINCE} (session ${valid.sessionId})` })
+      return false
+    })
   }
 
   /** A profile by GoLogin id, else by X username (case-insensitive, `@` optional); the active one first. */
@@ -150,10 +186,10 @@ export class BatchPlanner {
     return null
   }
 
-  private async profiles(profileIds: string[]): Promise<Map<string, ProfileRecord>> {
+  private async profiles(profileIds: string[], signal?: AbortSignal): Promise<Map<string, ProfileRecord>> {
     const rows = await this.chunked<ProfileSqlRow>(profileIds, (marks) =>
       `SELECT profile_id, profile_name, twitter_username, is_active FROM profiles WHERE profile_id IN (${marks})`,
-    )
+    signal)
     return new Map(rows.map((row) => [row.profile_id, toRecord(row)]))
   }
 
@@ -169,9 +205,11 @@ export class BatchPlanner {
     return apps
   }
 
-  private async chunked<T>(values: readonly string[], sql: (marks: string) => string): Promise<T[]> {
+  /** `IN (…)` lookups in chunks; `signal` (the panel closing) stops between two of them. */
+  private async chunked<T>(values: readonly string[], sql: (marks: string) => string, signal?: AbortSignal): Promise<T[]> {
     const rows: T[] = []
     for (let start = 0; start < values.length; start += LOOKUP_CHUNK) {
+      signal?.throwIfAborted()
       const chunk = values.slice(start, start + LOOKUP_CHUNK)
       rows.push(...((await this.deps.dataSource.query(sql(chunk.map(() => '?').join(', ')), chunk)) as T[]))
     }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import PQueue from 'p-queue'
 import type { BatchProgress, BatchStartResult } from '../../../shared/contract/batches'
 import type { SessionStatus } from '../../../shared/contract/sessions'
-import { DomainException, ProfileNotFoundException, type AppException } from '../../../shared/errors'
+import { AppException, DomainException, ProfileNotFoundException } from '../../../shared/errors'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { SlotFigures } from '../gologin/profile-slots'
@@ -21,13 +21,22 @@ export interface BatchRunnerDeps {
   planner: Pick<BatchPlanner, 'forProfiles' | 'forRetry' | 'findProfile' | 'validTokenSession'>
   store: Pick<SessionStore, 'createPending' | 'cancelQueued'>
   automator: { run(job: SessionJob, signal: AbortSignal): Promise<SessionOutcome> }
-  apiApps: { get(name: string): Promise<{ name: string }> }
-  slots: { figures(): SlotFigures }
+  /** Refuses an API app (or the whole panel state) no account can be authorized with right now; `AuthorizationPreflight` fits. */
+  preflight: { check(apiApp: string): Promise<{ name: string }> }
+  /** `holds`: the profile is still starting, running or not confirmed stopped (it cannot start again yet). */
+  slots: { figures(): SlotFigures; holds?(profileId: string): boolean }
   events: Pick<EventHub, 'emit'>
   logger: Logger
   /** Profiles running at once (the `maxConcurrentProfiles` setting); follow changes with `setConcurrency`. */
   concurrency: number
   now?: () => number
+}
+
+export interface RetryInput {
+  batchId?: string
+  sessionIds?: readonly string[]
+  /** Also re-authorize accounts that hold a valid token issued after their failed attempt (default false). */
+  reauthorize?: boolean
 }
 
 export interface AuthorizeAccountInput {
@@ -65,7 +74,8 @@ export class BatchRunner {
   private readonly log: Logger
   private readonly now: () => number
   private lastServed: string | null = null
-  private closing = false
+  /** Aborted when `close()` begins: planning and queueing stop, and no batch starts after it. */
+  private readonly closing = new AbortController()
 
   constructor(private readonly deps: BatchRunnerDeps) {
     this.log = deps.logger
@@ -76,32 +86,69 @@ export class BatchRunner {
   }
 
   async start(input: { profileIds: readonly string[]; apiApp: string }): Promise<BatchStartResult> {
-    const app = await this.deps.apiApps.get(input.apiApp)
-    const plan = await this.deps.planner.forProfiles(input.profileIds, app.name)
+    this.assertOpen()
+    const app = await this.deps.preflight.check(input.apiApp)
+    const plan = await this.deps.planner.forProfiles(input.profileIds, app.name, this.closing.signal)
     const { batch, skipped } = await this.launch(plan, { apiApp: app.name, retryOf: null })
     return { batchId: batch.id, queued: batch.sessions, skipped }
   }
 
-  async retry(input: { batchId?: string; sessionIds?: readonly string[] }): Promise<BatchStartResult> {
-    const plan = await this.deps.planner.forRetry(input)
+  /** The API app problem (or none) of a batch about to start: the Authorize dialog shows it before the click. */
+  async check(apiApp: string): Promise<void> {
+    await this.deps.preflight.check(apiApp)
+  }
+
+  /** What a retry would queue and skip (and why), without starting anything: the Retry dialog's summary. */
+  async retryPlan(input: RetryInput): Promise<BatchStartResult> {
+    const plan = await this.planRetry(input)
+    return { batchId: '', queued: plan.candidates.length, skipped: plan.skipped }
+  }
+
+  async retry(input: RetryInput): Promise<BatchStartResult> {
+    this.assertOpen()
+    const plan = await this.planRetry(input)
     const apps = [...new Set(plan.candidates.map((c) => c.apiApp))]
     const { batch, skipped } = await this.launch(plan, { apiApp: apps.join(', ') || '—', retryOf: input.batchId ?? null })
     return { batchId: batch.id, queued: batch.sessions, skipped }
   }
 
+  /**
+   * The retry's candidates, each of whose API apps passed the preflight; the accounts of an app that did not
+   * are skipped with its reason, and if that leaves nothing to do the retry is refused with it.
+   */
+  private async planRetry(input: RetryInput): Promise<Plan> {
+    const plan = await this.deps.planner.forRetry(input, { reauthorize: input.reauthorize, signal: this.closing.signal })
+    const refused = new Map<string, AppException>()
+    for (const apiApp of new Set(plan.candidates.map((c) => c.apiApp))) {
+      try {
+        await this.deps.preflight.check(apiApp)
+      } catch (error) {
+        if (!(error instanceof AppException)) throw error
+        refused.set(apiApp, error)
+      }
+    }
+    if (!refused.size) return plan
+    const candidates = plan.candidates.filter((c) => !refused.has(c.apiApp))
+    if (!candidates.length) throw refused.values().next().value!
+    const skipped = plan.candidates.filter((c) => refused.has(c.apiApp)).map((c) => ({ profileId: c.profileId, reason: refused.get(c.apiApp)!.message }))
+    return { candidates, skipped: [...plan.skipped, ...skipped] }
+  }
+
   /** One account (REST API): answers at once with the session id; `CONFLICT` if the account is in progress. */
   async authorizeAccount(input: AuthorizeAccountInput): Promise<AuthorizeAccountResult> {
-    const app = await this.deps.apiApps.get(input.apiApp)
+    this.assertOpen()
+    const app = await this.deps.preflight.check(input.apiApp)
     const account = (input.profileId ?? input.username ?? input.accountId ?? '').trim()
     const profile = account ? await this.deps.planner.findProfile(account) : null
     if (!profile || (input.profileId && profile.profileId !== input.profileId)) throw new ProfileNotFoundException(account)
     if (!profile.username) throw new DomainException('PROFILE_NOT_FOUND', `Profile ${profile.profileId} has no X username mapped.`, { details: { profileId: profile.profileId } })
-    const busy = this.busyWith({ profileId: profile.profileId, username: profile.username })
-    if (busy) throw conflict(profile.username, busy)
     if (!input.forceReauth) {
+      // Answered even while that attempt is still stopping its profile: its tokens are stored first.
       const existing = await this.deps.planner.validTokenSession(profile.username, app.name, new Date(this.now()))
       if (existing) return { sessionId: existing, status: 'completed', profileId: profile.profileId, existing: true }
     }
+    const busy = this.busyWith({ profileId: profile.profileId, username: profile.username })
+    if (busy) throw conflict(profile.username, busy)
     const candidate: Candidate = { profileId: profile.profileId, profileName: profile.profileName, username: profile.username, apiApp: app.name, attempt: 1, retryOf: null }
     const { jobs } = await this.launch({ candidates: [candidate], skipped: [] }, { apiApp: app.name, retryOf: null, requireAll: true })
     return { sessionId: jobs[0].sessionId, status: 'pending', profileId: profile.profileId, existing: false }
@@ -159,7 +206,7 @@ export class BatchRunner {
 
   /** Shutdown: refuses new batches, cancels live ones (profiles stopped, sessions `cancelled`), waits at most `timeoutMs`. */
   async close(timeoutMs = 20_000): Promise<void> {
-    this.closing = true
+    this.closing.abort(new DomainException('INTERRUPTED', 'The panel is shutting down; no new authorization can start.'))
     const reason = new DomainException('CANCELLED', 'The panel stopped before this authorization finished.')
     const live = [...this.batches.values()].filter((b) => b.live)
     let timer: NodeJS.Timeout | undefined
@@ -172,7 +219,7 @@ export class BatchRunner {
   }
 
   private async launch(plan: Plan, meta: { apiApp: string; retryOf: string | null; requireAll?: boolean }): Promise<{ batch: Batch; jobs: SessionJob[]; skipped: Skip[] }> {
-    if (this.closing) throw new DomainException('INTERRUPTED', 'The panel is shutting down; no new authorization can start.')
+    this.assertOpen()
     const batchId = randomUUID()
     const createdAt = new Date(this.now()).toISOString()
     const skipped = [...plan.skipped]
@@ -186,15 +233,23 @@ export class BatchRunner {
         skipped.push({ profileId: candidate.profileId, reason })
         continue
       }
+      if (this.deps.slots.holds?.(candidate.profileId)) {
+        if (meta.requireAll) throw new DomainException('PROFILE_STOP_PENDING', `Profile ${candidate.profileId} is not confirmed stopped yet; it can start again once GoLogin confirms the stop.`)
+        skipped.push({ profileId: candidate.profileId, reason: 'its browser is not confirmed stopped yet' })
+        continue
+      }
       const job: SessionJob = { ...candidate, sessionId: randomUUID(), batchId, createdAt }
       this.claim(job)
       jobs.push(job)
     }
     const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, jobs, skipped.length)
     try {
-      await this.deps.store.createPending(jobs)
+      await this.deps.store.createPending(jobs, this.closing.signal)
+      // close() may have begun while the rows were written: such a batch never starts.
+      this.assertOpen()
     } catch (error) {
       for (const job of jobs) this.unclaim(job)
+      if (this.closing.signal.aborted) await this.deps.store.cancelQueued(jobs, this.closing.signal.reason as AppException).catch(() => undefined)
       throw error
     }
     this.batches.set(batchId, batch)
@@ -303,6 +358,10 @@ export class BatchRunner {
   /** The slots changed (a profile started or stopped): every live batch pushes its new figures. */
   slotsChanged(): void {
     for (const batch of this.batches.values()) if (batch.live) this.emitProgress(batch)
+  }
+
+  private assertOpen(): void {
+    this.closing.signal.throwIfAborted()
   }
 
   private busyWith(account: { profileId?: string; username?: string }): ActiveAccount | null {

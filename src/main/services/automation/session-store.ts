@@ -46,8 +46,9 @@ export class SessionStore {
   constructor(private readonly deps: SessionStoreDeps) {}
 
   /** Inserts the `pending` rows of new attempts (in chunks, yielding between them) and pushes them. */
-  async createPending(jobs: readonly SessionJob[]): Promise<void> {
+  async createPending(jobs: readonly SessionJob[], signal?: AbortSignal): Promise<void> {
     for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
+      signal?.throwIfAborted()
       const chunk = jobs.slice(start, start + INSERT_CHUNK)
       const tuples = chunk.map(() => `(?, ?, ?, ?, ?, 'pending', ?, ?, ?)`).join(', ')
       const params = chunk.flatMap((job) => [

@@ -40,6 +40,8 @@ export class GoLoginService {
   private readonly imports: MappingImport
   private progress: SyncProgress = idleProgress()
   private running: Promise<SyncOutcome> | null = null
+  /** Aborts the running sync (panel closing, or a caller's signal). */
+  private syncRun: AbortController | null = null
   private readonly closing = new AbortController()
 
   constructor(private readonly deps: GoLoginServiceDeps) {
@@ -52,10 +54,27 @@ export class GoLoginService {
 
   /**
    * Syncs every profile from GoLogin; a call during a running sync joins it. Rejects with the
-   * reason (also in `syncStatus().error` and the log) when the sync fails.
+   * reason (also in `syncStatus().error` and the log) when the sync fails. `signal` (the sync
+   * worker's, aborted when the panel quits) stops the sync between two requests, whoever started it.
    */
-  syncProfiles(): Promise<SyncOutcome> {
-    this.running ??= this.runSync().finally(() => (this.running = null))
+  syncProfiles(signal?: AbortSignal): Promise<SyncOutcome> {
+    if (!this.running) {
+      const run = new AbortController()
+      const stop = (reason: unknown) => run.abort(reason instanceof DomainException ? reason : new DomainException('INTERRUPTED', 'The profile sync was stopped.'))
+      const onClose = () => stop(this.closing.signal.reason)
+      this.closing.signal.addEventListener('abort', onClose, { once: true })
+      this.syncRun = run
+      this.running = this.runSync(run.signal).finally(() => {
+        this.closing.signal.removeEventListener('abort', onClose)
+        this.running = null
+        this.syncRun = null
+      })
+    }
+    if (signal && this.syncRun) {
+      const run = this.syncRun
+      if (signal.aborted) run.abort(new DomainException('INTERRUPTED', 'The profile sync was stopped.'))
+      else signal.addEventListener('abort', () => run.abort(new DomainException('INTERRUPTED', 'The profile sync was stopped.')), { once: true })
+    }
     return this.running
   }
 
@@ -75,12 +94,13 @@ export class GoLoginService {
     return { ...this.progress }
   }
 
-  private async runSync(): Promise<SyncOutcome> {
+  private async runSync(signal: AbortSignal): Promise<SyncOutcome> {
     const startedAt = new Date()
     this.setProgress({ ...idleProgress(), running: true, startedAt: startedAt.toISOString() })
     try {
       if (!this.deps.client.status().hasToken) throw new ValidationException(NO_TOKEN_MESSAGE, { field: 'gologinToken' })
       if (this.closing.signal.aborted) throw new DomainException('INTERRUPTED', 'The panel is shutting down; the sync did not start.')
+      signal.throwIfAborted()
       const apps = (await this.deps.apiApps.list()).map((app) => app.name)
       const mapper = new PatternMapper(this.deps.settings.get('usernamePattern'), apps)
       this.log.info('gologin.sync.started', {}, 'Profile sync started')
@@ -90,7 +110,7 @@ export class GoLoginService {
         mapper,
         log: this.log,
         syncedAt: startedAt,
-        signal: this.closing.signal,
+        signal,
         onStep: (step) => this.setProgress({ ...this.progress, ...step }),
       })
       this.setProgress({ ...this.progress, ...stepOf(outcome), running: false, finishedAt: new Date().toISOString() })

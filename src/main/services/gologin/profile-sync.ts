@@ -58,6 +58,7 @@ export async function runProfileSync(run: ProfileSyncRun): Promise<SyncOutcome> 
   let pageSize = 0
 
   for await (const page of run.source.pages({ signal: run.signal })) {
+    run.signal?.throwIfAborted()
     // A profile that moved to a later page while we listed is written once.
     const fresh = page.profiles.filter((profile) => !seen.has(profile.id))
     for (const profile of fresh) seen.add(profile.id)
@@ -75,6 +76,7 @@ export async function runProfileSync(run: ProfileSyncRun): Promise<SyncOutcome> 
     step.updated += counts.updated
     step.unchanged += counts.unchanged
     run.onStep?.({ ...step })
+    run.signal?.throwIfAborted()
   }
 
   // GoLogin counts profiles per page; fewer distinct ids than its total means the list moved under us.

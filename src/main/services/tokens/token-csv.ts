@@ -55,7 +55,7 @@ const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
  * tokens opened on worker threads, a few chunks ahead, so reading, decrypting and writing overlap; the
  * event loop is given back between chunks.
  */
-export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[]): AsyncGenerator<TokenCsvRow[]> {
+export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): AsyncGenerator<TokenCsvRow[]> {
   const read = sqliteHandle(dataSource).prepare(
     `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
        s.completed_at, s.profile_id, p.profile_name
@@ -82,6 +82,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   }
   try {
     while (next < ids.length || inFlight.length) {
+      signal?.throwIfAborted()
       while (next < ids.length && inFlight.length <= threads * 2) readAhead()
       yield await inFlight.shift()!
       // Let requests and other work run between chunks.
@@ -138,13 +139,13 @@ function scopesText(stored: string): string {
 }
 
 /** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
-export function tokenCsvStream(dataSource: DataSource, ids: readonly number[]): Readable {
+export function tokenCsvStream(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): Readable {
   // One CSV text per chunk of rows (csv-stringify's sync API): the stream machinery runs per chunk, not per row.
   const csv = new PassThrough()
   void (async () => {
     try {
       let header = true
-      for await (const rows of tokenCsvChunks(dataSource, ids)) {
+      for await (const rows of tokenCsvChunks(dataSource, ids, signal)) {
         if (csv.destroyed) return
         if (!csv.write(stringifySync(rows, { ...CSV_OPTIONS, header }))) await drained(csv)
         header = false
@@ -175,19 +176,19 @@ function drained(stream: Writable): Promise<void> {
 }
 
 /** Streams the CSV into `target` (e.g. an HTTP response); resolves once it is written. */
-export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable): Promise<void> {
-  await pipeline(tokenCsvStream(dataSource, ids), target)
+export async function writeTokenCsv(dataSource: DataSource, ids: readonly number[], target: Writable, signal?: AbortSignal): Promise<void> {
+  await pipeline(tokenCsvStream(dataSource, ids, signal), target)
 }
 
 /**
  * Writes the CSV to `filePath` atomically: a 0600 temp file next to it, renamed over the target once
  * complete, so a reader never sees half a file and a failure leaves any earlier file untouched.
  */
-export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string): Promise<void> {
+export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly number[], filePath: string, signal?: AbortSignal): Promise<void> {
   const target = path.resolve(filePath)
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await pipeline(tokenCsvStream(dataSource, ids), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
+    await pipeline(tokenCsvStream(dataSource, ids, signal), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
     await fs.promises.rename(temp, target)
   } catch (error) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined)

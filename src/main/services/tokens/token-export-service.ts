@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { DataSource } from 'typeorm'
 import type { ExportResult } from '../../../shared/contract/tokens'
-import { AppException, InfrastructureException } from '../../../shared/errors'
+import { AppException, DomainException, InfrastructureException } from '../../../shared/errors'
 import type { Logger } from '../../logging/logger'
 import { CSV_FILTERS, type FileDialogs } from '../platform'
 import { newestTokenIds } from './newest-tokens'
@@ -46,12 +46,21 @@ export const DOWNLOAD_PATH = '/download'
 export class TokenExportService {
   private readonly tickets = new Map<string, Ticket>()
   private readonly now: () => number
+  /** Aborted on quit: an export or download under way stops (an earlier file is left as it was). */
+  private readonly closing = new AbortController()
 
   constructor(private readonly options: TokenExportServiceOptions) {
     this.now = options.now ?? Date.now
   }
 
+  /** Stops exports and downloads under way (quit); new ones are refused. */
+  close(): void {
+    this.closing.abort(new DomainException('INTERRUPTED', 'The panel stopped before the token export finished; nothing was written.'))
+    this.tickets.clear()
+  }
+
   async export(request: TokenExportRequest): Promise<ExportResult> {
+    this.closing.signal.throwIfAborted()
     const fileName = exportFileName(request.apiApp, new Date(this.now()))
     const { dialogs, log } = this.options
     if (!dialogs) return this.issueTicket(request, fileName)
@@ -64,7 +73,7 @@ export class TokenExportService {
     const started = performance.now()
     const ids = newestTokenIds(this.options.dataSource, filterOf(request, this.now()))
     try {
-      await writeTokenCsvFile(this.options.dataSource, ids, target)
+      await writeTokenCsvFile(this.options.dataSource, ids, target, this.closing.signal)
     } catch (error) {
       log.error('tokens.export_failed', { path: target, err: error })
       if (error instanceof AppException) throw error
@@ -86,7 +95,7 @@ export class TokenExportService {
     if (!found) return null
     this.tickets.delete(ticket)
     const ids = newestTokenIds(this.options.dataSource, filterOf(found.request, this.now()))
-    const stream = tokenCsvStream(this.options.dataSource, ids)
+    const stream = tokenCsvStream(this.options.dataSource, ids, this.closing.signal)
     const log = this.options.log
     stream.once('end', () => log.info('tokens.downloaded', { rows: ids.length, apiApp: found.request.apiApp, fileName: found.fileName }, `${ids.length} token(s) downloaded`))
     stream.once('error', (error) => log.error('tokens.download_failed', { fileName: found.fileName, err: error }))

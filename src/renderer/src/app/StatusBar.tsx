@@ -2,6 +2,7 @@ import { getWsBridge } from '../api'
 import type { ConnectionStatus } from '../api/ws-bridge'
 import { formatCount } from '../lib/format'
 import { useAppStore, useAppStoreShallow } from '../stores/use-app-store'
+import { UnstoppedProfilesItem } from '../features/slots/UnstoppedProfiles'
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -53,6 +54,7 @@ function MonitorFigures() {
           ⚠ {alerts.length === 1 ? alerts[0].message : `${alerts.length} alerts`}
         </span>
       ) : null}
+      <UnstoppedProfilesItem />
       <span className="statusbar-item" title="GoLogin profiles running now / at most">
         Profiles {monitor.slotsInUse}/{monitor.maxSlots}
       </span>

@@ -3,6 +3,7 @@ import type { BatchProgress } from '../../../../shared/contract/batches'
 import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatCount, plural } from '../../lib/format'
+import { RetryDialog, type RetryTarget } from './RetryDialog'
 import { appStore } from '../../stores/app-store'
 
 async function control(action: 'batch:pause' | 'batch:resume' | 'batch:cancel', batchId: string): Promise<void> {
@@ -71,23 +72,18 @@ export function BatchControls({ batch }: { batch: BatchProgress }) {
 
 /** "Retry failed" of a finished batch: a new batch of new attempts for its failed, timed-out and cancelled sessions. */
 export function RetryBatchButton({ batch, count }: { batch: BatchProgress; count: number }) {
-  const [busy, setBusy] = useState(false)
-  const retry = async () => {
-    setBusy(true)
-    const state = appStore.getState()
-    try {
-      const result = await api.call('batch:retry', { batchId: batch.id })
-      state.showToast(`${plural(result.queued, 'account')} queued again.`, 'success', 'Retry started')
-      state.setSessionFilter({ batchId: result.batchId, statuses: [] })
-    } catch (error) {
-      state.showToast(`Could not retry: ${errorMessage(error)}`, 'error')
-    } finally {
-      setBusy(false)
-    }
-  }
+  const [target, setTarget] = useState<RetryTarget | null>(null)
   return (
-    <button type="button" className="button button-small" onClick={retry} disabled={busy} title="New attempts for the failed, timed-out and cancelled accounts of this batch">
-      {busy ? 'Retrying…' : `Retry ${formatCount(count)} failed`}
-    </button>
+    <>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => setTarget({ batchId: batch.id })}
+        title="New attempts for the failed, timed-out and cancelled accounts of this batch"
+      >
+        {`Retry ${formatCount(count)} failed`}
+      </button>
+      {target ? <RetryDialog target={target} onClose={() => setTarget(null)} /> : null}
+    </>
   )
 }

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatCount, plural } from '../../lib/format'
@@ -54,6 +54,20 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
   const ids = onlyVisible ? visibleSelected : selected
   const chosen = apiApp && names.includes(apiApp) ? apiApp : (names[0] ?? '')
   const counts = useMemo(() => breakdown(ids, chosen), [ids, chosen])
+  // Why a batch for this app would be refused (unusable app, sandbox mismatch, no GoLogin token): said before the click.
+  const [check, setCheck] = useState<{ apiApp: string; refusal: string | null } | null>(null)
+  useEffect(() => {
+    if (!chosen) return
+    let current = true
+    api.call('batch:check', { apiApp: chosen }).then(
+      () => current && setCheck({ apiApp: chosen, refusal: null }),
+      (error: unknown) => current && setCheck({ apiApp: chosen, refusal: errorMessage(error) }),
+    )
+    return () => {
+      current = false
+    }
+  }, [chosen])
+  const refusal = check?.apiApp === chosen ? check.refusal : null
 
   const start = async () => {
     setBusy(true)
@@ -74,14 +88,14 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
       <button type="button" className="button" onClick={onClose} disabled={busy}>
         Cancel
       </button>
-      <button type="button" className="button button-primary" onClick={start} disabled={busy || !chosen || ids.length === 0}>
+      <button type="button" className="button button-primary" onClick={start} disabled={busy || !chosen || ids.length === 0 || refusal !== null}>
         {busy ? 'Starting…' : `Authorize ${plural(ids.length, 'account')}`}
       </button>
     </>
   )
 
   return (
-    <Dialog title="Authorize selected accounts" onClose={onClose} footer={footer} busy={busy} problem={problem}>
+    <Dialog title="Authorize selected accounts" onClose={onClose} footer={footer} busy={busy} problem={problem ?? refusal}>
       {names.length === 0 ? (
         <p className="form-problem" role="alert">
           No API app is configured yet. Add one in <a href="#/settings">Settings → API apps</a> first.

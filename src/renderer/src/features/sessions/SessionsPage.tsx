@@ -1,13 +1,12 @@
 import { useMemo, useState } from 'react'
 import { RETRYABLE_STATUSES, SESSION_STATUSES, type SessionRow, type SessionStatus } from '../../../../shared/contract/sessions'
-import { api } from '../../api'
 import { EmptyState } from '../../components/EmptyState'
 import { PageHeader } from '../../components/PageHeader'
-import { errorMessage, formatClock, formatCount, plural } from '../../lib/format'
+import { formatClock, formatCount, plural } from '../../lib/format'
 import { STATUS_LABELS } from '../../lib/labels'
-import { appStore } from '../../stores/app-store'
 import { useAppStore, useAppStoreShallow } from '../../stores/use-app-store'
 import { BatchControls } from '../batches/BatchControls'
+import { RetryDialog, type RetryTarget } from '../batches/RetryDialog'
 import { isLive, pickBatch } from '../batches/batch-view'
 import { ScreenshotDialog } from './ScreenshotDialog'
 import { SessionGrid } from './SessionGrid'
@@ -106,7 +105,7 @@ function RetryButton() {
     newestBatch: state.batchList[0] ?? null,
     byId: state.sessionsById,
   }))
-  const [busy, setBusy] = useState(false)
+  const [retrying, setRetrying] = useState<RetryTarget | null>(null)
   const batchId = s.filterBatch || s.newestBatch?.batchId || ''
   const selectedRetryable = useMemo(() => [...s.selection].filter((id) => isRetryable(s.byId.get(id))), [s.selection, s.byId])
   const batchFailed = useMemo(() => {
@@ -127,25 +126,19 @@ function RetryButton() {
         ? `New attempts for every failed, timed-out or cancelled session of the newest batch (${s.newestBatch.apiApp}, ${formatClock(s.newestBatch.createdAt)})`
         : 'No batch yet'
 
-  const retry = async () => {
-    setBusy(true)
-    const state = appStore.getState()
-    try {
-      const result = await api.call('batch:retry', useSelection ? { sessionIds: selectedRetryable } : { batchId })
-      state.showToast(`${plural(result.queued, 'account')} queued again${result.skipped.length ? `, ${formatCount(result.skipped.length)} skipped` : ''}.`, 'success', 'Retry started')
-      // The new attempts form a new batch: follow it.
-      state.setSessionFilter({ batchId: result.batchId, statuses: [] })
-    } catch (error) {
-      state.showToast(`Could not retry: ${errorMessage(error)}`, 'error')
-    } finally {
-      setBusy(false)
-    }
-  }
-
   return (
-    <button type="button" className="button button-primary" onClick={retry} disabled={busy || count === 0} title={title}>
-      {busy ? 'Retrying…' : label}
-    </button>
+    <>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => setRetrying(useSelection ? { sessionIds: selectedRetryable } : { batchId })}
+        disabled={count === 0}
+        title={title}
+      >
+        {label}
+      </button>
+      {retrying ? <RetryDialog target={retrying} onClose={() => setRetrying(null)} /> : null}
+    </>
   )
 }
 
