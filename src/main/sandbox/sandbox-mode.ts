@@ -135,6 +135,7 @@ export async function startSandboxMode(options: SandboxModeOptions = {}): Promis
         GOLOGIN_LOCAL_API_URL: gologin.localApiUrl,
         GOLOGIN_TOKEN: gologin.token,
         GOLOGIN_LAUNCHER: 'desktop',
+        GOLOGIN_CLOUD_BROWSER_URL: gologin.cloudBrowserUrl,
         X_AUTHORIZE_URL: x.authorizeUrl,
         X_API_URL: x.apiUrl,
         SANDBOX1_CLIENT_ID: CLIENT_IDS.SANDBOX1,

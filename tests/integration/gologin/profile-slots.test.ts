@@ -169,14 +169,18 @@ describe('ProfileSlots with the desktop launcher and real Chromium', () => {
   }, 60_000)
 
   it('a start slower than the timeout fails, and the late browser is stopped', async () => {
-    const w = await setup(1, { startTimeoutMs: 300 })
+    const w = await setup(1, { startTimeoutMs: 300, stopRetryDelayMs: { min: 3_000, max: 6_000 } })
     const [id] = w.ids
     w.sandbox.setBehaviour(id, { startDelayMs: 1_000 })
     const error = await failure(w.slots.startProfile(id))
     expect(error.code).toBe('BROWSER_CONNECTION_FAILED')
     expect(error.message).toMatch(/did not start within 300 ms/)
-    // The app went on to launch the browser after the panel gave up; the paired stop closed it.
+    // The first stop came while the app was still starting it (it stopped nothing), and the app went on to
+    // launch the browser after the panel gave up: the slot stays taken until a later stop closed it.
+    expect(w.slots.figures()).toMatchObject({ slotsInUse: 1 })
+    await vi.waitFor(() => expect(w.slots.figures()).toMatchObject({ slotsInUse: 0 }), { timeout: 20_000, interval: 20 })
     expect(w.sandbox.stats().browsers).toMatchObject({ launched: 1, running: 0 })
+    expect(w.sandbox.stats().browsers.stopsWhileStarting).toBeGreaterThanOrEqual(1)
     expectNothingLeft(w)
   }, 60_000)
 

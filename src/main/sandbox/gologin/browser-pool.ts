@@ -24,7 +24,7 @@ export interface PoolEntry {
 export abstract class ProfileBrowserPool<E extends PoolEntry> implements ProfileBrowsers {
   protected readonly running = new Map<string, E>()
   protected readonly closing = new AbortController()
-  protected readonly counts: BrowserCounts = { running: 0, peak: 0, launched: 0, starts: 0, startFailures: 0, stops: 0, stopFailures: 0 }
+  protected readonly counts: BrowserCounts = { running: 0, peak: 0, launched: 0, starts: 0, startFailures: 0, stops: 0, stopFailures: 0, stopsWhileStarting: 0 }
 
   protected abstract newEntry(): E
   /** Opens the profile's browser (the behaviours are already applied) and answers its CDP ws URL. */
@@ -32,6 +32,8 @@ export abstract class ProfileBrowserPool<E extends PoolEntry> implements Profile
   /** Whether `entry` holds something to dispose (a failure after opening leaves it running until stop). */
   protected abstract opened(entry: E): boolean
   protected abstract dispose(profileId: string, entry: E): Promise<void>
+  /** Ends the browser without the app's bookkeeping (a crash, a window closed by hand). */
+  protected abstract kill(entry: E): Promise<void>
 
   /** Starts the profile's browser (or returns the one already running) and answers its ws URL. */
   async start(profile: SandboxProfile, behaviour: SandboxProfileBehaviour): Promise<string> {
@@ -55,8 +57,18 @@ export abstract class ProfileBrowserPool<E extends PoolEntry> implements Profile
     }
   }
 
-  /** Stops the profile's browser (after its start, if one is in flight); unknown profiles are fine. */
+  /**
+   * Stops the profile's browser; unknown profiles are fine. Like the GoLogin app, a stop that arrives while
+   * the profile is still starting (syncing) stops nothing: the start completes and its browser runs on.
+   */
   async stop(profileId: string, behaviour: SandboxProfileBehaviour): Promise<void> {
+    if ((behaviour.stopHangs ?? 0) > 0) {
+      behaviour.stopHangs = (behaviour.stopHangs ?? 0) - 1
+      this.counts.stopFailures++
+      // The app never answers this stop (until the sandbox closes), and stops nothing.
+      await sleep(behaviour.stopHangMs ?? 10 * 60_000, undefined, { signal: this.closing.signal }).catch(noop)
+      throw new SimulatedFailure('Sandbox: a stop that hung')
+    }
     if ((behaviour.stopFailures ?? 0) > 0) {
       behaviour.stopFailures = (behaviour.stopFailures ?? 0) - 1
       this.counts.stopFailures++
@@ -65,10 +77,18 @@ export abstract class ProfileBrowserPool<E extends PoolEntry> implements Profile
     this.counts.stops++
     const entry = this.running.get(profileId)
     if (!entry) return
-    await entry.starting
-    if (this.running.get(profileId) !== entry) return
+    if (!entry.info) {
+      this.counts.stopsWhileStarting++
+      return
+    }
     this.running.delete(profileId)
     await this.dispose(profileId, entry)
+  }
+
+  /** The browser goes away as if its window was closed by hand (the app still lists it until stopped). */
+  async crash(profileId: string): Promise<void> {
+    const entry = this.running.get(profileId)
+    if (entry) await this.kill(entry)
   }
 
   list(): SandboxBrowserInfo[] {

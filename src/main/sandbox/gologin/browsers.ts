@@ -36,6 +36,8 @@ export interface BrowserCounts {
   startFailures: number
   stops: number
   stopFailures: number
+  /** Stops that arrived while the profile was still starting, so stopped nothing. */
+  stopsWhileStarting: number
 }
 
 /** What the local API needs from the profile browsers (one Chromium per profile, or one shared Chromium). */
@@ -44,6 +46,8 @@ export interface ProfileBrowsers {
   start(profile: SandboxProfile, behaviour: SandboxProfileBehaviour): Promise<string>
   /** Stops the profile's browser; unknown profiles are fine. */
   stop(profileId: string, behaviour: SandboxProfileBehaviour): Promise<void>
+  /** Ends the profile's browser as if it crashed or was closed by hand. */
+  crash(profileId: string): Promise<void>
   list(): SandboxBrowserInfo[]
   figures(): BrowserCounts
   closeAll(): Promise<void>
@@ -95,6 +99,10 @@ export class SandboxBrowsers extends ProfileBrowserPool<Running> {
       ])
     }
     return browser.wsEndpoint
+  }
+
+  protected async kill(entry: Running): Promise<void> {
+    if (entry.browser) process.kill(entry.browser.pid, 'SIGKILL')
   }
 
   protected async dispose(_profileId: string, entry: Running): Promise<void> {

@@ -1,10 +1,15 @@
 /**
- * The GoLogin cloud API stand-in: paged profile list, cloud-browser stop, Bearer check, and the
- * failure modes the panel must survive (429 that revokes the token, Cloudflare HTML with 200, 5xx).
+ * The GoLogin cloud API stand-in: paged profile list, the cloud browser (connect and stop), Bearer check,
+ * and the failure modes the panel must survive (429 that revokes the token, Cloudflare HTML with 200, 5xx).
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import type { ProfileBrowsers } from './browsers'
+import { cloudConnectHandler } from './cloud-connect'
 import type { RequestLog } from './request-log'
-import { toApiProfile, type SandboxProfile } from './profiles'
+import { toApiProfile, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
+
+/** The profile browsers the cloud browser starts (`/connect`) and stops (`DELETE /browser/{id}/web`). */
+export type CloudBrowsers = Pick<ProfileBrowsers, 'start' | 'stop'> & { behaviour(profileId: string): SandboxProfileBehaviour }
 
 export const GOLOGIN_PAGE_SIZE = 30
 
@@ -31,8 +36,9 @@ export interface CloudState {
 
 const CLOUDFLARE_PAGE = `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing api.gologin.com</h1></body></html>`
 
-export function createCloudApi(state: CloudState, requests: RequestLog): FastifyInstance {
+export function createCloudApi(state: CloudState, requests: RequestLog, browsers: CloudBrowsers): FastifyInstance {
   const app = Fastify({ logger: false })
+  app.server.on('upgrade', cloudConnectHandler({ state, requests, browsers, behaviour: browsers.behaviour }))
 
   app.addHook('onRequest', async (request, reply) => {
     const endpoint = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`
@@ -68,6 +74,11 @@ export function createCloudApi(state: CloudState, requests: RequestLog): Fastify
   app.delete<{ Params: { id: string } }>('/browser/:id/web', async (request, reply) => {
     if (!state.profiles.has(request.params.id)) return answer(reply, 404, { statusCode: 404, message: 'Profile not found' })
     state.cloudStops.push(request.params.id)
+    try {
+      await browsers.stop(request.params.id, browsers.behaviour(request.params.id))
+    } catch (error) {
+      return answer(reply, 500, { statusCode: 500, message: error instanceof Error ? error.message : String(error) })
+    }
     return reply.code(204).send()
   })
 

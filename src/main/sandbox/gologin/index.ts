@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { SandboxBrowsers, type BrowserCounts, type ProfileBrowsers, type SandboxBrowserInfo } from './browsers'
 import { createCloudApi, type CloudRateLimit, type CloudState } from './cloud-api'
+import { CLOUD_CONNECT_PATH } from './cloud-connect'
 import { createLocalApi } from './local-api'
 import { generateProfiles, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
 import { RequestLog, type RequestCounts } from './request-log'
@@ -48,6 +49,8 @@ export interface GoLoginSandboxStats {
 export interface GoLoginSandbox {
   apiUrl: string
   localApiUrl: string
+  /** The cloud browser's connect URL (`ws://…/connect`), to put in the "GoLogin cloud browser URL" setting. */
+  cloudBrowserUrl: string
   /** The valid API token (changes with `issueToken`). */
   readonly token: string
   readonly revoked: boolean
@@ -66,6 +69,8 @@ export interface GoLoginSandbox {
   profiles(): SandboxProfile[]
   /** Browsers running now. */
   browsers(): SandboxBrowserInfo[]
+  /** The profile's browser dies as if closed by hand (GoLogin still lists it as running until stopped). */
+  crashBrowser(profileId: string): Promise<void>
   /** Stops both servers and kills every browser. */
   close(): Promise<void>
 }
@@ -106,7 +111,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
   }
   const launchOptions = { headless: options.headless ?? true, executablePath: options.chromePath }
   const browsers: ProfileBrowsers = options.sharedBrowser ? new SharedSandboxBrowsers(workDir, launchOptions) : new SandboxBrowsers(workDir, launchOptions)
-  const cloud = createCloudApi(state, cloudRequests)
+  const cloud = createCloudApi(state, cloudRequests, { start: (profile, b) => browsers.start(profile, b), stop: (id, b) => browsers.stop(id, b), behaviour })
   const local = createLocalApi({ browsers, requests: localRequests, profile: (id) => profiles.get(id), behaviour })
 
   const apiUrl = await listen(cloud)
@@ -122,6 +127,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
   return {
     apiUrl,
     localApiUrl,
+    cloudBrowserUrl: `${apiUrl.replace(/^http/, 'ws')}${CLOUD_CONNECT_PATH}`,
     get token() {
       return state.token
     },
@@ -153,6 +159,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
     },
     profiles: () => state.order().slice(),
     browsers: () => browsers.list(),
+    crashBrowser: (profileId) => browsers.crash(profileId),
     close: () =>
       (closing ??= (async () => {
         await browsers.closeAll()

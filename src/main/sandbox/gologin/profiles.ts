@@ -36,6 +36,9 @@ export interface SandboxProfileBehaviour {
   startFailureMode?: 'before-launch' | 'after-launch'
   /** The next N stop-profile calls answer 500 and leave the browser running. */
   stopFailures?: number
+  /** The next N stop-profile calls hang (no answer for `stopHangMs`, default 10 min) and stop nothing. */
+  stopHangs?: number
+  stopHangMs?: number
 }
 
 const OSES = ['win', 'mac', 'lin'] as const

@@ -82,6 +82,12 @@ export class SharedSandboxBrowsers extends ProfileBrowserPool<Running> {
     return entry.info.wsEndpoint
   }
 
+  protected async kill(entry: Running): Promise<void> {
+    if (!entry.contextId) return
+    const shared = await this.shared
+    await shared?.control.send('Target.disposeBrowserContext', { browserContextId: entry.contextId }).catch(() => undefined)
+  }
+
   protected async dispose(profileId: string, entry: Running): Promise<void> {
     if (!entry.contextId) return
     const contextId = entry.contextId

@@ -25,6 +25,8 @@ import { interceptRedirects, type CapturedCallback, type RedirectInterceptor } f
 
 export interface ConsentRequest {
   endpoint: CdpEndpoint
+  /** Wraps the connect when the launcher needs to (the cloud browser: GoLogin's rate limit and 429 rule). */
+  guardConnect?: <T>(connect: () => Promise<T>) => Promise<T>
   authorizeUrl: string
   /** The API app's registered callback; navigations to it are captured and aborted. */
   redirectUri: string
@@ -205,11 +207,14 @@ class ConsentAttempt {
   private async connect(): Promise<Browser> {
     const connect = this.options.connect ?? connectWithPuppeteer
     const where = describeEndpoint(this.request.endpoint)
-    const attempt = connect(this.request.endpoint)
+    const { guardConnect } = this.request
+    const attempt = guardConnect ? guardConnect(() => connect(this.request.endpoint)) : connect(this.request.endpoint)
     let browser: Browser | undefined
     try {
       browser = await withTimeout(attempt, this.options.connectTimeoutMs ?? 15_000)
     } catch (err) {
+      // GoLogin's own refusal (token revoked at the cloud browser's connect) is named as such.
+      if (err instanceof AppException) throw err
       throw new BrowserConnectionException(where, { cause: err })
     }
     if (!browser) {

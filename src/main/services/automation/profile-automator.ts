@@ -21,6 +21,8 @@ export interface StartedProfile {
   readonly endpoint: CdpEndpoint
   /** Aborted when the profile is stopped from outside. */
   readonly signal: AbortSignal
+  /** Wraps the CDP connect when the launcher needs to (the cloud browser's connect is a GoLogin request). */
+  readonly guardConnect?: <T>(connect: () => Promise<T>) => Promise<T>
   release(): Promise<void>
 }
 
@@ -144,6 +146,7 @@ class Attempt {
     const consent = await deps.consent.authorize(
       {
         endpoint: this.profile.endpoint,
+        guardConnect: this.profile.guardConnect,
         authorizeUrl: authorization.url,
         redirectUri: app.redirectUri,
         expectedState: authorization.state,

@@ -195,6 +195,31 @@ export class GoLoginApiClient {
     }
   }
 
+  /**
+   * Opens a cloud browser's connection (the WebSocket handshake starts the profile at GoLogin) as one more
+   * GoLogin request: it waits for a permit of the rate limiter, and a 401 or 429 on the handshake stops
+   * every GoLogin call like a 429 anywhere else.
+   */
+  async connectCloudBrowser<T>(connect: () => Promise<T>, options: RequestOptions = {}): Promise<T> {
+    this.assertUsable()
+    const answered = await this.limiter.acquire(options.signal)
+    try {
+      // A 429 may have arrived while this connect waited for its permit.
+      this.assertUsable()
+      this.requestsSent++
+      return await connect()
+    } catch (error) {
+      const status = handshakeStatus(error)
+      if (status === 401 || status === 429) {
+        this.markRevoked(status)
+        throw this.revoked!
+      }
+      throw error
+    } finally {
+      answered()
+    }
+  }
+
   private async send(method: 'get' | 'delete', url: string, options: RequestOptions & { params?: Record<string, unknown> }) {
     this.assertUsable()
     try {
@@ -238,10 +263,10 @@ export class GoLoginApiClient {
     return error.response.status >= 500
   }
 
-  private markRevoked(): void {
+  private markRevoked(status: 401 | 429 = 429): void {
     if (this.revoked) return
-    this.revoked = new GoLoginAPIException(429, ERROR_INFO.GOLOGIN_TOKEN_REVOKED.sentence)
-    this.log.error('gologin.token_revoked', { status: 429 }, 'GoLogin answered 429: the API token is revoked; all GoLogin calls are stopped')
+    this.revoked = new GoLoginAPIException(429, ERROR_INFO.GOLOGIN_TOKEN_REVOKED.sentence, { details: { answeredStatus: status } })
+    this.log.error('gologin.token_revoked', { status }, `GoLogin answered ${status}: the API token is revoked; all GoLogin calls are stopped`)
     this.options.onTokenRevoked?.(this.revoked)
   }
 
@@ -287,6 +312,16 @@ export class GoLoginApiClient {
   private scrub(text: string): string {
     return this.token ? text.split(this.token).join('[REDACTED]') : text
   }
+}
+
+/** The HTTP status a WebSocket handshake was refused with (`ws`: "Unexpected server response: 429"), if any. */
+function handshakeStatus(error: unknown): number | null {
+  const texts = [error, (error as { error?: unknown } | null)?.error].map((e) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e)))
+  for (const text of texts) {
+    const match = /Unexpected server response: (\d{3})/.exec(text)
+    if (match) return Number(match[1])
+  }
+  return null
 }
 
 function stripSlash(url: string): string {

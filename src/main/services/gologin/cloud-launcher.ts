@@ -14,6 +14,7 @@ export interface CloudBrowserApi {
   getToken(): string | null
   readonly tokenRevoked: boolean
   stopCloudBrowser(profileId: string, options?: { signal?: AbortSignal }): Promise<void>
+  connectCloudBrowser<T>(connect: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>
 }
 
 export interface CloudBrowserLauncherOptions {
@@ -44,5 +45,10 @@ export class CloudBrowserLauncher implements ProfileLauncher {
 
   async stop(profileId: string, options: StartProfileOptions = {}): Promise<void> {
     await this.options.api.stopCloudBrowser(profileId, options)
+  }
+
+  /** The connect URL starts the profile at GoLogin: it is a rate-limited GoLogin request like any other. */
+  guardConnect<T>(connect: () => Promise<T>): Promise<T> {
+    return this.options.api.connectCloudBrowser(connect)
   }
 }

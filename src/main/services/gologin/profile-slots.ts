@@ -41,6 +41,8 @@ export interface ProfileHandle {
   readonly endpoint: CdpEndpoint
   /** Aborted when the profile is being stopped from outside (stopAll, stopProfile, the caller's signal). */
   readonly signal: AbortSignal
+  /** Wraps the CDP connect to this profile's browser when the launcher needs it (cloud: rate limit, 429 rule). */
+  readonly guardConnect?: <T>(connect: () => Promise<T>) => Promise<T>
   /**
    * Stops the profile; safe to call more than once, never throws. Resolves once the stop is confirmed, or
    * once a failed stop has been handed to the background retries (the slot stays taken until it succeeds).
@@ -249,6 +251,7 @@ export class ProfileSlots {
     let freeSlot: (() => void) | null = null
     let attempt: Promise<unknown> | null = null
     let startSettled = () => true
+    let startTimedOut = () => false
     let markedInUse = false
     const free = async () => {
       if (markedInUse) await this.markInUse(profileId, false)
@@ -264,7 +267,9 @@ export class ProfileSlots {
         // Never stop a profile GoLogin is still starting (it would stop nothing, then the start completes):
         // the start is bounded by its own timeout, so let it settle first.
         await settleWithin(attempt, this.startTimeoutMs() + this.stopTimeoutMs())
-        if (!(await this.stop(launcher, entry, free))) return
+        // After a start the panel gave up on, GoLogin may still finish it and launch the browser late: one
+        // stop answered "done" proves little, so the stop is made again twice with back-off before the slot is freed.
+        if (!(await this.stop(launcher, entry, free, startTimedOut() ? LATE_START_RECHECKS : 0))) return
       }
       await free()
     }
@@ -280,6 +285,7 @@ export class ProfileSlots {
       const started = this.startWithinTimeout(launcher, profileId, controller.signal)
       attempt = started.attempt
       startSettled = started.settled
+      startTimedOut = started.timedOut
       const endpoint = await started.endpoint
       // The start may have finished in the same tick as an abort.
       controller.signal.throwIfAborted()
@@ -288,7 +294,8 @@ export class ProfileSlots {
       this.log.info('gologin.profile.started', { profileId, launcher: launcher.kind }, `Profile ${profileId} started`)
       const release = once(finish)
       controller.signal.addEventListener('abort', () => void release(), { once: true })
-      return { profileId, endpoint, signal: controller.signal, release }
+      const guardConnect = launcher.guardConnect?.bind(launcher)
+      return { profileId, endpoint, signal: controller.signal, release, ...(guardConnect ? { guardConnect } : {}) }
     } catch (error) {
       const finishing = finish()
       // A cancelled start still in flight is left to settle in the background (its slot stays taken
@@ -325,18 +332,19 @@ export class ProfileSlots {
     }
     void attempt.then(done, done)
     const endpoint = raceAbort(attempt, AbortSignal.any([signal, timer.signal]))
-    return { attempt, endpoint, settled: () => settled }
+    return { attempt, endpoint, settled: () => settled, timedOut: () => timer.signal.aborted }
   }
 
   /**
    * Stops the profile. True once GoLogin confirmed it; false when the first attempt failed, in which case
    * the attempts go on in the background with back-off and `free` runs after the first one that succeeds.
    */
-  private async stop(launcher: ProfileLauncher, entry: Entry, free: () => Promise<void>): Promise<boolean> {
+  private async stop(launcher: ProfileLauncher, entry: Entry, free: () => Promise<void>, rechecks: number): Promise<boolean> {
     const { profileId } = entry
     entry.phase = 'stopping'
     this.changed()
     const first = deferred<boolean>()
+    let handedOff = false
     const delays = this.options.stopRetryDelayMs ?? { min: 5_000, max: 5 * 60_000 }
     const loop = () => {
       const retries = new AbortController()
@@ -350,6 +358,10 @@ export class ProfileSlots {
           } finally {
             entry.stopInFlight = false
           }
+          if (rechecks > 0) {
+            rechecks--
+            throw new LateStartRecheck()
+          }
         },
         {
           retries: Number.POSITIVE_INFINITY,
@@ -361,7 +373,7 @@ export class ProfileSlots {
           onFailedAttempt: ({ error, retriesConsumed }) => {
             // Given up on or restarted meanwhile: this loop ends here without touching the entry.
             if (retries.signal.aborted) throw error
-            entry.phase = 'stop_failed'
+            entry.phase = error instanceof LateStartRecheck ? 'stopping' : 'stop_failed'
             entry.lastStopError = describeStopError(error, this.stopTimeoutMs())
             entry.nextStopAt = this.now() + Math.min(delays.min * 2 ** retriesConsumed, delays.max)
             entry.retryNow = () => {
@@ -376,12 +388,17 @@ export class ProfileSlots {
               this.log.warn('gologin.profile.stop_given_up', { profileId, attempts: entry.stopAttempts }, `Gave up stopping profile ${profileId} after ${entry.stopAttempts} attempt(s); its browser may still be running`)
               await free()
             }
-            this.log.error(
-              'gologin.profile.stop_failed',
-              { profileId, attempt: entry.stopAttempts, err: error, nextStopAt: new Date(entry.nextStopAt).toISOString() },
-              `Profile ${profileId} could not be stopped (attempt ${entry.stopAttempts}: ${entry.lastStopError}); its slot stays taken and the stop is retried`,
-            )
+            if (error instanceof LateStartRecheck) {
+              this.log.info('gologin.profile.stop_recheck', { profileId, attempt: entry.stopAttempts }, `Profile ${profileId}: ${entry.lastStopError}`)
+            } else {
+              this.log.error(
+                'gologin.profile.stop_failed',
+                { profileId, attempt: entry.stopAttempts, err: error, nextStopAt: new Date(entry.nextStopAt).toISOString() },
+                `Profile ${profileId} could not be stopped (attempt ${entry.stopAttempts}: ${entry.lastStopError}); its slot stays taken and the stop is retried`,
+              )
+            }
             this.changed()
+            handedOff = true
             first.resolve(false)
           },
         },
@@ -391,8 +408,8 @@ export class ProfileSlots {
           entry.giveUp = null
           entry.nextStopAt = null
           this.log.info('gologin.profile.stopped', { profileId, attempts: entry.stopAttempts }, `Profile ${profileId} stopped`)
-          // A first attempt that succeeded is freed by the caller; a later one is freed here.
-          if (entry.stopAttempts === 1) first.resolve(true)
+          // A stop confirmed at the first attempt is freed by the caller; one confirmed in the background, here.
+          if (!handedOff) first.resolve(true)
           else await free()
         },
         // Aborted: given up on, or restarted by `retryNow`.
@@ -446,6 +463,16 @@ function busyError(entry: Entry): DomainException {
     )
   }
   return new DomainException('CONFLICT', `Profile ${profileId} is already running or starting.`, { details: { profileId } })
+}
+
+/** How often the stop of a timed-out start is made again after GoLogin confirmed the first one. */
+const LATE_START_RECHECKS = 2
+
+/** Not a failure: a stop to make again, because a start that timed out may still launch its browser late. */
+class LateStartRecheck extends Error {
+  constructor() {
+    super('The start timed out, so the stop is made again in case GoLogin finished starting the profile late')
+  }
 }
 
 function describeStopError(error: unknown, timeoutMs: number): string {
