@@ -60,6 +60,8 @@ export interface CoreOptions {
   shutdownTimeoutMs?: number
   /** GoLogin rate-limit window in ms (default 60 s); tests shorten it, with a matching rate, to see the limit in seconds. */
   gologinRateWindowMs?: number
+  /** How long one profile stop may take, and the back-off of stops retried after a failure (tests shorten them). */
+  profileStops?: { stopTimeoutMs?: number; stopRetryDelayMs?: { min: number; max: number } }
   /**
    * Sandbox mode: a started sandbox (browser mode `--sandbox`; the caller closes it) whose settings
    * overrides apply and whose API apps and profiles are prepared. Absent: one is started here (and
@@ -137,7 +139,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
-    const gologin = createGoLoginRuntime({ db, settings, logs, events, rateWindowMs: options.gologinRateWindowMs })
+    const gologin = createGoLoginRuntime({ db, settings, logs, events, rateWindowMs: options.gologinRateWindowMs, stops: options.profileStops })
     onClose('GoLogin profiles', () => gologin.close())
     const gologinService = new GoLoginService({
       client: gologin.client,
@@ -245,6 +247,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           log.info('core.stopping', {}, 'Panel stopping')
           // Newest section first: workers, batches, GoLogin (stops every profile); each within what is left of the bound.
           const report = await runShutdown([...cleanups].reverse(), { deadlineMs: options.shutdownTimeoutMs ?? 7_000, log })
+          gologin.dispose()
           events.close()
           await runShutdown([{ name: 'database', run: () => db.close() }], { deadlineMs: 2_000, log })
           log.info('core.stopped', { ms: report.ms, timedOut: report.timedOut }, 'Panel stopped')

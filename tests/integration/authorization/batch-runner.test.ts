@@ -36,6 +36,8 @@ interface World {
   running(username: string): Running
   untilStarted(count: number): Promise<void>
   untilDone(batchId: string): Promise<BatchProgress>
+  /** From now on the preflight refuses every batch with this error. */
+  refuse(error: AppException): void
   peak: number
 }
 
@@ -105,17 +107,24 @@ async function setup(concurrency = 2): Promise<World> {
       })
     },
   }
+  let refusal: AppException | null = null
   const apiApps = {
     async get(name: string) {
       if (name.toUpperCase() !== 'APP1') throw new DomainException('INVALID_API_APP', `Unknown API app: ${name}`)
       return { name: 'APP1' }
     },
   }
+  const preflight = {
+    async check(name: string) {
+      if (refusal) throw refusal
+      return apiApps.get(name)
+    },
+  }
   const runner = new BatchRunner({
     planner: new BatchPlanner({ dataSource: db.dataSource, apiApps: apiApps as never }),
     store,
     automator,
-    preflight: { check: apiApps.get },
+    preflight,
     slots: { figures: () => ({ slotsInUse: live.size, maxConcurrent: concurrency, waiting: 0 }) },
     events,
     logger: logs.logger('batch'),
@@ -151,6 +160,7 @@ async function setup(concurrency = 2): Promise<World> {
       return found
     },
     untilStarted: (count) => until(() => started.length >= count && true).then(() => undefined),
+    refuse: (error) => void (refusal = error),
     untilDone: (batchId) => until(() => progress.find((p) => p.id === batchId && (p.state === 'finished' || p.state === 'cancelled'))),
     async close() {
       await runner.close(5_000)
@@ -322,6 +332,57 @@ describe('BatchRunner', () => {
     const rows = (await w.queries.list({ batchId, limit: 10 })).rows
     expect(rows.every((r) => r.status === 'cancelled')).toBe(true)
     await expect(w.runner.start({ profileIds: ids(5), apiApp: 'APP1' })).rejects.toMatchObject({ code: 'INTERRUPTED' })
+  })
+
+  it('a batch whose planning or queueing is under way when close begins never starts, and leaves no pending row', async () => {
+    const w = await setup(2)
+    const starting = w.runner.start({ profileIds: ids(0, 1, 2, 3), apiApp: 'APP1' })
+    const closing = w.runner.close(5_000)
+    await expect(starting).rejects.toMatchObject({ code: 'INTERRUPTED' })
+    await closing
+    expect(w.started).toEqual([])
+    expect(await w.db.dataSource.query(`SELECT COUNT(*) AS n FROM authorization_sessions WHERE status IN ('pending', 'in_progress')`)).toEqual([{ n: 0 }])
+  })
+
+  it('a retry skips accounts authorized again since their failed attempt, unless asked to re-authorize them', async () => {
+    const w = await setup(2)
+    const first = await w.runner.start({ profileIds: ids(0, 1), apiApp: 'APP1' })
+    await w.untilStarted(2)
+    await w.running('acct0').finish('failed')
+    await w.running('acct1').finish('failed')
+    await w.untilDone(first.batchId)
+    // acct0 is authorized again by another batch in the meantime.
+    const other = await w.runner.start({ profileIds: ids(0), apiApp: 'APP1' })
+    await w.untilStarted(3)
+    await w.running('acct0').finish('completed')
+    await w.untilDone(other.batchId)
+    const fresh = (await w.queries.list({ batchId: other.batchId, limit: 1 })).rows[0]
+
+    const plan = await w.runner.retryPlan({ batchId: first.batchId })
+    expect(plan).toEqual({ batchId: '', queued: 1, skipped: [{ profileId: 'p0', reason: `has a valid token since (session ${fresh.id})` }] })
+    expect(w.started).toHaveLength(3)
+    const forced = await w.runner.retryPlan({ batchId: first.batchId, reauthorize: true })
+    expect(forced).toMatchObject({ queued: 2, skipped: [] })
+    const retry = await w.runner.retry({ batchId: first.batchId })
+    expect(retry).toMatchObject({ queued: 1, skipped: [{ profileId: 'p0' }] })
+    await w.untilStarted(4)
+    expect(w.started.at(-1)!.job.username).toBe('acct1')
+  })
+
+  it('refuses a batch that cannot succeed before any profile starts: start, retry and the REST authorize', async () => {
+    const w = await setup(2)
+    const failed = await w.runner.start({ profileIds: ids(4), apiApp: 'APP1' })
+    await w.untilStarted(1)
+    await w.running('acct4').finish('failed')
+    await w.untilDone(failed.batchId)
+    const refusal = new DomainException('INVALID_API_APP', 'API app "APP1" is a real X app, but sandbox mode is on.')
+    w.refuse(refusal)
+    await expect(w.runner.start({ profileIds: ids(0, 1), apiApp: 'APP1' })).rejects.toBe(refusal)
+    await expect(w.runner.retry({ batchId: failed.batchId })).rejects.toBe(refusal)
+    await expect(w.runner.authorizeAccount({ username: 'acct2', apiApp: 'APP1' })).rejects.toBe(refusal)
+    await expect(w.runner.check('APP1')).rejects.toBe(refusal)
+    expect(w.started).toHaveLength(1)
+    expect(await w.db.dataSource.query(`SELECT COUNT(*) AS n FROM authorization_sessions`)).toEqual([{ n: 1 }])
   })
 
   it('follows a raised concurrency at once', async () => {

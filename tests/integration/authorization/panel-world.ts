@@ -9,7 +9,7 @@ import type { BatchProgress } from '../../../src/shared/contract/batches'
 import type { SessionRow } from '../../../src/shared/contract/sessions'
 import type { FailedEnvelope } from '../../../src/shared/envelope'
 import type { EventBatch, RequestChannel, RequestInput, RequestOutput } from '../../../src/shared/ipc-contract'
-import { createCore, type Core } from '../../../src/main/core'
+import { createCore, type Core, type CoreOptions } from '../../../src/main/core'
 import { startSandboxMode, type SandboxMode, type SandboxModeOptions } from '../../../src/main/sandbox'
 import { tempDir } from '../../helpers/temp-dir'
 
@@ -47,12 +47,21 @@ afterEach(async () => {
   for (const world of worlds.splice(0)) await world.close()
 })
 
-export async function panelWorld(options: SandboxModeOptions & { env?: Record<string, string> } = {}): Promise<PanelWorld> {
+export interface PanelWorldOptions extends SandboxModeOptions {
+  env?: Record<string, string>
+  /** How profiles start (default the desktop app's local API). */
+  launcher?: 'desktop' | 'cloud'
+  /** More options of the core (shutdown bound, stop timings…). */
+  core?: Partial<CoreOptions>
+}
+
+export async function panelWorld(options: PanelWorldOptions = {}): Promise<PanelWorld> {
   const dataDir = tempDir('panel-auth-')
   const sandbox = await startSandboxMode({ dataDir, behaviours: 'none', consentDelayMs: 50, ...options })
+  if (options.launcher) sandbox.env.GOLOGIN_LAUNCHER = options.launcher
   let core: Core
   try {
-    core = await createCore({ dataDir, mode: 'browser', env: { ...options.env }, sandbox, eventWindowMs: 10, logLevel: 'info' })
+    core = await createCore({ dataDir, mode: 'browser', env: { ...options.env }, sandbox, eventWindowMs: 10, logLevel: 'info', ...options.core })
   } catch (error) {
     await sandbox.close()
     throw error

@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { ProfileBrowsers } from './browsers'
-import { cloudConnectHandler } from './cloud-connect'
+import { cloudConnect, type CloudConnect } from './cloud-connect'
 import type { RequestLog } from './request-log'
 import { toApiProfile, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
 
@@ -36,9 +36,10 @@ export interface CloudState {
 
 const CLOUDFLARE_PAGE = `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing api.gologin.com</h1></body></html>`
 
-export function createCloudApi(state: CloudState, requests: RequestLog, browsers: CloudBrowsers): FastifyInstance {
+export function createCloudApi(state: CloudState, requests: RequestLog, browsers: CloudBrowsers): { app: FastifyInstance; connect: CloudConnect } {
   const app = Fastify({ logger: false })
-  app.server.on('upgrade', cloudConnectHandler({ state, requests, browsers, behaviour: browsers.behaviour }))
+  const connect = cloudConnect({ state, requests, browsers, behaviour: browsers.behaviour })
+  app.server.on('upgrade', connect.upgrade)
 
   app.addHook('onRequest', async (request, reply) => {
     const endpoint = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`
@@ -82,7 +83,7 @@ export function createCloudApi(state: CloudState, requests: RequestLog, browsers
     return reply.code(204).send()
   })
 
-  return app
+  return { app, connect }
 }
 
 function answer(reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {

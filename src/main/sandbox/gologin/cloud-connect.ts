@@ -21,10 +21,17 @@ export interface CloudConnectDeps {
   behaviour(profileId: string): SandboxProfileBehaviour
 }
 
-/** Handles the HTTP upgrade of a cloud-browser connect on the cloud API's server. */
-export function cloudConnectHandler(deps: CloudConnectDeps): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export interface CloudConnect {
+  /** Handles the HTTP upgrade of a cloud-browser connect on the cloud API's server. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Cuts the CDP connections to a profile's cloud browser (a network drop); the browser keeps running. */
+  drop(profileId: string): number
+}
+
+export function cloudConnect(deps: CloudConnectDeps): CloudConnect {
   const server = new WebSocketServer({ noServer: true })
-  return (request, socket, head) => {
+  const clients = new Map<string, Set<WebSocket>>()
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://sandbox')
     if (url.pathname !== CLOUD_CONNECT_PATH) return refuse(socket, 404, 'Not Found')
     const inWindow = deps.requests.record(`GET ${CLOUD_CONNECT_PATH}`)
@@ -40,10 +47,23 @@ export function cloudConnectHandler(deps: CloudConnectDeps): (request: IncomingM
     deps.browsers.start(profile, deps.behaviour(profile.id)).then(
       (wsEndpoint) => {
         deps.requests.recordStatus(101)
-        server.handleUpgrade(request, socket, head, (client) => relay(client, wsEndpoint))
+        server.handleUpgrade(request, socket, head, (client) => {
+          const open = clients.get(profile.id) ?? new Set<WebSocket>()
+          clients.set(profile.id, open.add(client))
+          client.on('close', () => open.delete(client))
+          relay(client, wsEndpoint)
+        })
       },
       () => refuse(socket, 502, 'Bad Gateway', deps.requests),
     )
+  }
+  return {
+    upgrade,
+    drop(profileId) {
+      const open = [...(clients.get(profileId) ?? [])]
+      for (const client of open) client.terminate()
+      return open.length
+    },
   }
 }
 

@@ -71,6 +71,8 @@ export interface GoLoginSandbox {
   browsers(): SandboxBrowserInfo[]
   /** The profile's browser dies as if closed by hand (GoLogin still lists it as running until stopped). */
   crashBrowser(profileId: string): Promise<void>
+  /** Cuts the CDP connections to a profile's cloud browser (its browser runs on); answers how many were cut. */
+  dropCloudConnections(profileId: string): number
   /** Stops both servers and kills every browser. */
   close(): Promise<void>
 }
@@ -111,7 +113,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
   }
   const launchOptions = { headless: options.headless ?? true, executablePath: options.chromePath }
   const browsers: ProfileBrowsers = options.sharedBrowser ? new SharedSandboxBrowsers(workDir, launchOptions) : new SandboxBrowsers(workDir, launchOptions)
-  const cloud = createCloudApi(state, cloudRequests, { start: (profile, b) => browsers.start(profile, b), stop: (id, b) => browsers.stop(id, b), behaviour })
+  const { app: cloud, connect: cloudConnections } = createCloudApi(state, cloudRequests, { start: (profile, b) => browsers.start(profile, b), stop: (id, b) => browsers.stop(id, b), behaviour })
   const local = createLocalApi({ browsers, requests: localRequests, profile: (id) => profiles.get(id), behaviour })
 
   const apiUrl = await listen(cloud)
@@ -160,6 +162,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
     profiles: () => state.order().slice(),
     browsers: () => browsers.list(),
     crashBrowser: (profileId) => browsers.crash(profileId),
+    dropCloudConnections: (profileId) => cloudConnections.drop(profileId),
     close: () =>
       (closing ??= (async () => {
         await browsers.closeAll()

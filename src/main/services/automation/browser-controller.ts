@@ -111,6 +111,8 @@ class ConsentAttempt {
   private interceptor: RedirectInterceptor | null = null
   private pageKind: PageKind | null = null
   private released = false
+  /** Ends the attempt with this error (the browser disconnected). */
+  private fail: ((error: unknown) => void) | null = null
 
   constructor(
     private readonly options: BrowserControllerOptions,
@@ -129,6 +131,7 @@ class ConsentAttempt {
     let timer: NodeJS.Timeout | undefined
     let onAbort: (() => void) | undefined
     const limits = new Promise<never>((_, reject) => {
+      this.fail = reject
       timer = setTimeout(() => reject(new AuthorizationTimeoutException(Math.round(timeoutMs / 1000))), timeoutMs)
       onAbort = () => reject(new DomainException('CANCELLED', 'The authorization was cancelled.'))
       signal?.addEventListener('abort', onAbort, { once: true })
@@ -227,6 +230,10 @@ class ConsentAttempt {
       throw new DomainException('CANCELLED')
     }
     this.browser = browser
+    // The browser went away (closed by hand, crashed, connection lost): say so now, not at the time limit.
+    browser.once('disconnected', () => {
+      if (!this.released) this.fail?.(new BrowserConnectionException(where, { details: { reason: 'disconnected' } }))
+    })
     this.step('consent.connected', { endpoint: where })
     return browser
   }

@@ -200,7 +200,7 @@ export class GoLoginApiClient {
    * GoLogin request: it waits for a permit of the rate limiter, and a 401 or 429 on the handshake stops
    * every GoLogin call like a 429 anywhere else.
    */
-  async connectCloudBrowser<T>(connect: () => Promise<T>, options: RequestOptions = {}): Promise<T> {
+  async connectCloudBrowser<T>(connect: () => Promise<T>, options: RequestOptions & { onRefused?: () => void } = {}): Promise<T> {
     this.assertUsable()
     const answered = await this.limiter.acquire(options.signal)
     try {
@@ -211,6 +211,8 @@ export class GoLoginApiClient {
     } catch (error) {
       const status = handshakeStatus(error)
       if (status === 401 || status === 429) {
+        // GoLogin refused the handshake: no browser was started.
+        options.onRefused?.()
         this.markRevoked(status)
         throw this.revoked!
       }

@@ -14,7 +14,7 @@ export interface CloudBrowserApi {
   getToken(): string | null
   readonly tokenRevoked: boolean
   stopCloudBrowser(profileId: string, options?: { signal?: AbortSignal }): Promise<void>
-  connectCloudBrowser<T>(connect: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>
+  connectCloudBrowser<T>(connect: () => Promise<T>, options?: { signal?: AbortSignal; onRefused?: () => void }): Promise<T>
 }
 
 export interface CloudBrowserLauncherOptions {
@@ -26,12 +26,16 @@ export interface CloudBrowserLauncherOptions {
 export class CloudBrowserLauncher implements ProfileLauncher {
   readonly kind = 'cloud'
   private readonly connectUrl: string
+  /** Profiles started here whose connect never reached GoLogin (or was refused): nothing runs there to stop. */
+  private readonly unreached = new Set<string>()
 
   constructor(private readonly options: CloudBrowserLauncherOptions) {
     this.connectUrl = options.connectUrl ?? GOLOGIN_CLOUD_BROWSER_URL
   }
 
   async start(profileId: string, options: StartProfileOptions = {}): Promise<CdpEndpoint> {
+    // Nothing is started until the browser connects (guardConnect): until then a stop has nothing to do.
+    this.unreached.add(profileId)
     options.signal?.throwIfAborted()
     const token = this.options.api.getToken()
     if (this.options.api.tokenRevoked) throw new GoLoginAPIException(429, 'The GoLogin token is revoked; issue a new token in GoLogin and enter it in Settings.')
@@ -43,12 +47,18 @@ export class CloudBrowserLauncher implements ProfileLauncher {
     return { browserWSEndpoint: url.href }
   }
 
+  /** Stops the cloud browser; a profile whose connect never reached GoLogin (or that GoLogin refused) has nothing to stop. */
   async stop(profileId: string, options: StartProfileOptions = {}): Promise<void> {
+    if (this.unreached.delete(profileId)) return
     await this.options.api.stopCloudBrowser(profileId, options)
   }
 
   /** The connect URL starts the profile at GoLogin: it is a rate-limited GoLogin request like any other. */
-  guardConnect<T>(connect: () => Promise<T>): Promise<T> {
-    return this.options.api.connectCloudBrowser(connect)
+  async guardConnect<T>(profileId: string, connect: () => Promise<T>): Promise<T> {
+    return this.options.api.connectCloudBrowser(async () => {
+      // From here GoLogin may start the browser, whatever the outcome (a handshake refused with 401/429 excepted).
+      this.unreached.delete(profileId)
+      return connect()
+    }, { onRefused: () => this.unreached.add(profileId) })
   }
 }

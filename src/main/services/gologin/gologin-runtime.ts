@@ -5,7 +5,7 @@ import type { LogSystem } from '../../logging/logger'
 import type { SettingsService } from '../settings/settings-service'
 import { GoLoginApiClient } from './api-client'
 import { createProfileLauncher } from './index'
-import { ProfileSlots } from './profile-slots'
+import { ProfileSlots, type ProfileSlotsOptions } from './profile-slots'
 
 /**
  * The GoLogin API client and the profile slots, configured from the settings and kept in step with
@@ -14,7 +14,10 @@ import { ProfileSlots } from './profile-slots'
 export interface GoLoginRuntime {
   client: GoLoginApiClient
   slots: ProfileSlots
+  /** Stops every profile (bounded by the caller). */
   close(): Promise<void>
+  /** After the shutdown: no background stop retries go on (their profiles stay journalled). */
+  dispose(): void
 }
 
 export function createGoLoginRuntime(deps: {
@@ -24,6 +27,7 @@ export function createGoLoginRuntime(deps: {
   events: EventHub
   /** Length of the rate window (default 60 s); tests shorten it so the rate limit shows in seconds. */
   rateWindowMs?: number
+  stops?: Pick<ProfileSlotsOptions, 'stopTimeoutMs' | 'stopRetryDelayMs'>
 }): GoLoginRuntime {
   const { db, settings, logs, events } = deps
   const log = logs.logger('gologin')
@@ -53,6 +57,7 @@ export function createGoLoginRuntime(deps: {
     logger: log.child('slots'),
     maxConcurrent: settings.get('maxConcurrentProfiles'),
     startTimeoutMs: settings.get('profileStartTimeoutMs'),
+    ...deps.stops,
     usage: {
       async markInUse(profileId, inUse) {
         await profiles.update({ profileId }, { inUse })
@@ -75,6 +80,9 @@ export function createGoLoginRuntime(deps: {
     async close() {
       stopWatching()
       await slots.close()
+    },
+    dispose() {
+      slots.dispose()
     },
   }
 }

@@ -86,6 +86,8 @@ interface Entry {
   retryNow: (() => void) | null
   /** Frees the slot without a confirmed stop (the operator gave up); null unless `stop_failed`. */
   giveUp: (() => Promise<void>) | null
+  /** Ends the stop retries and leaves the entry as it is (shutdown over). */
+  endRetries: (() => void) | null
 }
 
 export class ProfileSlots {
@@ -155,6 +157,15 @@ export class ProfileSlots {
   async close(): Promise<void> {
     this.closed = true
     await this.stopAll()
+  }
+
+  /**
+   * The end of a shutdown: background stop retries end here, their profiles stay journalled (and in use)
+   * for the next start-up to stop.
+   */
+  dispose(): void {
+    this.closed = true
+    for (const entry of this.entries.values()) entry.endRetries?.()
   }
 
   /**
@@ -243,6 +254,7 @@ export class ProfileSlots {
       stopInFlight: false,
       retryNow: null,
       giveUp: null,
+      endRetries: null,
     }
     this.entries.set(profileId, entry)
     this.changed()
@@ -294,7 +306,7 @@ export class ProfileSlots {
       this.log.info('gologin.profile.started', { profileId, launcher: launcher.kind }, `Profile ${profileId} started`)
       const release = once(finish)
       controller.signal.addEventListener('abort', () => void release(), { once: true })
-      const guardConnect = launcher.guardConnect?.bind(launcher)
+      const guardConnect = launcher.guardConnect ? <T>(connect: () => Promise<T>) => launcher.guardConnect!<T>(profileId, connect) : undefined
       return { profileId, endpoint, signal: controller.signal, release, ...(guardConnect ? { guardConnect } : {}) }
     } catch (error) {
       const finishing = finish()
@@ -348,6 +360,7 @@ export class ProfileSlots {
     const delays = this.options.stopRetryDelayMs ?? { min: 5_000, max: 5 * 60_000 }
     const loop = () => {
       const retries = new AbortController()
+      entry.endRetries = () => retries.abort()
       return pRetry(
         async () => {
           entry.stopAttempts++

@@ -49,8 +49,8 @@ export interface ProfileLauncher {
   start(profileId: string, options?: StartProfileOptions): Promise<CdpEndpoint>
   /** Stops the profile; stopping a profile that is not running is not an error. */
   stop(profileId: string, options?: StartProfileOptions): Promise<void>
-  /** Wraps the CDP connect when connecting is itself a GoLogin request (the cloud browser). */
-  guardConnect?<T>(connect: () => Promise<T>): Promise<T>
+  /** Wraps the CDP connect when connecting is itself a GoLogin request (the cloud browser: it starts the profile). */
+  guardConnect?<T>(profileId: string, connect: () => Promise<T>): Promise<T>
 }
 
 /** Records which profiles are running (the `in_use` column); the DB layer implements it. */

@@ -1,0 +1,54 @@
+/** What refuses a batch before any profile starts, and the sentence the Authorize dialog shows. */
+import { describe, expect, it } from 'vitest'
+import type { ApiAppConfig } from '../../../src/shared/api-app'
+import { DomainException } from '../../../src/shared/errors'
+import { AuthorizationPreflight, type PreflightDeps } from '../../../src/main/services/automation/preflight'
+
+const real: ApiAppConfig = {
+  name: 'AIOTT1', oauthVersion: '2.0', clientType: 'confidential', clientId: 'real-client', clientSecret: 's3cret', redirectUri: 'https://app.example.com/cb', scopes: ['tweet.read', 'users.read'],
+}
+const sandboxApp: ApiAppConfig = { ...real, name: 'SANDBOX1', clientId: 'sandbox-client-1', redirectUri: 'http://127.0.0.1:4000/sandbox1/callback' }
+
+function preflight(overrides: Partial<PreflightDeps> & { apps?: ApiAppConfig[] } = {}) {
+  const apps = overrides.apps ?? [real, sandboxApp]
+  return new AuthorizationPreflight({
+    apiApps: {
+      get: async (name) => {
+        const app = apps.find((a) => a.name === name)
+        if (!app) throw new DomainException('INVALID_API_APP', `Unknown API app: ${name}`)
+        return app
+      },
+    },
+    launcherMode: () => 'desktop',
+    gologin: { status: () => ({ hasToken: true, tokenRevoked: false }) },
+    sandbox: null,
+    ...overrides,
+  })
+}
+
+describe('AuthorizationPreflight', () => {
+  it('lets a usable app through', async () => {
+    expect(await preflight().check('AIOTT1')).toMatchObject({ name: 'AIOTT1' })
+  })
+
+  it('refuses an unknown app, an app in an unsupported OAuth version, and one without a client id', async () => {
+    await expect(preflight().check('NOPE')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: 'Unknown API app: NOPE' })
+    await expect(preflight({ apps: [{ ...real, oauthVersion: '1.0a' }] }).check('AIOTT1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/OAuth 1.0a/) })
+    await expect(preflight({ apps: [{ ...real, clientId: ' ' }] }).check('AIOTT1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/no client ID/) })
+  })
+
+  it('refuses a real app in sandbox mode and a sandbox app against the real X', async () => {
+    const sandbox = { knowsClient: (id: string) => id === 'sandbox-client-1' }
+    expect(await preflight({ sandbox }).check('SANDBOX1')).toMatchObject({ name: 'SANDBOX1' })
+    await expect(preflight({ sandbox }).check('AIOTT1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/real X app, but sandbox mode is on/) })
+    await expect(preflight().check('SANDBOX1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/belongs to the sandbox.*sandbox mode is off/) })
+  })
+
+  it('refuses cloud launches without a usable GoLogin token; the desktop app needs none', async () => {
+    const noToken = { status: () => ({ hasToken: false, tokenRevoked: false }) }
+    const revoked = { status: () => ({ hasToken: true, tokenRevoked: true }) }
+    expect(await preflight({ gologin: noToken }).check('AIOTT1')).toMatchObject({ name: 'AIOTT1' })
+    await expect(preflight({ gologin: noToken, launcherMode: () => 'cloud' }).check('AIOTT1')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/needs the GoLogin API token/) })
+    await expect(preflight({ gologin: revoked, launcherMode: () => 'cloud' }).check('AIOTT1')).rejects.toMatchObject({ code: 'GOLOGIN_TOKEN_REVOKED' })
+  })
+})
