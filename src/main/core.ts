@@ -52,6 +52,8 @@ export interface CoreOptions {
   logLevel?: LogLevel
   /** Batch window of pushed events, in ms. */
   eventWindowMs?: number
+  /** The better-sqlite3 addon built for this runtime (desktop: the Electron copy); plain Node passes nothing. */
+  sqliteNativeBinding?: string
   /** Protects the data key (desktop: Electron safeStorage); defaults to a 0600 key file in `dataDir`. */
   keyStore?: KeyStore
   /** What the platform offers (desktop: native file dialogs); browser mode and tests pass nothing. */
@@ -112,6 +114,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir,
     keyStore: options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') }),
     log: logs.logger('db'),
+    nativeBinding: options.sqliteNativeBinding,
   })
   try {
     // ---- sandbox mode ----
