@@ -26,7 +26,7 @@ import { RestApiHost } from './host/rest-api'
 import { createPanelRestBackend } from './host/rest-api/panel-backend'
 import { prepareSandboxData, sandboxModeStored, startSandboxMode, type SandboxMode } from './sandbox'
 import { FileKeyStore } from './security/file-key-store'
-import type { KeyStore } from './security/key-store'
+import { FILE_PROTECTION, type KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
 import { createAuthorizationEngine, type AuthorizationEngine } from './services/automation/authorization'
@@ -110,9 +110,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const cleanups: Array<{ name: string; run: () => Promise<void> | void }> = [{ name: 'log stream', run: stopLogStream }]
   const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
 
+  const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
   const db = await openDatabase({
     dataDir,
-    keyStore: options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') }),
+    keyStore,
     log: logs.logger('db'),
     nativeBinding: options.sqliteNativeBinding,
   })
@@ -165,6 +166,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       logFile: logs.filePath ?? '',
       platform: `${process.platform}-${process.arch}`,
       startedAt: new Date().toISOString(),
+      dataKey: { ...(keyStore.protection ?? FILE_PROTECTION) },
     }
 
     // ---- workers ----

@@ -78,7 +78,7 @@ describe('desktop app lifecycle', () => {
       'system:info',
       undefined,
     )
-    expect(answer).toMatchObject({ success: true, data: { mode: 'desktop', appVersion: '9.9.9', dataDir } })
+    expect(answer).toMatchObject({ success: true, data: { mode: 'desktop', appVersion: '9.9.9', dataDir, dataKey: { osKeychain: true } } })
 
     app.quit()
     await eventually(() => expect(app.exit).toHaveBeenCalledWith(0))
