@@ -16,6 +16,7 @@
 import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import asar from '@electron/asar'
@@ -69,6 +70,22 @@ function scratchProject() {
   // A stamp for this exact target, so the beforePack hook reuses the copy instead of building one.
   fs.writeFileSync(files.stamp, JSON.stringify(buildTarget({ projectDir: project, platform: 'linux', arch: 'x64' })))
   return marker
+}
+
+/**
+ * The deb is not built here (it needs dpkg, fakeroot and a downloaded fpm): check what its build would
+ * refuse or need, on the configuration as electron-builder itself loads it.
+ */
+async function checkLinuxInstallerConfig() {
+  const load = createRequire(createRequire(import.meta.url).resolve('electron-builder'))
+  const { getConfig } = load('app-builder-lib/out/util/config/config')
+  /** @type {import('electron-builder').Configuration} */
+  const config = await getConfig(projectDir, 'electron-builder.yml', null)
+  const targets = (/** @type {Array<{ target: string }>} */ (config.linux?.target ?? [])).map((t) => t.target)
+  check(targets.includes('deb') && targets.includes('AppImage'), `Linux installers: deb and AppImage (configured: ${targets.join(', ')})`)
+  const manifest = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8'))
+  check(/<[^@\s]+@[^>\s]+>/.test(config.deb?.maintainer ?? config.linux?.maintainer ?? '') && Boolean(manifest.homepage), 'the deb has a maintainer with an email and a homepage (its build refuses to start without them)')
+  check(Array.isArray(config.deb?.depends) && config.deb.depends.includes('libsecret-1-0'), 'the deb depends on libsecret (the data key in the desktop keyring)')
 }
 
 /** Every package `npm ls --omit dev` lists, transitive ones included, except type definitions (never packed). */
@@ -131,6 +148,8 @@ async function main() {
   check(wire[FuseV1Options.OnlyLoadAppFromAsar] === FuseState.ENABLE, 'fuse: only load the app from app.asar')
   check(wire[FuseV1Options.RunAsNode] === FuseState.DISABLE, 'fuse: ELECTRON_RUN_AS_NODE off')
   check(wire[FuseV1Options.GrantFileProtocolExtraPrivileges] === FuseState.ENABLE, 'fuse: file:// extra privileges kept (the page loads as ES modules from file://)')
+
+  await checkLinuxInstallerConfig()
 
   check(sha256(nodeAddon) === before, "node_modules' better-sqlite3 addon is unchanged")
   const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], { cwd: projectDir, encoding: 'utf8' })
