@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint'
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'url', 'util', 'worker_threads']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
+  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.tmp/**', 'native/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

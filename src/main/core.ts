@@ -26,7 +26,7 @@ import { RestApiHost } from './host/rest-api'
 import { createPanelRestBackend } from './host/rest-api/panel-backend'
 import { prepareSandboxData, sandboxModeStored, startSandboxMode, type SandboxMode } from './sandbox'
 import { FileKeyStore } from './security/file-key-store'
-import type { KeyStore } from './security/key-store'
+import { FILE_PROTECTION, type KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
 import { createAuthorizationEngine, type AuthorizationEngine } from './services/automation/authorization'
@@ -52,6 +52,8 @@ export interface CoreOptions {
   logLevel?: LogLevel
   /** Batch window of pushed events, in ms. */
   eventWindowMs?: number
+  /** The better-sqlite3 addon built for this runtime (desktop: the Electron copy); plain Node passes nothing. */
+  sqliteNativeBinding?: string
   /** Protects the data key (desktop: Electron safeStorage); defaults to a 0600 key file in `dataDir`. */
   keyStore?: KeyStore
   /** What the platform offers (desktop: native file dialogs); browser mode and tests pass nothing. */
@@ -110,10 +112,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const cleanups: Array<{ name: string; run: () => Promise<void> | void }> = [{ name: 'log stream', run: stopLogStream }]
   const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
 
+  const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
   const db = await openDatabase({
     dataDir,
-    keyStore: options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') }),
+    keyStore,
     log: logs.logger('db'),
+    nativeBinding: options.sqliteNativeBinding,
   })
   try {
     // ---- sandbox mode ----
@@ -174,6 +178,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       logFile: logs.filePath ?? '',
       platform: `${process.platform}-${process.arch}`,
       startedAt: new Date().toISOString(),
+      dataKey: { ...(keyStore.protection ?? FILE_PROTECTION) },
     }
 
     // ---- workers ----

@@ -152,6 +152,8 @@ describe('browser mode: app frame and Logs page', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor()
     await page.getByText('Data folder', { exact: true }).waitFor()
+    const about = page.getByRole('region', { name: 'About and security' })
+    expect(await about.getByText('Data key protected by', { exact: true }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('a file readable only by you')
     await page.emulateMedia({ colorScheme: 'dark' })
     await screenshot(page, 'settings-dark')
 

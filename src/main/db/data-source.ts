@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   log: Logger
   fileName?: string
   busyTimeoutMs?: number
+  /** A better-sqlite3 addon built for this runtime (the desktop app's Electron copy); plain Node passes nothing. */
+  nativeBinding?: string
 }
 
 export interface Database {
@@ -47,6 +49,8 @@ export interface DataSourceOptions {
   log?: Logger
   /** Defaults to every migration; tests pass a prefix to build an older schema. */
   migrations?: Array<new () => MigrationInterface>
+  /** Path of the better-sqlite3 addon to load instead of the one in node_modules. */
+  nativeBinding?: string
 }
 
 /** The TypeORM data source: better-sqlite3, WAL, busy timeout, foreign keys, no synchronize. */
@@ -63,6 +67,7 @@ export function createDataSource(filePath: string, options: DataSourceOptions = 
     migrationsTransactionMode: 'all',
     enableWAL: true,
     timeout: busyTimeoutMs,
+    nativeBinding: options.nativeBinding,
     // WAL + NORMAL is durable across app crashes and much faster than FULL for bulk writes.
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('synchronous = NORMAL')
@@ -84,7 +89,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const filePath = path.join(path.resolve(options.dataDir), options.fileName ?? DATABASE_FILE_NAME)
   const secretBox = new SecretBox(await options.keyStore.loadOrCreateDataKey())
   const releaseKey = activateSecretBox(secretBox)
-  const dataSource = createDataSource(filePath, { busyTimeoutMs: options.busyTimeoutMs, log })
+  const dataSource = createDataSource(filePath, { busyTimeoutMs: options.busyTimeoutMs, log, nativeBinding: options.nativeBinding })
   try {
     await initialize(dataSource, filePath)
     const executed = await executedMigrations(dataSource)

@@ -10,6 +10,7 @@ import { IpcTransport } from './ipc-transport'
 import { notify } from './notifications'
 import { resolveRendererLocation } from './renderer-location'
 import { SafeStorageKeyStore } from './safe-storage-key-store'
+import { loadElectronSqliteBinding } from './sqlite-binding'
 import { createMainWindow, WINDOW_TITLE } from './window'
 import { WindowStateStore } from './window-state'
 
@@ -62,12 +63,15 @@ class DesktopApp {
     try {
       const dataDir = app.getPath('userData')
       app.setAppLogsPath(path.join(dataDir, 'logs'))
+      // node_modules holds the plain-Node build (tests, browser mode); Electron loads its own copy.
+      const sqliteNativeBinding = loadElectronSqliteBinding({ appPath: app.getAppPath(), isPackaged: app.isPackaged })
       const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
       const core = await createCore({
         dataDir,
         mode: 'desktop',
         appVersion: app.getVersion(),
         keyStore,
+        sqliteNativeBinding,
         logToConsole: !app.isPackaged,
         platform: { dialogs: electronFileDialogs },
       })

@@ -37,16 +37,19 @@ export function resolveRendererLocation(options: RendererLocationOptions): Rende
       isAppUrl: (candidate) => parseHttpUrl(candidate)?.origin === devUrl.origin,
     }
   }
-  const fileUrl = pathToFileURL(options.htmlPath ?? RENDERER_HTML_PATH)
+  const windows = (options.platform ?? process.platform) === 'win32'
+  // From a Windows network share (\\server\share\…) the page is file://server/share/…: the host counts too.
+  const fileUrl = pathToFileURL(options.htmlPath ?? RENDERER_HTML_PATH, { windows })
   // Windows paths are case-insensitive; Chromium may report the drive letter in another case.
-  const fold = (options.platform ?? process.platform) === 'win32' ? (s: string) => s.toLowerCase() : (s: string) => s
+  const fold = windows ? (s: string) => s.toLowerCase() : (s: string) => s
   const expected = fold(safeDecode(fileUrl.pathname))
+  const expectedHost = fileUrl.host.toLowerCase()
   return {
     kind: 'file',
     url: fileUrl.href,
     isAppUrl(candidate) {
       const parsed = parseUrl(candidate)
-      return parsed?.protocol === 'file:' && parsed.host === '' && fold(safeDecode(parsed.pathname)) === expected
+      return parsed?.protocol === 'file:' && parsed.host.toLowerCase() === expectedHost && fold(safeDecode(parsed.pathname)) === expected
     },
   }
 }

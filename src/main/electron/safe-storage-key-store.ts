@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
-import type { KeyStore } from '../security/key-store'
+import { FILE_PROTECTION, type DataKeyProtection, type KeyStore } from '../security/key-store'
 
 /** The part of Electron's `safeStorage` the store uses (injected; tests pass a fake). */
 export interface SafeStorageLike {
@@ -34,22 +34,27 @@ const HEADER_BYTES = MAGIC.length + 2
  * Keeps the 32-byte data key in `data-key.bin`, encrypted with Electron `safeStorage` (Keychain,
  * DPAPI, libsecret/KWallet). Without an OS keyring (Linux, or the `basic_text` backend whose
  * password is hard-coded) it falls back to a plain 0600 key file and says so, rather than refuse to
- * start. An existing key is never overwritten: if it cannot be read, loading fails and the file stays.
+ * start; a later start that finds a keyring moves the key into it. An existing key is never lost: if
+ * it cannot be read, loading fails and the file stays; if moving it fails, the plain file stays.
  */
 export class SafeStorageKeyStore implements KeyStore {
   readonly file: string
-  private protection: 'os' | 'plain'
+  private mode: 'os' | 'plain'
   private loading: Promise<Buffer> | null = null
 
   constructor(private readonly options: SafeStorageKeyStoreOptions) {
     this.file = path.join(options.dir, DATA_KEY_FILE)
-    this.protection = this.osProtectionAvailable() ? 'os' : 'plain'
+    this.mode = this.osProtectionAvailable() ? 'os' : 'plain'
   }
 
   get description(): string {
-    return this.protection === 'os'
-      ? `data key encrypted by the operating system keychain (Electron safeStorage) in ${this.file}`
+    return this.mode === 'os'
+      ? `data key encrypted by the operating system keychain (Electron safeStorage: ${this.keychainName()}) in ${this.file}`
       : `data key in a 0600 file without OS keychain protection (no keyring available) in ${this.file}`
+  }
+
+  get protection(): DataKeyProtection {
+    return this.mode === 'os' ? { osKeychain: true, protectedBy: this.keychainName() } : FILE_PROTECTION
   }
 
   loadOrCreateDataKey(): Promise<Buffer> {
@@ -103,8 +108,8 @@ export class SafeStorageKeyStore implements KeyStore {
     } finally {
       await fs.rm(tmp, { force: true })
     }
-    this.protection = os ? 'os' : 'plain'
-    this.options.log.info('data_key.created', { protection: this.protection, file: this.file }, 'Created the data key that encrypts stored secrets')
+    this.mode = os ? 'os' : 'plain'
+    this.options.log.info('data_key.created', { protection: this.mode, file: this.file }, 'Created the data key that encrypts stored secrets')
     return key
   }
 
@@ -115,13 +120,16 @@ export class SafeStorageKeyStore implements KeyStore {
     const payload = content.subarray(HEADER_BYTES)
     const mode = content[MAGIC.length + 1]
     if (mode === PLAIN) {
-      this.protection = 'plain'
+      this.mode = 'plain'
+      const key = checkLength(payload, () => this.failure('is damaged (wrong key length)'))
+      // safeStorage's availability is settled once the app is ready, so start-up is the first chance.
+      if (this.osProtectionAvailable() && (await this.moveIntoKeychain(key))) return key
       this.warnUnprotected()
       await this.tightenPermissions()
-      return checkLength(payload, () => this.failure('is damaged (wrong key length)'))
+      return key
     }
     if (mode !== PROTECTED) throw this.failure('is not a data key file of this panel (unknown protection)')
-    this.protection = 'os'
+    this.mode = 'os'
     if (!this.osProtectionAvailable()) {
       throw this.failure(
         'is protected by the system keychain, which is not available now (on Linux start GNOME Keyring or KWallet and sign in to it)',
@@ -134,6 +142,44 @@ export class SafeStorageKeyStore implements KeyStore {
       throw this.failure('could not be decrypted by the system keychain (was it created by another user or machine?)', cause)
     }
     return checkLength(Buffer.from(base64, 'base64'), () => this.failure('decrypted to something that is not a 32-byte key'))
+  }
+
+  /**
+   * Re-writes a plain key file encrypted by the keychain: checked to decrypt to the same key, written
+   * aside and renamed over the old file, so a failure at any point leaves the plain file as it was.
+   */
+  private async moveIntoKeychain(key: Buffer): Promise<boolean> {
+    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+    try {
+      const payload = this.options.safeStorage.encryptString(key.toString('base64'))
+      if (!Buffer.from(this.options.safeStorage.decryptString(payload), 'base64').equals(key)) throw new Error('the keychain did not give the key back')
+      const handle = await fs.open(tmp, 'wx', 0o600)
+      try {
+        await handle.writeFile(Buffer.concat([MAGIC, Buffer.from([VERSION, PROTECTED]), payload]))
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await fs.rename(tmp, this.file)
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined)
+      this.options.log.warn('data_key.protect_failed', { err, file: this.file }, 'The OS keychain is available but the data key could not be moved into it; it stays in the 0600 file')
+      return false
+    }
+    this.mode = 'os'
+    this.options.log.info('data_key.protected', { file: this.file, keychain: this.keychainName() }, `Moved the data key into the OS keychain (${this.keychainName()})`)
+    return true
+  }
+
+  /** The keychain behind safeStorage, in the words Settings shows. */
+  private keychainName(): string {
+    const platform = this.options.platform ?? process.platform
+    if (platform === 'darwin') return 'macOS Keychain'
+    if (platform === 'win32') return 'Windows DPAPI'
+    const backend = this.options.safeStorage.getSelectedStorageBackend?.() ?? 'unknown'
+    if (backend.startsWith('kwallet')) return 'KWallet'
+    if (backend === 'gnome_libsecret') return 'libsecret'
+    return 'the system keyring'
   }
 
   private osProtectionAvailable(): boolean {

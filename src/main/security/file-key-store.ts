@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
-import type { KeyStore } from './key-store'
+import { FILE_PROTECTION, type KeyStore } from './key-store'
 
 const KEY_BYTES = 32
 const DEFAULT_FILE_NAME = 'data.key'
@@ -27,6 +27,7 @@ export interface FileKeyStoreOptions {
  */
 export class FileKeyStore implements KeyStore {
   readonly description: string
+  readonly protection = FILE_PROTECTION
   private readonly file: string
 
   constructor(private readonly options: FileKeyStoreOptions) {

@@ -1,3 +1,10 @@
+import type { DataKeyProtection } from '../../shared/contract/system'
+
+export type { DataKeyProtection }
+
+/** The fallback every store names the same way: a key file only the user's account can read. */
+export const FILE_PROTECTION: DataKeyProtection = { osKeychain: false, protectedBy: 'a file readable only by you' }
+
 /**
  * Where the 32-byte data key that encrypts secrets at rest is kept. The desktop app protects it with
  * Electron `safeStorage` (src/main/electron), browser mode and tests with a 0600 key file.
@@ -7,4 +14,6 @@ export interface KeyStore {
   loadOrCreateDataKey(): Promise<Buffer>
   /** Where the key lives, for messages (never the key itself). */
   readonly description: string
+  /** What protects the key (final once `loadOrCreateDataKey` has resolved), for Settings → About; default: a key file. */
+  readonly protection?: DataKeyProtection
 }

@@ -9,6 +9,15 @@ export interface SystemInfo {
   logFile: string
   platform: string
   startedAt: string
+  /** How the data key that encrypts stored secrets is protected on this machine. */
+  dataKey: DataKeyProtection
+}
+
+export interface DataKeyProtection {
+  /** True when the OS keychain protects the key; false for the 0600 key file fallback. */
+  osKeychain: boolean
+  /** "macOS Keychain", "Windows DPAPI", "libsecret", "KWallet", or "a file readable only by you". */
+  protectedBy: string
 }
 
 export const systemContract = {

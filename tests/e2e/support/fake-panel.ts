@@ -9,6 +9,7 @@ import { startWebHost, type WebHost } from '../../../src/main/host/web-server'
 import { EventHub } from '../../../src/main/ipc/event-hub'
 import { Router, type HandlerMap } from '../../../src/main/ipc/router'
 import { LogSystem } from '../../../src/main/logging/logger'
+import { FILE_PROTECTION } from '../../../src/main/security/key-store'
 import type { Core } from '../../../src/main/core'
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend'
 
@@ -26,7 +27,7 @@ export async function startFakePanel(options: FakeBackendOptions & { dataDir: st
   const events = new EventHub(100)
   const stopLogs = logs.ring.subscribe((entry) => events.emit('logs', entry))
   const backend = createFakeBackend(events, logs, options)
-  const info = { appVersion: '0.0.0-fake', mode: 'browser' as const, dataDir: options.dataDir, logFile: '', platform: `${process.platform}-${process.arch}`, startedAt: new Date().toISOString() }
+  const info = { appVersion: '0.0.0-fake', mode: 'browser' as const, dataDir: options.dataDir, logFile: '', platform: `${process.platform}-${process.arch}`, startedAt: new Date().toISOString(), dataKey: { ...FILE_PROTECTION } }
   const handlers = { ...systemHandlers(info, logs.logger('system')), ...logsHandlers(logs), ...backend.handlers } as HandlerMap
   const router = new Router(handlers, logs.logger('ipc'))
   const core = { router, events, logs, info } as unknown as Core

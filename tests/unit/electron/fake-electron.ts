@@ -136,6 +136,8 @@ export class Notification extends EventEmitter {
 
 export const app = Object.assign(new EventEmitter(), {
   userData: '',
+  /** What `getAppPath()` answers: a packaged app's `…/resources/app.asar`, or the project folder in development. */
+  appPath: '',
   isPackaged: true,
   requestSingleInstanceLock: vi.fn(() => true),
   setAppUserModelId: vi.fn(),
@@ -143,6 +145,7 @@ export const app = Object.assign(new EventEmitter(), {
   setAppLogsPath: vi.fn(),
   whenReady: vi.fn(() => Promise.resolve()),
   getPath: vi.fn((_name: string) => app.userData),
+  getAppPath: vi.fn(() => app.appPath),
   getVersion: vi.fn(() => '9.9.9'),
   quit: vi.fn(() => {
     const event = { defaultPrevented: false, preventDefault: () => (event.defaultPrevented = true) }
@@ -159,6 +162,7 @@ export function resetFakeElectron(): void {
   ipcRenderer.removeAllListeners()
   app.removeAllListeners()
   app.isPackaged = true
+  app.appPath = ''
   nativeTheme.shouldUseDarkColors = false
   Notification.supported = true
   Notification.shown = []

@@ -129,6 +129,34 @@ describe('IpcTransport requests', () => {
   })
 })
 
+describe('IpcTransport from a Windows network share', () => {
+  const SHARE_HTML = '\\\\FileServer\\Tools\\GoLogin Automation Panel\\resources\\app.asar\\out\\renderer\\index.html'
+
+  it('accepts the page at file://server/share/…, whatever the case of the server name and path', async () => {
+    transport.stop()
+    const renderer = resolveRendererLocation({ isPackaged: true, htmlPath: SHARE_HTML, platform: 'win32' })
+    expect(renderer.url).toBe('file://fileserver/Tools/GoLogin%20Automation%20Panel/resources/app.asar/out/renderer/index.html')
+    const share = new IpcTransport({ router: core.router, events: core.events, renderer, log: recordingLogger().log })
+    share.start()
+    try {
+      const win = new BrowserWindow({})
+      share.addWindow(win as never)
+      const ask = async (url: string) => {
+        win.webContents.mainFrame.url = url
+        return invoke(win, 'system:ping', { message: 'hi' })
+      }
+      expect(await ask(`${renderer.url}#/profiles`)).toMatchObject({ success: true })
+      expect(await ask('file://FILESERVER/tools/gologin%20automation%20panel/resources/app.asar/out/renderer/index.html')).toMatchObject({ success: true })
+      // Same path on another server, or on the local disk: not the app's page.
+      expect(await ask('file://otherserver/Tools/GoLogin%20Automation%20Panel/resources/app.asar/out/renderer/index.html')).toMatchObject({ errorCode: 'UNAUTHORIZED' })
+      expect(await ask('file:///Tools/GoLogin%20Automation%20Panel/resources/app.asar/out/renderer/index.html')).toMatchObject({ errorCode: 'UNAUTHORIZED' })
+    } finally {
+      share.stop()
+      transport.start()
+    }
+  })
+})
+
 describe('IpcTransport pushes', () => {
   it('sends each batch window of events once to every live window', () => {
     const first = appWindow()

@@ -1,7 +1,10 @@
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { IPC_INVOKE } from '../../../src/shared/channels'
+import { electronSqliteBindingPath } from '../../../src/main/electron/sqlite-binding'
+import { NODE_SQLITE_ADDON, placeAddon } from '../../helpers/sqlite-addon'
 import { tempDir } from '../../helpers/temp-dir'
 import { app, BrowserWindow, dialog, ipcMain, resetFakeElectron } from './fake-electron'
 
@@ -22,12 +25,35 @@ async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> 
   }
 }
 
+/**
+ * An installed app: `…/resources/app.asar` with the Electron copy of the SQLite addon unpacked next to it
+ * (here the plain-Node build, the runtime these tests run in).
+ */
+function installedApp(): string {
+  app.appPath = path.join(tempDir(), 'app.asar')
+  return placeAddon(electronSqliteBindingPath({ appPath: app.appPath, isPackaged: true }))
+}
+
 async function started(): Promise<{ dataDir: string; win: BrowserWindow }> {
   const dataDir = tempDir()
   app.userData = dataDir
+  if (!app.appPath) installedApp()
   startDesktopApp()
   await eventually(() => expect(BrowserWindow.created).toHaveLength(1))
   return { dataDir, win: BrowserWindow.created[0] }
+}
+
+/** Starts with a start-up that must fail; returns what the error box said. */
+async function failedStart(): Promise<{ title: string; body: string }> {
+  app.userData = tempDir()
+  const stderr = vi.spyOn(console, 'error').mockImplementation(() => {})
+  startDesktopApp()
+  await eventually(() => expect(app.exit).toHaveBeenCalledWith(1))
+  stderr.mockRestore()
+  expect(BrowserWindow.created).toHaveLength(0)
+  expect(dialog.showErrorBox).toHaveBeenCalledTimes(1)
+  const [title, body] = dialog.showErrorBox.mock.calls[0] as [string, string]
+  return { title, body }
 }
 
 function quit(): { preventDefault: ReturnType<typeof vi.fn> } {
@@ -52,7 +78,7 @@ describe('desktop app lifecycle', () => {
       'system:info',
       undefined,
     )
-    expect(answer).toMatchObject({ success: true, data: { mode: 'desktop', appVersion: '9.9.9', dataDir } })
+    expect(answer).toMatchObject({ success: true, data: { mode: 'desktop', appVersion: '9.9.9', dataDir, dataKey: { osKeychain: true } } })
 
     app.quit()
     await eventually(() => expect(app.exit).toHaveBeenCalledWith(0))
@@ -105,6 +131,7 @@ describe('desktop app lifecycle', () => {
     const file = path.join(tempDir(), 'not-a-folder')
     fs.writeFileSync(file, '')
     app.userData = file
+    installedApp()
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => {})
     startDesktopApp()
     await eventually(() => expect(app.exit).toHaveBeenCalledWith(1))
@@ -112,6 +139,36 @@ describe('desktop app lifecycle', () => {
     stderr.mockRestore()
     expect(dialog.showErrorBox).toHaveBeenCalledWith(expect.stringContaining('could not start'), expect.any(String))
     expect(BrowserWindow.created).toHaveLength(0)
+  })
+})
+
+describe('the SQLite addon the desktop app loads', () => {
+  it('is the Electron copy unpacked next to app.asar, never the plain-Node build in node_modules', async () => {
+    const copy = installedApp()
+    await started()
+    const loaded = createRequire(import.meta.url).cache
+    expect(loaded[copy]).toBeDefined()
+    expect(loaded[NODE_SQLITE_ADDON]).toBeUndefined()
+    app.quit()
+    await eventually(() => expect(app.exit).toHaveBeenCalledWith(0))
+  })
+
+  it('missing in development: one error box that names the command to run, no stack trace, no window', async () => {
+    app.isPackaged = false
+    app.appPath = tempDir()
+    const { title, body } = await failedStart()
+    expect(title).toBe('GoLogin Automation Panel could not start')
+    expect(body).toContain('The SQLite engine for the desktop app is missing')
+    expect(body).toContain('npm run native:electron')
+    expect(body).not.toMatch(/\n\s+at /)
+  })
+
+  it('damaged in an installed app: the error box says to reinstall', async () => {
+    app.appPath = path.join(tempDir(), 'app.asar')
+    placeAddon(electronSqliteBindingPath({ appPath: app.appPath, isPackaged: true }), Buffer.from('not an addon'))
+    const { body } = await failedStart()
+    expect(body).toContain('cannot be loaded')
+    expect(body).toContain('reinstall GoLogin Automation Panel')
   })
 })
 

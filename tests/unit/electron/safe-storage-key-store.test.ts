@@ -19,9 +19,9 @@ function keychain(options: { available?: boolean; backend?: string; machine?: nu
   }
 }
 
-function keyStore(dir: string, safeStorage: SafeStorageLike) {
+function keyStore(dir: string, safeStorage: SafeStorageLike, platform: NodeJS.Platform = 'linux') {
   const { log, lines } = recordingLogger()
-  return { store: new SafeStorageKeyStore({ dir, safeStorage, log, platform: 'linux' }), lines }
+  return { store: new SafeStorageKeyStore({ dir, safeStorage, log, platform }), lines }
 }
 
 const modeOf = (file: string) => fs.statSync(file).mode & 0o777
@@ -65,12 +65,58 @@ describe('SafeStorageKeyStore', () => {
     expect(store.description).toMatch(/without OS keychain protection/)
   })
 
-  it('keeps using a plain key file after a keyring appears (no silent re-encryption)', async () => {
+  it('moves a plain key into the OS keychain at the first start that has one, and says so', async () => {
     const dir = tempDir()
+    const file = path.join(dir, DATA_KEY_FILE)
     const key = await keyStore(dir, keychain({ available: false })).store.loadOrCreateDataKey()
-    const { store } = keyStore(dir, keychain())
+    expect(fs.readFileSync(file).includes(key)).toBe(true)
+
+    const safeStorage = keychain()
+    const { store, lines } = keyStore(dir, safeStorage)
     expect((await store.loadOrCreateDataKey()).equals(key)).toBe(true)
-    expect(store.description).toMatch(/without OS keychain protection/)
+    expect(store.protection).toEqual({ osKeychain: true, protectedBy: 'libsecret' })
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', event: 'data_key.protected' }))
+    expect(fs.readFileSync(file).includes(key)).toBe(false)
+    expect(fs.readFileSync(file).includes(Buffer.from(key.toString('base64')))).toBe(false)
+    expect(fs.readdirSync(dir)).toEqual([DATA_KEY_FILE])
+    if (process.platform !== 'win32') expect(modeOf(file)).toBe(0o600)
+
+    // The next start reads it through the keychain, and it is still the same key.
+    const next = keyStore(dir, keychain())
+    expect((await next.store.loadOrCreateDataKey()).equals(key)).toBe(true)
+    expect(next.store.protection.osKeychain).toBe(true)
+    expect(next.store.description).toContain('keychain')
+  })
+
+  it('keeps the plain file exactly as it was when moving the key into the keychain fails', async () => {
+    const dir = tempDir()
+    const file = path.join(dir, DATA_KEY_FILE)
+    const key = await keyStore(dir, keychain({ available: false })).store.loadOrCreateDataKey()
+    const before = fs.readFileSync(file)
+    const broken = keychain()
+    broken.encryptString.mockImplementation(() => {
+      throw new Error('The keyring is locked')
+    })
+    const { store, lines } = keyStore(dir, broken)
+    expect((await store.loadOrCreateDataKey()).equals(key)).toBe(true)
+    expect(store.protection).toEqual({ osKeychain: false, protectedBy: 'a file readable only by you' })
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', event: 'data_key.protect_failed' }))
+    expect(fs.readFileSync(file).equals(before)).toBe(true)
+    expect(fs.readdirSync(dir)).toEqual([DATA_KEY_FILE])
+  })
+
+  it('names what protects the key the way Settings shows it', async () => {
+    const protectionOn = async (platform: NodeJS.Platform, options: Parameters<typeof keychain>[0] = {}) => {
+      const { store } = keyStore(tempDir(), keychain(options), platform)
+      await store.loadOrCreateDataKey()
+      return store.protection.protectedBy
+    }
+    expect(await protectionOn('darwin')).toBe('macOS Keychain')
+    expect(await protectionOn('win32')).toBe('Windows DPAPI')
+    expect(await protectionOn('linux')).toBe('libsecret')
+    expect(await protectionOn('linux', { backend: 'kwallet5' })).toBe('KWallet')
+    expect(await protectionOn('linux', { backend: 'basic_text' })).toBe('a file readable only by you')
+    expect(await protectionOn('linux', { available: false })).toBe('a file readable only by you')
   })
 
   it('fails clearly and leaves the file alone when the keychain cannot decrypt the key', async () => {

@@ -34,8 +34,8 @@ export function SettingsPage() {
           <ApiAppsEditor />
           <ApiKeysEditor />
           {info ? (
-            <section className="settings-section" aria-label="About">
-              <h2>About</h2>
+            <section className="settings-section" aria-label="About and security">
+              <h2>About and security</h2>
               <dl className="facts">
                 <dt>Data folder</dt>
                 <dd>
@@ -49,7 +49,16 @@ export function SettingsPage() {
                 <dd>
                   {info.appVersion} ({info.mode === 'browser' ? 'browser mode' : 'desktop'}, {info.platform})
                 </dd>
+                <dt>Data key protected by</dt>
+                <dd>{info.dataKey.protectedBy}</dd>
               </dl>
+              {info.dataKey.osKeychain ? null : (
+                <p className="muted">
+                  {info.mode === 'desktop'
+                    ? 'No system keychain was available, so the key that encrypts stored tokens and secrets is in a file only your user account can read. It moves into the keychain by itself at the next start once one is available (on Linux: GNOME Keyring or KWallet, unlocked at login).'
+                    : 'Browser mode keeps the key that encrypts stored tokens and secrets in a file only your user account can read (data.key in the data folder).'}
+                </p>
+              )}
             </section>
           ) : null}
         </div>

@@ -1,0 +1,124 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import beforePack from '../../../scripts/before-pack.mjs'
+import { buildTarget, electronBindingFiles, ensureElectronBinding, isFresh } from '../../../scripts/native-electron.mjs'
+import { tempDir } from '../../helpers/temp-dir'
+
+const NODE_BUILD = 'plain-Node build'
+const ELECTRON_BUILD = 'Electron build'
+
+/** A project with electron and better-sqlite3 installed; better-sqlite3 already built for plain Node. */
+function project(electron = '41.7.1'): string {
+  const dir = tempDir()
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+    fs.writeFileSync(path.join(dir, file), text)
+  }
+  write('node_modules/electron/package.json', JSON.stringify({ name: 'electron', version: electron }))
+  write('node_modules/better-sqlite3/package.json', JSON.stringify({ name: 'better-sqlite3', version: '12.11.1' }))
+  write('node_modules/better-sqlite3/lib/index.js', 'module.exports = {}')
+  write('node_modules/better-sqlite3/build/Release/better_sqlite3.node', NODE_BUILD)
+  return dir
+}
+
+const nodeBuildOf = (dir: string) => fs.readFileSync(path.join(dir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'), 'utf8')
+
+/** Stands in for @electron/rebuild: records what it saw, then "compiles" the staged copy. */
+function fakeRebuild() {
+  const seen: Array<{ options: Record<string, unknown>; stagedFiles: string[]; nodedir: string | undefined }> = []
+  const rebuild = vi.fn(async (options: Record<string, unknown>) => {
+    const moduleDir = path.join(options.buildPath as string, 'node_modules', 'better-sqlite3')
+    seen.push({ options, stagedFiles: fs.readdirSync(moduleDir, { recursive: true }).map(String), nodedir: process.env.npm_config_nodedir })
+    fs.mkdirSync(path.join(moduleDir, 'build', 'Release'), { recursive: true })
+    fs.writeFileSync(path.join(moduleDir, 'build', 'Release', 'better_sqlite3.node'), ELECTRON_BUILD)
+  })
+  return { rebuild, seen }
+}
+
+const quiet = () => {}
+
+describe('npm run native:electron', () => {
+  it('builds the Electron copy from a staged copy of better-sqlite3 and leaves node_modules as it was', async () => {
+    const dir = project()
+    const { rebuild, seen } = fakeRebuild()
+    vi.stubEnv('npm_config_nodedir', '/usr')
+    try {
+      await ensureElectronBinding({ projectDir: dir, rebuild, verify: false, log: quiet })
+      expect(process.env.npm_config_nodedir).toBe('/usr')
+    } finally {
+      vi.unstubAllEnvs()
+    }
+
+    const files = electronBindingFiles(dir)
+    expect(fs.readFileSync(files.addon, 'utf8')).toBe(ELECTRON_BUILD)
+    expect(JSON.parse(fs.readFileSync(files.stamp, 'utf8'))).toMatchObject({ electron: '41.7.1', betterSqlite3: '12.11.1', platform: process.platform, arch: process.arch })
+    expect(nodeBuildOf(dir)).toBe(NODE_BUILD)
+
+    expect(seen).toHaveLength(1)
+    expect(seen[0].options).toMatchObject({ electronVersion: '41.7.1', onlyModules: ['better-sqlite3'], force: true })
+    expect(path.dirname(seen[0].options.buildPath as string)).toBe(path.join(dir, 'native'))
+    // Sources only in the staging copy, and node-gyp not pointed at Node's headers.
+    expect(seen[0].stagedFiles).toContain(path.join('lib', 'index.js'))
+    expect(seen[0].stagedFiles.some((file) => file.startsWith('build'))).toBe(false)
+    expect(seen[0].nodedir).toBeUndefined()
+    expect(fs.readdirSync(path.join(dir, 'native'))).toEqual(['electron'])
+  })
+
+  it('with --if-stale, reuses the copy until Electron, better-sqlite3, the platform or the arch changes', async () => {
+    const dir = project()
+    const { rebuild } = fakeRebuild()
+    await ensureElectronBinding({ projectDir: dir, rebuild, verify: false, log: quiet })
+    expect(isFresh(dir, buildTarget({ projectDir: dir }))).toBe(true)
+
+    await ensureElectronBinding({ projectDir: dir, ifStale: true, rebuild, verify: false, log: quiet })
+    expect(rebuild).toHaveBeenCalledTimes(1)
+
+    expect(isFresh(dir, buildTarget({ projectDir: dir, arch: 'arm64' }))).toBe(process.arch === 'arm64')
+    fs.writeFileSync(path.join(dir, 'node_modules/electron/package.json'), JSON.stringify({ version: '42.0.0' }))
+    await ensureElectronBinding({ projectDir: dir, ifStale: true, rebuild, verify: false, log: quiet })
+    expect(rebuild).toHaveBeenCalledTimes(2)
+    expect(rebuild.mock.calls[1][0]).toMatchObject({ electronVersion: '42.0.0' })
+
+    fs.rmSync(electronBindingFiles(dir).addon)
+    expect(isFresh(dir, buildTarget({ projectDir: dir }))).toBe(false)
+  })
+
+  it('a failed build says why and what it needs, writes no copy, and leaves node_modules alone', async () => {
+    const dir = project()
+    const rebuild = vi.fn(async () => {
+      throw new Error("node-gyp failed to rebuild 'better-sqlite3'\nstack…")
+    })
+    const attempt = ensureElectronBinding({ projectDir: dir, rebuild, verify: false, log: quiet })
+    await expect(attempt).rejects.toThrow(/Could not build better-sqlite3 for Electron 41\.7\.1 .*node-gyp failed to rebuild 'better-sqlite3'\n.*github\.com.*www\.electronjs\.org.*C\+\+ compiler/s)
+    expect(fs.existsSync(electronBindingFiles(dir).addon)).toBe(false)
+    expect(fs.readdirSync(path.join(dir, 'native'))).toEqual([])
+    expect(nodeBuildOf(dir)).toBe(NODE_BUILD)
+  })
+
+  it('says to run npm ci when Electron is not installed', () => {
+    const dir = project()
+    fs.rmSync(path.join(dir, 'node_modules/electron'), { recursive: true })
+    expect(() => buildTarget({ projectDir: dir })).toThrow('electron is not installed in')
+  })
+})
+
+describe('the packaging hook (beforePack)', () => {
+  const context = (projectDir: string, electronPlatformName: string, arch: number) =>
+    ({ electronPlatformName, arch, packager: { info: { projectDir, framework: { version: '41.7.1' } } } }) as unknown as Parameters<typeof beforePack>[0]
+
+  it('reuses a copy already built for the Electron, platform and arch being packed (Mac App Store builds are darwin)', async () => {
+    const dir = project()
+    const files = electronBindingFiles(dir)
+    fs.mkdirSync(files.dir, { recursive: true })
+    fs.writeFileSync(files.addon, ELECTRON_BUILD)
+    fs.writeFileSync(files.stamp, JSON.stringify(buildTarget({ projectDir: dir, platform: 'darwin', arch: 'arm64' })))
+    // Arch 3 is arm64 in electron-builder's numbering; a stale copy would start a real rebuild here.
+    await beforePack(context(dir, 'mas', 3))
+    expect(fs.readFileSync(files.addon, 'utf8')).toBe(ELECTRON_BUILD)
+  })
+
+  it('refuses a universal macOS build, whose one addon could not serve both arches', async () => {
+    await expect(beforePack(context(project(), 'darwin', 4))).rejects.toThrow('universal')
+  })
+})
