@@ -2,7 +2,7 @@
  * "Authorize selected" end to end: the panel (createCore + router, as the UI drives it) against the
  * sandbox with a real Chromium per profile.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { SandboxBehaviour } from '../../../src/main/sandbox'
 import { AuthorizationSessionEntity } from '../../../src/main/db'
 import type { ErrorCode } from '../../../src/shared/errors'
@@ -26,8 +26,11 @@ const MIX: Record<string, [SandboxBehaviour, 'completed' | 'failed', ErrorCode |
 const FAILING = Object.entries(MIX).filter(([, [, status]]) => status === 'failed').map(([username]) => username)
 
 async function expectNothingLeft(world: PanelWorld): Promise<void> {
-  expect(world.core.gologin.slots.figures()).toMatchObject({ slotsInUse: 0, waiting: 0 })
+  // A cancelled start is let finish before its stop: wait until the panel has nothing left to stop, then
+  // count from the outside.
+  await vi.waitFor(() => expect(world.core.gologin.slots.figures()).toMatchObject({ slotsInUse: 0, waiting: 0 }), { timeout: 60_000, interval: 50 })
   expect(world.sandbox.gologin.browsers()).toEqual([])
+  expect(world.sandbox.gologin.stats().browsers.running).toBe(0)
   const [{ inUse }] = await world.core.db.dataSource.query('SELECT COUNT(*) AS inUse FROM profiles WHERE in_use = 1')
   expect(inUse).toBe(0)
   expect(world.chromiumLeft()).toEqual([])

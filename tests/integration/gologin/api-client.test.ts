@@ -151,6 +151,11 @@ describe('GoLoginApiClient against the GoLogin sandbox', () => {
     const id = s.profiles()[1].id
     const endpoint = await launcher.start(id)
     expect(endpoint).toEqual({ browserWSEndpoint: `wss://cloud.sandbox.invalid/connect?token=${s.token}&profile=${id}` })
+    // The connect starts the cloud browser: until it reached GoLogin there is nothing to stop.
+    await launcher.stop(id)
+    expect(s.stats().cloud.byEndpoint).toEqual({})
+    await launcher.start(id)
+    expect(await launcher.guardConnect(id, async () => 'connected')).toBe('connected')
     await launcher.stop(id)
     await launcher.stop('not-a-profile') // unknown: already stopped
     expect(s.stats().cloud.cloudBrowserStops).toEqual([id])

@@ -22,6 +22,7 @@ function preflight(overrides: Partial<PreflightDeps> & { apps?: ApiAppConfig[] }
     launcherMode: () => 'desktop',
     gologin: { status: () => ({ hasToken: true, tokenRevoked: false }) },
     sandbox: null,
+    xAuthorizeUrl: () => 'https://x.com/i/oauth2/authorize',
     ...overrides,
   })
 }
@@ -42,6 +43,8 @@ describe('AuthorizationPreflight', () => {
     expect(await preflight({ sandbox }).check('SANDBOX1')).toMatchObject({ name: 'SANDBOX1' })
     await expect(preflight({ sandbox }).check('AIOTT1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/real X app, but sandbox mode is on/) })
     await expect(preflight().check('SANDBOX1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/belongs to the sandbox.*sandbox mode is off/) })
+    // X pointed at a stand-in of the operator's choosing: its apps are its business.
+    expect(await preflight({ xAuthorizeUrl: () => 'http://127.0.0.1:4000/i/oauth2/authorize' }).check('SANDBOX1')).toMatchObject({ name: 'SANDBOX1' })
   })
 
   it('refuses cloud launches without a usable GoLogin token; the desktop app needs none', async () => {

@@ -64,7 +64,13 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     screenshotDir,
     logger: log,
   })
-  const preflight = new AuthorizationPreflight({ apiApps, launcherMode: () => settings.get('launcherMode'), gologin: deps.gologin, sandbox: deps.sandbox })
+  const preflight = new AuthorizationPreflight({
+    apiApps,
+    launcherMode: () => settings.get('launcherMode'),
+    gologin: deps.gologin,
+    sandbox: deps.sandbox,
+    xAuthorizeUrl: () => settings.get('xAuthorizeUrl'),
+  })
   const batches = new BatchRunner({
     planner: new BatchPlanner({ dataSource: db.dataSource, apiApps }),
     store,

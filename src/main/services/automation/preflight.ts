@@ -14,6 +14,17 @@ export interface PreflightDeps {
   gologin: { status(): { hasToken: boolean; tokenRevoked: boolean } }
   /** Sandbox mode's simulated X (null when the panel talks to the real X): which client ids it knows. */
   sandbox: { knowsClient(clientId: string): boolean } | null
+  /** The X authorize URL in use (a stand-in's, or X's own). */
+  xAuthorizeUrl: () => string
+}
+
+/** X's own hosts: an app of the sandbox cannot work there (any other host is a stand-in the operator chose). */
+function isRealX(authorizeUrl: string): boolean {
+  try {
+    return /(^|\.)(x|twitter)\.com$/i.test(new URL(authorizeUrl).hostname)
+  } catch {
+    return false
+  }
 }
 
 /** Client ids of the API apps sandbox mode creates (`SANDBOX1`, `SANDBOX2`). */
@@ -40,7 +51,7 @@ export class AuthorizationPreflight {
         { details: { apiApp: app.name, sandboxMode: true } },
       )
     }
-    if (!sandbox && app.clientId.startsWith(SANDBOX_CLIENT_PREFIX)) {
+    if (!sandbox && app.clientId.startsWith(SANDBOX_CLIENT_PREFIX) && isRealX(this.deps.xAuthorizeUrl())) {
       throw new DomainException(
         'INVALID_API_APP',
         `API app "${app.name}" belongs to the sandbox (simulated X), but sandbox mode is off: X would not know it. Choose one of your own API apps.`,
