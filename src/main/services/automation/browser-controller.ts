@@ -19,6 +19,7 @@ import {
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoint'
+import { ConsentPage } from './consent-page'
 import { ConsentPageException, watchConsent, type ConsentWatchOptions } from './consent-watch'
 import type { PageKind } from './page-classifier'
 import { interceptRedirects, type CapturedCallback, type RedirectInterceptor } from './redirect-interceptor'
@@ -199,7 +200,7 @@ class ConsentAttempt {
         this.step('consent.page_classified', { pageKind: classified.kind, path: pagePath })
       },
     }
-    return watchConsent(page, watchOptions, hooks, this.stop.signal)
+    return watchConsent(new ConsentPage(page), watchOptions, hooks, this.stop.signal)
   }
 
   private async connect(): Promise<Browser> {

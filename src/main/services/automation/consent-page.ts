@@ -6,7 +6,8 @@
  * what the browser evaluates.
  */
 import type { Page } from 'puppeteer-core'
-import { CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind, type PageSnapshot } from './page-classifier'
+import type { ConsentSurface, SnapshotChange } from './consent-watch'
+import { CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind } from './page-classifier'
 
 const FIND_APPROVE = `function () {
   var byTestId = document.querySelector('[data-testid="${CONSENT_BUTTON_TEST_ID}"]');
@@ -48,19 +49,13 @@ function probeExpression(previousFingerprint: string | null): string {
 })(${JSON.stringify(previousFingerprint)})`
 }
 
-export interface SnapshotChange {
-  fingerprint: string
-  snapshot: PageSnapshot
-}
-
-export class ConsentPage {
+export class ConsentPage implements ConsentSurface {
   constructor(private readonly page: Page) {}
 
   async snapshot(): Promise<SnapshotChange> {
     return (await this.page.evaluate(probeExpression(null))) as SnapshotChange
   }
 
-  /** Resolves with the next snapshot that differs from `previousFingerprint` (re-armed across navigations). */
   async waitForChange(previousFingerprint: string | null, signal: AbortSignal): Promise<SnapshotChange> {
     const handle = await this.page.mainFrame().waitForFunction(probeExpression(previousFingerprint), { polling: 'mutation', timeout: 0, signal })
     try {
@@ -68,6 +63,10 @@ export class ConsentPage {
     } finally {
       await handle.dispose().catch(() => undefined)
     }
+  }
+
+  async waitForNetworkIdle(idleMs: number, signal: AbortSignal): Promise<void> {
+    await this.page.waitForNetworkIdle({ idleTime: idleMs, timeout: 0, signal })
   }
 
   /** Clicks the approve control with real input events; falls back to a DOM click when it has no box. */

@@ -4,11 +4,25 @@
  * shows (logged out, locked, suspended, error, no button). Never resolves: the redirect ends it, or a
  * failure rejects it.
  */
-import type { Page } from 'puppeteer-core'
 import { DomainException, InfrastructureException, type AppException } from '../../../shared/errors'
 import type { Logger } from '../../logging/logger'
-import { ConsentPage, type SnapshotChange } from './consent-page'
-import { classifyPage, failureForPage, type PageClassification, type PageFailure, type PageKind } from './page-classifier'
+import { classifyPage, failureForPage, type ApproveControlKind, type PageClassification, type PageFailure, type PageKind, type PageSnapshot } from './page-classifier'
+
+export interface SnapshotChange {
+  fingerprint: string
+  snapshot: PageSnapshot
+}
+
+/** The consent tab as the watcher needs it (ConsentPage over puppeteer; a fake in unit tests). */
+export interface ConsentSurface {
+  snapshot(): Promise<SnapshotChange>
+  /** Resolves with the next snapshot that differs from `previousFingerprint` (re-armed across navigations). */
+  waitForChange(previousFingerprint: string | null, signal: AbortSignal): Promise<SnapshotChange>
+  /** Resolves once the page's network has been quiet for `idleMs`. */
+  waitForNetworkIdle(idleMs: number, signal: AbortSignal): Promise<void>
+  /** Clicks the approve control; null when there is none. */
+  clickApprove(): Promise<ApproveControlKind | null>
+}
 
 export interface ConsentWatchOptions {
   /** Network quiet this long means the page has settled (a missing button will not appear any more). */
@@ -62,10 +76,9 @@ export function pageException(failure: PageFailure, kind: PageKind, path: string
   return new ConsentPageException(error, kind)
 }
 
-export async function watchConsent(page: Page, options: ConsentWatchOptions, hooks: ConsentWatchHooks, signal: AbortSignal): Promise<never> {
-  const consent = new ConsentPage(page)
-  let settle: Promise<Wake> | null = page
-    .waitForNetworkIdle({ idleTime: options.settleIdleMs, timeout: 0, signal })
+export async function watchConsent(consent: ConsentSurface, options: ConsentWatchOptions, hooks: ConsentWatchHooks, signal: AbortSignal): Promise<never> {
+  let settle: Promise<Wake> | null = consent
+    .waitForNetworkIdle(options.settleIdleMs, signal)
     .then(() => 'settled' as const, () => NEVER)
   let grace: Promise<Wake> | null = timer(options.buttonGraceMs, 'grace', signal)
   let reclick: Promise<Wake> | null = null
