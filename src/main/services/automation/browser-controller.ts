@@ -19,8 +19,10 @@ import {
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoint'
+import { derivedConsentGraces } from '../../../shared/consent-timing'
 import { ConsentPage } from './consent-page'
-import { ConsentPageException, watchConsent, type ConsentWatchOptions } from './consent-watch'
+import { ConsentPageException, watchConsent, type ApprovalProgress, type ConsentWatchOptions } from './consent-watch'
+import { profileNetworkFailure } from './network-errors'
 import type { PageKind } from './page-classifier'
 import { interceptRedirects, type CapturedCallback, type RedirectInterceptor } from './redirect-interceptor'
 
@@ -38,9 +40,10 @@ export interface ConsentRequest {
 }
 
 export type ConsentResult =
-  | { ok: true; code: string; state: string }
+  | { ok: true; code: string; state: string; /** When the redirect was captured (epoch ms): the code's life runs from about then. */ capturedAt?: number }
   | { ok: false; error: AppException; screenshotPath: string | null; pageKind: PageKind | null }
 
+/** Grace periods left out are derived from the attempt's time limit (see shared/consent-timing). */
 export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
   logger: Logger
   /** How to attach to a browser; defaults to puppeteer-core's connect with `defaultViewport: null`. */
@@ -109,6 +112,8 @@ class ConsentAttempt {
   private page: Page | null = null
   private interceptor: RedirectInterceptor | null = null
   private pageKind: PageKind | null = null
+  private approval: ApprovalProgress | null = null
+  private capturedAt: number | null = null
   private released = false
 
   constructor(
@@ -128,18 +133,25 @@ class ConsentAttempt {
     let timer: NodeJS.Timeout | undefined
     let onAbort: (() => void) | undefined
     const limits = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AuthorizationTimeoutException(Math.round(timeoutMs / 1000))), timeoutMs)
-      onAbort = () => reject(new DomainException('CANCELLED', 'The authorization was cancelled.'))
+      timer = setTimeout(() => reject(this.timeoutError(Math.round(timeoutMs / 1000))), timeoutMs)
+      // The caller's own time limit is named like ours, with what the approval was waiting for.
+      onAbort = () => {
+        const reason: unknown = signal?.reason
+        const timedOut = reason instanceof AppException && reason.code === 'AUTH_TIMEOUT'
+        reject(timedOut ? this.timeoutError(Number(reason.details?.timeoutSeconds) || Math.round(timeoutMs / 1000)) : new DomainException('CANCELLED', 'The authorization was cancelled.'))
+      }
       signal?.addEventListener('abort', onAbort, { once: true })
     })
-    const drive = this.drive()
+    const drive = this.drive(timeoutMs)
     drive.catch(() => undefined) // settles after the race when the attempt is already decided
 
     let result: ConsentResult
     try {
       result = this.judge(await Promise.race([drive, limits]))
     } catch (err) {
-      result = this.failure(err)
+      // X's redirect after the first approval wins over whatever the page or the clock did next.
+      const captured = this.interceptor?.captured
+      result = captured ? this.judge(captured) : this.failure(err)
     } finally {
       clearTimeout(timer)
       if (onAbort) signal?.removeEventListener('abort', onAbort)
@@ -161,7 +173,17 @@ class ConsentAttempt {
     this.lastStepAt = at
   }
 
-  private async drive(): Promise<CapturedCallback> {
+  /** AUTH_TIMEOUT naming what the page was waiting for: X's answer to the approval, its redirect, or the page. */
+  private timeoutError(limitSeconds: number): AppException {
+    const approval = this.approval
+    if (approval?.sentAt == null || approval.failure) return new AuthorizationTimeoutException(limitSeconds)
+    const waited = Math.round((this.now() - approval.sentAt) / 1000)
+    const details = { timeoutSeconds: limitSeconds, approvalWaitSeconds: waited, approvalStatus: approval.status }
+    if (approval.status === null) return new DomainException('AUTH_TIMEOUT', `X did not answer the approval within ${waited} s.`, { details })
+    return new DomainException('AUTH_TIMEOUT', `X answered the approval (HTTP ${approval.status}) but did not redirect to the app within ${waited} s.`, { details })
+  }
+
+  private async drive(timeoutMs: number): Promise<CapturedCallback> {
     const browser = await this.connect()
     const page = await browser.newPage()
     if (this.released) {
@@ -172,13 +194,14 @@ class ConsentAttempt {
     await page.bringToFront().catch(() => undefined)
     this.interceptor = await interceptRedirects(page, this.request.redirectUri, (callback) => {
       this.step('consent.redirect_captured', { hasCode: Boolean(callback.code), xError: callback.error ?? undefined })
+      this.capturedAt = this.now()
       this.callback.resolve(callback)
     })
     this.step('consent.page_opened')
-    return Promise.race([this.callback.promise, this.approve(page)])
+    return Promise.race([this.callback.promise, this.approve(page, timeoutMs)])
   }
 
-  private async approve(page: Page): Promise<never> {
+  private async approve(page: Page, timeoutMs: number): Promise<never> {
     try {
       await page.goto(this.request.authorizeUrl, { waitUntil: 'domcontentloaded', timeout: 0, signal: this.stop.signal })
     } catch (err) {
@@ -187,18 +210,22 @@ class ConsentAttempt {
       return new Promise<never>(() => undefined)
     }
     this.step('consent.navigated', { path: new URL(page.url()).pathname })
+    const derived = derivedConsentGraces(Math.round(timeoutMs / 1000))
     const watchOptions: ConsentWatchOptions = {
       settleIdleMs: this.options.settleIdleMs ?? 500,
-      buttonGraceMs: this.options.buttonGraceMs ?? 20_000,
-      reclickAfterMs: this.options.reclickAfterMs ?? 5_000,
+      buttonGraceMs: this.options.buttonGraceMs ?? derived.buttonGraceSeconds * 1000,
+      disabledGraceMs: this.options.disabledGraceMs ?? derived.disabledGraceSeconds * 1000,
+      clickNoEffectMs: this.options.clickNoEffectMs ?? derived.clickRetrySeconds * 1000,
       maxClicks: this.options.maxClicks ?? 3,
     }
     const hooks = {
       log: this.log,
+      now: this.now,
       onPage: (classified: { kind: PageKind }, pagePath: string) => {
         this.pageKind = classified.kind
         this.step('consent.page_classified', { pageKind: classified.kind, path: pagePath })
       },
+      onApproval: (progress: Readonly<ApprovalProgress>) => void (this.approval = { ...progress }),
     }
     return watchConsent(new ConsentPage(page), watchOptions, hooks, this.stop.signal)
   }
@@ -237,7 +264,7 @@ class ConsentAttempt {
       return this.failure(new InfrastructureException('TWITTER_API_ERROR', `X refused the authorization (${callback.error.slice(0, 60)})${description}`))
     }
     if (!callback.code) return this.failure(new InfrastructureException('TWITTER_API_ERROR', 'X redirected without an authorization code.'))
-    return { ok: true, code: callback.code, state: callback.state }
+    return { ok: true, code: callback.code, state: callback.state, capturedAt: this.capturedAt ?? this.now() }
   }
 
   private failure(err: unknown): ConsentResult {
@@ -286,10 +313,12 @@ class ConsentAttempt {
   }
 }
 
+/** Why opening the consent page failed: the profile's proxy or network (by Chromium's error), else the browser. */
 function navigationFailure(err: unknown): AppException {
-  const reason = /net::ERR_[A-Z_]+/.exec(String((err as Error)?.message ?? err))?.[0] ?? 'unknown reason'
-  if (/PROXY|TUNNEL/.test(reason)) {
-    return new InfrastructureException('BROWSER_CONNECTION_FAILED', `The profile's proxy failed while opening the X consent page (${reason}).`, { cause: err })
-  }
-  return new InfrastructureException('TWITTER_API_ERROR', `Could not open the X consent page (${reason}).`, { cause: err })
+  const text = String((err as Error)?.message ?? err)
+  const network = profileNetworkFailure(text, 'opening the X consent page', err)
+  if (network) return network
+  const reason = /net::ERR_[A-Z0-9_]+/.exec(text)?.[0]
+  if (reason) return new InfrastructureException('PROFILE_NETWORK_ERROR', `The profile’s browser could not open the X consent page (${reason}).`, { cause: err })
+  return new InfrastructureException('BROWSER_CONNECTION_FAILED', 'The profile’s browser stopped while opening the X consent page.', { cause: err })
 }
