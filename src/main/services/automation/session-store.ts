@@ -87,8 +87,13 @@ export class SessionStore {
    * The attempt succeeded: tokens (encrypted), expiry, scopes and X user id are stored, and the
    * previous token of the same account and app becomes `replaced`, in one transaction.
    */
-  async complete(job: SessionJob, result: { tokens: TokenSet; xUserId: string; startedAt: Date; finishedAt: Date }): Promise<void> {
+  async complete(
+    job: SessionJob,
+    result: { tokens: TokenSet; xUserId: string | null; startedAt: Date; finishedAt: Date; /** Completed with a caveat (X_ACCOUNT_UNVERIFIED). */ warning?: AppException | null },
+  ): Promise<void> {
     const { tokens, xUserId, startedAt, finishedAt } = result
+    const errorCode = result.warning?.code ?? null
+    const errorMessage = result.warning?.message.slice(0, 1_000) ?? null
     const durationMs = finishedAt.getTime() - startedAt.getTime()
     const replaced = await this.deps.db.transaction(async (manager) => {
       const previous: Array<{ session_id: string }> = await manager.query(
@@ -105,8 +110,8 @@ export class SessionStore {
       await manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
         status: 'completed',
         step: null,
-        errorCode: null,
-        errorMessage: null,
+        errorCode,
+        errorMessage,
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
         scopes: tokens.scopes,
@@ -125,8 +130,8 @@ export class SessionStore {
       id: job.sessionId,
       status: 'completed',
       step: null,
-      errorCode: null,
-      errorMessage: null,
+      errorCode,
+      errorMessage,
       xUserId,
       scopes: tokens.scopes,
       tokenStatus: 'valid',
@@ -134,7 +139,7 @@ export class SessionStore {
       completedAt: finishedAt.toISOString(),
       durationMs,
     })
-    this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: null, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+    this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: errorCode, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
   }
 
   async fail(
