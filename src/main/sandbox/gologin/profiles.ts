@@ -36,6 +36,8 @@ export interface SandboxProfileBehaviour {
   startFailureMode?: 'before-launch' | 'after-launch'
   /** The next N stop-profile calls answer 500 and leave the browser running. */
   stopFailures?: number
+  /** The profile's browser goes through a proxy that refuses connections (every page load fails with a proxy error). */
+  deadProxy?: boolean
 }
 
 const OSES = ['win', 'mac', 'lin'] as const
