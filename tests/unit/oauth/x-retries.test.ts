@@ -60,12 +60,12 @@ describe('code exchange on a slow or failing token endpoint', () => {
     ['a timeout', { fail: 'timeout' }],
   ])('tries again after %s with the same code and verifier', async (_label, failure) => {
     const { service, seen, clock } = harness([failure, tokens])
-    const capturedAt = clock.now
-    await expect(service.exchangeCode(app, 'code-1', 'verifier-1', { capturedAt })).resolves.toMatchObject({ accessToken: 'at-1' })
+    const approvedAt = clock.now
+    await expect(service.exchangeCode(app, 'code-1', 'verifier-1', { approvedAt })).resolves.toMatchObject({ accessToken: 'at-1' })
     expect(seen).toHaveLength(2)
     expect(seen[1].data).toBe(seen[0].data)
     // Every try went out while X still held the code.
-    expect(clock.now - capturedAt).toBeLessThan(30_000)
+    expect(clock.now - approvedAt).toBeLessThan(30_000)
   })
 
   it('says CODE_EXCHANGE_LOST when X refuses the code after a try it may have redeemed', async () => {
@@ -87,11 +87,11 @@ describe('code exchange on a slow or failing token endpoint', () => {
     ['unreachable', { fail: 'reset', afterMs: 2_000 }, 'X_API_NETWORK_ERROR', /could not reach X for the code exchange \(ECONNRESET/],
   ])('stops before the code expires when X stays %s, naming the cause', async (_label, step, code, message) => {
     const { service, clock } = harness(Array.from({ length: 40 }, () => step))
-    const capturedAt = clock.now
-    const error = await service.exchangeCode(app, 'code-1', 'verifier-1', { capturedAt }).catch((e) => e)
+    const approvedAt = clock.now
+    const error = await service.exchangeCode(app, 'code-1', 'verifier-1', { approvedAt }).catch((e) => e)
     expect(error).toMatchObject({ code })
     expect(error.message).toMatch(message)
-    expect(clock.now - capturedAt).toBeLessThanOrEqual(30_000)
+    expect(clock.now - approvedAt).toBeLessThanOrEqual(30_000)
   })
 })
 

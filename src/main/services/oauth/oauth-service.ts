@@ -65,8 +65,8 @@ export interface VerifyOptions {
 
 export interface ExchangeOptions {
   signal?: AbortSignal
-  /** When the browser captured the code (epoch ms): its 30 s life counts from about then. Default: now. */
-  capturedAt?: number
+  /** When the approval left the browser (epoch ms): X's 30 s for the code run from no earlier. Default: now. */
+  approvedAt?: number
 }
 
 export interface OAuthServiceOptions {
@@ -141,7 +141,7 @@ export class OAuthService {
     const secrets = [code, codeVerifier, app.clientSecret]
     const started = this.now()
     // A margin for the clock and the last answer's trip: X must still hold the code when a try arrives.
-    const deadline = (options.capturedAt ?? started) + CODE_LIFETIME_MS - 2_000
+    const deadline = (options.approvedAt ?? started) + CODE_LIFETIME_MS - 2_000
     let tries = 0
     let uncertain: TwitterAPIException | null = null
     for (;;) {
