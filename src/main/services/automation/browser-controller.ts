@@ -40,7 +40,13 @@ export interface ConsentRequest {
 }
 
 export type ConsentResult =
-  | { ok: true; code: string; state: string; /** When the redirect was captured (epoch ms): the code's life runs from about then. */ capturedAt?: number }
+  | {
+      ok: true
+      code: string
+      state: string
+      /** When the approval request left (epoch ms; else when the redirect was captured): X's 30 s for the code run from no earlier. */
+      approvedAt?: number
+    }
   | { ok: false; error: AppException; screenshotPath: string | null; pageKind: PageKind | null }
 
 /** Grace periods left out are derived from the attempt's time limit (see shared/consent-timing). */
@@ -264,7 +270,7 @@ class ConsentAttempt {
       return this.failure(new InfrastructureException('TWITTER_API_ERROR', `X refused the authorization (${callback.error.slice(0, 60)})${description}`))
     }
     if (!callback.code) return this.failure(new InfrastructureException('TWITTER_API_ERROR', 'X redirected without an authorization code.'))
-    return { ok: true, code: callback.code, state: callback.state, capturedAt: this.capturedAt ?? this.now() }
+    return { ok: true, code: callback.code, state: callback.state, approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now() }
   }
 
   private failure(err: unknown): ConsentResult {

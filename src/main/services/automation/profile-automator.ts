@@ -100,13 +100,13 @@ class Attempt {
     const startedAt = new Date(this.startedAtMs)
     try {
       await deps.store.markStarted(job, startedAt)
-      const { app, code, codeVerifier, capturedAt } = await this.untilCodeCaptured(timeoutSeconds)
+      const { app, code, codeVerifier, approvedAt } = await this.untilCodeCaptured(timeoutSeconds)
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
       this.captured = true
       void this.releaseProfile()
       await this.enter('exchanging')
-      const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier, { capturedAt })
+      const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier, { approvedAt })
       await this.enter('verifying')
       const { xUserId, warning } = await this.verify(app, tokens, timeoutSeconds)
       await this.releaseProfile()
@@ -130,7 +130,7 @@ class Attempt {
   }
 
   /** Start profile → PKCE persisted → consent in the profile's browser; cancellable and bounded throughout. */
-  private async untilCodeCaptured(timeoutSeconds: number): Promise<{ app: ApiAppConfig; code: string; codeVerifier: string; capturedAt: number }> {
+  private async untilCodeCaptured(timeoutSeconds: number): Promise<{ app: ApiAppConfig; code: string; codeVerifier: string; approvedAt: number }> {
     const { job, deps, stop } = this
     stop.throwIfAborted()
     const app = await deps.apiApps.get(job.apiApp)
@@ -159,7 +159,7 @@ class Attempt {
       this.screenshotPath = consent.screenshotPath
       throw consent.error
     }
-    return { app, code: consent.code, codeVerifier: authorization.codeVerifier, capturedAt: consent.capturedAt ?? this.now() }
+    return { app, code: consent.code, codeVerifier: authorization.codeVerifier, approvedAt: consent.approvedAt ?? this.now() }
   }
 
   /**
