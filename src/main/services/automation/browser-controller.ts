@@ -60,6 +60,9 @@ export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
   now?: () => number
 }
 
+/** How long a redirect may trail X's acceptance of the approval (the page navigates right after the answer). */
+const REDIRECT_GRACE_MS = 2_000
+
 const connectWithPuppeteer = (endpoint: CdpEndpoint): Promise<Browser> =>
   puppeteer.connect({ ...endpoint, defaultViewport: null, protocolTimeout: 30_000 })
 
@@ -156,7 +159,7 @@ class ConsentAttempt {
       result = this.judge(await Promise.race([drive, limits]))
     } catch (err) {
       // X's redirect after the first approval wins over whatever the page or the clock did next.
-      const captured = this.interceptor?.captured
+      const captured = this.interceptor?.captured ?? (await this.redirectUnderWay())
       result = captured ? this.judge(captured) : this.failure(err)
     } finally {
       clearTimeout(timer)
@@ -177,6 +180,16 @@ class ConsentAttempt {
     const at = this.now()
     this.log.info(event, { ...fields, ms: at - this.lastStepAt, totalMs: at - this.startedAt })
     this.lastStepAt = at
+  }
+
+  /**
+   * X accepted the approval (2xx/3xx) but its redirect has not been captured yet: the page may have shown
+   * something else a moment before navigating. Give the redirect a moment before judging the page.
+   */
+  private async redirectUnderWay(): Promise<CapturedCallback | null> {
+    const status = this.approval?.status
+    if (status == null || status >= 400 || this.released) return null
+    return (await withTimeout(this.callback.promise, REDIRECT_GRACE_MS)) ?? null
   }
 
   /** AUTH_TIMEOUT naming what the page was waiting for: X's answer to the approval, its redirect, or the page. */
