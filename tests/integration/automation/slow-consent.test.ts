@@ -40,6 +40,18 @@ describe('consent on a slow X', () => {
     await expectOneApproval(world)
   })
 
+  it('fails a button that stays disabled past its grace as CONSENT_BUTTON_DISABLED, long before the time limit', { timeout: 60_000 }, async () => {
+    const world = await consentWorld({ username: 'stuck', controller: { disabledGraceMs: 1_500 } })
+    world.sandbox.setAccount({ username: 'stuck', consentDelayMs: 60_000 })
+    const started = Date.now()
+
+    const { result } = await world.authorize({ timeoutMs: 45_000 })
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'CONSENT_BUTTON_DISABLED' }, pageKind: 'consent_pending' })
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(world.sandbox.stats().approvalRequests).toBe(0)
+  })
+
   it.each<SandboxLocale>(['es', 'ja', 'ar'])('approves a consent page in %s', { timeout: 60_000 }, async (locale) => {
     const world = await consentWorld({ username: `user_${locale}` })
     world.sandbox.setAccount({ username: `user_${locale}`, locale })
