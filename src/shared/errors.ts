@@ -18,11 +18,20 @@ export const ERROR_CODES = [
   'BROWSER_CONNECTION_FAILED',
   'PROFILE_STOP_PENDING',
   'TWITTER_API_ERROR',
+  'X_API_TIMEOUT',
+  'X_API_NETWORK_ERROR',
+  'X_API_SERVER_ERROR',
+  'CODE_EXCHANGE_LOST',
+  'X_ACCOUNT_UNVERIFIED',
+  'PROFILE_PROXY_FAILED',
+  'PROFILE_NETWORK_ERROR',
   'X_LOGGED_OUT',
   'X_ACCOUNT_LOCKED',
   'X_ACCOUNT_SUSPENDED',
   'ACCOUNT_MISMATCH',
   'CONSENT_BUTTON_NOT_FOUND',
+  'CONSENT_BUTTON_DISABLED',
+  'CONSENT_APPROVAL_FAILED',
   'STATE_MISMATCH',
   'INTERRUPTED',
   'CANCELLED',
@@ -63,11 +72,29 @@ export const ERROR_INFO: Record<ErrorCode, ErrorCodeInfo> = {
     retryable: true,
   },
   TWITTER_API_ERROR: { sentence: 'The X API answered with an error.', retryable: true },
+  X_API_TIMEOUT: { sentence: 'X did not answer in time.', retryable: true },
+  X_API_NETWORK_ERROR: { sentence: 'The panel could not reach X (the connection failed or was reset).', retryable: true },
+  X_API_SERVER_ERROR: { sentence: 'X answered with a server error (5xx).', retryable: true },
+  CODE_EXCHANGE_LOST: { sentence: 'X may have issued tokens the panel never received; authorize again.', retryable: true },
+  X_ACCOUNT_UNVERIFIED: {
+    sentence: 'The tokens are stored, but X did not confirm which account they belong to (/users/me kept failing). Check the account before using them, or authorize again.',
+    retryable: true,
+  },
+  PROFILE_PROXY_FAILED: { sentence: 'The profile’s proxy failed. Check the profile’s proxy in GoLogin.', retryable: true },
+  PROFILE_NETWORK_ERROR: {
+    sentence: 'The profile’s browser could not reach X (DNS, timeout or connection error). Check the profile’s proxy and the network.',
+    retryable: true,
+  },
   X_LOGGED_OUT: { sentence: 'The X account is logged out in this profile; log in again in GoLogin.', retryable: false },
   X_ACCOUNT_LOCKED: { sentence: 'The X account is locked; unlock it on x.com first.', retryable: false },
   X_ACCOUNT_SUSPENDED: { sentence: 'The X account is suspended.', retryable: false },
   ACCOUNT_MISMATCH: { sentence: 'The profile is logged into a different X account than the one mapped to it.', retryable: false },
   CONSENT_BUTTON_NOT_FOUND: { sentence: 'The “Authorize app” button did not appear on the consent page.', retryable: true },
+  CONSENT_BUTTON_DISABLED: {
+    sentence: 'The “Authorize app” button stayed disabled: X did not finish loading the consent page (often a slow or failing proxy).',
+    retryable: true,
+  },
+  CONSENT_APPROVAL_FAILED: { sentence: 'X did not accept the approval on the consent page.', retryable: true },
   STATE_MISMATCH: { sentence: 'The OAuth state returned by X did not match; the answer was discarded.', retryable: true },
   INTERRUPTED: { sentence: 'The panel stopped while this authorization was running.', retryable: true },
   CANCELLED: { sentence: 'The authorization was cancelled.', retryable: true },
@@ -173,11 +200,14 @@ export class BrowserConnectionException extends InfrastructureException {
   }
 }
 
+/** The codes an X API failure can carry: its cause when it is a transport failure or a 5xx, else the generic one. */
+export type XApiErrorCode = 'TWITTER_API_ERROR' | 'X_API_TIMEOUT' | 'X_API_NETWORK_ERROR' | 'X_API_SERVER_ERROR'
+
 export class TwitterAPIException extends InfrastructureException {
   readonly statusCode: number
   readonly xError?: string
-  constructor(statusCode: number, message: string, options: AppExceptionOptions & { xError?: string } = {}) {
-    super('TWITTER_API_ERROR', `X API error (${statusCode}): ${message}`, {
+  constructor(statusCode: number, message: string, options: AppExceptionOptions & { xError?: string; code?: XApiErrorCode } = {}) {
+    super(options.code ?? (statusCode >= 500 ? 'X_API_SERVER_ERROR' : 'TWITTER_API_ERROR'), `X API error (${statusCode}): ${message}`, {
       ...options,
       details: { ...options.details, statusCode, xError: options.xError },
     })

@@ -11,7 +11,7 @@ import type { SandboxMode } from './sandbox-mode'
 
 export { startSandboxMode, SANDBOX_APPS } from './sandbox-mode'
 export type { SandboxAccount, SandboxMode, SandboxModeOptions, SandboxModeStats } from './sandbox-mode'
-export { SANDBOX_BEHAVIOURS, type BehaviourPlan, type SandboxBehaviour } from './sandbox-behaviours'
+export { DEMO_FAILURES, HEALTHY_BEHAVIOURS, SANDBOX_BEHAVIOURS, type BehaviourPlan, type SandboxBehaviour, type SlowLink } from './sandbox-behaviours'
 
 /** Whether the operator turned sandbox mode on (the stored setting; applies at the next start). */
 export async function sandboxModeStored(dataSource: DataSource): Promise<boolean> {

@@ -14,7 +14,7 @@ import type { ApiAppInput } from '../../shared/contract/settings'
 import { startGoLoginSandbox, usernameFromNotes, type GoLoginSandbox } from './gologin'
 import { startSandboxControl, type SandboxControl } from './sandbox-control'
 import { startCallbackServer, startXSandbox, type CallbackServer, type IssuedToken, type XSandbox } from './x'
-import { applyBehaviour, initialBehaviour, type BehaviourPlan, type SandboxBehaviour } from './sandbox-behaviours'
+import { applyBehaviour, DEFAULT_SLOW_LINK, initialBehaviour, type BehaviourPlan, type SandboxBehaviour, type SlowLink } from './sandbox-behaviours'
 
 export const SANDBOX_APPS = { confidential: 'SANDBOX1', public: 'SANDBOX2' } as const
 const CLIENT_IDS = { SANDBOX1: 'sandbox-client-1', SANDBOX2: 'sandbox-client-2' } as const
@@ -28,6 +28,8 @@ export interface SandboxModeOptions {
   /** Delay of the consent page's metadata call (the approve button is disabled until then), ms; default 300. */
   consentDelayMs?: number
   slowConsentDelayMs?: number
+  /** How slow the `slow_approval` and `slow_token` accounts' link is (defaults: 8 s and 12 s). */
+  slowLink?: Partial<SlowLink>
   /** `demo` (default): every 5th profile fails in a different way; `none`: all fine; or per username. */
   behaviours?: BehaviourPlan
   /** One Chromium for all profiles instead of one per profile (fast; see GoLoginSandboxOptions). */
@@ -104,6 +106,7 @@ export async function startSandboxMode(options: SandboxModeOptions = {}): Promis
     })
     closers.push(() => gologin.close())
 
+    const slowLink: SlowLink = { ...DEFAULT_SLOW_LINK, ...options.slowLink }
     const accounts = new Map<string, SandboxAccount>()
     gologin.profiles().forEach((profile, index) => {
       const username = usernameFromNotes(profile.notes) ?? `user${index}`
@@ -123,11 +126,11 @@ export async function startSandboxMode(options: SandboxModeOptions = {}): Promis
     const setBehaviour = (account: { username?: string; profileId?: string }, behaviour: SandboxBehaviour): SandboxAccount => {
       const found = find(account)
       if (!found) throw new Error(`No sandbox account ${account.profileId ?? account.username}`)
-      applyBehaviour(gologin, x, found, behaviour)
+      applyBehaviour(gologin, x, found, behaviour, slowLink)
       found.behaviour = behaviour
       return { ...found }
     }
-    for (const account of accounts.values()) if (account.behaviour !== 'ok') applyBehaviour(gologin, x, account, account.behaviour)
+    for (const account of accounts.values()) if (account.behaviour !== 'ok') applyBehaviour(gologin, x, account, account.behaviour, slowLink)
 
     const sandbox: SandboxMode = {
       env: {

@@ -48,13 +48,19 @@ const regex = () =>
 export const LAUNCHER_MODES = ['desktop', 'cloud'] as const
 export const SETTING_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
-interface SettingDef<S extends z.ZodType = z.ZodType> {
+export interface SettingDef<S extends z.ZodType = z.ZodType> {
   schema: S
   default: z.output<S>
   /** Stored encrypted, never sent to the renderer (the view says only whether it is set). */
   secret: boolean
   label: string
   help?: string
+  /** Empty (null) means "follow the time limit per account": the form shows the value that applies. */
+  derived?: boolean
+}
+
+function derived<S extends z.ZodType>(schema: S, label: string, help: string): SettingDef<z.ZodNullable<S>> {
+  return { schema: schema.nullable(), default: null as z.output<z.ZodNullable<S>>, secret: false, label, help, derived: true }
 }
 
 function setting<S extends z.ZodType>(schema: S, defaultValue: z.output<S>, label: string, help?: string): SettingDef<S> {
@@ -80,6 +86,21 @@ export const SETTING_DEFS = {
   syncIntervalMinutes: setting(int(0, 1_440), 15, 'Profile sync interval (minutes)', '0 turns automatic sync off.'),
   profileStartTimeoutMs: setting(int(5_000, 600_000), 60_000, 'Profile start timeout (ms)'),
   accountTimeoutSeconds: setting(int(30, 1_800), 120, 'Time limit per account (seconds)'),
+  consentButtonGraceSeconds: derived(
+    int(1, 1_800),
+    'Wait for the “Authorize app” button (seconds)',
+    'A consent page that shows no button fails after this long (CONSENT_BUTTON_NOT_FOUND). Empty: a quarter of the time limit per account, at least 15 s.',
+  ),
+  consentDisabledGraceSeconds: derived(
+    int(1, 1_800),
+    'Wait for a disabled “Authorize app” button (seconds)',
+    'The button stays disabled while X loads the page’s data (slow through some proxies); past this it fails as CONSENT_BUTTON_DISABLED. Empty: half the time limit per account, at least 20 s.',
+  ),
+  consentClickRetrySeconds: derived(
+    int(1, 1_800),
+    'Repeat a click that did nothing after (seconds)',
+    'Only when the click sent no request and the button is still enabled, at most twice; once the approval has left, the panel never clicks again. Empty: a twentieth of the time limit per account, at least 3 s.',
+  ),
   browserTimeoutMs: setting(int(1_000, 600_000), 30_000, 'Browser step timeout (ms)'),
   browserHeadless: setting(bool(), false, 'Run browsers headless'),
   chromePath: setting(

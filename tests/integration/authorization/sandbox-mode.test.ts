@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../../src/main/core'
-import { SANDBOX_BEHAVIOURS, startSandboxMode, type SandboxMode } from '../../../src/main/sandbox'
+import { DEMO_FAILURES, SANDBOX_BEHAVIOURS, startSandboxMode, type SandboxMode } from '../../../src/main/sandbox'
 import { tempDir } from '../../helpers/temp-dir'
 import { chromiumUnder } from './panel-world'
 
@@ -23,7 +23,7 @@ describe('sandbox mode', () => {
     const accounts = sandbox.accounts()
 
     expect(accounts).toHaveLength(60)
-    expect(new Set(accounts.map((a) => a.behaviour))).toEqual(new Set(SANDBOX_BEHAVIOURS))
+    expect(new Set(accounts.map((a) => a.behaviour))).toEqual(new Set(['ok', ...DEMO_FAILURES]))
     expect(accounts.filter((a) => a.behaviour === 'ok').length).toBeGreaterThan(40)
     expect(new Set(accounts.map((a) => a.apiApp))).toEqual(new Set(['SANDBOX1', 'SANDBOX2']))
     expect(sandbox.env).toMatchObject({

@@ -19,11 +19,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
 })
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const browser = await puppeteer.launch({
     executablePath: chromePath(),
     headless: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${tempDir('consent-chromium-')}`],
+    args: [...CHROMIUM_FLAGS, `--user-data-dir=${tempDir('consent-chromium-')}`, ...extraArgs],
   })
   cleanups.push(() => browser.close())
   return browser
@@ -48,6 +48,8 @@ export interface WorldOptions {
   clientType?: 'confidential' | 'public'
   sandbox?: XSandboxOptions
   controller?: Partial<BrowserControllerOptions>
+  /** Extra Chromium flags for the profile's browser (e.g. a proxy). */
+  chromiumArgs?: string[]
 }
 
 export async function consentWorld(options: WorldOptions): Promise<ConsentWorld> {
@@ -66,7 +68,7 @@ export async function consentWorld(options: WorldOptions): Promise<ConsentWorld>
     redirectUri: callback.url,
     scopes: ['tweet.read', 'tweet.write', 'users.read', 'offline.access'],
   }
-  const browser = await launchChromium()
+  const browser = await launchChromium(options.chromiumArgs)
   if (options.username) {
     await browser.setCookie({ name: SANDBOX_USER_COOKIE, value: options.username, domain: '127.0.0.1', path: '/' })
   }

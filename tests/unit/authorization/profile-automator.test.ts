@@ -1,6 +1,6 @@
 /** The automator's decisions with every collaborator faked: ordering, and who decides the outcome. */
 import { describe, expect, it } from 'vitest'
-import { DomainException, GoLoginAPIException } from '../../../src/shared/errors'
+import { AuthorizationTimeoutException, DomainException, GoLoginAPIException, TwitterAPIException } from '../../../src/shared/errors'
 import { LogSystem } from '../../../src/main/logging/logger'
 import { ProfileAutomator, type ProfileAutomatorDeps } from '../../../src/main/services/automation/profile-automator'
 import type { SessionJob } from '../../../src/main/services/automation/session-store'
@@ -18,7 +18,7 @@ function fakes(overrides: Partial<ProfileAutomatorDeps> = {}) {
       markStarted: async () => void events.push('started'),
       setStep: async (_job, step) => void events.push(`step:${step}`),
       savePkce: async () => void events.push('pkce'),
-      complete: async () => void events.push('complete'),
+      complete: async (_job, result) => void events.push(result.warning ? `complete:${result.warning.code}:${result.xUserId}` : 'complete'),
       fail: async (_job, outcome) => void events.push(`fail:${outcome.status}:${outcome.error.code}`),
     },
     profiles: {
@@ -118,6 +118,47 @@ describe('ProfileAutomator', () => {
       },
     })
     expect(await new ProfileAutomator(waiting.deps).run(job, cancel.signal)).toMatchObject({ status: 'cancelled', errorCode: 'CANCELLED' })
+  })
+
+  it('keeps the tokens when /users/me keeps failing transiently, marked X_ACCOUNT_UNVERIFIED, and revokes nothing', async () => {
+    const { deps, events } = fakes()
+    let calls = 0
+    deps.oauth = {
+      ...deps.oauth,
+      verifyCredentials: async (_token, options) => {
+        calls++
+        expect(options).toMatchObject({ attempts: 4, waitOnRateLimit: true })
+        throw new TwitterAPIException(503, 'Service Unavailable')
+      },
+    }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed' })
+    expect(calls).toBe(1)
+    expect(events.at(-1)).toBe('complete:X_ACCOUNT_UNVERIFIED:null')
+    expect(events.filter((e) => e.startsWith('revoke'))).toEqual([])
+  })
+
+  it('revokes and fails when X refuses the new access token at /users/me (401)', async () => {
+    const { deps, events } = fakes()
+    deps.oauth = { ...deps.oauth, verifyCredentials: async () => Promise.reject(new TwitterAPIException(401, 'Unauthorized')) }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'failed', errorCode: 'TWITTER_API_ERROR' })
+    expect(events).toEqual(expect.arrayContaining(['revoke:access_token', 'revoke:refresh_token', 'fail:failed:TWITTER_API_ERROR']))
+  })
+
+  it('reports the consent’s own account of the time limit (what X was doing) rather than the bare limit', async () => {
+    const { deps } = fakes({ limits: () => ({ accountTimeoutSeconds: 1 }) })
+    let failure: unknown = null
+    deps.store = { ...deps.store, fail: async (_job, outcome) => void (failure = outcome.error) }
+    deps.consent = {
+      authorize: (request) =>
+        new Promise((resolve) => {
+          request.signal?.addEventListener('abort', () => {
+            const timedOut = request.signal?.reason instanceof AuthorizationTimeoutException
+            resolve({ ok: false, error: timedOut ? new DomainException('AUTH_TIMEOUT', 'X did not answer the approval within 1 s.') : new DomainException('CANCELLED'), screenshotPath: null, pageKind: 'consent_ready' })
+          })
+        }),
+    }
+    expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'timeout', errorCode: 'AUTH_TIMEOUT' })
+    expect((failure as Error).message).toBe('X did not answer the approval within 1 s.')
   })
 
   it('turns an unexpected error into INTERNAL_ERROR and still stops the profile', async () => {

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { initialBehaviour, SANDBOX_BEHAVIOURS } from '../../../src/main/sandbox/sandbox-behaviours'
+import { DEMO_FAILURES, HEALTHY_BEHAVIOURS, initialBehaviour, SANDBOX_BEHAVIOURS } from '../../../src/main/sandbox/sandbox-behaviours'
 
 describe('sandbox behaviour plans', () => {
   it('a demo of 60 shows every failure kind and keeps most accounts fine', () => {
     const plan = Array.from({ length: 60 }, (_, i) => initialBehaviour('demo', `user${i}`, i))
-    expect(new Set(plan)).toEqual(new Set(SANDBOX_BEHAVIOURS))
+    expect(new Set(plan)).toEqual(new Set(['ok', ...DEMO_FAILURES]))
     expect(plan.filter((b) => b === 'ok')).toHaveLength(48)
+  })
+
+  it('sorts every behaviour into healthy (must complete) or a failure the demo shows', () => {
+    expect([...HEALTHY_BEHAVIOURS, ...DEMO_FAILURES].sort()).toEqual([...SANDBOX_BEHAVIOURS].sort())
+    expect(DEMO_FAILURES).toContain('proxy_failure')
   })
 
   it('a per-username plan sets only the accounts it names; none sets nothing', () => {

@@ -23,6 +23,35 @@ describe('classifyPage', () => {
     expect(classifyPage(snapshot).kind).toBe(kind)
   })
 
+  it.each<[string, string, PageKind]>([
+    ['Spanish', 'Tu cuenta está suspendida y no puede realizar esta acción.', 'suspended'],
+    ['Japanese', 'アカウントは凍結されています', 'suspended'],
+    ['Arabic', 'تم تعليق حسابك', 'suspended'],
+    ['Spanish', 'Tu cuenta ha sido bloqueada temporalmente.', 'locked'],
+    ['Japanese', 'アカウントはロックされています', 'locked'],
+    ['Arabic', 'تم قفل حسابك', 'locked'],
+    ['Spanish', 'AIOTT1 quiere acceder a tu cuenta de X.', 'consent_no_button'],
+    ['Japanese', 'AIOTT1がXアカウントへのアクセスを求めています', 'consent_no_button'],
+    ['Arabic', 'يريد AIOTT1 الوصول إلى حسابك على X', 'consent_no_button'],
+  ])('reads a %s page without test ids: %s', (_language, text, kind) => {
+    expect(classifyPage(page({ url: 'https://x.com/some/page', text })).kind).toBe(kind)
+  })
+
+  it.each([
+    ['net::ERR_PROXY_CONNECTION_FAILED', 'PROFILE_PROXY_FAILED'],
+    ['ERR_SOCKS_CONNECTION_FAILED', 'PROFILE_PROXY_FAILED'],
+    ['ERR_TUNNEL_CONNECTION_FAILED', 'PROFILE_PROXY_FAILED'],
+    ['ERR_NAME_NOT_RESOLVED', 'PROFILE_NETWORK_ERROR'],
+    ['ERR_TIMED_OUT', 'PROFILE_NETWORK_ERROR'],
+    ['ERR_CONNECTION_RESET', 'PROFILE_NETWORK_ERROR'],
+  ])('names Chromium’s error page for %s as %s, telling the operator to check the proxy', (error, code) => {
+    const classified = classifyPage(page({ url: 'chrome-error://chromewebdata/', text: `This site can’t be reached\n${error}` }))
+    expect(classified).toEqual({ kind: 'network_error', detail: error.replace('net::', '') })
+    const failure = failureForPage(classified, false)
+    expect(failure?.code).toBe(code)
+    expect(failure?.message).toMatch(/proxy/)
+  })
+
   it('prefers the account state over a consent button still on screen', () => {
     const snapshot = page({ url: 'https://x.com/account/access', approveButton: { via: 'testid', enabled: true } })
     expect(classifyPage(snapshot).kind).toBe('locked')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SETTING_DEFS, SETTING_KEYS, type SettingKey, type SettingsView } from '../../../src/shared/contract/settings'
 import {
+  automaticHint,
   buildPatch,
   fieldKind,
   isChanged,
@@ -70,6 +71,21 @@ describe('settings form', () => {
   it('never sends a field set by an environment variable', () => {
     const v = view({ locked: { maxConcurrentProfiles: 'MAX_CONCURRENT_PROFILES' } })
     expect(buildPatch(v, { maxConcurrentProfiles: '5', logLevel: 'debug' })).toEqual({ logLevel: 'debug' })
+  })
+
+  it('the consent grace periods follow the time limit per account while empty, and show what applies', () => {
+    const v = view({ values: { accountTimeoutSeconds: 120 } })
+    expect(fieldKind('consentDisabledGraceSeconds')).toBe('integer')
+    expect(shownValue(v, {}, 'consentDisabledGraceSeconds')).toBe('')
+    expect(automaticHint(v, {}, 'consentButtonGraceSeconds')).toBe('Automatic: 30')
+    expect(automaticHint(v, {}, 'consentDisabledGraceSeconds')).toBe('Automatic: 60')
+    expect(automaticHint(v, {}, 'consentClickRetrySeconds')).toBe('Automatic: 6')
+    // The hint follows the limit as the operator types it.
+    expect(automaticHint(v, { accountTimeoutSeconds: '600' }, 'consentDisabledGraceSeconds')).toBe('Automatic: 300')
+    expect(automaticHint(v, {}, 'maxConcurrentProfiles')).toBeNull()
+    expect(buildPatch(v, { consentDisabledGraceSeconds: '45' })).toEqual({ consentDisabledGraceSeconds: 45 })
+    expect(buildPatch(view({ values: { consentDisabledGraceSeconds: 45 } }), { consentDisabledGraceSeconds: ' ' })).toEqual({ consentDisabledGraceSeconds: null })
+    expect(validateEdits(v, { consentClickRetrySeconds: '0' })).toEqual({ consentClickRetrySeconds: 'Must be at least 1.' })
   })
 
   it('an empty Chrome path means "detect automatically"', () => {

@@ -3,6 +3,7 @@
  * shared Chromium): the per-profile start/stop bookkeeping, the injected behaviours (slow start, start
  * and stop failures) and the counts. Subclasses only open and dispose their kind of browser.
  */
+import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { BrowserCounts, ProfileBrowsers, SandboxBrowserInfo } from './browsers'
 import { usernameFromNotes, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
@@ -27,8 +28,8 @@ export abstract class ProfileBrowserPool<E extends PoolEntry> implements Profile
   protected readonly counts: BrowserCounts = { running: 0, peak: 0, launched: 0, starts: 0, startFailures: 0, stops: 0, stopFailures: 0, stopsWhileStarting: 0 }
 
   protected abstract newEntry(): E
-  /** Opens the profile's browser (the behaviours are already applied) and answers its CDP ws URL. */
-  protected abstract open(profile: SandboxProfile, xUsername: string | null, entry: E): Promise<string>
+  /** Opens the profile's browser (the behaviours are already applied) and answers its CDP ws URL; `proxy`: its proxy server, if any. */
+  protected abstract open(profile: SandboxProfile, xUsername: string | null, entry: E, proxy: string | null): Promise<string>
   /** Whether `entry` holds something to dispose (a failure after opening leaves it running until stop). */
   protected abstract opened(entry: E): boolean
   protected abstract dispose(profileId: string, entry: E): Promise<void>
@@ -126,10 +127,25 @@ export abstract class ProfileBrowserPool<E extends PoolEntry> implements Profile
     if (failing && behaviour.startFailureMode !== 'after-launch') throw new SimulatedFailure('Sandbox: simulated start failure')
     this.closing.signal.throwIfAborted()
     const xUsername = behaviour.xUsername === undefined ? usernameFromNotes(profile.notes) : behaviour.xUsername
-    const wsEndpoint = await this.open(profile, xUsername, entry)
+    const wsEndpoint = await this.open(profile, xUsername, entry, behaviour.deadProxy ? await deadProxyServer() : null)
     if (failing) throw new SimulatedFailure('Sandbox: simulated start failure after the browser was launched')
     return wsEndpoint
   }
 }
 
 function noop(): void {}
+
+let deadProxy: Promise<string> | null = null
+
+/** A SOCKS proxy address where nothing listens (a port just freed), like a profile whose proxy is down. */
+function deadProxyServer(): Promise<string> {
+  deadProxy ??= new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(`socks5://127.0.0.1:${port}`))
+    })
+  })
+  return deadProxy
+}

@@ -53,6 +53,11 @@ export interface ProfileBrowsers {
   closeAll(): Promise<void>
 }
 
+/** Chromium flags for a proxy that also carries 127.0.0.1 (the sandboxes live there; Chromium skips loopback by default). */
+export function proxyArgs(proxy: string): string[] {
+  return [`--proxy-server=${proxy}`, '--proxy-bypass-list=<-loopback>']
+}
+
 export class SandboxBrowsers extends ProfileBrowserPool<Running> {
   private sequence = 0
 
@@ -71,12 +76,12 @@ export class SandboxBrowsers extends ProfileBrowserPool<Running> {
     return entry.browser !== null
   }
 
-  protected async open(profile: SandboxProfile, xUsername: string | null, entry: Running): Promise<string> {
+  protected async open(profile: SandboxProfile, xUsername: string | null, entry: Running, proxy: string | null): Promise<string> {
     const userDataDir = path.join(this.workDir, `profile-${profile.id}-${++this.sequence}`)
     fs.mkdirSync(userDataDir, { recursive: true })
     let browser: LaunchedChromium
     try {
-      browser = await launchChromium({ userDataDir, ...this.launchOptions })
+      browser = await launchChromium({ userDataDir, ...this.launchOptions, extraArgs: proxy ? proxyArgs(proxy) : [] })
     } catch (error) {
       fs.rmSync(userDataDir, { recursive: true, force: true })
       throw error

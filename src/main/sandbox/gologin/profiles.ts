@@ -39,6 +39,8 @@ export interface SandboxProfileBehaviour {
   /** The next N stop-profile calls hang (no answer for `stopHangMs`, default 10 min) and stop nothing. */
   stopHangs?: number
   stopHangMs?: number
+  /** The profile's browser goes through a proxy that refuses connections (every page load fails with a proxy error). */
+  deadProxy?: boolean
 }
 
 const OSES = ['win', 'mac', 'lin'] as const

@@ -61,9 +61,10 @@ export class SharedSandboxBrowsers extends ProfileBrowserPool<Running> {
     return entry.contextId !== null
   }
 
-  protected async open(profile: SandboxProfile, xUsername: string | null, entry: Running): Promise<string> {
+  protected async open(profile: SandboxProfile, xUsername: string | null, entry: Running, proxy: string | null): Promise<string> {
     const shared = await this.browser()
-    const { browserContextId } = (await shared.control.send('Target.createBrowserContext', { disposeOnDetach: false })) as { browserContextId: string }
+    const proxied = proxy ? { proxyServer: proxy, proxyBypassList: '<-loopback>' } : {}
+    const { browserContextId } = (await shared.control.send('Target.createBrowserContext', { disposeOnDetach: false, ...proxied })) as { browserContextId: string }
     entry.contextId = browserContextId
     this.countOpened()
     if (xUsername) {

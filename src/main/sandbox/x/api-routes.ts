@@ -3,11 +3,21 @@
  * with `x-rate-limit-*` headers and `POST /2/oauth2/revoke`, answering with X's error shapes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { delay } from './delay'
 import { ACCESS_TOKEN_LIFETIME_S, type IssuedToken, type SandboxClient, type TokenError, type XSandboxState } from './state'
 
 export interface ApiRouteOptions {
   /** users/me calls allowed per user and window (X: 75 per 15 minutes). */
   usersMeLimit: { limit: number; windowMs: number }
+  /** Aborted when the sandbox closes, so pending delays do not hold the process. */
+  closing: AbortSignal
+}
+
+/** Drops the connection without an answer (the client sees a reset). */
+function resetConnection(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.hijack()
+  request.raw.socket.destroy()
+  return reply
 }
 
 type Form = Record<string, string | undefined>
@@ -74,7 +84,17 @@ export function registerApiRoutes(app: FastifyInstance, state: XSandboxState, op
       for (const field of ['code', 'redirect_uri', 'code_verifier'] as const) {
         if (!body[field]) return oauthError(reply, state, { status: 400, error: 'invalid_request', description: `Missing required parameter [${field}].` })
       }
+      // The account's token faults: a slow endpoint, a 500 or a reset before the code is looked at, or a reset after.
+      const owner = state.codeOwner(body.code as string)
+      if (owner?.tokenDelayMs) await delay(owner.tokenDelayMs, options.closing)
+      const fault = state.takeTokenFault(owner)
+      if (fault === '500') {
+        state.stats.tokenErrors++
+        return reply.status(500).send({ title: 'Internal Server Error', type: 'about:blank', status: 500, detail: 'Internal Server Error' })
+      }
+      if (fault === 'reset') return resetConnection(request, reply)
       result = state.redeemCode(client, body.code as string, body.redirect_uri as string, body.code_verifier as string)
+      if (fault === 'reset_after_issue') return resetConnection(request, reply)
     } else if (body.grant_type === 'refresh_token') {
       if (!body.refresh_token) return oauthError(reply, state, { status: 400, error: 'invalid_request', description: 'Missing required parameter [refresh_token].' })
       result = state.refresh(client, body.refresh_token)
@@ -103,6 +123,8 @@ export function registerApiRoutes(app: FastifyInstance, state: XSandboxState, op
     if (!token.scopes.includes('users.read') || !token.scopes.includes('tweet.read')) {
       return reply.status(403).send({ title: 'Forbidden', type: 'about:blank', status: 403, detail: 'The token lacks the users.read and tweet.read scopes.' })
     }
+    const fault = state.takeUsersMeFault(token.username)
+    if (fault) return reply.status(fault).send({ title: fault === 503 ? 'Service Unavailable' : 'Error', type: 'about:blank', status: fault, detail: `Sandbox: injected ${fault}` })
     const window = state.countUsersMe(token.userId, options.usersMeLimit.limit, options.usersMeLimit.windowMs)
     reply
       .header('x-rate-limit-limit', String(window.limit))

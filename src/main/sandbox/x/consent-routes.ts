@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { consentPage, errorPage, lockedPage, loggedOutConsentPage, loginPage, suspendedPage } from './pages'
-import { KNOWN_SCOPES, type AuthRequest, type SandboxAccount, type XSandboxState } from './state'
+import { delay } from './delay'
+import { PAGE_WORDS } from './locales'
+import { KNOWN_SCOPES, type AuthRequest, type SandboxAccount, type SandboxLocale, type XSandboxState } from './state'
 
 export const SANDBOX_USER_COOKIE = 'x_sandbox_user'
 
@@ -38,21 +40,6 @@ function html(reply: FastifyReply, body: string, nonce: string, status = 200): F
     .header('content-security-policy', `script-src 'self' 'nonce-${nonce}'; object-src 'none'`)
     .type('text/html; charset=utf-8')
     .send(body)
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve()
-    const onAbort = () => {
-      clearTimeout(timer)
-      resolve()
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 /** The callback URL X redirects to: the registered URI plus `state` and `code` (or `error`). */
@@ -92,15 +79,16 @@ export function registerConsentRoutes(app: FastifyInstance, state: XSandboxState
     const account = username ? state.account(username) : undefined
     const n = nonce()
     if (!account) return html(reply, loggedOutConsentPage(n), n)
+    const locale = account.locale ?? 'en'
     switch (account.behaviour) {
       case 'logged_out':
         return reply.redirect(`/i/flow/login?redirect_after_login=${encodeURIComponent(request.url)}`, 302)
       case 'locked':
         return reply.redirect('/account/access', 302)
       case 'suspended':
-        return html(reply, suspendedPage(n), n)
+        return html(reply, suspendedPage(n, locale), n)
       case 'error':
-        return html(reply, errorPage(GENERIC_ERROR, n), n)
+        return html(reply, errorPage(PAGE_WORDS[locale].genericError, n, locale), n)
       default: {
         const pending = state.createRequest(valid)
         const page = consentPage({
@@ -108,8 +96,9 @@ export function registerConsentRoutes(app: FastifyInstance, state: XSandboxState
           username: account.username,
           scopes: pending.scopes,
           withoutButton: account.behaviour === 'no_button',
-          approveVia: options.approveVia,
+          approveVia: account.approveVia ?? options.approveVia,
           nonce: n,
+          locale,
         })
         return html(reply, page, n)
       }
@@ -125,26 +114,36 @@ export function registerConsentRoutes(app: FastifyInstance, state: XSandboxState
     return { app_name: state.client(pending.clientId)?.name ?? 'App', scopes: pending.scopes }
   })
 
-  /** Approval: a 302 to the callback for the form post, a JSON `redirect_uri` for the XHR variant. */
-  const approve = (request: FastifyRequest, authId: string | undefined): { location: string } | { login: true } | null => {
+  /**
+   * Approval: one per page load, as on X — the first request takes the page's authorization (X decides and
+   * issues the code at once), a later one for the same page is refused. The account's `approveDelayMs` is
+   * the slow way back: the answer (a 302 for the form post, JSON for the XHR variant) arrives that much later.
+   */
+  const approve = async (request: FastifyRequest, authId: string | undefined): Promise<{ location: string } | { login: true } | { refused: SandboxLocale }> => {
+    state.stats.approvalRequests++
     const account = state.account(cookieUser(request) ?? '')
     if (!account) return { login: true }
     const pending = authId ? state.takeRequest(authId) : undefined
-    if (!pending) return null
-    return { location: decide(state, pending, account) }
+    if (!pending) {
+      state.stats.approvalsRefused++
+      return { refused: account.locale ?? 'en' }
+    }
+    const location = decide(state, pending, account)
+    await delay(account.approveDelayMs ?? 0, options.closing)
+    return { location }
   }
 
   app.post('/i/oauth2/authorize/approve', async (request, reply) => {
-    const outcome = approve(request, (request.body as Query | undefined)?.auth_id)
+    const outcome = await approve(request, (request.body as Query | undefined)?.auth_id)
     const n = nonce()
-    if (!outcome) return html(reply, errorPage(GENERIC_ERROR, n), n, 400)
+    if ('refused' in outcome) return html(reply, errorPage(PAGE_WORDS[outcome.refused].genericError, n, outcome.refused), n, 400)
     if ('login' in outcome) return reply.redirect('/i/flow/login', 302)
     return reply.redirect(outcome.location, 302)
   })
 
   app.post('/i/api/2/oauth2/authorize', async (request, reply) => {
-    const outcome = approve(request, (request.body as Query | undefined)?.auth_id)
-    if (!outcome) return reply.status(400).send({ errors: [{ message: 'Unknown authorization request' }] })
+    const outcome = await approve(request, (request.body as Query | undefined)?.auth_id)
+    if ('refused' in outcome) return reply.status(400).send({ errors: [{ code: 32, message: PAGE_WORDS[outcome.refused].genericError }] })
     if ('login' in outcome) return reply.status(401).send({ errors: [{ message: 'Not logged in' }] })
     return { redirect_uri: outcome.location }
   })
@@ -162,9 +161,9 @@ export function registerConsentRoutes(app: FastifyInstance, state: XSandboxState
     return html(reply, loginPage(n), n)
   })
 
-  app.get('/account/access', async (_request, reply) => {
+  app.get('/account/access', async (request, reply) => {
     const n = nonce()
-    return html(reply, lockedPage(n), n)
+    return html(reply, lockedPage(n, state.account(cookieUser(request) ?? '')?.locale), n)
   })
 }
 

@@ -4,11 +4,15 @@ export { SANDBOX_USER_COOKIE } from './consent-routes'
 export {
   ACCOUNT_BEHAVIOURS,
   CODE_LIFETIME_MS,
+  SANDBOX_LOCALES,
   type AccountBehaviour,
+  type AccountFaults,
   type AccountInput,
   type ClientInput,
   type IssuedToken,
   type SandboxAccount,
   type SandboxClient,
+  type SandboxLocale,
   type SandboxStats,
+  type TokenFault,
 } from './state'

@@ -4,13 +4,16 @@
  * metadata call returns), the log-in button, the error detail, the login, locked and suspended pages.
  */
 
+import { PAGE_WORDS } from './locales'
+import type { SandboxLocale } from './state'
+
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string)
 }
 
-function layout(title: string, body: string, nonce: string, script = ''): string {
+function layout(title: string, body: string, nonce: string, script = '', locale: SandboxLocale = 'en'): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<html lang="${locale}" dir="${PAGE_WORDS[locale].dir}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style nonce="${nonce}">body{font-family:sans-serif;background:#000;color:#e7e9ea;margin:0;padding:40px}
 main{max-width:600px;margin:auto}[role=button]{display:inline-block;padding:10px 24px;border-radius:20px;margin:8px;cursor:pointer;user-select:none}
 [data-testid=OAuth_Consent_Button]{background:#eff3f4;color:#0f1419}[aria-disabled=true]{opacity:.5;cursor:default}
@@ -26,27 +29,39 @@ export interface ConsentPageModel {
   withoutButton: boolean
   approveVia: 'form' | 'xhr'
   nonce: string
+  locale?: SandboxLocale
 }
 
 export function consentPage(model: ConsentPageModel): string {
+  const locale = model.locale ?? 'en'
+  const words = PAGE_WORDS[locale]
   const id = escapeHtml(model.authId)
   const scopes = model.scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('')
   const approve = model.withoutButton
     ? ''
-    : '<div role="button" tabindex="0" data-testid="OAuth_Consent_Button" aria-disabled="true">Authorize app</div>'
+    : `<div role="button" tabindex="0" data-testid="OAuth_Consent_Button" aria-disabled="true">${escapeHtml(words.approve)}</div>`
   const body = `
-<h1><span id="app-name">An app</span> wants to access your X account.</h1>
-<p>You are signed in as <b data-testid="OAuth_Consent_Account">@${escapeHtml(model.username)}</b>.</p>
-<p>Things this App can do:</p><ul>${scopes}</ul>
+<h1>${escapeHtml(words.wantsAccess).replace('{app}', '<span id="app-name">…</span>')}</h1>
+<p>${escapeHtml(words.signedInAs)} <b data-testid="OAuth_Consent_Account">@${escapeHtml(model.username)}</b></p>
+<p>${escapeHtml(words.canDo)}</p><ul>${scopes}</ul>
 <form id="approve-form" method="post" action="/i/oauth2/authorize/approve"><input type="hidden" name="auth_id" value="${id}"></form>
 <form id="deny-form" method="post" action="/i/oauth2/authorize/deny"><input type="hidden" name="auth_id" value="${id}"></form>
 ${approve}
-<div role="button" tabindex="0" class="secondary" data-testid="OAuth_Consent_Cancel_Button">Cancel</div>`
+<div role="button" tabindex="0" class="secondary" data-testid="OAuth_Consent_Cancel_Button">${escapeHtml(words.cancel)}</div>
+<div id="problem"></div>`
+  // The XHR variant shows X's error under the buttons when the approval is refused, as x.com does.
   const script = `
 (function () {
   var authId = ${JSON.stringify(model.authId)};
   var approveVia = ${JSON.stringify(model.approveVia)};
+  var genericError = ${JSON.stringify(words.genericError)};
   var approve = document.querySelector('[data-testid="OAuth_Consent_Button"]');
+  function showError(message) {
+    var detail = document.createElement('div');
+    detail.setAttribute('data-testid', 'OAuth_Consent_Error_Detail');
+    detail.textContent = message || genericError;
+    document.getElementById('problem').replaceChildren(detail);
+  }
   fetch('/i/api/2/oauth2/authorize/meta?auth_id=' + encodeURIComponent(authId), { credentials: 'include' })
     .then(function (r) { return r.json(); })
     .then(function (meta) {
@@ -57,23 +72,29 @@ ${approve}
     if (approve.getAttribute('aria-disabled') === 'true') return;
     if (approveVia === 'form') { document.getElementById('approve-form').submit(); return; }
     fetch('/i/api/2/oauth2/authorize', { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth_id: authId }) })
-      .then(function (r) { return r.json(); })
-      .then(function (answer) { location.assign(answer.redirect_uri); });
+      .then(function (r) { return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; }); })
+      .then(function (result) {
+        if (result.ok && result.answer.redirect_uri) { location.assign(result.answer.redirect_uri); return; }
+        showError(result.answer && result.answer.errors && result.answer.errors[0] && result.answer.errors[0].message);
+      }, function () { showError(null); });
   });
   document.querySelector('[data-testid="OAuth_Consent_Cancel_Button"]').addEventListener('click', function () {
     document.getElementById('deny-form').submit();
   });
 })();`
-  return layout('Authorize app / X', body, model.nonce, script)
+  return layout('Authorize app / X', body, model.nonce, script, locale)
 }
 
 /** The consent page as a logged-out visitor sees it: a log-in button instead of the approve button. */
-export function loggedOutConsentPage(nonce: string): string {
+export function loggedOutConsentPage(nonce: string, locale: SandboxLocale = 'en'): string {
+  const words = PAGE_WORDS[locale]
   return layout(
     'Authorize app / X',
-    `<h1>An app wants to access your X account.</h1><p>Log in to X to continue.</p>
-<a role="button" data-testid="OAuth_Consent_Log_In_Button" href="/i/flow/login">Log in</a>`,
+    `<h1>${escapeHtml(words.wantsAccess.replace('{app}', 'App'))}</h1><p>${escapeHtml(words.logInToContinue)}</p>
+<a role="button" data-testid="OAuth_Consent_Log_In_Button" href="/i/flow/login">${escapeHtml(words.logIn)}</a>`,
     nonce,
+    '',
+    locale,
   )
 }
 
@@ -81,18 +102,22 @@ export function loginPage(nonce: string): string {
   return layout('Log in to X / X', '<h1>Sign in to X</h1><label>Phone, email, or username <input name="text" autocomplete="username"></label>', nonce)
 }
 
-export function lockedPage(nonce: string): string {
-  return layout('Account locked / X', '<h1>Your account has been locked.</h1><p>We detected unusual activity. Verify your identity to unlock it.</p>', nonce)
+export function lockedPage(nonce: string, locale: SandboxLocale = 'en'): string {
+  const words = PAGE_WORDS[locale]
+  return layout('Account locked / X', `<h1>${escapeHtml(words.lockedTitle)}</h1><p>${escapeHtml(words.locked)}</p>`, nonce, '', locale)
 }
 
-export function suspendedPage(nonce: string): string {
-  return layout('Account suspended / X', '<h1>Your account is suspended</h1><p>Your account is suspended and is not permitted to perform this action.</p>', nonce)
+export function suspendedPage(nonce: string, locale: SandboxLocale = 'en'): string {
+  const words = PAGE_WORDS[locale]
+  return layout('Account suspended / X', `<h1>${escapeHtml(words.suspendedTitle)}</h1><p>${escapeHtml(words.suspended)}</p>`, nonce, '', locale)
 }
 
-export function errorPage(detail: string, nonce: string): string {
+export function errorPage(detail: string, nonce: string, locale: SandboxLocale = 'en'): string {
   return layout(
     'Authorize app / X',
-    `<h1>Something went wrong</h1><div data-testid="OAuth_Consent_Error_Detail">${escapeHtml(detail)}</div>`,
+    `<h1>${locale === 'en' ? 'Something went wrong' : '⚠'}</h1><div data-testid="OAuth_Consent_Error_Detail">${escapeHtml(detail)}</div>`,
     nonce,
+    '',
+    locale,
   )
 }

@@ -43,21 +43,45 @@ export interface SandboxClient {
   name: string
 }
 
-export interface AccountInput {
+/** Interface languages the sandbox's pages come in (X keeps its test ids in all of them). */
+export const SANDBOX_LOCALES = ['en', 'es', 'ja', 'ar'] as const
+export type SandboxLocale = (typeof SANDBOX_LOCALES)[number]
+
+/**
+ * One failure of the token endpoint for a code exchange: a 500 (the code is not redeemed), a connection
+ * reset before X looked at the request, or a reset after X issued the tokens (the answer is lost).
+ */
+export type TokenFault = '500' | 'reset' | 'reset_after_issue'
+
+/** How an account's traffic with X misbehaves besides its consent behaviour; every field optional. */
+export interface AccountFaults {
+  /** How long the consent page's metadata call takes (the approve button stays disabled meanwhile). */
+  consentDelayMs?: number
+  /** X approves (and issues the code) at once, but the answer reaches the browser this much later. */
+  approveDelayMs?: number
+  /** The consent page approves by form post or by XHR (null or absent: the sandbox's setting). */
+  approveVia?: 'form' | 'xhr' | null
+  locale?: SandboxLocale
+  /** Code exchanges for this account are looked at only after this long. */
+  tokenDelayMs?: number
+  /** The next code exchanges for this account fail like this, one entry each. */
+  tokenFaults?: TokenFault[]
+  /** The next users/me calls for this account answer these statuses, one each. */
+  usersMeFaults?: number[]
+}
+
+export interface AccountInput extends AccountFaults {
   username: string
   id?: string
   name?: string
   behaviour?: AccountBehaviour
-  /** How long the consent page's metadata call takes (the approve button stays disabled meanwhile). */
-  consentDelayMs?: number
 }
 
-export interface SandboxAccount {
+export interface SandboxAccount extends AccountFaults {
   username: string
   id: string
   name: string
   behaviour: AccountBehaviour
-  consentDelayMs?: number
 }
 
 export interface AuthRequest {
@@ -97,6 +121,10 @@ export interface IssuedToken {
 
 export interface SandboxStats {
   authorizePages: number
+  /** Every approval request the consent page sent (an approved, denied or refused one). */
+  approvalRequests: number
+  /** Approval requests refused because the page's authorization was already used (or unknown). */
+  approvalsRefused: number
   approvals: number
   denials: number
   codesIssued: number
@@ -124,7 +152,7 @@ function idFor(username: string): string {
 
 export class XSandboxState {
   readonly stats: SandboxStats = {
-    authorizePages: 0, approvals: 0, denials: 0, codesIssued: 0, tokenRequests: 0, tokenErrors: 0, usersMe: 0, usersMeRateLimited: 0, revokes: 0,
+    authorizePages: 0, approvalRequests: 0, approvalsRefused: 0, approvals: 0, denials: 0, codesIssued: 0, tokenRequests: 0, tokenErrors: 0, usersMe: 0, usersMeRateLimited: 0, revokes: 0,
   }
   private readonly clients = new Map<string, SandboxClient>()
   private readonly accounts = new Map<string, SandboxAccount>()
@@ -160,12 +188,14 @@ export class XSandboxState {
   setAccount(input: AccountInput): SandboxAccount {
     const key = input.username.toLowerCase()
     const previous = this.accounts.get(key)
+    const { username: _username, id: _id, name: _name, behaviour: _behaviour, ...faults } = input
     const account: SandboxAccount = {
+      ...previous,
+      ...Object.fromEntries(Object.entries(faults).flatMap(([key, value]) => (value === undefined ? [] : [[key, Array.isArray(value) ? [...value] : value]]))),
       username: input.username,
       id: input.id ?? previous?.id ?? idFor(input.username),
       name: input.name ?? previous?.name ?? input.username,
       behaviour: input.behaviour ?? previous?.behaviour ?? 'ok',
-      consentDelayMs: input.consentDelayMs ?? previous?.consentDelayMs,
     }
     this.accounts.set(key, account)
     return account
@@ -211,6 +241,23 @@ export class XSandboxState {
     })
     this.stats.codesIssued++
     return code
+  }
+
+  /** The account a live code was issued to (the token endpoint's faults are per account). */
+  codeOwner(code: string): SandboxAccount | undefined {
+    const grant = this.codes.get(code)
+    return grant ? this.accounts.get(grant.username.toLowerCase()) : undefined
+  }
+
+  /** Takes the next token fault of the account, if one is left. */
+  takeTokenFault(account: SandboxAccount | undefined): TokenFault | undefined {
+    return account?.tokenFaults?.length ? account.tokenFaults.shift() : undefined
+  }
+
+  /** Takes the next users/me fault status of the account, if one is left. */
+  takeUsersMeFault(username: string): number | undefined {
+    const account = this.accounts.get(username.toLowerCase())
+    return account?.usersMeFaults?.length ? account.usersMeFaults.shift() : undefined
   }
 
   /** Redeems a code for tokens, or says why X would refuse. */

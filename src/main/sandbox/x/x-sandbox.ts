@@ -66,7 +66,7 @@ export async function startXSandbox(options: XSandboxOptions = {}): Promise<XSan
     slowConsentDelayMs: options.slowConsentDelayMs ?? 3_000,
     closing: closing.signal,
   })
-  registerApiRoutes(app, state, { usersMeLimit: options.usersMeLimit ?? { limit: 75, windowMs: 15 * 60_000 } })
+  registerApiRoutes(app, state, { usersMeLimit: options.usersMeLimit ?? { limit: 75, windowMs: 15 * 60_000 }, closing: closing.signal })
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   const address = app.server.address()

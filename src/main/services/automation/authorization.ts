@@ -4,6 +4,7 @@
  * step with them (X endpoints, time limit and concurrency apply to the next account).
  */
 import path from 'node:path'
+import { consentGraces } from '../../../shared/consent-timing'
 import type { Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { LogSystem } from '../../logging/logger'
@@ -58,7 +59,21 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     store,
     profiles: slots,
     oauth,
-    consent: browserConsentRunner(() => ({ logger: logs.logger('consent'), connectTimeoutMs: settings.get('browserTimeoutMs') })),
+    consent: browserConsentRunner(() => {
+      const graces = consentGraces({
+        accountTimeoutSeconds: settings.get('accountTimeoutSeconds'),
+        consentButtonGraceSeconds: settings.get('consentButtonGraceSeconds'),
+        consentDisabledGraceSeconds: settings.get('consentDisabledGraceSeconds'),
+        consentClickRetrySeconds: settings.get('consentClickRetrySeconds'),
+      })
+      return {
+        logger: logs.logger('consent'),
+        connectTimeoutMs: settings.get('browserTimeoutMs'),
+        buttonGraceMs: graces.buttonGraceSeconds * 1_000,
+        disabledGraceMs: graces.disabledGraceSeconds * 1_000,
+        clickNoEffectMs: graces.clickRetrySeconds * 1_000,
+      }
+    }),
     apiApps,
     limits: () => ({ accountTimeoutSeconds: settings.get('accountTimeoutSeconds') }),
     screenshotDir,

@@ -19,7 +19,10 @@ import {
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoint'
-import { ConsentPageException, watchConsent, type ConsentWatchOptions } from './consent-watch'
+import { derivedConsentGraces } from '../../../shared/consent-timing'
+import { ConsentPage } from './consent-page'
+import { ConsentPageException, watchConsent, type ApprovalProgress, type ConsentWatchOptions } from './consent-watch'
+import { profileNetworkFailure } from './network-errors'
 import type { PageKind } from './page-classifier'
 import { interceptRedirects, type CapturedCallback, type RedirectInterceptor } from './redirect-interceptor'
 
@@ -39,9 +42,16 @@ export interface ConsentRequest {
 }
 
 export type ConsentResult =
-  | { ok: true; code: string; state: string }
+  | {
+      ok: true
+      code: string
+      state: string
+      /** When the approval request left (epoch ms; else when the redirect was captured): X's 30 s for the code run from no earlier. */
+      approvedAt?: number
+    }
   | { ok: false; error: AppException; screenshotPath: string | null; pageKind: PageKind | null }
 
+/** Grace periods left out are derived from the attempt's time limit (see shared/consent-timing). */
 export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
   logger: Logger
   /** How to attach to a browser; defaults to puppeteer-core's connect with `defaultViewport: null`. */
@@ -51,6 +61,9 @@ export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
   screenshotTimeoutMs?: number
   now?: () => number
 }
+
+/** How long a redirect may trail X's acceptance of the approval (the page navigates right after the answer). */
+const REDIRECT_GRACE_MS = 2_000
 
 const connectWithPuppeteer = (endpoint: CdpEndpoint): Promise<Browser> =>
   puppeteer.connect({ ...endpoint, defaultViewport: null, protocolTimeout: 30_000 })
@@ -110,6 +123,8 @@ class ConsentAttempt {
   private page: Page | null = null
   private interceptor: RedirectInterceptor | null = null
   private pageKind: PageKind | null = null
+  private approval: ApprovalProgress | null = null
+  private capturedAt: number | null = null
   private released = false
   /** Ends the attempt with this error (the browser disconnected). */
   private fail: ((error: unknown) => void) | null = null
@@ -132,18 +147,25 @@ class ConsentAttempt {
     let onAbort: (() => void) | undefined
     const limits = new Promise<never>((_, reject) => {
       this.fail = reject
-      timer = setTimeout(() => reject(new AuthorizationTimeoutException(Math.round(timeoutMs / 1000))), timeoutMs)
-      onAbort = () => reject(new DomainException('CANCELLED', 'The authorization was cancelled.'))
+      timer = setTimeout(() => reject(this.timeoutError(Math.round(timeoutMs / 1000))), timeoutMs)
+      // The caller's own time limit is named like ours, with what the approval was waiting for.
+      onAbort = () => {
+        const reason: unknown = signal?.reason
+        const timedOut = reason instanceof AppException && reason.code === 'AUTH_TIMEOUT'
+        reject(timedOut ? this.timeoutError(Number(reason.details?.timeoutSeconds) || Math.round(timeoutMs / 1000)) : new DomainException('CANCELLED', 'The authorization was cancelled.'))
+      }
       signal?.addEventListener('abort', onAbort, { once: true })
     })
-    const drive = this.drive()
+    const drive = this.drive(timeoutMs)
     drive.catch(() => undefined) // settles after the race when the attempt is already decided
 
     let result: ConsentResult
     try {
       result = this.judge(await Promise.race([drive, limits]))
     } catch (err) {
-      result = this.failure(err)
+      // X's redirect after the first approval wins over whatever the page or the clock did next.
+      const captured = this.interceptor?.captured ?? (await this.redirectUnderWay())
+      result = captured ? this.judge(captured) : this.failure(err)
     } finally {
       clearTimeout(timer)
       if (onAbort) signal?.removeEventListener('abort', onAbort)
@@ -165,7 +187,27 @@ class ConsentAttempt {
     this.lastStepAt = at
   }
 
-  private async drive(): Promise<CapturedCallback> {
+  /**
+   * X accepted the approval (2xx/3xx) but its redirect has not been captured yet: the page may have shown
+   * something else a moment before navigating. Give the redirect a moment before judging the page.
+   */
+  private async redirectUnderWay(): Promise<CapturedCallback | null> {
+    const status = this.approval?.status
+    if (status == null || status >= 400 || this.released) return null
+    return (await withTimeout(this.callback.promise, REDIRECT_GRACE_MS)) ?? null
+  }
+
+  /** AUTH_TIMEOUT naming what the page was waiting for: X's answer to the approval, its redirect, or the page. */
+  private timeoutError(limitSeconds: number): AppException {
+    const approval = this.approval
+    if (approval?.sentAt == null || approval.failure) return new AuthorizationTimeoutException(limitSeconds)
+    const waited = Math.round((this.now() - approval.sentAt) / 1000)
+    const details = { timeoutSeconds: limitSeconds, approvalWaitSeconds: waited, approvalStatus: approval.status }
+    if (approval.status === null) return new DomainException('AUTH_TIMEOUT', `X did not answer the approval within ${waited} s.`, { details })
+    return new DomainException('AUTH_TIMEOUT', `X answered the approval (HTTP ${approval.status}) but did not redirect to the app within ${waited} s.`, { details })
+  }
+
+  private async drive(timeoutMs: number): Promise<CapturedCallback> {
     const browser = await this.connect()
     const page = await browser.newPage()
     if (this.released) {
@@ -176,13 +218,14 @@ class ConsentAttempt {
     await page.bringToFront().catch(() => undefined)
     this.interceptor = await interceptRedirects(page, this.request.redirectUri, (callback) => {
       this.step('consent.redirect_captured', { hasCode: Boolean(callback.code), xError: callback.error ?? undefined })
+      this.capturedAt = this.now()
       this.callback.resolve(callback)
     })
     this.step('consent.page_opened')
-    return Promise.race([this.callback.promise, this.approve(page)])
+    return Promise.race([this.callback.promise, this.approve(page, timeoutMs)])
   }
 
-  private async approve(page: Page): Promise<never> {
+  private async approve(page: Page, timeoutMs: number): Promise<never> {
     try {
       await page.goto(this.request.authorizeUrl, { waitUntil: 'domcontentloaded', timeout: 0, signal: this.stop.signal })
     } catch (err) {
@@ -191,20 +234,24 @@ class ConsentAttempt {
       return new Promise<never>(() => undefined)
     }
     this.step('consent.navigated', { path: new URL(page.url()).pathname })
+    const derived = derivedConsentGraces(Math.round(timeoutMs / 1000))
     const watchOptions: ConsentWatchOptions = {
       settleIdleMs: this.options.settleIdleMs ?? 500,
-      buttonGraceMs: this.options.buttonGraceMs ?? 20_000,
-      reclickAfterMs: this.options.reclickAfterMs ?? 5_000,
+      buttonGraceMs: this.options.buttonGraceMs ?? derived.buttonGraceSeconds * 1000,
+      disabledGraceMs: this.options.disabledGraceMs ?? derived.disabledGraceSeconds * 1000,
+      clickNoEffectMs: this.options.clickNoEffectMs ?? derived.clickRetrySeconds * 1000,
       maxClicks: this.options.maxClicks ?? 3,
     }
     const hooks = {
       log: this.log,
+      now: this.now,
       onPage: (classified: { kind: PageKind }, pagePath: string) => {
         this.pageKind = classified.kind
         this.step('consent.page_classified', { pageKind: classified.kind, path: pagePath })
       },
+      onApproval: (progress: Readonly<ApprovalProgress>) => void (this.approval = { ...progress }),
     }
-    return watchConsent(page, watchOptions, hooks, this.stop.signal)
+    return watchConsent(new ConsentPage(page), watchOptions, hooks, this.stop.signal)
   }
 
   private async connect(): Promise<Browser> {
@@ -248,7 +295,7 @@ class ConsentAttempt {
       return this.failure(new InfrastructureException('TWITTER_API_ERROR', `X refused the authorization (${callback.error.slice(0, 60)})${description}`))
     }
     if (!callback.code) return this.failure(new InfrastructureException('TWITTER_API_ERROR', 'X redirected without an authorization code.'))
-    return { ok: true, code: callback.code, state: callback.state }
+    return { ok: true, code: callback.code, state: callback.state, approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now() }
   }
 
   private failure(err: unknown): ConsentResult {
@@ -297,10 +344,12 @@ class ConsentAttempt {
   }
 }
 
+/** Why opening the consent page failed: the profile's proxy or network (by Chromium's error), else the browser. */
 function navigationFailure(err: unknown): AppException {
-  const reason = /net::ERR_[A-Z_]+/.exec(String((err as Error)?.message ?? err))?.[0] ?? 'unknown reason'
-  if (/PROXY|TUNNEL/.test(reason)) {
-    return new InfrastructureException('BROWSER_CONNECTION_FAILED', `The profile's proxy failed while opening the X consent page (${reason}).`, { cause: err })
-  }
-  return new InfrastructureException('TWITTER_API_ERROR', `Could not open the X consent page (${reason}).`, { cause: err })
+  const text = String((err as Error)?.message ?? err)
+  const network = profileNetworkFailure(text, 'opening the X consent page', err)
+  if (network) return network
+  const reason = /net::ERR_[A-Z0-9_]+/.exec(text)?.[0]
+  if (reason) return new InfrastructureException('PROFILE_NETWORK_ERROR', `The profile’s browser could not open the X consent page (${reason}).`, { cause: err })
+  return new InfrastructureException('BROWSER_CONNECTION_FAILED', 'The profile’s browser stopped while opening the X consent page.', { cause: err })
 }

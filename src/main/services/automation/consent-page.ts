@@ -5,18 +5,26 @@
  * The in-page code is kept as plain JavaScript strings so no bundler or transpiler helper can leak into
  * what the browser evaluates.
  */
-import type { Page } from 'puppeteer-core'
-import { CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind, type PageSnapshot } from './page-classifier'
+import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core'
+import type { ConsentSurface, NetworkEvent, PageRequest, SnapshotChange } from './consent-watch'
+import { APPROVE_LABELS, CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind } from './page-classifier'
 
+// Test id first, then the legacy page's id; a button's label (in X's main languages) only as the last resort.
 const FIND_APPROVE = `function () {
   var byTestId = document.querySelector('[data-testid="${CONSENT_BUTTON_TEST_ID}"]');
   if (byTestId) return { el: byTestId, via: 'testid' };
-  var candidates = document.querySelectorAll('[role="button"], button');
-  for (var i = 0; i < candidates.length; i++) {
-    if (/^\\s*Authorize app\\s*$/i.test(candidates[i].textContent || '')) return { el: candidates[i], via: 'role' };
-  }
   var legacy = document.querySelector('#allow');
   if (legacy) return { el: legacy, via: 'legacy' };
+  var labels = ${JSON.stringify(APPROVE_LABELS.map((label) => label.toLowerCase()))};
+  var candidates = document.querySelectorAll('[role="button"], button, input[type="submit"]');
+  for (var i = 0; i < candidates.length; i++) {
+    var el = candidates[i];
+    var names = [el.getAttribute('aria-label'), el.textContent, el.value];
+    for (var j = 0; j < names.length; j++) {
+      var name = String(names[j] || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+      if (name && labels.indexOf(name) >= 0) return { el: el, via: 'role' };
+    }
+  }
   return null;
 }`
 
@@ -48,25 +56,45 @@ function probeExpression(previousFingerprint: string | null): string {
 })(${JSON.stringify(previousFingerprint)})`
 }
 
-export interface SnapshotChange {
-  fingerprint: string
-  snapshot: PageSnapshot
-}
-
-export class ConsentPage {
+export class ConsentPage implements ConsentSurface {
   constructor(private readonly page: Page) {}
 
   async snapshot(): Promise<SnapshotChange> {
     return (await this.page.evaluate(probeExpression(null))) as SnapshotChange
   }
 
-  /** Resolves with the next snapshot that differs from `previousFingerprint` (re-armed across navigations). */
   async waitForChange(previousFingerprint: string | null, signal: AbortSignal): Promise<SnapshotChange> {
     const handle = await this.page.mainFrame().waitForFunction(probeExpression(previousFingerprint), { polling: 'mutation', timeout: 0, signal })
     try {
       return (await handle.jsonValue()) as SnapshotChange
     } finally {
       await handle.dispose().catch(() => undefined)
+    }
+  }
+
+  async waitForNetworkIdle(idleMs: number, signal: AbortSignal): Promise<void> {
+    await this.page.waitForNetworkIdle({ idleTime: idleMs, timeout: 0, signal })
+  }
+
+  watchNetwork(listener: (event: NetworkEvent) => void): () => void {
+    const page = this.page
+    const ids = new WeakMap<HTTPRequest, string>()
+    let sequence = 0
+    const describe = (request: HTTPRequest): PageRequest => {
+      let id = ids.get(request)
+      if (!id) ids.set(request, (id = `r${++sequence}`))
+      return { id, method: request.method(), url: request.url(), navigation: request.isNavigationRequest() && request.frame() === page.mainFrame() }
+    }
+    const onRequest = (request: HTTPRequest) => listener({ type: 'sent', request: describe(request) })
+    const onResponse = (response: HTTPResponse) => listener({ type: 'answered', request: describe(response.request()), status: response.status() })
+    const onFailed = (request: HTTPRequest) => listener({ type: 'failed', request: describe(request), errorText: request.failure()?.errorText ?? 'net::ERR_FAILED' })
+    page.on('request', onRequest)
+    page.on('response', onResponse)
+    page.on('requestfailed', onFailed)
+    return () => {
+      page.off('request', onRequest)
+      page.off('response', onResponse)
+      page.off('requestfailed', onFailed)
     }
   }
 

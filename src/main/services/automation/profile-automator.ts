@@ -8,13 +8,13 @@
 import pRetry from 'p-retry'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import type { SessionStep } from '../../../shared/contract/sessions'
-import { AppException, AuthorizationTimeoutException, DomainException, InfrastructureException } from '../../../shared/errors'
+import { AppException, AuthorizationTimeoutException, DomainException, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import type { CdpEndpoint } from '../gologin/types'
 import type { OAuthService, TokenSet } from '../oauth/oauth-service'
 import type { ConsentRunner } from './consent-runner'
-import type { SessionJob, SessionStore, TerminalStatus } from './session-store'
+import type { CompletedAttempt, SessionJob, SessionStore, TerminalStatus } from './session-store'
 
 /** A started profile: its browser, and how to stop it (the slots' ProfileHandle fits). */
 export interface StartedProfile {
@@ -46,6 +46,9 @@ export interface ProfileAutomatorDeps {
   logger: Logger
   now?: () => number
 }
+
+/** `/users/me` tries before the tokens are kept unverified (timeouts, 5xx and 429 are retried). */
+const VERIFY_ATTEMPTS = 4
 
 export interface SessionOutcome {
   status: TerminalStatus
@@ -102,7 +105,7 @@ class Attempt {
     const startedAt = new Date(this.startedAtMs)
     try {
       await deps.store.markStarted(job, startedAt)
-      const { app, code, codeVerifier } = await this.untilCodeCaptured(timeoutSeconds)
+      const { app, code, codeVerifier, approvedAt } = await this.untilCodeCaptured(timeoutSeconds)
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
       this.captured = true
@@ -110,11 +113,11 @@ class Attempt {
       // only after the tokens are stored: a quit or crash meanwhile must not lose what X issued.
       void this.releaseProfile()
       await this.enter('exchanging')
-      const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier)
+      const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier, { approvedAt })
       await this.enter('verifying')
-      const xUserId = await this.verify(app, tokens)
+      const { xUserId, warning } = await this.verify(app, tokens, timeoutSeconds)
       this.switchTo('store')
-      await this.store(app, tokens, xUserId, startedAt)
+      await this.store(app, tokens, { xUserId, warning }, startedAt)
       return this.finished('completed', null)
     } catch (error) {
       const failure = this.failureOf(error)
@@ -132,7 +135,7 @@ class Attempt {
   }
 
   /** Start profile → PKCE persisted → consent in the profile's browser; cancellable and bounded throughout. */
-  private async untilCodeCaptured(timeoutSeconds: number): Promise<{ app: ApiAppConfig; code: string; codeVerifier: string }> {
+  private async untilCodeCaptured(timeoutSeconds: number): Promise<{ app: ApiAppConfig; code: string; codeVerifier: string; approvedAt: number }> {
     const { job, deps, stop } = this
     stop.throwIfAborted()
     const app = await deps.apiApps.get(job.apiApp)
@@ -162,7 +165,7 @@ class Attempt {
       this.screenshotPath = consent.screenshotPath
       throw consent.error
     }
-    return { app, code: consent.code, codeVerifier: authorization.codeVerifier }
+    return { app, code: consent.code, codeVerifier: authorization.codeVerifier, approvedAt: consent.approvedAt ?? this.now() }
   }
 
   /**
@@ -180,14 +183,35 @@ class Attempt {
     }
   }
 
-  /** The X user id, if `/users/me` names the mapped account; otherwise the tokens are revoked and not stored. */
-  private async verify(app: ApiAppConfig, tokens: TokenSet): Promise<string> {
+  /**
+   * Checks with `/users/me` that the tokens belong to the mapped account. Only a definite answer throws the
+   * authorization away (revoked, not stored): another account, or X refusing the new token (401). A failure
+   * that outlasts the retries (timeouts, 5xx, 429 past the bounded wait, anything else) keeps the tokens X
+   * issued and marks the session X_ACCOUNT_UNVERIFIED, so none is lost and the operator sees it was not checked.
+   */
+  private async verify(app: ApiAppConfig, tokens: TokenSet, timeoutSeconds: number): Promise<{ xUserId: string | null; warning: AppException | null }> {
     let me
     try {
-      me = await this.deps.oauth.verifyCredentials(tokens.accessToken)
+      me = await this.deps.oauth.verifyCredentials(tokens.accessToken, {
+        attempts: VERIFY_ATTEMPTS,
+        waitOnRateLimit: true,
+        maxWaitMs: Math.min(60_000, (timeoutSeconds * 1_000) / 2),
+        // A cancel, quit or the time limit ends the retries: the tokens are then stored unverified, never lost.
+        signal: this.stop,
+      })
     } catch (error) {
-      await this.revoke(app, tokens)
-      throw error
+      if (error instanceof TwitterAPIException && error.statusCode === 401) {
+        await this.revoke(app, tokens)
+        throw new InfrastructureException('TWITTER_API_ERROR', `X refused the new access token at /users/me (401); the tokens were revoked and not stored.`, { cause: error })
+      }
+      const reason = this.stop.aborted ? 'the authorization was stopped before X answered' : error instanceof AppException ? error.message : String(error)
+      this.log.warn('authorization.unverified', { err: error }, `@${this.job.username}: tokens kept without verification`)
+      const warning = new InfrastructureException(
+        'X_ACCOUNT_UNVERIFIED',
+        `X did not confirm the account after ${VERIFY_ATTEMPTS} tries (${reason.slice(0, 200)}); the tokens are stored unverified — check that the profile is logged into @${this.job.username}, or authorize again.`,
+        { cause: error },
+      )
+      return { xUserId: null, warning }
     }
     if (me.username.toLowerCase() !== this.job.username.toLowerCase()) {
       await this.revoke(app, tokens)
@@ -197,17 +221,17 @@ class Attempt {
         { details: { expected: this.job.username, actual: me.username } },
       )
     }
-    return me.id
+    return { xUserId: me.id, warning: null }
   }
 
   /**
    * Stores the verified tokens, retrying a failed write with back-off. Tokens that cannot be stored are
    * revoked (a live token nobody knows about helps no one) and the attempt fails saying so.
    */
-  private async store(app: ApiAppConfig, tokens: TokenSet, xUserId: string, startedAt: Date): Promise<void> {
+  private async store(app: ApiAppConfig, tokens: TokenSet, verified: Pick<CompletedAttempt, 'xUserId' | 'warning'>, startedAt: Date): Promise<void> {
     const retry = this.deps.storeRetry ?? { retries: 5, minTimeoutMs: 250 }
     try {
-      await pRetry(() => this.deps.store.complete(this.job, { tokens, xUserId, startedAt, finishedAt: new Date(this.now()) }), {
+      await pRetry(() => this.deps.store.complete(this.job, { tokens, ...verified, startedAt, finishedAt: new Date(this.now()) }), {
         retries: retry.retries,
         minTimeout: retry.minTimeoutMs,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
@@ -263,8 +287,10 @@ class Attempt {
   }
 
   private failureOf(error: unknown): AppException {
-    // Whatever broke while we were stopping it, the stop's own reason is what the operator needs.
-    if (!this.captured && this.stop.aborted && this.stop.reason instanceof AppException) return this.stop.reason
+    // Whatever broke while we were stopping it, the stop's own reason is what the operator needs
+    // (or the consent's own account of that same reason, which says what X was doing at the time).
+    const reason: unknown = this.stop.reason
+    if (!this.captured && this.stop.aborted && reason instanceof AppException) return error instanceof AppException && error.code === reason.code ? error : reason
     if (!this.captured && this.profile?.signal.aborted && this.profile.signal.reason instanceof AppException) return this.profile.signal.reason
     if (error instanceof AppException) return error
     this.log.error('authorization.unexpected_error', { err: error })

@@ -30,6 +30,17 @@ export interface SessionJob {
   createdAt: string
 }
 
+/** What a successful attempt stores. */
+export interface CompletedAttempt {
+  tokens: TokenSet
+  /** Null when `/users/me` could not confirm the account (see `warning`). */
+  xUserId: string | null
+  startedAt: Date
+  finishedAt: Date
+  /** Completed with a caveat (X_ACCOUNT_UNVERIFIED). */
+  warning?: AppException | null
+}
+
 export type TerminalStatus = Exclude<SessionStatus, 'pending' | 'in_progress'>
 
 export interface SessionStoreDeps {
@@ -88,8 +99,10 @@ export class SessionStore {
    * The attempt succeeded: tokens (encrypted), expiry, scopes and X user id are stored, and the
    * previous token of the same account and app becomes `replaced`, in one transaction.
    */
-  async complete(job: SessionJob, result: { tokens: TokenSet; xUserId: string; startedAt: Date; finishedAt: Date }): Promise<void> {
+  async complete(job: SessionJob, result: CompletedAttempt): Promise<void> {
     const { tokens, xUserId, startedAt, finishedAt } = result
+    const errorCode = result.warning?.code ?? null
+    const errorMessage = result.warning?.message.slice(0, 1_000) ?? null
     const durationMs = finishedAt.getTime() - startedAt.getTime()
     const replaced = await this.deps.db.transaction(async (manager) => {
       const previous: Array<{ session_id: string }> = await manager.query(
@@ -106,8 +119,8 @@ export class SessionStore {
       await manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
         status: 'completed',
         step: null,
-        errorCode: null,
-        errorMessage: null,
+        errorCode,
+        errorMessage,
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
         scopes: tokens.scopes,
@@ -126,8 +139,8 @@ export class SessionStore {
       id: job.sessionId,
       status: 'completed',
       step: null,
-      errorCode: null,
-      errorMessage: null,
+      errorCode,
+      errorMessage,
       xUserId,
       scopes: tokens.scopes,
       tokenStatus: 'valid',
@@ -135,7 +148,7 @@ export class SessionStore {
       completedAt: finishedAt.toISOString(),
       durationMs,
     })
-    this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: null, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+    this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: errorCode, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
   }
 
   async fail(

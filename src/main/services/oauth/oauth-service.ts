@@ -19,6 +19,7 @@ import {
 } from './token-requests'
 import { readRateLimit, xApiException, xTransportException, XRateLimitException, type RateLimitInfo } from './x-api-errors'
 import { DEFAULT_X_ENDPOINTS, joinUrl, type XEndpoints } from './x-endpoints'
+import { backoffMs, CODE_LIFETIME_MS, codeExchangeGaveUp, codeExchangeLost, isInvalidCode, isRateLimited, isTransient } from './x-retry'
 
 export interface AuthorizationRequest {
   /** The consent URL to open in the profile's browser. */
@@ -54,10 +55,18 @@ export interface RefreshOptions {
 }
 
 export interface VerifyOptions {
-  /** On a 429, wait until `x-rate-limit-reset` (at most `maxWaitMs`) and try once more. */
+  /** On a 429, wait until `x-rate-limit-reset` (at most `maxWaitMs`) and try again. */
   waitOnRateLimit?: boolean
   maxWaitMs?: number
+  /** Tries in all for timeouts, network errors, 5xx and waited-out 429s (default 2 with waitOnRateLimit, else 1). */
+  attempts?: number
   signal?: AbortSignal
+}
+
+export interface ExchangeOptions {
+  signal?: AbortSignal
+  /** When the approval left the browser (epoch ms): X's 30 s for the code run from no earlier. Default: now. */
+  approvedAt?: number
 }
 
 export interface OAuthServiceOptions {
@@ -65,8 +74,10 @@ export interface OAuthServiceOptions {
   /** Base URLs (settings feed them); a function is read on every call so changed settings apply at once. */
   endpoints?: Partial<XEndpoints> | (() => Partial<XEndpoints>)
   http?: AxiosInstance
-  /** Per request; the code lives 30 s after approval, so the exchange must fail well inside that. */
+  /** Per request (the code exchange has its own, see `exchangeTryTimeoutMs`). */
   timeoutMs?: number
+  /** Longest single try of the code exchange; retries share what is left of the code's 30 s life. */
+  exchangeTryTimeoutMs?: number
   verifierLength?: number
   now?: () => number
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -92,6 +103,7 @@ export class OAuthService {
   private readonly log: Logger
   private readonly http: AxiosInstance
   private readonly timeoutMs: number
+  private readonly exchangeTryTimeoutMs: number
   private readonly now: () => number
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 
@@ -99,6 +111,7 @@ export class OAuthService {
     this.log = options.logger
     this.http = options.http ?? axios.create()
     this.timeoutMs = options.timeoutMs ?? 10_000
+    this.exchangeTryTimeoutMs = options.exchangeTryTimeoutMs ?? 20_000
     this.now = options.now ?? Date.now
     this.sleep = options.sleep ?? abortableSleep
   }
@@ -117,12 +130,37 @@ export class OAuthService {
     return { url: buildAuthorizeUrl(this.endpoints().authorizeUrl, app, { state, codeChallenge }), state, codeVerifier, codeChallenge }
   }
 
-  async exchangeCode(app: ApiAppConfig, code: string, codeVerifier: string, options: { signal?: AbortSignal } = {}): Promise<TokenSet> {
+  /**
+   * Exchanges the code, spending its life: a try that timed out, was reset or got a 5xx is repeated with
+   * the same code and verifier until the code is about to expire. A refusal of the code after such a try
+   * is CODE_EXCHANGE_LOST (the earlier try may have been redeemed); the last transient failure keeps its code.
+   */
+  async exchangeCode(app: ApiAppConfig, code: string, codeVerifier: string, options: ExchangeOptions = {}): Promise<TokenSet> {
     assertUsableApp(app)
     const request = buildCodeExchangeRequest(this.endpoints().apiUrl, app, code, codeVerifier)
-    const tokens = await this.tokenCall('code exchange', app, request, [code, codeVerifier, app.clientSecret], options.signal)
-    this.log.info('oauth.code_exchanged', { apiApp: app.name, scopes: tokens.scopes, hasRefreshToken: tokens.refreshToken !== null })
-    return tokens
+    const secrets = [code, codeVerifier, app.clientSecret]
+    const started = this.now()
+    // A margin for the clock and the last answer's trip: X must still hold the code when a try arrives.
+    const deadline = (options.approvedAt ?? started) + CODE_LIFETIME_MS - 2_000
+    let tries = 0
+    let uncertain: TwitterAPIException | null = null
+    for (;;) {
+      tries++
+      const remaining = Math.max(1_000, deadline - this.now())
+      try {
+        const tokens = await this.tokenCall('code exchange', app, request, secrets, options.signal, Math.min(this.exchangeTryTimeoutMs, remaining))
+        this.log.info('oauth.code_exchanged', { apiApp: app.name, scopes: tokens.scopes, hasRefreshToken: tokens.refreshToken !== null, tries })
+        return tokens
+      } catch (error) {
+        if (uncertain && isInvalidCode(error)) throw codeExchangeLost(error as TwitterAPIException, uncertain, tries)
+        if (!isTransient(error) && !isRateLimited(error)) throw error
+        uncertain = error
+        const waitMs = backoffMs(tries)
+        if (this.now() + waitMs + 1_000 >= deadline) throw codeExchangeGaveUp(error, tries, this.now() - started)
+        this.log.warn('oauth.code_exchange_retry', { apiApp: app.name, tries, errorCode: error.code, statusCode: error.statusCode, waitMs, remainingMs: deadline - this.now() })
+        await this.sleep(waitMs, options.signal)
+      }
+    }
   }
 
   async refresh(app: ApiAppConfig, refreshToken: string, options: RefreshOptions): Promise<TokenSet> {
@@ -135,16 +173,31 @@ export class OAuthService {
     return tokens
   }
 
+  /**
+   * GET /2/users/me. With `attempts` > 1, timeouts, network errors and 5xx are tried again after a short
+   * back-off, and a 429 (with `waitOnRateLimit`) after its `x-rate-limit-reset`, if that is within `maxWaitMs`.
+   */
   async verifyCredentials(accessToken: string, options: VerifyOptions = {}): Promise<VerifiedAccount> {
-    try {
-      return await this.usersMe(accessToken, options.signal)
-    } catch (err) {
-      if (!(err instanceof XRateLimitException) || !options.waitOnRateLimit || !err.resetAt) throw err
-      const waitMs = Math.max(0, err.resetAt.getTime() - this.now()) + 1_000
-      if (waitMs > (options.maxWaitMs ?? 15 * 60_000)) throw err
-      this.log.warn('oauth.users_me_rate_limited', { waitMs, resetAt: err.resetAt.toISOString() })
-      await this.sleep(waitMs, options.signal)
-      return this.usersMe(accessToken, options.signal)
+    const attempts = options.attempts ?? (options.waitOnRateLimit ? 2 : 1)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.usersMe(accessToken, options.signal)
+      } catch (err) {
+        if (attempt >= attempts) throw err
+        let waitMs: number
+        if (err instanceof XRateLimitException) {
+          if (!options.waitOnRateLimit || !err.resetAt) throw err
+          waitMs = Math.max(0, err.resetAt.getTime() - this.now()) + 1_000
+          if (waitMs > (options.maxWaitMs ?? 15 * 60_000)) throw err
+          this.log.warn('oauth.users_me_rate_limited', { waitMs, resetAt: err.resetAt.toISOString(), attempt })
+        } else if (isTransient(err)) {
+          waitMs = backoffMs(attempt, 1_000)
+          this.log.warn('oauth.users_me_retry', { errorCode: err.code, statusCode: err.statusCode, waitMs, attempt })
+        } else {
+          throw err
+        }
+        await this.sleep(waitMs, options.signal)
+      }
     }
   }
 
@@ -173,9 +226,10 @@ export class OAuthService {
     request: FormRequest,
     secrets: Array<string | null>,
     signal?: AbortSignal,
+    timeoutMs?: number,
   ): Promise<TokenSet> {
     const started = this.now()
-    const answer = await this.send(what, { method: 'POST', ...request }, secrets, signal)
+    const answer = await this.send(what, { method: 'POST', ...request }, secrets, signal, timeoutMs)
     if (answer.status < 200 || answer.status >= 300) {
       const error = xApiException(answer.status, answer.data, answer.headers, secrets)
       this.log.warn('oauth.token_call_failed', { apiApp: app.name, what, status: answer.status, xError: error.xError, ms: this.now() - started })
@@ -199,6 +253,7 @@ export class OAuthService {
     request: { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body?: string },
     secrets: Array<string | null>,
     signal?: AbortSignal,
+    timeoutMs = this.timeoutMs,
   ): Promise<HttpAnswer> {
     let response
     try {
@@ -207,7 +262,7 @@ export class OAuthService {
         url: request.url,
         headers: request.headers,
         data: request.body,
-        timeout: this.timeoutMs,
+        timeout: timeoutMs,
         signal,
         maxRedirects: 0,
         responseType: 'text',

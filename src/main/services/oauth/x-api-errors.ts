@@ -86,13 +86,14 @@ export function xApiException(status: number, data: unknown, headers: HeaderBag,
   return new TwitterAPIException(status, message, { xError: safeXError })
 }
 
-/** The exception for a request that got no usable answer (network error, timeout, HTML from a proxy). */
+/** The exception for a request that got no answer: X_API_TIMEOUT, or X_API_NETWORK_ERROR (reset, refused, DNS…). */
 export function xTransportException(what: string, err: unknown, secrets: ReadonlyArray<string | null | undefined>): TwitterAPIException {
   const raw = err as { code?: unknown; message?: unknown }
-  const reason = raw?.code === 'ECONNABORTED' || raw?.code === 'ETIMEDOUT' ? 'timed out' : String(raw?.message ?? err)
+  const timedOut = raw?.code === 'ECONNABORTED' || raw?.code === 'ETIMEDOUT'
+  const reason = timedOut ? 'timed out' : typeof raw?.code === 'string' && raw.code !== 'ERR_NETWORK' ? `${raw.code} (${String(raw.message ?? '')})` : String(raw?.message ?? err)
   const message = scrub(`${what} failed: ${reason}`, secrets)
   // The axios error holds the request config (headers, body with secrets): keep only a plain copy for the log.
   const cause = new Error(message)
   if (typeof raw?.code === 'string') (cause as Error & { code?: string }).code = raw.code
-  return new TwitterAPIException(0, message, { cause })
+  return new TwitterAPIException(0, message, { cause, code: timedOut ? 'X_API_TIMEOUT' : 'X_API_NETWORK_ERROR' })
 }

@@ -11,13 +11,15 @@ interface SettingFieldProps {
   onChange(value: FieldValue): void
   /** Extra controls after the input (Test connection). */
   extra?: ReactNode
+  /** Shown in an empty input (what applies when it stays empty). */
+  placeholder?: string | null
 }
 
 /**
  * One setting: label, input, help, and either its validation message or the environment variable
  * that overrides it (then the input is read-only).
  */
-export function SettingField({ settingKey, state, value, error, changed, onChange, extra }: SettingFieldProps) {
+export function SettingField({ settingKey, state, value, error, changed, onChange, extra, placeholder }: SettingFieldProps) {
   const def = SETTING_DEFS[settingKey]
   const id = useId()
   const kind = fieldKind(settingKey)
@@ -63,6 +65,7 @@ export function SettingField({ settingKey, state, value, error, changed, onChang
         {...common}
         spellCheck={false}
         className={kind === 'integer' ? 'input-number' : undefined}
+        placeholder={placeholder ?? undefined}
         value={String(value ?? '')}
         onChange={(event) => onChange(event.target.value)}
       />

@@ -3,7 +3,7 @@ import type { SettingKey, SettingsView } from '../../../../shared/contract/setti
 import { api, ApiError } from '../../api'
 import { errorMessage, plural } from '../../lib/format'
 import { appStore } from '../../stores/app-store'
-import { buildPatch, isChanged, SETTINGS_SECTIONS, shownValue, validateEdits, type Edits, type FieldValue } from './settings-form'
+import { automaticHint, buildPatch, isChanged, SETTINGS_SECTIONS, shownValue, validateEdits, type Edits, type FieldValue } from './settings-form'
 import { SettingField } from './SettingField'
 import { TestConnection } from './TestConnection'
 
@@ -59,6 +59,7 @@ export function SettingsForm({ view }: { view: SettingsView }) {
             error={errors[key]}
             changed={isChanged(view, edits, key)}
             onChange={(value) => change(key, value)}
+            placeholder={automaticHint(view, edits, key)}
             extra={key === 'gologinToken' ? <TokenActions view={view} draft={edits.gologinToken} onClear={() => change('gologinToken', null)} /> : undefined}
           />
         ))

@@ -8,10 +8,12 @@ import {
   SETTING_DEFS,
   SETTING_KEYS,
   SETTING_LOG_LEVELS,
+  type SettingDef,
   type SettingKey,
   type SettingsPatch,
   type SettingsView,
 } from '../../../../shared/contract/settings'
+import { derivedConsentGraces } from '../../../../shared/consent-timing'
 
 export type FieldKind = 'secret' | 'boolean' | 'integer' | 'enum' | 'text'
 /** What an input holds: text, a checkbox, or `null` = "remove this secret". */
@@ -33,8 +35,9 @@ export const ENUM_LABELS: Record<string, string> = {
 }
 
 export function fieldKind(key: SettingKey): FieldKind {
-  const def = SETTING_DEFS[key]
+  const def: SettingDef = SETTING_DEFS[key]
   if (def.secret) return 'secret'
+  if (def.derived) return 'integer'
   if (ENUM_OPTIONS[key]) return 'enum'
   if (typeof def.default === 'boolean') return 'boolean'
   if (typeof def.default === 'number') return 'integer'
@@ -71,6 +74,7 @@ export function parseField(key: SettingKey, raw: FieldValue): { value: unknown }
   if (kind === 'secret' && raw === null) return { value: null }
   if (kind === 'integer') {
     const text = String(raw ?? '').trim()
+    if (text === '' && isDerived(key)) return { value: null }
     if (text === '') return { error: 'Required.' }
     if (!/^-?\d+$/.test(text)) return { error: 'Must be a whole number.' }
     candidate = Number(text)
@@ -79,6 +83,27 @@ export function parseField(key: SettingKey, raw: FieldValue): { value: unknown }
   const result = SETTING_DEFS[key].schema.safeParse(candidate)
   if (!result.success) return { error: sentence(result.error.issues[0]?.message ?? 'is not valid') }
   return { value: result.data }
+}
+
+function isDerived(key: SettingKey): boolean {
+  return (SETTING_DEFS[key] as SettingDef).derived === true
+}
+
+/**
+ * For a setting that follows the time limit per account when empty: what applies while it is empty
+ * ("Automatic: 30"), with the time limit as typed; null for other settings.
+ */
+export function automaticHint(view: SettingsView, edits: Edits, key: SettingKey): string | null {
+  if (!isDerived(key)) return null
+  const typed = parseField('accountTimeoutSeconds', shownValue(view, edits, 'accountTimeoutSeconds'))
+  const limit = 'value' in typed ? (typed.value as number) : view.values.accountTimeoutSeconds
+  const derived = derivedConsentGraces(limit)
+  const seconds: Partial<Record<SettingKey, number>> = {
+    consentButtonGraceSeconds: derived.buttonGraceSeconds,
+    consentDisabledGraceSeconds: derived.disabledGraceSeconds,
+    consentClickRetrySeconds: derived.clickRetrySeconds,
+  }
+  return seconds[key] === undefined ? 'Automatic' : `Automatic: ${seconds[key]}`
 }
 
 /** Whether an edit differs from what main holds (a typed secret always counts). */
@@ -123,6 +148,11 @@ export interface SettingsSection {
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { title: 'GoLogin', keys: ['gologinToken', 'launcherMode', 'maxConcurrentProfiles', 'gologinRequestsPerMinute'] },
   { title: 'Time limits', keys: ['accountTimeoutSeconds', 'profileStartTimeoutMs', 'browserTimeoutMs', 'sessionTimeoutHours'] },
+  {
+    title: 'Consent page',
+    help: 'How long the X consent page may take at each stage before the account fails. Leave a field empty to follow the time limit per account.',
+    keys: ['consentButtonGraceSeconds', 'consentDisabledGraceSeconds', 'consentClickRetrySeconds'],
+  },
   {
     title: 'Workers',
     help: 'Background jobs: profile sync, cleanup of stale sessions and screenshots, the monitor, token refresh.',
