@@ -179,6 +179,26 @@ describe('token CSV export (desktop: save dialog)', () => {
   })
 })
 
+describe('token CSV export when the panel quits', () => {
+  it('stops an export under way (the earlier file stays as it was, no temp file) and refuses new ones', async () => {
+    const out = path.join(tempDir(), 'keep.csv')
+    fs.writeFileSync(out, 'earlier export\r\n')
+    let choose!: (file: string) => void
+    const dialogs: FileDialogs = { chooseSavePath: () => new Promise((resolve) => (choose = resolve)), chooseOpenFile: async () => null }
+    const core = await startCore(dialogs)
+    await seedAccounts(core)
+    const exporting = core.router.dispatch('tokens:export', { onlyValid: true }, { transport: 'test' })
+    await new Promise((resolve) => setImmediate(resolve))
+    // The operator quits while the save dialog is open, then picks the file.
+    core.tokenExport.close()
+    choose(out)
+    expect(await exporting).toMatchObject({ success: false, errorCode: 'INTERRUPTED' })
+    expect(fs.readFileSync(out, 'utf8')).toBe('earlier export\r\n')
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['keep.csv'])
+    expect(await core.router.dispatch('tokens:export', { onlyValid: true }, { transport: 'test' })).toMatchObject({ success: false, errorCode: 'INTERRUPTED' })
+  })
+})
+
 describe('token CSV export (browser mode: one-time download)', () => {
   async function startHost(core: Core): Promise<WebHost> {
     const rendererDir = tempDir()
