@@ -141,7 +141,7 @@ export async function launchChromium(options: LaunchChromiumOptions): Promise<La
   })
 
   try {
-    const wsEndpoint = await readDevToolsEndpoint(child, exitedPromise, options.timeoutMs ?? 30_000, executable)
+    const wsEndpoint = await readDevToolsEndpoint(child, exitedPromise, options.timeoutMs ?? SLOW_MACHINE_MS, executable)
     return {
       wsEndpoint,
       port: Number(new URL(wsEndpoint).port),
@@ -214,10 +214,17 @@ export interface CdpCookie {
   sourceScheme?: 'Unset' | 'NonSecure' | 'Secure'
 }
 
-/** Sets cookies in the browser's default context over a short-lived CDP connection. */
+/**
+ * Sets cookies in the browser's default context over a short-lived CDP connection. The wait is long on
+ * purpose: ten browsers starting at once on a busy machine answer slowly, and a profile that starts slowly
+ * has not failed (a short limit here made the sandbox report healthy profiles as failed starts).
+ */
 export async function setBrowserCookies(wsEndpoint: string, cookies: CdpCookie[]): Promise<void> {
-  await cdpCall(wsEndpoint, 'Storage.setCookies', { cookies: cookies.map((c) => ({ path: '/', ...c })) })
+  await cdpCall(wsEndpoint, 'Storage.setCookies', { cookies: cookies.map((c) => ({ path: '/', ...c })) }, SLOW_MACHINE_MS)
 }
+
+/** How long the sandbox waits on a starting Chromium before calling the start failed. */
+const SLOW_MACHINE_MS = 60_000
 
 /** One CDP command on the browser target; resolves with its result. */
 export function cdpCall(wsEndpoint: string, method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<unknown> {
