@@ -12,6 +12,7 @@ import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, type Database } from './db'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
+import { dataKeyHandlers } from './handlers/data-key'
 import { logsHandlers } from './handlers/logs'
 import { profilesHandlers } from './handlers/profiles'
 import { settingsHandlers } from './handlers/settings'
@@ -25,7 +26,10 @@ import { LogSystem, type LogLevel } from './logging/logger'
 import { RestApiHost } from './host/rest-api'
 import { createPanelRestBackend } from './host/rest-api/panel-backend'
 import { prepareSandboxData, sandboxModeStored, startSandboxMode, type SandboxMode } from './sandbox'
+import { DataKeyService } from './security/data-key-service'
+import { startupKey, withKeyImportHint } from './security/data-key-startup'
 import { FileKeyStore } from './security/file-key-store'
+import { readKeyCheck } from './security/key-check'
 import { FILE_PROTECTION, type KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
@@ -113,13 +117,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
 
   const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
+  // DATA_KEY_FILE + DATA_KEY_PASSPHRASE: a host joining a shared database starts with the key exported elsewhere.
+  const dataKey = await startupKey({ env, keyStore, log: logs.logger('data-key'), onSecret: (value) => logs.redactor.addSecret(value) })
   const db = await openDatabase({
     dataDir,
-    keyStore,
+    keyStore: dataKey.keyStore,
     log: logs.logger('db'),
     nativeBinding: options.sqliteNativeBinding,
-  })
+  }).catch((error: unknown) => Promise.reject(withKeyImportHint(error, dataKey)))
   try {
+    await dataKey.install()
+    const dataKeys = new DataKeyService({
+      key: dataKey.key(),
+      keyStore,
+      readKeyCheck: () => readKeyCheck(db.dataSource),
+      dialogs: options.platform?.dialogs,
+      log: logs.logger('data-key'),
+    })
+
     // ---- sandbox mode ----
     let sandbox = options.sandbox ?? null
     if (options.sandbox === undefined && (await sandboxModeStored(db.dataSource))) {
@@ -178,7 +193,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       logFile: logs.filePath ?? '',
       platform: `${process.platform}-${process.arch}`,
       startedAt: new Date().toISOString(),
-      dataKey: { ...(keyStore.protection ?? FILE_PROTECTION) },
+      dataKey: { ...(keyStore.protection ?? FILE_PROTECTION), keyId: dataKeys.keyId },
     }
 
     // ---- workers ----
@@ -226,6 +241,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...tokensHandlers(tokenExport),
       ...sessionsHandlers(authorization.sessions),
       ...batchesHandlers(authorization.batches),
+      ...dataKeyHandlers(dataKeys),
     }
     const router = new Router(handlers, logs.logger('ipc'))
     log.info('core.started', { mode: options.mode, dataDir, version: info.appVersion }, `Panel started (${options.mode} mode)`)

@@ -7,6 +7,7 @@
 import type { z } from 'zod'
 import { apiKeysContract } from './contract/api-keys'
 import { batchesContract, batchesEvents } from './contract/batches'
+import { dataKeyContract } from './contract/data-key'
 import type { EventDef, RequestDef } from './contract/define'
 import { logsContract, logsEvents } from './contract/logs'
 import { monitorContract, monitorEvents } from './contract/monitor'
@@ -26,6 +27,7 @@ export const requestContract = {
   ...tokensContract,
   ...monitorContract,
   ...apiKeysContract,
+  ...dataKeyContract,
 } satisfies Record<string, RequestDef>
 
 export const eventContract = {

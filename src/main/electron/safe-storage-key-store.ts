@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
+import { replaceKeyFile } from '../security/key-file-replace'
 import { FILE_PROTECTION, type DataKeyProtection, type KeyStore } from '../security/key-store'
 
 /** The part of Electron's `safeStorage` the store uses (injected; tests pass a fake). */
@@ -65,6 +66,37 @@ export class SafeStorageKeyStore implements KeyStore {
     return this.loading
   }
 
+  /** The stored key (decrypted), or null when there is none; never creates or moves one. */
+  async readDataKey(): Promise<Buffer | null> {
+    let existing: Buffer | null
+    try {
+      existing = await readIfExists(this.file)
+    } catch (cause) {
+      throw this.failure('could not be read', cause)
+    }
+    return existing ? this.decodeOnly(existing) : null
+  }
+
+  /** Installs an imported key: keychain-protected when a keychain is available, else a plain 0600 file (and says so). */
+  async replaceDataKey(key: Buffer): Promise<{ backup: string | null }> {
+    checkLength(key, () => new Error(`An imported data key must be ${KEY_BYTES} bytes`))
+    const os = this.osProtectionAvailable()
+    if (!os) this.warnUnprotected()
+    const payload = os ? this.options.safeStorage.encryptString(key.toString('base64')) : key
+    const result = await replaceKeyFile({
+      file: this.file,
+      content: Buffer.concat([MAGIC, Buffer.from([VERSION, os ? PROTECTED : PLAIN]), payload]),
+      verify: (written) => {
+        if (!this.decodeOnly(written).equals(key)) throw this.failure('did not read back as the imported key (the old key was kept)')
+      },
+    })
+    this.mode = os ? 'os' : 'plain'
+    // The running process keeps the key it started with; a later load reads the new one.
+    this.loading = null
+    this.options.log.info('data_key.replaced', { protection: this.mode, file: this.file, backup: result.backup }, 'Installed an imported data key')
+    return result
+  }
+
   private async loadOrCreate(): Promise<Buffer> {
     let existing: Buffer | null
     try {
@@ -111,6 +143,25 @@ export class SafeStorageKeyStore implements KeyStore {
     this.mode = os ? 'os' : 'plain'
     this.options.log.info('data_key.created', { protection: this.mode, file: this.file }, 'Created the data key that encrypts stored secrets')
     return key
+  }
+
+  /** Decodes a key file's bytes without side effects (no move into the keychain, no permission change). */
+  private decodeOnly(content: Buffer): Buffer {
+    if (content.length < HEADER_BYTES || !content.subarray(0, MAGIC.length).equals(MAGIC) || content[MAGIC.length] !== VERSION) {
+      throw this.failure('is not a data key file of this panel (unknown format)')
+    }
+    const payload = content.subarray(HEADER_BYTES)
+    const mode = content[MAGIC.length + 1]
+    if (mode === PLAIN) return checkLength(payload, () => this.failure('is damaged (wrong key length)'))
+    if (mode !== PROTECTED) throw this.failure('is not a data key file of this panel (unknown protection)')
+    if (!this.osProtectionAvailable()) throw this.failure('is protected by the system keychain, which is not available now')
+    let base64: string
+    try {
+      base64 = this.options.safeStorage.decryptString(payload)
+    } catch (cause) {
+      throw this.failure('could not be decrypted by the system keychain', cause)
+    }
+    return checkLength(Buffer.from(base64, 'base64'), () => this.failure('decrypted to something that is not a 32-byte key'))
   }
 
   private async decode(content: Buffer): Promise<Buffer> {

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
+import { replaceKeyFile } from './key-file-replace'
 import { FILE_PROTECTION, type KeyStore } from './key-store'
 
 const KEY_BYTES = 32
@@ -43,6 +44,24 @@ export class FileKeyStore implements KeyStore {
     const created = await this.read()
     if (!created) throw keyError(`The key file ${this.file} vanished right after it was created.`)
     return created
+  }
+
+  readDataKey(): Promise<Buffer | null> {
+    return this.read()
+  }
+
+  async replaceDataKey(key: Buffer): Promise<{ backup: string | null }> {
+    if (key.length !== KEY_BYTES) throw keyError(`An imported data key must be ${KEY_BYTES} bytes.`)
+    const text = key.toString('base64')
+    const result = await replaceKeyFile({
+      file: this.file,
+      content: Buffer.from(`${text}\n`, 'utf8'),
+      verify: (written) => {
+        if (written.toString('utf8').trim() !== text) throw keyError(`The new key file ${this.file} did not read back as written; the old key was kept.`)
+      },
+    })
+    this.options.log?.info('keystore.replaced', { file: this.file, backup: result.backup }, 'Installed an imported data key')
+    return result
   }
 
   private async read(): Promise<Buffer | null> {

@@ -16,4 +16,11 @@ export interface KeyStore {
   readonly description: string
   /** What protects the key (final once `loadOrCreateDataKey` has resolved), for Settings → About; default: a key file. */
   readonly protection?: DataKeyProtection
+  /** The stored key, or null when there is none yet (never creates one). Stores that cannot take an imported key leave it out. */
+  readDataKey?(): Promise<Buffer | null>
+  /**
+   * Stores `key` in place of the current one (an imported key): written aside, verified, the old key kept in a
+   * backup file whose path is returned, then swapped in. The running process keeps the key it opened the database with.
+   */
+  replaceDataKey?(key: Buffer): Promise<{ backup: string | null }>
 }

@@ -9,8 +9,11 @@ export interface SystemInfo {
   logFile: string
   platform: string
   startedAt: string
-  /** How the data key that encrypts stored secrets is protected on this machine. */
-  dataKey: DataKeyProtection
+  /** How the data key that encrypts stored secrets is protected on this machine, and its fingerprint. */
+  dataKey: DataKeyProtection & {
+    /** Fingerprint of the key in use: every host of one shared database shows the same one. */
+    keyId: string
+  }
 }
 
 export interface DataKeyProtection {

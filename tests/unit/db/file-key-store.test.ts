@@ -62,4 +62,30 @@ describe('FileKeyStore', () => {
     fs.symlinkSync(elsewhere, path.join(dir, 'data.key'))
     await expect(new FileKeyStore({ dir }).loadOrCreateDataKey()).rejects.toThrow(/not a regular file/)
   })
+
+  it('installs an imported key in place of the old one, keeping the old key in a 0600 backup', async () => {
+    const dir = tempDir()
+    const store = new FileKeyStore({ dir })
+    const old = await store.loadOrCreateDataKey()
+    const imported = Buffer.alloc(32, 7)
+    const { backup } = await store.replaceDataKey(imported)
+    expect(backup).toMatch(/data\.key\.backup-\d{8}T\d{6}Z$/)
+    expect(Buffer.from(fs.readFileSync(backup!, 'utf8').trim(), 'base64').equals(old)).toBe(true)
+    if (posix) expect(mode(backup!)).toBe(0o600)
+    if (posix) expect(mode(path.join(dir, 'data.key'))).toBe(0o600)
+    expect((await store.readDataKey())!.equals(imported)).toBe(true)
+    expect((await new FileKeyStore({ dir }).loadOrCreateDataKey()).equals(imported)).toBe(true)
+    // A second import keeps both earlier keys; no temporary file is left behind.
+    const second = await store.replaceDataKey(Buffer.alloc(32, 9))
+    expect(second.backup).not.toBe(backup)
+    expect(fs.readdirSync(dir).sort()).toEqual(['data.key', path.basename(backup!), path.basename(second.backup!)].sort())
+  })
+
+  it('installs an imported key where there was none, with no backup and without creating a random key first', async () => {
+    const dir = tempDir()
+    const store = new FileKeyStore({ dir })
+    expect(await store.readDataKey()).toBeNull()
+    expect(await store.replaceDataKey(Buffer.alloc(32, 3))).toEqual({ backup: null })
+    expect((await store.loadOrCreateDataKey()).equals(Buffer.alloc(32, 3))).toBe(true)
+  })
 })

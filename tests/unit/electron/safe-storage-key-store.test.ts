@@ -173,4 +173,43 @@ describe('SafeStorageKeyStore', () => {
     expect(a.equals(b)).toBe(true)
     expect(fs.readdirSync(dir)).toEqual([DATA_KEY_FILE])
   })
+
+  it('installs an imported key protected by the keychain, keeping the old file as a backup', async () => {
+    const dir = tempDir()
+    const { store } = keyStore(dir, keychain())
+    const old = await store.loadOrCreateDataKey()
+    const file = path.join(dir, DATA_KEY_FILE)
+    const before = fs.readFileSync(file)
+    const imported = Buffer.alloc(32, 0x42)
+    const { backup } = await store.replaceDataKey(imported)
+    expect(fs.readFileSync(backup!).equals(before)).toBe(true)
+    if (process.platform !== 'win32') expect(modeOf(backup!)).toBe(0o600)
+    expect(fs.readFileSync(file).includes(imported)).toBe(false)
+    expect((await store.readDataKey())!.equals(imported)).toBe(true)
+    const next = keyStore(dir, keychain()).store
+    expect((await next.loadOrCreateDataKey()).equals(imported)).toBe(true)
+    expect(next.protection.osKeychain).toBe(true)
+    expect(old.equals(imported)).toBe(false)
+  })
+
+  it('installs an imported key in a plain 0600 file, with a warning, when no keyring is available', async () => {
+    const dir = tempDir()
+    const { store, lines } = keyStore(dir, keychain({ available: false }))
+    expect(await store.replaceDataKey(Buffer.alloc(32, 1))).toEqual({ backup: null })
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', event: 'data_key.unprotected' }))
+    expect((await keyStore(dir, keychain({ available: false })).store.loadOrCreateDataKey()).equals(Buffer.alloc(32, 1))).toBe(true)
+  })
+
+  it('keeps the old key file exactly as it was when the imported key does not read back (keychain fault)', async () => {
+    const dir = tempDir()
+    const good = keychain()
+    await keyStore(dir, good).store.loadOrCreateDataKey()
+    const file = path.join(dir, DATA_KEY_FILE)
+    const before = fs.readFileSync(file)
+    // A keychain that encrypts to something it then decrypts differently.
+    const faulty = { ...keychain(), decryptString: () => Buffer.alloc(32, 0xee).toString('base64') }
+    await expect(keyStore(dir, faulty).store.replaceDataKey(Buffer.alloc(32, 5))).rejects.toThrow(/did not read back as the imported key/)
+    expect(fs.readFileSync(file).equals(before)).toBe(true)
+    expect(fs.readdirSync(dir)).toEqual([DATA_KEY_FILE])
+  })
 })

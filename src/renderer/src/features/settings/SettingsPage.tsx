@@ -4,6 +4,7 @@ import { loaders } from '../../stores/panel'
 import { useAppStoreShallow } from '../../stores/use-app-store'
 import { ApiAppsEditor } from './ApiAppsEditor'
 import { ApiKeysEditor } from './ApiKeysEditor'
+import { DataKeySection } from './DataKeySection'
 import { SettingsForm } from './SettingsForm'
 
 export function SettingsPage() {
@@ -51,6 +52,10 @@ export function SettingsPage() {
                 </dd>
                 <dt>Data key protected by</dt>
                 <dd>{info.dataKey.protectedBy}</dd>
+                <dt>Data key fingerprint</dt>
+                <dd>
+                  <code>{info.dataKey.keyId}</code>
+                </dd>
               </dl>
               {info.dataKey.osKeychain ? null : (
                 <p className="muted">
@@ -59,6 +64,7 @@ export function SettingsPage() {
                     : 'Browser mode keeps the key that encrypts stored tokens and secrets in a file only your user account can read (data.key in the data folder).'}
                 </p>
               )}
+              <DataKeySection info={info} />
             </section>
           ) : null}
         </div>
