@@ -132,7 +132,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
         continue
       }
       const id = randomUUID()
-      const row: SessionRow = { id, batchId, profileId, profileName: p.name, username: p.username, apiApp, status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: attempts.get(profileId) ?? 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date().toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false }
+      const row: SessionRow = { id, batchId, profileId, profileName: p.name, username: p.username, apiApp, status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: attempts.get(profileId) ?? 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date().toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false, deliveredToCallback: false, callbackAnswer: null }
       sessions.set(id, row)
       events.emit('sessions', row)
       ids.push(id)
@@ -252,7 +252,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
       for (let i = 0; i < pool; i++) {
         const p = profiles[i % profiles.length]
         const id = randomUUID()
-        const row: SessionRow = { id, batchId: 'stream', profileId: p.id, profileName: p.name, username: p.username ?? 'nobody', apiApp: 'AIOTT1', status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date(Date.now() - i).toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false }
+        const row: SessionRow = { id, batchId: 'stream', profileId: p.id, profileName: p.name, username: p.username ?? 'nobody', apiApp: 'AIOTT1', status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date(Date.now() - i).toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false, deliveredToCallback: false, callbackAnswer: null }
         sessions.set(id, row)
         events.emit('sessions', row)
         ids.push(id)

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm'
+import type { CallbackAnswer } from '../../../shared/contract/sessions'
 import { secretColumn } from '../secret-column'
 
 export const SESSION_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timeout', 'cancelled'] as const
@@ -9,16 +10,6 @@ export const TOKEN_STATUSES = ['valid', 'expired', 'revoked', 'replaced'] as con
 export type TokenStatus = (typeof TOKEN_STATUSES)[number]
 
 const TABLE = 'authorization_sessions'
-
-/** How the API app's callback answered in pass-through mode. */
-export interface CallbackAnswer {
-  /** HTTP status of the page the browser ended on (null: no answer). */
-  status: number | null
-  /** Where the browser ended, query values that carry secrets removed. */
-  url: string | null
-  /** Whether the app's success marker matched (null: none configured). */
-  markerMatched: boolean | null
-}
 
 /**
  * One authorization attempt of one account for one API app.
