@@ -34,4 +34,12 @@ export interface ApiAppConfig {
   callbackMarker?: string | null
 }
 
+/** Which flow an authorization for this app runs, in words for the operator (the Authorize dialog shows it). */
+export function flowDescription(app: Pick<ApiAppConfig, 'oauthVersion' | 'redemption'>): string {
+  const version = app.oauthVersion === '1.0a' ? 'OAuth 1.0a: request token, X’s legacy consent page, access token + secret' : 'OAuth 2.0 with PKCE: X’s consent page, code exchange'
+  return app.redemption === 'callback'
+    ? `${version} — pass-through: the profile opens the app’s own sign-in page and X’s answer goes to the app’s callback, which redeems it; the panel stores no token.`
+    : `${version} — the panel captures X’s answer, redeems it and stores the tokens encrypted.`
+}
+
 export const DEFAULT_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access'] as const

@@ -16,12 +16,6 @@ export type PreparedConsent =
   | { flow: 'oauth1'; url: string; expected: string; requestToken: TokenPair }
   | { flow: 'pass_through'; url: string; expected: ''; marker: string | null }
 
-/** What the Authorize dialog and the logs call each flow. */
-export function flowLabel(app: Pick<ApiAppConfig, 'oauthVersion' | 'redemption'>): string {
-  const version = app.oauthVersion === '1.0a' ? 'OAuth 1.0a (legacy consent page, #allow)' : 'OAuth 2.0 with PKCE'
-  return app.redemption === 'callback' ? `${version}; the app’s own callback redeems (pass-through)` : `${version}; the panel redeems and stores the tokens`
-}
-
 export interface PrepareDeps {
   oauth: Pick<OAuthService, 'createAuthorization'>
   oauth1?: Pick<OAuth1Client, 'requestToken'>
