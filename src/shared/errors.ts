@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'CONSENT_BUTTON_DISABLED',
   'CONSENT_APPROVAL_FAILED',
   'STATE_MISMATCH',
+  'CALLBACK_FAILED',
   'INTERRUPTED',
   'CANCELLED',
   'VALIDATION_ERROR',
@@ -96,6 +97,10 @@ export const ERROR_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   },
   CONSENT_APPROVAL_FAILED: { sentence: 'X did not accept the approval on the consent page.', retryable: true },
   STATE_MISMATCH: { sentence: 'The OAuth state returned by X did not match; the answer was discarded.', retryable: true },
+  CALLBACK_FAILED: {
+    sentence: 'X’s redirect reached the API app’s own callback, but it did not answer as expected (error status, no answer, or its success marker missing). The panel stored no token.',
+    retryable: true,
+  },
   INTERRUPTED: { sentence: 'The panel stopped while this authorization was running.', retryable: true },
   CANCELLED: { sentence: 'The authorization was cancelled.', retryable: true },
   VALIDATION_ERROR: { sentence: 'The input is not valid.', retryable: false },

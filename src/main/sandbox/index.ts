@@ -9,7 +9,7 @@ import type { ApiAppInput } from '../../shared/contract/settings'
 import { upsertProfiles } from '../db'
 import type { SandboxMode } from './sandbox-mode'
 
-export { startSandboxMode, SANDBOX_APPS } from './sandbox-mode'
+export { APP_SERVER_MARKER, PASS_THROUGH_APPS, startSandboxMode, SANDBOX_APPS } from './sandbox-mode'
 export type { SandboxAccount, SandboxMode, SandboxModeOptions, SandboxModeStats } from './sandbox-mode'
 export { DEMO_FAILURES, HEALTHY_BEHAVIOURS, SANDBOX_BEHAVIOURS, type BehaviourPlan, type SandboxBehaviour, type SlowLink } from './sandbox-behaviours'
 

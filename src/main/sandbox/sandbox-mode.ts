@@ -1,7 +1,9 @@
 /**
  * Sandbox mode (DESIGN.md §5): the GoLogin sandbox, the X sandbox and the API apps' callback servers
  * started together, with generated profiles (mostly fine, a few of each failure kind) and two API apps
- * (SANDBOX1 confidential, SANDBOX2 public), plus the settings overrides that point the panel at them.
+ * (SANDBOX1 confidential, SANDBOX2 public), an OAuth 1.0a app (SANDBOX3), two pass-through apps whose
+ * own stand-in server redeems X's answer (SANDBOX4 on 1.0a, SANDBOX5 on 2.0), plus the settings overrides
+ * that point the panel at them.
  * A newcomer runs the whole flow with no account; tests and the operator steer it through `setBehaviour`
  * or its HTTP control endpoint.
  */
@@ -14,10 +16,15 @@ import type { ApiAppInput } from '../../shared/contract/settings'
 import { startGoLoginSandbox, usernameFromNotes, type GoLoginSandbox } from './gologin'
 import { startSandboxControl, type SandboxControl } from './sandbox-control'
 import { startCallbackServer, startXSandbox, type CallbackServer, type IssuedToken, type XSandbox } from './x'
+import { startAppServer, type AppServer } from './x/app-server'
 import { applyBehaviour, DEFAULT_SLOW_LINK, initialBehaviour, type BehaviourPlan, type SandboxBehaviour, type SlowLink } from './sandbox-behaviours'
 
-export const SANDBOX_APPS = { confidential: 'SANDBOX1', public: 'SANDBOX2' } as const
-const CLIENT_IDS = { SANDBOX1: 'sandbox-client-1', SANDBOX2: 'sandbox-client-2' } as const
+export const SANDBOX_APPS = { confidential: 'SANDBOX1', public: 'SANDBOX2', legacy: 'SANDBOX3' } as const
+/** Apps whose own callback redeems (pass-through), each with a stand-in app server. */
+export const PASS_THROUGH_APPS = { legacy: 'SANDBOX4', oauth2: 'SANDBOX5' } as const
+const CLIENT_IDS = { SANDBOX1: 'sandbox-client-1', SANDBOX2: 'sandbox-client-2', SANDBOX3: 'sandbox-client-3', SANDBOX4: 'sandbox-client-4', SANDBOX5: 'sandbox-client-5' } as const
+/** What the stand-in app servers show when they redeemed X's answer (the pass-through apps' success marker). */
+export const APP_SERVER_MARKER = 'Connected'
 
 export interface SandboxModeOptions {
   /** Parent of the sandbox's browser folders (`<dataDir>/sandbox`, removed on close); default a temp folder. */
@@ -65,7 +72,10 @@ export interface SandboxMode {
   controlUrl: string
   gologin: GoLoginSandbox
   x: XSandbox
+  /** The panel-redeemed apps' callbacks: they only count (the panel must keep them at 0). */
   callbacks: Record<string, CallbackServer>
+  /** The pass-through apps' own servers (they redeem what reaches their callback). */
+  appServers: Record<string, AppServer>
   setBehaviour(account: { username?: string; profileId?: string }, behaviour: SandboxBehaviour): SandboxAccount
   issuedTokens(): IssuedToken[]
   stats(): SandboxModeStats
@@ -97,6 +107,16 @@ export async function startSandboxMode(options: SandboxModeOptions = {}): Promis
       ],
     })
     closers.push(() => x.close())
+    const consumerSecret = crypto.randomBytes(24).toString('base64url')
+    x.registerConsumer({ name: 'Sandbox Legacy App', consumerKey: CLIENT_IDS.SANDBOX3, consumerSecret, callbacks: [callbacks.SANDBOX3.url] })
+    const appServers: Record<string, AppServer> = {}
+    const xUrls = { apiUrl: x.apiUrl, authorizeUrl: x.authorizeUrl, oauth1AuthorizeUrl: x.oauth1AuthorizeUrl }
+    appServers.SANDBOX4 = await startAppServer({ oauthVersion: '1.0a', clientId: CLIENT_IDS.SANDBOX4, clientSecret: consumerSecret, x: xUrls })
+    closers.push(() => appServers.SANDBOX4.close())
+    x.registerConsumer({ name: 'Sandbox Pass-through App', consumerKey: CLIENT_IDS.SANDBOX4, consumerSecret, callbacks: [appServers.SANDBOX4.callbackUrl] })
+    appServers.SANDBOX5 = await startAppServer({ oauthVersion: '2.0', clientId: CLIENT_IDS.SANDBOX5, clientSecret: secret, x: xUrls })
+    closers.push(() => appServers.SANDBOX5.close())
+    x.registerClient({ name: 'Sandbox Pass-through App 2', clientId: CLIENT_IDS.SANDBOX5, clientSecret: secret, redirectUris: [appServers.SANDBOX5.callbackUrl] })
     const gologin = await startGoLoginSandbox({
       profiles: options.profiles ?? 60,
       headless: options.headless ?? true,
@@ -141,18 +161,31 @@ export async function startSandboxMode(options: SandboxModeOptions = {}): Promis
         GOLOGIN_CLOUD_BROWSER_URL: gologin.cloudBrowserUrl,
         X_AUTHORIZE_URL: x.authorizeUrl,
         X_API_URL: x.apiUrl,
+        X_OAUTH1_AUTHORIZE_URL: x.oauth1AuthorizeUrl,
         SANDBOX1_CLIENT_ID: CLIENT_IDS.SANDBOX1,
         SANDBOX1_CLIENT_SECRET: secret,
         SANDBOX1_CALLBACK_URL: callbacks.SANDBOX1.url,
       },
       apiApps: [
         { name: SANDBOX_APPS.public, clientType: 'public', clientId: CLIENT_IDS.SANDBOX2, clientSecret: null, redirectUri: callbacks.SANDBOX2.url, scopes: [...DEFAULT_SCOPES] },
+        { name: SANDBOX_APPS.legacy, oauthVersion: '1.0a', clientId: CLIENT_IDS.SANDBOX3, clientSecret: consumerSecret, redirectUri: callbacks.SANDBOX3.url, scopes: [] },
+        ...Object.values(PASS_THROUGH_APPS).map((name) => ({
+          name,
+          oauthVersion: name === PASS_THROUGH_APPS.legacy ? ('1.0a' as const) : ('2.0' as const),
+          clientId: CLIENT_IDS[name],
+          redirectUri: appServers[name].callbackUrl,
+          scopes: [...DEFAULT_SCOPES],
+          redemption: 'callback' as const,
+          startUrl: appServers[name].startUrl,
+          callbackMarker: APP_SERVER_MARKER,
+        })),
       ],
       accounts: () => [...accounts.values()].map((a) => ({ ...a })),
       controlUrl: '',
       gologin,
       x,
       callbacks,
+      appServers,
       setBehaviour,
       issuedTokens: () => x.issuedTokens(),
       stats: () => {

@@ -14,6 +14,16 @@ export type SessionStep = (typeof SESSION_STEPS)[number]
 export const TOKEN_STATUSES = ['valid', 'expired', 'revoked', 'replaced'] as const
 export type TokenStatus = (typeof TOKEN_STATUSES)[number]
 
+/** How the API app's own callback answered X's redirect in pass-through mode (no secret in it). */
+export interface CallbackAnswer {
+  /** HTTP status of the page the browser ended on (null: no answer). */
+  status: number | null
+  /** Where the browser ended, every query value removed. */
+  url: string | null
+  /** Whether the app's success marker matched (null: none configured). */
+  markerMatched: boolean | null
+}
+
 /** One authorization attempt as the UI sees it (never any token). */
 export interface SessionRow {
   /** session_id */
@@ -38,6 +48,10 @@ export interface SessionRow {
   completedAt: string | null
   durationMs: number | null
   hasScreenshot: boolean
+  /** Pass-through: X's redirect reached the API app's callback and it answered as expected (the panel holds no token). */
+  deliveredToCallback: boolean
+  /** Pass-through: what the callback answered (also when it failed). */
+  callbackAnswer: CallbackAnswer | null
 }
 
 /** One batch for the Sessions page's batch filter, with its counts. */

@@ -3,7 +3,7 @@
  * validate as the operator types), the views main sends, and the request/event channels.
  */
 import { z } from 'zod'
-import { DEFAULT_SCOPES } from '../api-app'
+import { DEFAULT_SCOPES, REDEMPTIONS } from '../api-app'
 import { event, request, returns } from './define'
 
 const int = (min: number, max: number) =>
@@ -112,6 +112,7 @@ export const SETTING_DEFS = {
   logLevel: setting(z.enum(SETTING_LOG_LEVELS, { error: 'must be one of debug, info, warn, error' }), 'info', 'Log level'),
   xAuthorizeUrl: setting(url(['https:', 'http:']), 'https://x.com/i/oauth2/authorize', 'X authorize URL'),
   xApiUrl: setting(url(['https:', 'http:']), 'https://api.x.com', 'X API URL'),
+  xOAuth1AuthorizeUrl: setting(url(['https:', 'http:']), 'https://api.x.com/oauth/authorize', 'X OAuth 1.0a authorize URL', 'The legacy consent page OAuth 1.0a apps use.'),
   usernamePattern: setting(regex(), '@([A-Za-z0-9_]{1,15})', 'Username pattern', 'Regular expression applied to a profile’s GoLogin notes, then its name; the first capture group is the X username.'),
   sandboxMode: setting(bool(), false, 'Sandbox mode', 'Use the built-in simulated GoLogin and X instead of the real services. Applies at the next start of the panel.'),
   sessionTimeoutHours: setting(int(1, 168), 2, 'Stale session timeout (hours)'),
@@ -161,6 +162,20 @@ export const API_APP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/
 const SCOPE_PATTERN = /^[a-z]+(?:[._][a-z]+)*$/
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]']
 
+function isHttpUrl(value: string): boolean {
+  return isUrl(value, ['https:', 'http:'])
+}
+
+/** Text, trimmed; empty means none (null). */
+const optionalText = (max: number) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .max(max, 'is too long')
+    .nullable()
+    .optional()
+    .transform((value) => (value ? value : value === undefined ? undefined : null))
+
 function isRedirectUri(value: string): boolean {
   try {
     const parsed = new URL(value)
@@ -185,10 +200,23 @@ export const apiAppInputSchema = z
       .max(30, 'has too many scopes')
       .default([...DEFAULT_SCOPES])
       .transform((scopes) => [...new Set(scopes)]),
+    /** `panel` (default): the panel redeems and stores the tokens; `callback`: X's redirect reaches the app's callback. */
+    redemption: z.enum(REDEMPTIONS, { error: 'must be "panel" or "callback"' }).default('panel'),
+    /** Pass-through: where the app's own server begins the sign-in. */
+    startUrl: optionalText(2_000).refine((value) => !value || isHttpUrl(value), 'must be an http:// or https:// URL'),
+    /** Pass-through: a text the callback's page shows, or an http(s) URL pattern (`*` wildcards) of where it ends. */
+    callbackMarker: optionalText(500),
   })
   .strict()
   .superRefine((app, ctx) => {
-    if (app.oauthVersion === '2.0') {
+    if (app.redemption === 'callback' && !app.startUrl) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['startUrl'],
+        message: 'is required when the app’s callback redeems: only the app’s server, which begins the sign-in, can redeem what X sends back',
+      })
+    }
+    if (app.oauthVersion === '2.0' && app.redemption === 'panel') {
       for (const needed of ['tweet.read', 'users.read']) {
         if (!app.scopes.includes(needed)) ctx.addIssue({ code: 'custom', path: ['scopes'], message: `must include ${needed} (needed to verify the account)` })
       }
@@ -212,6 +240,9 @@ export interface ApiAppView {
   hasSecret: boolean
   redirectUri: string
   scopes: string[]
+  redemption: 'panel' | 'callback'
+  startUrl: string | null
+  callbackMarker: string | null
   /** Defined by `<NAME>_CLIENT_ID` / `_CLIENT_SECRET` / `_CALLBACK_URL`: read-only here. */
   envManaged: boolean
   createdAt: string

@@ -7,6 +7,8 @@ export const TOKEN_CSV_COLUMNS = [
   'api_app',
   'access_token',
   'refresh_token',
+  /** OAuth 1.0a: the access token's secret (the pair signs every request); empty for OAuth 2.0. */
+  'oauth_token_secret',
   'scopes',
   'expires_at',
   'authorized_at',

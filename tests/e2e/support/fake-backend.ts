@@ -132,7 +132,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
         continue
       }
       const id = randomUUID()
-      const row: SessionRow = { id, batchId, profileId, profileName: p.name, username: p.username, apiApp, status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: attempts.get(profileId) ?? 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date().toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false }
+      const row: SessionRow = { id, batchId, profileId, profileName: p.name, username: p.username, apiApp, status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: attempts.get(profileId) ?? 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date().toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false, deliveredToCallback: false, callbackAnswer: null }
       sessions.set(id, row)
       events.emit('sessions', row)
       ids.push(id)
@@ -227,7 +227,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
     'apiApps:list': () => [...apps.values()],
     'apiApps:save': (input) => {
       const app = apiAppInputSchema.parse(input)
-      const view: ApiAppView = { name: app.name, oauthVersion: app.oauthVersion, clientType: app.clientType, clientId: app.clientId, hasSecret: Boolean(app.clientSecret) || Boolean(apps.get(app.name)?.hasSecret), redirectUri: app.redirectUri, scopes: app.scopes, envManaged: false, createdAt: new Date().toISOString(), updatedAt: null }
+      const view: ApiAppView = { name: app.name, oauthVersion: app.oauthVersion, clientType: app.clientType, clientId: app.clientId, hasSecret: Boolean(app.clientSecret) || Boolean(apps.get(app.name)?.hasSecret), redirectUri: app.redirectUri, scopes: app.scopes, redemption: app.redemption, startUrl: app.startUrl ?? null, callbackMarker: app.callbackMarker ?? null, envManaged: false, createdAt: new Date().toISOString(), updatedAt: null }
       apps.set(app.name, view)
       return view
     },
@@ -241,7 +241,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
     handlers,
     profiles: () => [...byId.values()],
     addApp(name: string) {
-      apps.set(name, { name, oauthVersion: '2.0', clientType: 'confidential', clientId: `${name}-client`, hasSecret: true, redirectUri: 'https://example.com/callback', scopes: ['tweet.read', 'users.read', 'offline.access'], envManaged: false, createdAt: new Date().toISOString(), updatedAt: null })
+      apps.set(name, { name, oauthVersion: '2.0', clientType: 'confidential', clientId: `${name}-client`, hasSecret: true, redirectUri: 'https://example.com/callback', scopes: ['tweet.read', 'users.read', 'offline.access'], redemption: 'panel', startUrl: null, callbackMarker: null, envManaged: false, createdAt: new Date().toISOString(), updatedAt: null })
     },
     setToken() {
       secrets.add('gologinToken')
@@ -252,7 +252,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
       for (let i = 0; i < pool; i++) {
         const p = profiles[i % profiles.length]
         const id = randomUUID()
-        const row: SessionRow = { id, batchId: 'stream', profileId: p.id, profileName: p.name, username: p.username ?? 'nobody', apiApp: 'AIOTT1', status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date(Date.now() - i).toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false }
+        const row: SessionRow = { id, batchId: 'stream', profileId: p.id, profileName: p.name, username: p.username ?? 'nobody', apiApp: 'AIOTT1', status: 'pending', step: null, errorCode: null, errorMessage: null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: null, expiresAt: null, createdAt: new Date(Date.now() - i).toISOString(), startedAt: null, completedAt: null, durationMs: null, hasScreenshot: false, deliveredToCallback: false, callbackAnswer: null }
         sessions.set(id, row)
         events.emit('sessions', row)
         ids.push(id)

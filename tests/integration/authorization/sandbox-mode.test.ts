@@ -35,7 +35,12 @@ describe('sandbox mode', () => {
       X_API_URL: sandbox.x.apiUrl,
       SANDBOX1_CALLBACK_URL: sandbox.callbacks.SANDBOX1.url,
     })
-    expect(sandbox.apiApps).toEqual([expect.objectContaining({ name: 'SANDBOX2', clientType: 'public', clientSecret: null })])
+    expect(sandbox.apiApps).toEqual([
+      expect.objectContaining({ name: 'SANDBOX2', clientType: 'public', clientSecret: null }),
+      expect.objectContaining({ name: 'SANDBOX3', oauthVersion: '1.0a', clientSecret: expect.any(String), redirectUri: sandbox.callbacks.SANDBOX3.url }),
+      expect.objectContaining({ name: 'SANDBOX4', oauthVersion: '1.0a', redemption: 'callback', startUrl: sandbox.appServers.SANDBOX4.startUrl, callbackMarker: 'Connected' }),
+      expect.objectContaining({ name: 'SANDBOX5', oauthVersion: '2.0', redemption: 'callback', startUrl: sandbox.appServers.SANDBOX5.startUrl, callbackMarker: 'Connected' }),
+    ])
     const wrong = accounts.find((a) => a.behaviour === 'wrong_account')!
     expect(sandbox.gologin.behaviour(wrong.profileId).xUsername).toBe(`${wrong.username}_alt`)
   })
@@ -65,7 +70,7 @@ describe('sandbox mode', () => {
 
     const accounts = (await (await fetch(`${base}/accounts`)).json()) as Array<{ behaviour: string }>
     expect(accounts.map((a) => a.behaviour)).toEqual(['start_failure', 'ok', 'ok'])
-    expect(await (await fetch(`${base}/stats`)).json()).toMatchObject({ runningBrowsers: 0, callbackHits: { SANDBOX1: 0, SANDBOX2: 0, total: 0 }, tokens: { issued: 0, revoked: 0 } })
+    expect(await (await fetch(`${base}/stats`)).json()).toMatchObject({ runningBrowsers: 0, callbackHits: { SANDBOX1: 0, SANDBOX2: 0, SANDBOX3: 0, total: 0 }, tokens: { issued: 0, revoked: 0 } })
 
     const url = sandbox.controlUrl
     await sandbox.close()
@@ -86,7 +91,13 @@ describe('sandbox mode', () => {
     expect(core.settings.get('gologinApiUrl')).toBe(started.gologin.apiUrl)
     expect(core.settings.get('xAuthorizeUrl')).toBe(started.x.authorizeUrl)
     expect(core.settings.view().fields.gologinToken).toMatchObject({ source: 'env', isSet: true })
-    expect((await core.apiApps.list()).map((a) => [a.name, a.clientType])).toEqual([['SANDBOX1', 'confidential'], ['SANDBOX2', 'public']])
+    expect((await core.apiApps.list()).map((a) => [a.name, a.oauthVersion, a.clientType, a.redemption])).toEqual([
+      ['SANDBOX1', '2.0', 'confidential', 'panel'],
+      ['SANDBOX2', '2.0', 'public', 'panel'],
+      ['SANDBOX3', '1.0a', 'confidential', 'panel'],
+      ['SANDBOX4', '1.0a', 'confidential', 'callback'],
+      ['SANDBOX5', '2.0', 'confidential', 'callback'],
+    ])
     const [{ mapped }] = await core.db.dataSource.query(`SELECT COUNT(*) AS mapped FROM profiles WHERE twitter_username LIKE 'user%' AND api_app LIKE 'SANDBOX%'`)
     expect(mapped).toBe(60)
 

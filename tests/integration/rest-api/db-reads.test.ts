@@ -90,7 +90,7 @@ describe('DbRestApiReads', () => {
     expect(hidden).toMatchObject({ id: 'good-1', status: 'completed', profileName: 'Acct 3' })
     expect(hidden?.tokens).toBeUndefined()
     const shown = await reads.getSession('good-1', { includeTokens: true })
-    expect(shown?.tokens).toEqual({ accessToken: 'access-plaintext-123456', refreshToken: 'refresh-plaintext-654321', scopes: ['tweet.read', 'users.read'] })
+    expect(shown?.tokens).toEqual({ accessToken: 'access-plaintext-123456', refreshToken: 'refresh-plaintext-654321', oauthTokenSecret: null, scopes: ['tweet.read', 'users.read'] })
     expect(await reads.getSession('nope', { includeTokens: true })).toBeNull()
   })
 

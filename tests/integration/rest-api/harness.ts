@@ -137,6 +137,8 @@ export function sessionRow(overrides: Partial<RestSession> & Pick<RestSession, '
     completedAt: null,
     durationMs: null,
     hasScreenshot: false,
+    deliveredToCallback: false,
+    callbackAnswer: null,
     ...overrides,
   }
 }

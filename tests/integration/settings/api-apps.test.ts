@@ -40,9 +40,33 @@ describe('ApiAppService', () => {
         clientSecret: app.clientSecret,
         redirectUri: app.redirectUri,
         scopes: ['tweet.read', 'tweet.write', 'users.read', 'offline.access'],
+        redemption: 'panel',
+        startUrl: null,
+        callbackMarker: null,
       })
       expect(rawDatabaseBytes(db.filePath).includes(app.clientSecret)).toBe(false)
       await expect(apps.get('NOPE')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: 'Unknown API app: NOPE' })
+    })
+  })
+
+  it('stores a 1.0a app’s consumer key and (encrypted) secret without scopes, and a pass-through app without any secret', async () => {
+    await withDb(async (db) => {
+      const apps = new ApiAppService({ database: db, log: testLog(), env: {} })
+      const legacy = { name: 'LEGACY1', oauthVersion: '1.0a', clientId: 'consumer-key-1', redirectUri: 'https://panel.example.com/cb' }
+      await expect(apps.save(legacy)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { fields: { clientSecret: expect.stringMatching(/consumer secret signs/) } } })
+      expect(await apps.save({ ...legacy, clientSecret: 'consumer-secret-very-private' })).toMatchObject({ oauthVersion: '1.0a', hasSecret: true, scopes: [], redemption: 'panel' })
+      expect(await apps.get('LEGACY1')).toMatchObject({ oauthVersion: '1.0a', clientId: 'consumer-key-1', clientSecret: 'consumer-secret-very-private', scopes: [] })
+      expect(rawDatabaseBytes(db.filePath).includes('consumer-secret-very-private')).toBe(false)
+
+      const pass = { name: 'PASS1', clientId: 'client-pass', redirectUri: 'https://app.example.com/cb', redemption: 'callback', callbackMarker: 'Connected' }
+      await expect(apps.save(pass)).rejects.toMatchObject({ details: { fields: { startUrl: expect.stringMatching(/is required when the app’s callback redeems/) } } })
+      expect(await apps.save({ ...pass, startUrl: 'https://app.example.com/start' })).toMatchObject({
+        hasSecret: false,
+        redemption: 'callback',
+        startUrl: 'https://app.example.com/start',
+        callbackMarker: 'Connected',
+      })
+      expect(await apps.get('PASS1')).toMatchObject({ redemption: 'callback', startUrl: 'https://app.example.com/start', callbackMarker: 'Connected', clientSecret: null })
     })
   })
 

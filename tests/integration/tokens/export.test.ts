@@ -65,7 +65,20 @@ async function seedAccounts(core: Core) {
   const dan = await seedToken(db, { profileId: 'p-dan', twitterUsername: 'dan', completedAt: hoursAgo(4), expiresAt: hoursAgo(2) })
   const eve = await seedToken(db, { profileId: 'p-eve', twitterUsername: 'eve', completedAt: hoursAgo(1), scopes: ['tweet.read', 'users.read'], refreshToken: null })
   const fay = await seedToken(db, { profileId: 'p-fay', twitterUsername: 'fay', completedAt: hoursAgo(1) })
-  return { old, alice, alice2, bob, carol, dan, eve, fay }
+  // OAuth 1.0a: a token pair that never expires, no refresh token, no scopes.
+  await seedProfile(db, 'p-gus', { profileName: 'Gus' })
+  const gus = await seedToken(db, {
+    profileId: 'p-gus',
+    twitterUsername: 'gus',
+    apiApp: 'LEGACY1',
+    completedAt: hoursAgo(50),
+    accessToken: '1234567-gusAccessToken',
+    oauthTokenSecret: '=gus-secret-verbatim',
+    refreshToken: null,
+    expiresAt: null,
+    scopes: null,
+  })
+  return { old, alice, alice2, bob, carol, dan, eve, fay, gus }
 }
 
 function readCsv(text: string): Array<Record<string, string>> {
@@ -81,13 +94,13 @@ describe('token CSV export (desktop: save dialog)', () => {
 
     const result = await exportTokens(core, { apiApp: null, onlyValid: true })
 
-    expect(result).toEqual({ mode: 'saved', path: out, rows: 5 })
+    expect(result).toEqual({ mode: 'saved', path: out, rows: 6 })
     expect(dialogs.asked).toEqual([expect.objectContaining({ title: 'Export tokens', defaultPath: expect.stringMatching(/^tokens-all-\d{4}-\d\d-\d\d-\d{4}\.csv$/) })])
     const text = fs.readFileSync(out, 'utf8')
     expect(text.split('\r\n')[0]).toBe(TOKEN_CSV_COLUMNS.join(','))
     expect(text.endsWith('\r\n')).toBe(true)
     const rows = readCsv(text)
-    expect(rows.map((r) => `${r.api_app}/${r.twitter_username}`)).toEqual(['AIOTT1/Alice', 'AIOTT1/bob', 'AIOTT1/eve', 'AIOTT1/fay', 'AIOTT2/alice'])
+    expect(rows.map((r) => `${r.api_app}/${r.twitter_username}`)).toEqual(['AIOTT1/Alice', 'AIOTT1/bob', 'AIOTT1/eve', 'AIOTT1/fay', 'AIOTT2/alice', 'LEGACY1/gus'])
     const alice = rows[0]
     expect(alice).toEqual({
       twitter_username: 'Alice',
@@ -95,6 +108,7 @@ describe('token CSV export (desktop: save dialog)', () => {
       api_app: 'AIOTT1',
       access_token: '-looks-like-a-formula',
       refresh_token: '=also-verbatim',
+      oauth_token_secret: '',
       scopes: 'tweet.read users.read offline.access',
       expires_at: s.alice.expiresAt!.toISOString(),
       authorized_at: s.alice.completedAt!.toISOString(),
@@ -107,6 +121,8 @@ describe('token CSV export (desktop: save dialog)', () => {
     expect(rows[1].access_token).toBe(s.bob.accessToken)
     expect(rows[2]).toMatchObject({ refresh_token: '', scopes: 'tweet.read users.read' })
     expect(rows[4].access_token).toBe(s.alice2.accessToken)
+    // The 1.0a pair: token and secret byte for byte, never expiring (valid after 50 hours), no refresh token.
+    expect(rows[5]).toMatchObject({ access_token: '1234567-gusAccessToken', oauth_token_secret: '=gus-secret-verbatim', refresh_token: '', expires_at: '', scopes: '', x_user_id: s.gus.xUserId })
     // Only the file, no temp file beside it; readable by the owner only.
     expect(fs.readdirSync(path.dirname(out))).toEqual(['tokens.csv'])
     if (process.platform !== 'win32') expect(fs.statSync(out).mode & 0o777).toBe(0o600)
@@ -157,11 +173,12 @@ describe('token CSV export (desktop: save dialog)', () => {
     const s = await seedAccounts(core)
     await exportTokens(core, { onlyValid: false })
     const entries = core.logs.ring.recent()
-    expect(entries).toContainEqual(expect.objectContaining({ event: 'tokens.exported', fields: expect.objectContaining({ path: out, rows: 8 - 1 }) }))
+    expect(entries).toContainEqual(expect.objectContaining({ event: 'tokens.exported', fields: expect.objectContaining({ path: out, rows: 9 - 1 }) }))
     const logged = JSON.stringify(entries) + fs.readFileSync(core.logs.filePath!, 'utf8')
     for (const session of Object.values(s)) {
       expect(logged).not.toContain(session.accessToken!)
       if (session.refreshToken) expect(logged).not.toContain(session.refreshToken)
+      if (session.oauthTokenSecret) expect(logged).not.toContain(session.oauthTokenSecret)
     }
   })
 

@@ -115,6 +115,8 @@ describe('TokenRefresher with the X sandbox', () => {
     const notDue = await seedToken(db, { profileId: 'p-dave', twitterUsername: 'dave', expiresAt: inMinutes(60) })
     const noRefresh = await seedToken(db, { profileId: 'p-erin', twitterUsername: 'erin', refreshToken: null, expiresAt: inMinutes(3) })
     const expired = await seedToken(db, { profileId: 'p-fay', twitterUsername: 'fay', tokenStatus: 'expired', expiresAt: inMinutes(3) })
+    // OAuth 1.0a: never expires, nothing to refresh — however old it is.
+    const oauth1 = await seedToken(db, { profileId: 'p-gus', twitterUsername: 'gus', refreshToken: null, oauthTokenSecret: 'gus-secret', expiresAt: null, scopes: null, completedAt: new Date(Date.now() - 90 * 86_400_000) })
     const issuedBefore = sandbox.issuedTokens().length
 
     const report = await refresher.refreshDue()
@@ -123,7 +125,7 @@ describe('TokenRefresher with the X sandbox', () => {
     expect(sandbox.issuedTokens()).toHaveLength(issuedBefore + 1)
     expect((await sessionRow(db, newest.sessionId)).refreshToken).toBe(sandbox.issuedTokens().at(-1)!.refreshToken)
     expect((await sessionRow(db, replaced.sessionId)).refreshToken).toBe(older.refreshToken)
-    for (const untouched of [notDue, noRefresh, expired]) {
+    for (const untouched of [notDue, noRefresh, expired, oauth1]) {
       expect((await sessionRow(db, untouched.sessionId)).refreshedAt).toBeNull()
     }
   })

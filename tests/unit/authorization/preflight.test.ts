@@ -32,9 +32,13 @@ describe('AuthorizationPreflight', () => {
     expect(await preflight().check('AIOTT1')).toMatchObject({ name: 'AIOTT1' })
   })
 
-  it('refuses an unknown app, an app in an unsupported OAuth version, and one without a client id', async () => {
+  it('refuses an unknown app, a 1.0a app without its consumer secret, and one without a client id; accepts a usable 1.0a app', async () => {
     await expect(preflight().check('NOPE')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: 'Unknown API app: NOPE' })
-    await expect(preflight({ apps: [{ ...real, oauthVersion: '1.0a' }] }).check('AIOTT1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/OAuth 1.0a/) })
+    expect(await preflight({ apps: [{ ...real, oauthVersion: '1.0a', scopes: [] }] }).check('AIOTT1')).toMatchObject({ oauthVersion: '1.0a' })
+    await expect(preflight({ apps: [{ ...real, oauthVersion: '1.0a', clientSecret: null }] }).check('AIOTT1')).rejects.toMatchObject({
+      code: 'INVALID_API_APP',
+      message: expect.stringMatching(/no consumer secret/),
+    })
     await expect(preflight({ apps: [{ ...real, clientId: ' ' }] }).check('AIOTT1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/no client ID/) })
   })
 

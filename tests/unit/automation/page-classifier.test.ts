@@ -19,6 +19,12 @@ describe('classifyPage', () => {
     ['a suspended-account text', page({ text: 'Your account is suspended and is not permitted to perform this action.' }), 'suspended'],
     ['the error detail', page({ testIds: ['OAuth_Consent_Error_Detail'], errorDetail: 'Something went wrong.' }), 'error'],
     ['a blank page', page({ url: 'about:blank' }), 'unknown'],
+    [
+      'the legacy page asking to sign in (its #allow signs in)',
+      page({ url: 'https://api.x.com/oauth/authorize?oauth_token=t', approveButton: { via: 'legacy', enabled: true }, passwordField: true }),
+      'logged_out',
+    ],
+    ['the legacy page for a used request token', page({ url: 'https://api.x.com/oauth/authorize?oauth_token=t', text: 'Whoa there! This page is no longer valid. It looks like…' }), 'error'],
   ])('recognises %s', (_label, snapshot, kind) => {
     expect(classifyPage(snapshot).kind).toBe(kind)
   })

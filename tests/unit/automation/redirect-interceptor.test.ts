@@ -16,8 +16,15 @@ describe('redirect matching', () => {
   })
 
   it('reads code, state and errors from the callback', () => {
-    expect(readCallback('https://app.example.com/cb?state=s1&code=c1')).toEqual({ code: 'c1', state: 's1', error: null, errorDescription: null })
+    expect(readCallback('https://app.example.com/cb?state=s1&code=c1')).toEqual({
+      code: 'c1', state: 's1', error: null, errorDescription: null, oauthToken: null, oauthVerifier: null, denied: null,
+    })
     expect(readCallback('https://app.example.com/cb?error=access_denied&state=s1')).toMatchObject({ error: 'access_denied', state: 's1', code: null })
+  })
+
+  it('reads the OAuth 1.0a callback: oauth_token + oauth_verifier, or denied', () => {
+    expect(readCallback('https://app.example.com/cb?oauth_token=rt&oauth_verifier=v1')).toMatchObject({ oauthToken: 'rt', oauthVerifier: 'v1', denied: null, code: null })
+    expect(readCallback('https://app.example.com/cb?denied=rt')).toMatchObject({ denied: 'rt', oauthToken: null })
   })
 })
 

@@ -95,13 +95,21 @@ describe('token endpoint requests', () => {
 
 describe('API app checks', () => {
   it.each<[string, Partial<ApiAppConfig>, RegExp]>([
-    ['OAuth 1.0a', { oauthVersion: '1.0a' }, /OAuth 1\.0a/],
+    ['an unknown OAuth version', { oauthVersion: '3.0' as never }, /OAuth 3\.0/],
+    ['OAuth 1.0a without a consumer secret', { oauthVersion: '1.0a', clientSecret: null }, /no consumer secret/],
+    ['OAuth 1.0a without a consumer key', { oauthVersion: '1.0a', clientId: '' }, /no consumer key/],
+    ['pass-through without a start URL', { redemption: 'callback', startUrl: null }, /no http\(s\) sign-in start URL/],
     ['no client id', { clientId: ' ' }, /no client ID/],
     ['no secret', { clientSecret: null }, /without a client secret/],
-    ['relative redirect', { redirectUri: '/callback' }, /not an absolute URL/],
-    ['ftp redirect', { redirectUri: 'ftp://x/cb' }, /not http/],
+    ['relative redirect', { redirectUri: '/callback' }, /not an absolute http\(s\) URL/],
+    ['ftp redirect', { redirectUri: 'ftp://x/cb' }, /not an absolute http\(s\) URL/],
     ['bad scope', { scopes: ['tweet.read users.read'] }, /spaces/],
   ])('rejects an app with %s as INVALID_API_APP', (_label, change, message) => {
     expect(() => assertUsableApp({ ...confidential, ...change })).toThrow(expect.objectContaining({ code: 'INVALID_API_APP', message: expect.stringMatching(message) }))
+  })
+
+  it('accepts a usable OAuth 1.0a app and a pass-through app (whose server holds the secret)', () => {
+    expect(() => assertUsableApp({ ...confidential, oauthVersion: '1.0a', scopes: [] })).not.toThrow()
+    expect(() => assertUsableApp({ ...confidential, clientSecret: null, redemption: 'callback', startUrl: 'https://app.example.com/start' })).not.toThrow()
   })
 })

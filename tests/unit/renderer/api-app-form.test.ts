@@ -10,6 +10,9 @@ const existing: ApiAppView = {
   hasSecret: true,
   redirectUri: 'https://example.com/cb',
   scopes: ['tweet.read', 'users.read', 'offline.access'],
+  redemption: 'panel',
+  startUrl: null,
+  callbackMarker: null,
   envManaged: false,
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: null,
@@ -46,5 +49,22 @@ describe('API app form', () => {
 
   it('requires the scopes the panel needs to verify the account', () => {
     expect(validateApiApp({ ...draftOf(existing), scopes: 'tweet.write' }, existing, [existing]).scopes).toBe('Must include tweet.read (needed to verify the account).')
+  })
+
+  it('asks a 1.0a app for its consumer key and secret, with neither scopes nor a client type', () => {
+    const draft = { ...newDraft(), name: 'LEGACY1', oauthVersion: '1.0a' as const, clientType: 'public' as const, clientId: 'consumer-key', redirectUri: 'https://example.com/cb' }
+    expect(validateApiApp(draft, null, []).clientSecret).toBe('Required: the consumer secret signs every OAuth 1.0a request.')
+    const input = toInput({ ...draft, clientSecret: 'consumer-secret' })
+    expect(input).toMatchObject({ oauthVersion: '1.0a', clientType: 'confidential', clientId: 'consumer-key', clientSecret: 'consumer-secret', scopes: [], redemption: 'panel' })
+    expect(validateApiApp({ ...draft, clientSecret: 'consumer-secret' }, null, [])).toEqual({})
+  })
+
+  it('lets the app’s callback redeem: a sign-in start URL is required, the success marker optional, no secret needed', () => {
+    const draft = { ...newDraft(), name: 'PASS1', clientId: 'id', redirectUri: 'https://app.example.com/cb', redemption: 'callback' as const }
+    expect(validateApiApp(draft, null, [])).toEqual({ startUrl: expect.stringMatching(/^Is required when the app’s callback redeems/) })
+    const ready = { ...draft, startUrl: 'https://app.example.com/x/start', callbackMarker: ' Connected ' }
+    expect(validateApiApp(ready, null, [])).toEqual({})
+    expect(toInput(ready)).toMatchObject({ redemption: 'callback', startUrl: 'https://app.example.com/x/start', callbackMarker: 'Connected' })
+    expect(validateApiApp({ ...ready, startUrl: 'ftp://app' }, null, []).startUrl).toBe('Must be an http:// or https:// URL.')
   })
 })

@@ -55,6 +55,8 @@ export function sessionRow(id: string, overrides: Partial<SessionRow> = {}): Ses
     completedAt: null,
     durationMs: null,
     hasScreenshot: false,
+    deliveredToCallback: false,
+    callbackAnswer: null,
     ...overrides,
   }
 }

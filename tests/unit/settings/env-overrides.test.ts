@@ -23,6 +23,7 @@ describe('environment overrides', () => {
     ['LOG_LEVEL', 'WARNING', 'logLevel', 'warn'],
     ['X_AUTHORIZE_URL', 'http://127.0.0.1:4020/i/oauth2/authorize', 'xAuthorizeUrl', 'http://127.0.0.1:4020/i/oauth2/authorize'],
     ['X_API_URL', 'http://127.0.0.1:4020', 'xApiUrl', 'http://127.0.0.1:4020'],
+    ['X_OAUTH1_AUTHORIZE_URL', 'http://127.0.0.1:4020/oauth/authorize', 'xOAuth1AuthorizeUrl', 'http://127.0.0.1:4020/oauth/authorize'],
     ['CHROME_PATH', '/usr/bin/chromium', 'chromePath', '/usr/bin/chromium'],
   ]
 

@@ -29,6 +29,18 @@ export class ApiAppEntity {
   @Column({ name: 'scopes', type: 'json' })
   scopes!: string[]
 
+  /** v3.1: who redeems X's answer, `panel` or the app's own `callback` (pass-through). */
+  @Column({ name: 'redemption', type: 'varchar', length: 16, default: 'panel' })
+  redemption!: 'panel' | 'callback'
+
+  /** v3.1, pass-through: where the app's server begins the sign-in. */
+  @Column({ name: 'start_url', type: 'text', nullable: true })
+  startUrl!: string | null
+
+  /** v3.1, pass-through: the text or URL pattern the callback's answer must show. */
+  @Column({ name: 'callback_marker', type: 'text', nullable: true })
+  callbackMarker!: string | null
+
   /** Defined by `<APP>_CLIENT_ID` / `_CLIENT_SECRET` / `_CALLBACK_URL` at start-up: not editable in the UI. */
   @Column({ name: 'env_managed', type: 'boolean', default: false })
   envManaged!: boolean

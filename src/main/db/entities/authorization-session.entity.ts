@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm'
+import type { CallbackAnswer } from '../../../shared/contract/sessions'
 import { secretColumn } from '../secret-column'
 
 export const SESSION_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timeout', 'cancelled'] as const
@@ -14,6 +15,7 @@ const TABLE = 'authorization_sessions'
  * One authorization attempt of one account for one API app.
  * v1.0: initial; v1.2: oauth_token_secret; v2.0: refresh_token, scopes;
  * v3.0: batch, step, error code, attempts, token status, PKCE, timings; secrets encrypted.
+ * v3.1: pass-through delivery. For OAuth 1.0a, `state` holds the request token and `code_verifier` its secret.
  */
 @Entity({ name: TABLE })
 @Index('ix_authorization_sessions_account', ['twitterUsername', 'apiApp'])
@@ -88,6 +90,14 @@ export class AuthorizationSessionEntity {
 
   @Column({ name: 'duration_ms', type: 'integer', nullable: true })
   durationMs!: number | null
+
+  /** v3.1: X's redirect was let through to the API app's own callback, which answered as expected (no token here). */
+  @Column({ name: 'delivered_to_callback', type: 'boolean', nullable: true })
+  deliveredToCallback!: boolean | null
+
+  /** v3.1, pass-through: what the callback answered `{ status, url, markerMatched }` (URL without secrets). */
+  @Column({ name: 'callback_answer', type: 'json', nullable: true })
+  callbackAnswer!: CallbackAnswer | null
 
   /** OAuth `state` sent to X (not secret: it travels in the URL). */
   @Column({ name: 'state', type: 'varchar', length: 500, nullable: true })

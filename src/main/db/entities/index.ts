@@ -11,6 +11,8 @@
  *                    error code, attempt/retry_of, token status, PKCE state and
  *                    verifier, timings; every secret column encrypted (SecretBox);
  *                    api_keys gain prefix, scopes, revoked_at                     — 0005-panel-schema
+ * v3.1 (panel):      api_apps.redemption, start_url, callback_marker (pass-through);
+ *                    sessions.delivered_to_callback, callback_answer             — 0006-pass-through
  *
  * Entities are listed here explicitly (no globs) so the bundler sees every one of them.
  * Relations are plain string keys (profile_id, api_app), not TypeORM relations: no import cycles.

@@ -8,6 +8,7 @@ import { ApiKeys1704412800000 } from './0002-api-keys'
 import { RefreshToken1705276800000 } from './0003-refresh-token'
 import { ProfileMetadata1705708800000 } from './0004-profile-metadata'
 import { PanelSchema1767225600000 } from './0005-panel-schema'
+import { PassThrough1777593600000 } from './0006-pass-through'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   RefreshToken1705276800000,
   ProfileMetadata1705708800000,
   PanelSchema1767225600000,
+  PassThrough1777593600000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

@@ -26,6 +26,8 @@ export interface AuthorizeResult {
 export interface SessionTokens {
   accessToken: string | null
   refreshToken: string | null
+  /** OAuth 1.0a tokens come as a pair: the access token and this secret. */
+  oauthTokenSecret?: string | null
   scopes: string[] | null
 }
 

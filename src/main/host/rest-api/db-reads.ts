@@ -24,6 +24,7 @@ const SESSION_COLUMNS_WITHOUT_SECRETS: FindOptionsSelect<AuthorizationSessionEnt
   [
     'id', 'sessionId', 'batchId', 'profileId', 'twitterUsername', 'apiApp', 'status', 'step', 'errorCode', 'errorMessage', 'attempt',
     'retryOf', 'scopes', 'xUserId', 'expiresAt', 'tokenStatus', 'screenshotPath', 'durationMs', 'createdAt', 'startedAt', 'completedAt',
+    'deliveredToCallback', 'callbackAnswer',
   ].map((column) => [column, true]),
 )
 
@@ -66,7 +67,7 @@ export class DbRestApiReads implements Pick<RestApiBackend, 'listProfiles' | 'ge
     const profile = this.sql.name.get(entity.profileId) as { profile_name: string } | undefined
     const row = toSessionRow(entity, profile?.profile_name ?? null)
     if (!opts.includeTokens) return row
-    return { ...row, tokens: { accessToken: entity.accessToken, refreshToken: entity.refreshToken, scopes: entity.scopes } }
+    return { ...row, tokens: { accessToken: entity.accessToken, refreshToken: entity.refreshToken, oauthTokenSecret: entity.oauthTokenSecret, scopes: entity.scopes } }
   }
 }
 
@@ -97,5 +98,7 @@ function toSessionRow(entity: AuthorizationSessionEntity, profileName: string | 
     completedAt: isoFromSqlite(entity.completedAt),
     durationMs: entity.durationMs,
     hasScreenshot: Boolean(entity.screenshotPath),
+    deliveredToCallback: Boolean(entity.deliveredToCallback),
+    callbackAnswer: entity.callbackAnswer ?? null,
   }
 }

@@ -25,12 +25,14 @@ export function sessionDto(session: RestSession, withTokens: boolean) {
     completed_at: session.completedAt,
     expires_at: session.expiresAt,
     duration_ms: session.durationMs,
+    delivered_to_callback: session.deliveredToCallback ?? false,
   }
   if (!withTokens) return dto
   return {
     ...dto,
     access_token: session.tokens?.accessToken ?? null,
     refresh_token: session.tokens?.refreshToken ?? null,
+    oauth_token_secret: session.tokens?.oauthTokenSecret ?? null,
     scopes: session.tokens?.scopes ?? session.scopes ?? null,
   }
 }

@@ -139,8 +139,10 @@ export const sessionItem = {
     completed_at: nullableDateTime,
     expires_at: nullableDateTime,
     duration_ms: nullable('integer'),
+    delivered_to_callback: { type: 'boolean', description: 'Pass-through: X’s redirect reached the API app’s own callback, which redeemed it (no token is held here)' },
     access_token: { ...nullable('string'), description: 'Only for keys with the tokens:read scope' },
     refresh_token: { ...nullable('string'), description: 'Only for keys with the tokens:read scope' },
+    oauth_token_secret: { ...nullable('string'), description: 'OAuth 1.0a token secret; only for keys with the tokens:read scope' },
     scopes: { type: ['array', 'null'], items: { type: 'string' }, description: 'Only for keys with the tokens:read scope' },
   },
 } as const

@@ -24,7 +24,7 @@ export interface ConsentRouteOptions {
 
 const GENERIC_ERROR = 'Something went wrong. You weren’t able to give access to the App. Go back and try logging in again.'
 
-function cookieUser(request: FastifyRequest): string | null {
+export function cookieUser(request: FastifyRequest): string | null {
   const header = request.headers.cookie ?? ''
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=')
@@ -33,7 +33,7 @@ function cookieUser(request: FastifyRequest): string | null {
   return null
 }
 
-function html(reply: FastifyReply, body: string, nonce: string, status = 200): FastifyReply {
+export function html(reply: FastifyReply, body: string, nonce: string, status = 200): FastifyReply {
   // Like x.com: a strict script policy without 'unsafe-eval'.
   return reply
     .status(status)
@@ -43,7 +43,7 @@ function html(reply: FastifyReply, body: string, nonce: string, status = 200): F
 }
 
 /** The callback URL X redirects to: the registered URI plus `state` and `code` (or `error`). */
-function callbackUrl(redirectUri: string, params: Record<string, string>): string {
+export function callbackUrl(redirectUri: string, params: Record<string, string>): string {
   const url = new URL(redirectUri)
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value)
   return url.toString()

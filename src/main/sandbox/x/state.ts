@@ -133,6 +133,11 @@ export interface SandboxStats {
   usersMe: number
   usersMeRateLimited: number
   revokes: number
+  /** OAuth 1.0a: request-token calls, access tokens issued, invalidations, and signed calls refused (signature, timestamp, nonce). */
+  requestTokens: number
+  accessTokens: number
+  invalidations: number
+  signatureFailures: number
 }
 
 export type TokenError = { status: number; error: string; description: string }
@@ -153,6 +158,7 @@ function idFor(username: string): string {
 export class XSandboxState {
   readonly stats: SandboxStats = {
     authorizePages: 0, approvalRequests: 0, approvalsRefused: 0, approvals: 0, denials: 0, codesIssued: 0, tokenRequests: 0, tokenErrors: 0, usersMe: 0, usersMeRateLimited: 0, revokes: 0,
+    requestTokens: 0, accessTokens: 0, invalidations: 0, signatureFailures: 0,
   }
   private readonly clients = new Map<string, SandboxClient>()
   private readonly accounts = new Map<string, SandboxAccount>()

@@ -6,6 +6,8 @@
 import Fastify from 'fastify'
 import { registerApiRoutes } from './api-routes'
 import { registerConsentRoutes } from './consent-routes'
+import { registerOAuth1Routes } from './oauth1-routes'
+import { OAuth1State, type ConsumerInput, type IssuedOAuth1Token, type SandboxConsumer } from './oauth1-state'
 import {
   XSandboxState,
   type AccountBehaviour,
@@ -30,6 +32,8 @@ export interface XSandboxOptions {
   /** Cookie users the sandbox does not know become `ok` accounts (default true). */
   autoCreateAccounts?: boolean
   clients?: ClientInput[]
+  /** OAuth 1.0a apps: consumer key and secret with their approved callbacks. */
+  consumers?: ConsumerInput[]
   accounts?: AccountInput[]
   port?: number
 }
@@ -40,9 +44,14 @@ export interface XSandbox {
   authorizeUrl: string
   /** API base, to put in the panel's "X API URL" setting. */
   apiUrl: string
+  /** The OAuth 1.0a legacy consent page, for the "X OAuth 1.0a authorize URL" setting. */
+  oauth1AuthorizeUrl: string
   registerClient(input: ClientInput): SandboxClient
-  /** Whether an API app with this client id is registered here. */
+  registerConsumer(input: ConsumerInput): SandboxConsumer
+  /** Whether an API app with this client id (or 1.0a consumer key) is registered here. */
   knowsClient(clientId: string): boolean
+  /** OAuth 1.0a user tokens issued, in order. */
+  issuedOAuth1Tokens(): IssuedOAuth1Token[]
   setAccount(input: AccountInput): SandboxAccount
   setBehaviour(username: string, behaviour: AccountBehaviour): SandboxAccount
   issuedTokens(): IssuedToken[]
@@ -54,6 +63,8 @@ export async function startXSandbox(options: XSandboxOptions = {}): Promise<XSan
   const state = new XSandboxState(options.now ?? Date.now, options.autoCreateAccounts ?? true)
   for (const client of options.clients ?? []) state.registerClient(client)
   for (const account of options.accounts ?? []) state.setAccount(account)
+  const oauth1 = new OAuth1State(options.now ?? Date.now)
+  for (const consumer of options.consumers ?? []) oauth1.registerConsumer(consumer)
 
   const closing = new AbortController()
   const app = Fastify({ logger: false, forceCloseConnections: true })
@@ -66,6 +77,7 @@ export async function startXSandbox(options: XSandboxOptions = {}): Promise<XSan
     slowConsentDelayMs: options.slowConsentDelayMs ?? 3_000,
     closing: closing.signal,
   })
+  registerOAuth1Routes(app, state, oauth1, { slowConsentDelayMs: options.slowConsentDelayMs ?? 3_000, closing: closing.signal })
   registerApiRoutes(app, state, { usersMeLimit: options.usersMeLimit ?? { limit: 75, windowMs: 15 * 60_000 }, closing: closing.signal })
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
@@ -77,8 +89,11 @@ export async function startXSandbox(options: XSandboxOptions = {}): Promise<XSan
     baseUrl,
     authorizeUrl: `${baseUrl}/i/oauth2/authorize`,
     apiUrl: baseUrl,
+    oauth1AuthorizeUrl: `${baseUrl}/oauth/authorize`,
     registerClient: (input) => state.registerClient(input),
-    knowsClient: (clientId) => state.client(clientId) !== undefined,
+    registerConsumer: (input) => oauth1.registerConsumer(input),
+    knowsClient: (clientId) => state.client(clientId) !== undefined || oauth1.consumer(clientId) !== undefined,
+    issuedOAuth1Tokens: () => oauth1.issuedTokens(),
     setAccount: (input) => state.setAccount(input),
     setBehaviour: (username, behaviour) => state.setBehaviour(username, behaviour),
     issuedTokens: () => state.issuedTokens(),

@@ -57,6 +57,9 @@ export class ApiAppService {
           clientSecret: app.clientSecret,
           redirectUri: app.redirectUri,
           scopes: app.scopes,
+          redemption: 'panel',
+          startUrl: null,
+          callbackMarker: null,
           envManaged: true,
         })
       }
@@ -80,8 +83,10 @@ export class ApiAppService {
   async get(name: string): Promise<ApiAppConfig> {
     const app = await this.repo.findOneBy({ name })
     if (!app) throw new DomainException('INVALID_API_APP', `Unknown API app: ${name}`, { details: { apiApp: name } })
-    if (app.clientType === 'confidential' && !app.clientSecret) {
-      throw new DomainException('INVALID_API_APP', `API app ${app.name} has no client secret; add it in Settings → API apps`, { details: { apiApp: app.name } })
+    // In pass-through the app's own server redeems with its secret: the panel needs none.
+    if (app.clientType === 'confidential' && !app.clientSecret && app.redemption !== 'callback') {
+      const what = app.oauthVersion === '1.0a' ? 'consumer secret' : 'client secret'
+      throw new DomainException('INVALID_API_APP', `API app ${app.name} has no ${what}; add it in Settings → API apps`, { details: { apiApp: app.name } })
     }
     return {
       name: app.name,
@@ -91,6 +96,9 @@ export class ApiAppService {
       clientSecret: app.clientType === 'public' ? null : app.clientSecret,
       redirectUri: app.redirectUri,
       scopes: [...app.scopes],
+      redemption: app.redemption ?? 'panel',
+      startUrl: app.startUrl ?? null,
+      callbackMarker: app.callbackMarker ?? null,
     }
   }
 
@@ -103,8 +111,8 @@ export class ApiAppService {
       const existing = await manager.findOneBy(ApiAppEntity, { name: app.name })
       if (existing?.envManaged) throw envManagedError(existing.name)
       const secret = app.clientType === 'public' ? null : app.clientSecret === undefined ? (existing?.clientSecret ?? null) : app.clientSecret
-      if (app.clientType === 'confidential' && !secret) {
-        throw fieldsError('API app not saved', { clientSecret: 'is required for a confidential client' })
+      if (app.clientType === 'confidential' && !secret && app.redemption === 'panel') {
+        throw fieldsError('API app not saved', { clientSecret: app.oauthVersion === '1.0a' ? 'is required: the consumer secret signs every OAuth 1.0a request' : 'is required for a confidential client' })
       }
       return manager.save(ApiAppEntity, {
         // The stored name keeps its spelling: profiles and sessions refer to it.
@@ -114,7 +122,11 @@ export class ApiAppService {
         clientId: app.clientId,
         clientSecret: secret,
         redirectUri: app.redirectUri,
-        scopes: app.scopes,
+        // 1.0a apps have no scopes: their permissions are set on the X app itself.
+        scopes: app.oauthVersion === '1.0a' ? [] : app.scopes,
+        redemption: app.redemption,
+        startUrl: app.redemption === 'callback' ? (app.startUrl ?? null) : null,
+        callbackMarker: app.redemption === 'callback' ? (app.callbackMarker ?? null) : null,
         envManaged: false,
       })
     })
@@ -169,6 +181,9 @@ function toView(app: ApiAppEntity): ApiAppView {
     hasSecret: typeof app.clientSecret === 'string' && app.clientSecret.length > 0,
     redirectUri: app.redirectUri,
     scopes: [...(app.scopes ?? [])],
+    redemption: app.redemption ?? 'panel',
+    startUrl: app.startUrl ?? null,
+    callbackMarker: app.callbackMarker ?? null,
     envManaged: app.envManaged,
     createdAt: new Date(app.createdAt).toISOString(),
     updatedAt: app.updatedAt ? new Date(app.updatedAt).toISOString() : null,

@@ -10,6 +10,7 @@ import type { EventHub } from '../../ipc/event-hub'
 import type { LogSystem } from '../../logging/logger'
 import type { ApiAppService } from '../api-apps/api-app-service'
 import type { ProfileSlots } from '../gologin/profile-slots'
+import { OAuth1Client } from '../oauth/oauth1-client'
 import { OAuthService } from '../oauth/oauth-service'
 import type { SettingsService } from '../settings/settings-service'
 import { BatchPlanner } from './batch-planner'
@@ -54,11 +55,16 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     logger: logs.logger('oauth'),
     endpoints: () => ({ authorizeUrl: settings.get('xAuthorizeUrl'), apiUrl: settings.get('xApiUrl') }),
   })
+  const oauth1 = new OAuth1Client({
+    logger: logs.logger('oauth1'),
+    endpoints: () => ({ apiUrl: settings.get('xApiUrl'), oauth1AuthorizeUrl: settings.get('xOAuth1AuthorizeUrl') }),
+  })
   const store = new SessionStore({ db, events, logger: log })
   const automator = new ProfileAutomator({
     store,
     profiles: slots,
     oauth,
+    oauth1,
     consent: browserConsentRunner(() => {
       const graces = consentGraces({
         accountTimeoutSeconds: settings.get('accountTimeoutSeconds'),

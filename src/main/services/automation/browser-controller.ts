@@ -20,6 +20,8 @@ import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoint'
 import { derivedConsentGraces } from '../../../shared/consent-timing'
+import type { CallbackAnswer } from '../../../shared/contract/sessions'
+import { judgeDelivery, watchDelivery, type DeliveryAnswer, type DeliveryWatch } from './callback-delivery'
 import { ConsentPage } from './consent-page'
 import { ConsentPageException, watchConsent, type ApprovalProgress, type ConsentWatchOptions } from './consent-watch'
 import { profileNetworkFailure } from './network-errors'
@@ -30,10 +32,16 @@ export interface ConsentRequest {
   endpoint: CdpEndpoint
   /** Wraps the connect when the launcher needs to (the cloud browser: GoLogin's rate limit and 429 rule). */
   guardConnect?: <T>(connect: () => Promise<T>) => Promise<T>
+  /** X's consent page (or, in pass-through, the app's own sign-in start page that leads there). */
   authorizeUrl: string
-  /** The API app's registered callback; navigations to it are captured and aborted. */
+  /** The API app's registered callback; navigations to it are captured and aborted (in pass-through: let through). */
   redirectUri: string
+  /** What X's redirect must carry: the OAuth 2.0 `state`, or for 1.0a the request token (`oauth_token`). Unused in pass-through. */
   expectedState: string
+  /** `oauth2` (default): code + state; `oauth1`: oauth_token + oauth_verifier, or denied. */
+  flow?: 'oauth2' | 'oauth1'
+  /** Pass-through: the redirect reaches the app's callback; its answer is judged with the success marker. */
+  passThrough?: { marker: string | null }
   signal?: AbortSignal
   timeoutMs?: number
   /** Where a PNG of the page is saved when the attempt fails; null/absent: no screenshot. */
@@ -48,8 +56,20 @@ export type ConsentResult =
       state: string
       /** When the approval request left (epoch ms; else when the redirect was captured): X's 30 s for the code run from no earlier. */
       approvedAt?: number
+      /** Pass-through: the callback got X's redirect and answered as expected (code and state are empty). */
+      delivered?: CallbackAnswer
     }
-  | { ok: false; error: AppException; screenshotPath: string | null; pageKind: PageKind | null }
+  | {
+      ok: false
+      error: AppException
+      screenshotPath: string | null
+      pageKind: PageKind | null
+      /** Pass-through: what the callback answered, when X's redirect reached it. */
+      delivered?: CallbackAnswer
+    }
+
+/** The callback as captured, and in pass-through what the callback answered. */
+type Captured = CapturedCallback & { answer?: DeliveryAnswer }
 
 /** Grace periods left out are derived from the attempt's time limit (see shared/consent-timing). */
 export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
@@ -64,6 +84,8 @@ export interface BrowserControllerOptions extends Partial<ConsentWatchOptions> {
 
 /** How long a redirect may trail X's acceptance of the approval (the page navigates right after the answer). */
 const REDIRECT_GRACE_MS = 2_000
+/** Pass-through: the longest wait for the app's callback to answer (within the attempt's time limit). */
+const CALLBACK_ANSWER_MS = 30_000
 
 const connectWithPuppeteer = (endpoint: CdpEndpoint): Promise<Browser> =>
   puppeteer.connect({ ...endpoint, defaultViewport: null, protocolTimeout: 30_000 })
@@ -89,7 +111,7 @@ function validateRequest(request: ConsentRequest): void {
     }
     if (protocol !== 'http:' && protocol !== 'https:') throw new ValidationException(`${field} must be an absolute http(s) URL`, { field })
   }
-  if (!request.expectedState) throw new ValidationException('expectedState is required', { field: 'expectedState' })
+  if (!request.expectedState && !request.passThrough) throw new ValidationException('expectedState is required', { field: 'expectedState' })
   if (request.timeoutMs !== undefined && !(request.timeoutMs > 0)) throw new ValidationException('timeoutMs must be positive', { field: 'timeoutMs' })
 }
 
@@ -122,6 +144,9 @@ class ConsentAttempt {
   private browser: Browser | null = null
   private page: Page | null = null
   private interceptor: RedirectInterceptor | null = null
+  private delivery: DeliveryWatch | null = null
+  /** Pass-through: the callback X's redirect sent the browser to. */
+  private sentCallback: CapturedCallback | null = null
   private pageKind: PageKind | null = null
   private approval: ApprovalProgress | null = null
   private capturedAt: number | null = null
@@ -164,7 +189,7 @@ class ConsentAttempt {
       result = this.judge(await Promise.race([drive, limits]))
     } catch (err) {
       // X's redirect after the first approval wins over whatever the page or the clock did next.
-      const captured = this.interceptor?.captured ?? (await this.redirectUnderWay())
+      const captured = this.interceptor?.captured ?? this.sentCallback ?? (await this.redirectUnderWay())
       result = captured ? this.judge(captured) : this.failure(err)
     } finally {
       clearTimeout(timer)
@@ -207,7 +232,7 @@ class ConsentAttempt {
     return new DomainException('AUTH_TIMEOUT', `X answered the approval (HTTP ${approval.status}) but did not redirect to the app within ${waited} s.`, { details })
   }
 
-  private async drive(timeoutMs: number): Promise<CapturedCallback> {
+  private async drive(timeoutMs: number): Promise<Captured> {
     const browser = await this.connect()
     const page = await browser.newPage()
     if (this.released) {
@@ -216,13 +241,33 @@ class ConsentAttempt {
     }
     this.page = page
     await page.bringToFront().catch(() => undefined)
-    this.interceptor = await interceptRedirects(page, this.request.redirectUri, (callback) => {
-      this.step('consent.redirect_captured', { hasCode: Boolean(callback.code), xError: callback.error ?? undefined })
+    const onCallback = (callback: CapturedCallback) => {
+      this.step(this.delivery ? 'consent.redirect_let_through' : 'consent.redirect_captured', {
+        hasCode: Boolean(callback.code ?? callback.oauthVerifier),
+        xError: callback.error ?? (callback.denied ? 'denied' : undefined),
+      })
       this.capturedAt = this.now()
       this.callback.resolve(callback)
-    })
+    }
+    if (this.request.passThrough) {
+      // Pass-through: nothing is intercepted; the app's own callback receives X's redirect.
+      this.delivery = watchDelivery(page, this.request.redirectUri)
+      void this.delivery.sent.then((callback) => {
+        this.sentCallback = callback
+        onCallback(callback)
+      })
+    } else {
+      this.interceptor = await interceptRedirects(page, this.request.redirectUri, onCallback)
+    }
     this.step('consent.page_opened')
-    return Promise.race([this.callback.promise, this.approve(page, timeoutMs)])
+    const captured = await Promise.race([this.callback.promise, this.approve(page, timeoutMs)])
+    if (!this.delivery) return captured
+    // The consent is over: the watcher must not act on the app's pages while its callback answers.
+    this.stop.abort()
+    const budget = Math.min(CALLBACK_ANSWER_MS, Math.max(1_000, this.startedAt + timeoutMs - this.now()))
+    const answer = await this.delivery.answer(budget)
+    this.step('consent.callback_answered', { status: answer.status, failure: answer.failure ?? undefined, requests: this.delivery.requests })
+    return { ...captured, answer }
   }
 
   private async approve(page: Page, timeoutMs: number): Promise<never> {
@@ -285,7 +330,9 @@ class ConsentAttempt {
     return browser
   }
 
-  private judge(callback: CapturedCallback): ConsentResult {
+  private judge(callback: Captured): ConsentResult {
+    if (this.request.passThrough) return this.judgePassThrough(callback, this.request.passThrough.marker)
+    if (this.request.flow === 'oauth1') return this.judgeOAuth1(callback)
     if (!callback.state || !sameSecret(callback.state, this.request.expectedState)) {
       return this.failure(new DomainException('STATE_MISMATCH', 'X redirected with a state that does not belong to this session; the answer was discarded.'))
     }
@@ -296,6 +343,32 @@ class ConsentAttempt {
     }
     if (!callback.code) return this.failure(new InfrastructureException('TWITTER_API_ERROR', 'X redirected without an authorization code.'))
     return { ok: true, code: callback.code, state: callback.state, approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now() }
+  }
+
+  /** OAuth 1.0a: `oauth_token` must be our request token; `denied=<it>` is the user's refusal. */
+  private judgeOAuth1(callback: CapturedCallback): ConsentResult {
+    const expected = this.request.expectedState
+    const token = callback.denied ?? callback.oauthToken
+    if (!token || !sameSecret(token, expected)) {
+      return this.failure(new DomainException('STATE_MISMATCH', 'X redirected with an oauth_token that is not this session’s request token; the answer was discarded.'))
+    }
+    if (callback.denied) return this.failure(new DomainException('USER_DENIED'))
+    if (!callback.oauthVerifier) return this.failure(new InfrastructureException('TWITTER_API_ERROR', 'X redirected without an oauth_verifier.'))
+    return { ok: true, code: callback.oauthVerifier, state: token, approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now() }
+  }
+
+  /** Pass-through: X's answer went to the app; the app's answer decides. A denial stays a denial. */
+  private judgePassThrough(callback: Captured, marker: string | null): ConsentResult {
+    const answer = callback.answer ?? { status: null, url: null, text: '', failure: null }
+    const { record, failure } = judgeDelivery(answer, marker, this.request.redirectUri)
+    const denied = callback.error === 'access_denied' || callback.denied !== null
+    const error = denied
+      ? new DomainException('USER_DENIED', 'The authorization was denied on the X consent page; X’s answer went to the app’s callback.')
+      : callback.error
+        ? new InfrastructureException('TWITTER_API_ERROR', `X refused the authorization (${callback.error.slice(0, 60)}); X’s answer went to the app’s callback.`)
+        : failure
+    if (error) return { ...(this.failure(error) as Extract<ConsentResult, { ok: false }>), delivered: record }
+    return { ok: true, code: '', state: '', approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now(), delivered: record }
   }
 
   private failure(err: unknown): ConsentResult {
@@ -340,6 +413,7 @@ class ConsentAttempt {
     // Close the tab while interception is still on, so a late redirect cannot reach the app's callback.
     if (this.page && !this.page.isClosed()) await withTimeout(this.page.close().catch(() => undefined), 5_000)
     await this.interceptor?.stop()
+    this.delivery?.stop()
     if (this.browser) await this.browser.disconnect().catch(() => undefined)
   }
 }

@@ -49,7 +49,8 @@ function probeExpression(previousFingerprint: string | null): string {
     testIds: ids,
     text: body ? String(body.innerText || body.textContent || '').slice(0, 4000) : '',
     approveButton: found ? { via: found.via, enabled: (${IS_ENABLED})(found.el) } : null,
-    errorDetail: detail ? String(detail.textContent || '').trim().slice(0, 300) : null
+    errorDetail: detail ? String(detail.textContent || '').trim().slice(0, 300) : null,
+    passwordField: Boolean(document.querySelector('input[type="password"]'))
   };
   var fingerprint = JSON.stringify(snapshot);
   return fingerprint === prev ? null : { fingerprint: fingerprint, snapshot: snapshot };

@@ -36,6 +36,8 @@ export interface PageSnapshot {
   approveButton: { via: ApproveControlKind; enabled: boolean } | null
   /** Text of `[data-testid="OAuth_Consent_Error_Detail"]`, when present. */
   errorDetail?: string | null
+  /** A password field is on the page: X asks to sign in (the legacy 1.0a page does so in place). */
+  passwordField?: boolean
 }
 
 export type PageKind =
@@ -107,6 +109,9 @@ const CONSENT_TEXT = new RegExp(
   'i',
 )
 
+/** The legacy 1.0a page's errors carry no test id: its own words ("Whoa there!") name them. */
+const LEGACY_ERROR_TEXT = /\b(?:This page is no longer valid|There is no request token for this page|The request token for this page is invalid)\b[^.]*\./i
+
 function pathOf(url: string): string {
   try {
     return new URL(url).pathname
@@ -122,8 +127,10 @@ export function classifyPage(snapshot: PageSnapshot): PageClassification {
   const ids = new Set(snapshot.testIds)
   if (path.startsWith('/account/access') || LOCKED_TEXT.test(snapshot.text)) return { kind: 'locked' }
   if (SUSPENDED_TEXT.test(snapshot.text)) return { kind: 'suspended' }
-  if (path.startsWith('/i/flow/login') || path === '/login' || ids.has(LOG_IN_BUTTON_TEST_ID)) return { kind: 'logged_out' }
+  if (path.startsWith('/i/flow/login') || path === '/login' || ids.has(LOG_IN_BUTTON_TEST_ID) || snapshot.passwordField) return { kind: 'logged_out' }
   if (ids.has(ERROR_DETAIL_TEST_ID)) return { kind: 'error', detail: snapshot.errorDetail?.trim() || undefined }
+  const legacyError = LEGACY_ERROR_TEXT.exec(snapshot.text)
+  if (legacyError) return { kind: 'error', detail: legacyError[0] }
   if (snapshot.approveButton) return { kind: snapshot.approveButton.enabled ? 'consent_ready' : 'consent_pending' }
   const looksLikeConsent = CONSENT_TEXT.test(snapshot.text) || snapshot.testIds.some((id) => id.startsWith('OAuth_Consent'))
   return { kind: looksLikeConsent ? 'consent_no_button' : 'unknown' }

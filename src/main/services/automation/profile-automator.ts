@@ -1,7 +1,9 @@
 /**
  * One account end to end: `pending → in_progress` → start its profile (slot) → attach → consent →
  * exchange the code → check `/users/me` is the mapped account → store the tokens encrypted →
- * `completed`; or `failed` / `timeout` / `cancelled` with a code and a sentence. The profile is
+ * `completed`; or `failed` / `timeout` / `cancelled` with a code and a sentence. OAuth 1.0a apps get a
+ * request token first and redeem the verifier (X names the account in its answer); pass-through apps
+ * let X's redirect reach their own callback and store nothing (see oauth-flows.ts). The profile is
  * stopped on every path (after the tokens are stored, never before), the whole attempt is bounded by
  * the per-account time limit, and each step's time goes to the log with the session id.
  */
@@ -12,9 +14,12 @@ import { AppException, AuthorizationTimeoutException, DomainException, Infrastru
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import type { CdpEndpoint } from '../gologin/types'
-import type { OAuthService, TokenSet } from '../oauth/oauth-service'
+import type { CallbackAnswer } from '../../../shared/contract/sessions'
+import type { OAuth1Client } from '../oauth/oauth1-client'
+import type { OAuthService } from '../oauth/oauth-service'
 import type { ConsentRunner } from './consent-runner'
-import type { CompletedAttempt, SessionJob, SessionStore, TerminalStatus } from './session-store'
+import { prepareConsent, type PreparedConsent } from './oauth-flows'
+import type { CompletedAttempt, SessionJob, SessionStore, StoredTokens, TerminalStatus } from './session-store'
 
 /** A started profile: its browser, and how to stop it (the slots' ProfileHandle fits). */
 export interface StartedProfile {
@@ -32,9 +37,11 @@ export interface ProfileStarter {
 }
 
 export interface ProfileAutomatorDeps {
-  store: Pick<SessionStore, 'markStarted' | 'setStep' | 'savePkce' | 'complete' | 'fail'>
+  store: Pick<SessionStore, 'markStarted' | 'setStep' | 'savePkce' | 'complete' | 'fail'> & Partial<Pick<SessionStore, 'deliver'>>
   profiles: ProfileStarter
   oauth: Pick<OAuthService, 'createAuthorization' | 'exchangeCode' | 'verifyCredentials' | 'revoke'>
+  /** OAuth 1.0a apps (absent: such an app fails as INVALID_API_APP). */
+  oauth1?: Pick<OAuth1Client, 'requestToken' | 'accessToken' | 'invalidate'>
   consent: ConsentRunner
   apiApps: { get(name: string): Promise<ApiAppConfig> }
   /** Read at the start of every attempt, so a changed setting applies to the next account. */
@@ -83,6 +90,8 @@ class Attempt {
   private profile: StartedProfile | null = null
   private released: Promise<void> | null = null
   private screenshotPath: string | null = null
+  /** Pass-through: what the app's callback answered, also when it failed. */
+  private callbackAnswer: CallbackAnswer | null = null
   /** The code was captured: a cancel or the time limit no longer decides the outcome. */
   private captured = false
 
@@ -105,15 +114,32 @@ class Attempt {
     const startedAt = new Date(this.startedAtMs)
     try {
       await deps.store.markStarted(job, startedAt)
-      const { app, code, codeVerifier, approvedAt } = await this.untilCodeCaptured(timeoutSeconds)
+      const { app, code, prepared, approvedAt, delivered } = await this.untilCodeCaptured(timeoutSeconds)
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
       this.captured = true
       // The stop starts now (it may take 30 s while the GoLogin app uploads the profile) but is waited for
       // only after the tokens are stored: a quit or crash meanwhile must not lose what X issued.
       void this.releaseProfile()
+      if (delivered || prepared.flow === 'pass_through') {
+        // Pass-through: the app's callback redeemed X's answer; the panel never does as well.
+        this.switchTo('store')
+        if (!deps.store.deliver) throw new InfrastructureException('INTERNAL_ERROR', 'This session store cannot record a delivery to the callback.')
+        await deps.store.deliver(job, { answer: delivered ?? { status: null, url: null, markerMatched: null }, startedAt, finishedAt: new Date(this.now()) })
+        return this.finished('completed', null)
+      }
       await this.enter('exchanging')
-      const tokens = await deps.oauth.exchangeCode(app, code, codeVerifier, { approvedAt })
+      if (prepared.flow === 'oauth1') {
+        const access = await this.oauth1().accessToken(app, prepared.requestToken, code, { approvedAt })
+        await this.enter('verifying')
+        const tokens: StoredTokens = { accessToken: access.token, refreshToken: null, oauthTokenSecret: access.secret, expiresAt: null, scopes: null }
+        // X names the account in its answer: no /users/me needed.
+        if (access.screenName.toLowerCase() !== job.username.toLowerCase()) await this.mismatch(app, tokens, access.screenName)
+        this.switchTo('store')
+        await this.store(app, tokens, { xUserId: access.userId, warning: null }, startedAt)
+        return this.finished('completed', null)
+      }
+      const tokens = await deps.oauth.exchangeCode(app, code, prepared.codeVerifier, { approvedAt })
       await this.enter('verifying')
       const { xUserId, warning } = await this.verify(app, tokens, timeoutSeconds)
       this.switchTo('store')
@@ -123,7 +149,7 @@ class Attempt {
       const failure = this.failureOf(error)
       const status = statusFor(failure)
       try {
-        await deps.store.fail(job, { status, error: failure, screenshotPath: this.screenshotPath, startedAt, finishedAt: new Date(this.now()) })
+        await deps.store.fail(job, { status, error: failure, screenshotPath: this.screenshotPath, startedAt, finishedAt: new Date(this.now()), callbackAnswer: this.callbackAnswer })
       } catch (writeError) {
         this.log.error('authorization.store_failed', { err: writeError }, 'Could not record the outcome of the authorization')
       }
@@ -134,25 +160,28 @@ class Attempt {
     }
   }
 
-  /** Start profile → PKCE persisted → consent in the profile's browser; cancellable and bounded throughout. */
-  private async untilCodeCaptured(timeoutSeconds: number): Promise<{ app: ApiAppConfig; code: string; codeVerifier: string; approvedAt: number }> {
+  /** Start profile → PKCE or request token persisted → consent in the profile's browser; cancellable and bounded throughout. */
+  private async untilCodeCaptured(
+    timeoutSeconds: number,
+  ): Promise<{ app: ApiAppConfig; code: string; prepared: PreparedConsent; approvedAt: number; delivered: CallbackAnswer | null }> {
     const { job, deps, stop } = this
     stop.throwIfAborted()
     const app = await deps.apiApps.get(job.apiApp)
     this.profile = await this.startProfile()
     await this.enter('connecting')
     stop.throwIfAborted()
-    const authorization = deps.oauth.createAuthorization(app)
     // Persisted before the browser goes to X, so a crash never loses which session a callback belongs to.
-    await deps.store.savePkce(job, authorization.state, authorization.codeVerifier)
+    const prepared = await prepareConsent(app, { oauth: deps.oauth, oauth1: deps.oauth1, save: (state, secret) => deps.store.savePkce(job, state, secret), signal: stop })
     const remainingMs = Math.max(1_000, this.startedAtMs + timeoutSeconds * 1_000 - this.now())
     const consent = await deps.consent.authorize(
       {
         endpoint: this.profile.endpoint,
         guardConnect: this.profile.guardConnect,
-        authorizeUrl: authorization.url,
+        authorizeUrl: prepared.url,
         redirectUri: app.redirectUri,
-        expectedState: authorization.state,
+        expectedState: prepared.expected,
+        flow: prepared.flow === 'oauth1' ? 'oauth1' : 'oauth2',
+        passThrough: prepared.flow === 'pass_through' ? { marker: prepared.marker } : undefined,
         signal: AbortSignal.any([stop, this.profile.signal]),
         // Our own limit fires first and names the account's full time limit.
         timeoutMs: remainingMs + 1_000,
@@ -163,9 +192,26 @@ class Attempt {
     )
     if (!consent.ok) {
       this.screenshotPath = consent.screenshotPath
+      this.callbackAnswer = consent.delivered ?? null
       throw consent.error
     }
-    return { app, code: consent.code, codeVerifier: authorization.codeVerifier, approvedAt: consent.approvedAt ?? this.now() }
+    const delivered = prepared.flow === 'pass_through' ? (consent.delivered ?? { status: null, url: null, markerMatched: null }) : null
+    return { app, code: consent.code, prepared, approvedAt: consent.approvedAt ?? this.now(), delivered }
+  }
+
+  private oauth1(): NonNullable<ProfileAutomatorDeps['oauth1']> {
+    if (!this.deps.oauth1) throw new DomainException('INVALID_API_APP', `API app "${this.job.apiApp}" uses OAuth 1.0a, which this panel was not set up for.`)
+    return this.deps.oauth1
+  }
+
+  /** X issued 1.0a tokens for another account: invalidate them and say which account the profile holds. */
+  private async mismatch(app: ApiAppConfig, tokens: StoredTokens, actual: string): Promise<never> {
+    await this.revoke(app, tokens)
+    throw new DomainException(
+      'ACCOUNT_MISMATCH',
+      `The profile is logged into @${actual}, not @${this.job.username}; the tokens X issued were invalidated and not stored.`,
+      { details: { expected: this.job.username, actual } },
+    )
   }
 
   /**
@@ -189,7 +235,7 @@ class Attempt {
    * that outlasts the retries (timeouts, 5xx, 429 past the bounded wait, anything else) keeps the tokens X
    * issued and marks the session X_ACCOUNT_UNVERIFIED, so none is lost and the operator sees it was not checked.
    */
-  private async verify(app: ApiAppConfig, tokens: TokenSet, timeoutSeconds: number): Promise<{ xUserId: string | null; warning: AppException | null }> {
+  private async verify(app: ApiAppConfig, tokens: StoredTokens, timeoutSeconds: number): Promise<{ xUserId: string | null; warning: AppException | null }> {
     let me
     try {
       me = await this.deps.oauth.verifyCredentials(tokens.accessToken, {
@@ -228,7 +274,7 @@ class Attempt {
    * Stores the verified tokens, retrying a failed write with back-off. Tokens that cannot be stored are
    * revoked (a live token nobody knows about helps no one) and the attempt fails saying so.
    */
-  private async store(app: ApiAppConfig, tokens: TokenSet, verified: Pick<CompletedAttempt, 'xUserId' | 'warning'>, startedAt: Date): Promise<void> {
+  private async store(app: ApiAppConfig, tokens: StoredTokens, verified: Pick<CompletedAttempt, 'xUserId' | 'warning'>, startedAt: Date): Promise<void> {
     const retry = this.deps.storeRetry ?? { retries: 5, minTimeoutMs: 250 }
     try {
       await pRetry(() => this.deps.store.complete(this.job, { tokens, ...verified, startedAt, finishedAt: new Date(this.now()) }), {
@@ -248,7 +294,16 @@ class Attempt {
     }
   }
 
-  private async revoke(app: ApiAppConfig, tokens: TokenSet): Promise<void> {
+  private async revoke(app: ApiAppConfig, tokens: StoredTokens): Promise<void> {
+    if (tokens.oauthTokenSecret) {
+      // OAuth 1.0a: one call invalidates the pair.
+      try {
+        await this.oauth1().invalidate(app, { token: tokens.accessToken, secret: tokens.oauthTokenSecret })
+      } catch (error) {
+        this.log.error('authorization.invalidate_failed', { err: error }, 'Could not invalidate the OAuth 1.0a token of an unusable authorization')
+      }
+      return
+    }
     const revocations: Array<[string, 'access_token' | 'refresh_token']> = [[tokens.accessToken, 'access_token']]
     if (tokens.refreshToken) revocations.push([tokens.refreshToken, 'refresh_token'])
     for (const [token, hint] of revocations) {

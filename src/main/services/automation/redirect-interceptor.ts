@@ -7,10 +7,15 @@
 import type { CDPSession, Page, Protocol } from 'puppeteer-core'
 
 export interface CapturedCallback {
+  /** OAuth 2.0: `code`, `state`, or `error` (+ description). */
   code: string | null
   state: string | null
   error: string | null
   errorDescription: string | null
+  /** OAuth 1.0a: `oauth_token` + `oauth_verifier`, or `denied` (the request token). */
+  oauthToken: string | null
+  oauthVerifier: string | null
+  denied: string | null
 }
 
 export interface RedirectInterceptor {
@@ -39,6 +44,9 @@ export function readCallback(url: string): CapturedCallback {
     state: params.get('state'),
     error: params.get('error'),
     errorDescription: params.get('error_description'),
+    oauthToken: params.get('oauth_token'),
+    oauthVerifier: params.get('oauth_verifier'),
+    denied: params.get('denied'),
   }
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { DataSource } from 'typeorm'
-import type { BatchSummary, SessionPage, SessionRow, SessionStatus } from '../../../shared/contract/sessions'
+import type { BatchSummary, CallbackAnswer, SessionPage, SessionRow, SessionStatus } from '../../../shared/contract/sessions'
 import { DomainException, type ErrorCode } from '../../../shared/errors'
 import { isoFromSqlite } from '../../db/sqlite-handle'
 
@@ -42,11 +42,14 @@ interface SessionSqlRow {
   completed_at: string | null
   duration_ms: number | null
   has_screenshot: number
+  delivered_to_callback: number | null
+  callback_answer: string | null
 }
 
 const SELECT = `SELECT s.id AS pk, s.session_id, s.batch_id, s.profile_id, p.profile_name, s.twitter_username, s.api_app, s.status, s.step,
     s.error_code, s.error_message, s.attempt, s.retry_of, s.x_user_id, s.scopes, s.token_status, s.expires_at, s.created_at,
-    s.started_at, s.completed_at, s.duration_ms, s.screenshot_path IS NOT NULL AS has_screenshot
+    s.started_at, s.completed_at, s.duration_ms, s.screenshot_path IS NOT NULL AS has_screenshot,
+    s.delivered_to_callback, s.callback_answer
   FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id`
 
 /** Screenshots above this size are not sent over IPC. */
@@ -163,6 +166,18 @@ function toSessionRow(row: SessionSqlRow): SessionRow {
     completedAt: isoFromSqlite(row.completed_at),
     durationMs: row.duration_ms,
     hasScreenshot: row.has_screenshot === 1,
+    deliveredToCallback: Boolean(row.delivered_to_callback),
+    callbackAnswer: parseCallbackAnswer(row.callback_answer),
+  }
+}
+
+function parseCallbackAnswer(text: string | null): CallbackAnswer | null {
+  if (!text) return null
+  try {
+    const value = JSON.parse(text) as CallbackAnswer
+    return value && typeof value === 'object' ? { status: value.status ?? null, url: value.url ?? null, markerMatched: value.markerMatched ?? null } : null
+  } catch {
+    return null
   }
 }
 

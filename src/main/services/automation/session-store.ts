@@ -6,13 +6,12 @@
  */
 import type { EntityManager } from 'typeorm'
 import type { ProfilePatch } from '../../../shared/contract/profiles'
-import type { SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
+import type { CallbackAnswer, SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
 import type { AppException } from '../../../shared/errors'
 import type { Database } from '../../db'
 import { AuthorizationSessionEntity, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
-import type { TokenSet } from '../oauth/oauth-service'
 
 /** One queued authorization attempt: what the automator needs and what the patches show. */
 export interface SessionJob {
@@ -30,9 +29,21 @@ export interface SessionJob {
   createdAt: string
 }
 
+/** Tokens X issued: OAuth 2.0 (expiring, maybe refreshable) or an OAuth 1.0a pair (token + secret, never expires). */
+export interface StoredTokens {
+  accessToken: string
+  refreshToken: string | null
+  /** OAuth 1.0a: the token's secret (stored encrypted in `oauth_token_secret`). */
+  oauthTokenSecret?: string | null
+  /** Null: the token does not expire (OAuth 1.0a). */
+  expiresAt: Date | null
+  /** Null for OAuth 1.0a (its permissions are the app's). */
+  scopes: string[] | null
+}
+
 /** What a successful attempt stores. */
 export interface CompletedAttempt {
-  tokens: TokenSet
+  tokens: StoredTokens
   /** Null when `/users/me` could not confirm the account (see `warning`). */
   xUserId: string | null
   startedAt: Date
@@ -123,6 +134,7 @@ export class SessionStore {
         errorMessage,
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
+        oauthTokenSecret: tokens.oauthTokenSecret ?? null,
         scopes: tokens.scopes,
         expiresAt: tokens.expiresAt,
         xUserId,
@@ -134,7 +146,7 @@ export class SessionStore {
       return previous.map((row) => row.session_id)
     })
     for (const id of replaced) this.deps.events.emit('sessions', { id, tokenStatus: 'replaced' })
-    const expiresAt = tokens.expiresAt.toISOString()
+    const expiresAt = tokens.expiresAt?.toISOString() ?? null
     this.deps.events.emit('sessions', {
       id: job.sessionId,
       status: 'completed',
@@ -151,12 +163,35 @@ export class SessionStore {
     this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: errorCode, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
   }
 
+  /**
+   * Pass-through: X's redirect reached the app's own callback and it answered as expected. No token is
+   * stored (the app redeemed it); the session says where it went.
+   */
+  async deliver(job: SessionJob, result: { answer: CallbackAnswer; startedAt: Date; finishedAt: Date }): Promise<void> {
+    const { answer, startedAt, finishedAt } = result
+    const durationMs = finishedAt.getTime() - startedAt.getTime()
+    await this.update(job, { status: 'completed', step: null, errorCode: null, errorMessage: null, deliveredToCallback: true, callbackAnswer: answer, completedAt: finishedAt, durationMs })
+    this.deps.events.emit('sessions', {
+      id: job.sessionId,
+      status: 'completed',
+      step: null,
+      errorCode: null,
+      errorMessage: null,
+      deliveredToCallback: true,
+      callbackAnswer: answer,
+      completedAt: finishedAt.toISOString(),
+      durationMs,
+    })
+    this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: null, lastAuthorizedAt: finishedAt.toISOString() })
+  }
+
   async fail(
     job: SessionJob,
-    outcome: { status: TerminalStatus; error: AppException; screenshotPath: string | null; startedAt: Date | null; finishedAt: Date },
+    outcome: { status: TerminalStatus; error: AppException; screenshotPath: string | null; startedAt: Date | null; finishedAt: Date; callbackAnswer?: CallbackAnswer | null },
   ): Promise<void> {
     const { status, error, screenshotPath, startedAt, finishedAt } = outcome
     const durationMs = startedAt ? finishedAt.getTime() - startedAt.getTime() : null
+    const callbackAnswer = outcome.callbackAnswer ?? null
     await this.update(job, {
       status,
       step: null,
@@ -166,6 +201,7 @@ export class SessionStore {
       codeVerifier: null,
       completedAt: finishedAt,
       durationMs,
+      ...(callbackAnswer ? { callbackAnswer } : {}),
     })
     this.deps.events.emit('sessions', {
       id: job.sessionId,
@@ -176,6 +212,7 @@ export class SessionStore {
       completedAt: finishedAt.toISOString(),
       durationMs,
       hasScreenshot: screenshotPath !== null,
+      ...(callbackAnswer ? { callbackAnswer } : {}),
     })
     this.profilePatch(job, { lastStatus: status, lastErrorCode: error.code })
   }
@@ -231,5 +268,7 @@ export function pendingRow(job: SessionJob): SessionRow & SessionPatch {
     completedAt: null,
     durationMs: null,
     hasScreenshot: false,
+    deliveredToCallback: false,
+    callbackAnswer: null,
   }
 }

@@ -26,18 +26,28 @@ export function assertUsableApp(app: ApiAppConfig): void {
 }
 
 function findAppProblem(app: ApiAppConfig): string | null {
-  if (app.oauthVersion !== '2.0') return `uses OAuth ${app.oauthVersion}; only OAuth 2.0 (PKCE) is supported here`
+  if (app.oauthVersion !== '2.0' && app.oauthVersion !== '1.0a') return `uses OAuth ${String(app.oauthVersion)}; only OAuth 2.0 (PKCE) and 1.0a are supported`
+  if (!isHttpUrl(app.redirectUri)) return 'has a redirect URI that is not an absolute http(s) URL'
+  // Pass-through: the app's own server begins the sign-in and redeems; the panel only needs where to start.
+  if (app.redemption === 'callback') return isHttpUrl(app.startUrl ?? '') ? null : 'lets its callback redeem but has no http(s) sign-in start URL'
+  if (app.oauthVersion === '1.0a') {
+    if (!app.clientId?.trim()) return 'has no consumer key (API key)'
+    if (!app.clientSecret) return 'has no consumer secret (API key secret)'
+    return null
+  }
   if (!app.clientId?.trim()) return 'has no client ID'
   if (app.clientType === 'confidential' && !app.clientSecret) return 'is a confidential client without a client secret'
-  let redirect: URL
-  try {
-    redirect = new URL(app.redirectUri)
-  } catch {
-    return 'has a redirect URI that is not an absolute URL'
-  }
-  if (redirect.protocol !== 'https:' && redirect.protocol !== 'http:') return 'has a redirect URI that is not http(s)'
   if (app.scopes.some((scope) => !scope || /\s/.test(scope))) return 'has an empty scope or a scope containing spaces'
   return null
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const protocol = new URL(value).protocol
+    return protocol === 'https:' || protocol === 'http:'
+  } catch {
+    return false
+  }
 }
 
 export function scopesOf(app: ApiAppConfig): string[] {

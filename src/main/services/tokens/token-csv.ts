@@ -23,7 +23,7 @@ export type TokenCsvRow = string[]
 const TABLE = 'authorization_sessions'
 const CHUNK_ROWS = 250
 /** Opaque credentials issued by X: written byte for byte (a prefixed quote would break them). */
-const VERBATIM_COLUMNS = new Set<string>(['access_token', 'refresh_token'])
+const VERBATIM_COLUMNS = new Set<string>(['access_token', 'refresh_token', 'oauth_token_secret'])
 const NEUTRALIZED = TOKEN_CSV_COLUMNS.map((column) => !VERBATIM_COLUMNS.has(column))
 /** Leading characters a spreadsheet reads as a formula (OWASP CSV injection), full-width forms included. */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/
@@ -40,6 +40,7 @@ interface StoredRow {
   api_app: string
   access_token: string | null
   refresh_token: string | null
+  oauth_token_secret: string | null
   scopes: string | null
   expires_at: string | null
   completed_at: string | null
@@ -57,7 +58,7 @@ const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
  */
 export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): AsyncGenerator<TokenCsvRow[]> {
   const read = sqliteHandle(dataSource).prepare(
-    `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
+    `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
        s.completed_at, s.profile_id, p.profile_name
      FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
      WHERE s.id IN (SELECT value FROM json_each(?))`,
@@ -74,8 +75,8 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
     next += chunk.length
     const byId = new Map((read.all(JSON.stringify(chunk)) as StoredRow[]).map((row) => [row.id, row]))
     const rows = chunk.flatMap((id) => byId.get(id) ?? [])
-    const opened = opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token]), tokenContexts(rows.length))
-    const built = opened.then((tokens) => rows.map((row, i) => toCsvRow(row, tokens[2 * i], tokens[2 * i + 1], scopes)))
+    const opened = opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows.length))
+    const built = opened.then((tokens) => rows.map((row, i) => toCsvRow(row, tokens.slice(3 * i, 3 * i + 3), scopes)))
     // Awaited in turn below; until then a failure must not count as unhandled.
     built.catch(() => undefined)
     inFlight.push(built)
@@ -93,24 +94,23 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   }
 }
 
-const ACCESS_CONTEXT = `${TABLE}.access_token`
-const REFRESH_CONTEXT = `${TABLE}.refresh_token`
+const SECRET_COLUMNS = ['access_token', 'refresh_token', 'oauth_token_secret'] as const
+type SecretColumn = (typeof SECRET_COLUMNS)[number]
 function tokenContexts(rows: number): string[] {
-  const contexts = new Array<string>(rows * 2)
-  for (let i = 0; i < rows; i++) {
-    contexts[2 * i] = ACCESS_CONTEXT
-    contexts[2 * i + 1] = REFRESH_CONTEXT
-  }
+  const contexts = new Array<string>(rows * SECRET_COLUMNS.length)
+  for (let i = 0; i < contexts.length; i++) contexts[i] = `${TABLE}.${SECRET_COLUMNS[i % SECRET_COLUMNS.length]}`
   return contexts
 }
 
-function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: 'access_token' | 'refresh_token'): string {
+function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: SecretColumn): string {
   if (opened === null) return ''
   if (typeof opened === 'string') return opened
   throw new DataDecryptionException({ table: TABLE, id: row.id, column }, opened.failure)
 }
 
-function toCsvRow(row: StoredRow, access: string | null | OpenFailure, refresh: string | null | OpenFailure, parsedScopes: Map<string, string>): TokenCsvRow {
+/** `opened`: the row's access token, refresh token and OAuth 1.0a token secret, decrypted (or why not). */
+function toCsvRow(row: StoredRow, opened: Array<string | null | OpenFailure>, parsedScopes: Map<string, string>): TokenCsvRow {
+  const [access, refresh, tokenSecret] = opened
   let scopes = row.scopes === null ? '' : parsedScopes.get(row.scopes)
   if (scopes === undefined) parsedScopes.set(row.scopes!, (scopes = scopesText(row.scopes!)))
   const byColumn: Record<(typeof TOKEN_CSV_COLUMNS)[number], string> = {
@@ -119,6 +119,7 @@ function toCsvRow(row: StoredRow, access: string | null | OpenFailure, refresh: 
     api_app: row.api_app,
     access_token: openedToken(access, row, 'access_token'),
     refresh_token: openedToken(refresh, row, 'refresh_token'),
+    oauth_token_secret: openedToken(tokenSecret, row, 'oauth_token_secret'),
     scopes,
     expires_at: isoFromSqlite(row.expires_at) ?? '',
     authorized_at: isoFromSqlite(row.completed_at) ?? '',

@@ -69,6 +69,8 @@ function provisionalRow(patch: SessionPatch): SessionRow {
     completedAt: null,
     durationMs: null,
     hasScreenshot: false,
+    deliveredToCallback: false,
+    callbackAnswer: null,
     ...patch,
   }
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
+import { flowDescription } from '../../../../shared/api-app'
 import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatCount, plural } from '../../lib/format'
@@ -54,6 +55,7 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
   const ids = onlyVisible ? visibleSelected : selected
   const chosen = apiApp && names.includes(apiApp) ? apiApp : (names[0] ?? '')
   const counts = useMemo(() => breakdown(ids, chosen), [ids, chosen])
+  const chosenApp = (apps ?? []).find((app) => app.name === chosen) ?? null
   // Why a batch for this app would be refused (unusable app, sandbox mismatch, no GoLogin token): said before the click.
   const [check, setCheck] = useState<{ apiApp: string; refusal: string | null } | null>(null)
   useEffect(() => {
@@ -114,9 +116,14 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
       )}
       <p className="dialog-summary">
         <strong>{plural(ids.length, 'account')}</strong> will be authorized for <strong>{chosen || '—'}</strong>, at most{' '}
-        <strong>{concurrency ?? 10}</strong> profiles at a time. Each account opens its GoLogin profile, approves the app on X and
-        stores the tokens; you can pause or cancel the batch from the progress bar.
+        <strong>{concurrency ?? 10}</strong> profiles at a time. Each account opens its GoLogin profile and approves the app on X; you
+        can pause or cancel the batch from the progress bar.
       </p>
+      {chosenApp ? (
+        <p className="dialog-summary" data-testid="authorize-flow">
+          Flow: {flowDescription(chosenApp)}
+        </p>
+      ) : null}
       {hidden > 0 ? (
         <label className="check-line">
           <input type="checkbox" checked={onlyVisible} onChange={(event) => setOnlyVisible(event.target.checked)} disabled={busy} />

@@ -43,7 +43,23 @@ export const sessionColumns = helper.columns([
     meta: { label: 'Profile', render: (row) => <span title={row.profileId}>{row.profileName ?? row.profileId}</span> },
   }),
   helper.accessor('apiApp', { header: 'API app', size: 88, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
-  helper.accessor('status', { header: 'Status', size: 104, meta: { label: 'Status', render: (row) => <StatusChip status={row.status} /> } }),
+  helper.accessor('status', {
+    header: 'Status',
+    size: 104,
+    meta: {
+      label: 'Status',
+      render: (row) => (
+        <>
+          <StatusChip status={row.status} />
+          {row.deliveredToCallback ? (
+            <span className="muted" title={`X’s answer went to the app’s own callback${row.callbackAnswer?.status ? ` (HTTP ${row.callbackAnswer.status}${row.callbackAnswer.url ? ` at ${row.callbackAnswer.url}` : ''})` : ''}; the panel holds no token.`}>
+              {' '}→ callback
+            </span>
+          ) : null}
+        </>
+      ),
+    },
+  }),
   helper.accessor('step', {
     header: 'Step',
     size: 124,

@@ -29,6 +29,8 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
     setServerErrors(({ [field]: _gone, ...rest }) => rest)
   }
   const shown = (field: ApiAppField) => (touched.has(field) ? errors[field] : undefined)
+  const legacy = draft.oauthVersion === '1.0a'
+  const passThrough = draft.redemption === 'callback'
 
   const save = async () => {
     setTouched(new Set(Object.keys(draft) as ApiAppField[]))
@@ -74,19 +76,41 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
         <Field id="app-oauth" label="OAuth version" error={shown('oauthVersion')}>
           <select id="app-oauth" value={draft.oauthVersion} onChange={(e) => set('oauthVersion', e.target.value as ApiAppDraft['oauthVersion'])}>
             <option value="2.0">OAuth 2.0 (PKCE)</option>
-            <option value="1.0a">OAuth 1.0a</option>
+            <option value="1.0a">OAuth 1.0a (consumer key and secret)</option>
           </select>
         </Field>
-        <Field id="app-type" label="Client type" error={shown('clientType')}>
-          <select id="app-type" value={draft.clientType} onChange={(e) => set('clientType', e.target.value as ApiAppDraft['clientType'])} aria-invalid={shown('clientType') ? true : undefined}>
-            <option value="confidential">Confidential (has a client secret)</option>
-            <option value="public">Public (no secret)</option>
+        <Field
+          id="app-redemption"
+          label="Who redeems X’s answer"
+          error={shown('redemption')}
+          help={
+            passThrough
+              ? 'The profile opens your app’s sign-in page; X’s answer goes on to your app’s callback, which stores the tokens. The panel records what the callback answered and stores no token.'
+              : 'The panel intercepts X’s redirect before it reaches your callback, redeems it and stores the tokens encrypted.'
+          }
+        >
+          <select id="app-redemption" value={draft.redemption} onChange={(e) => set('redemption', e.target.value as ApiAppDraft['redemption'])}>
+            <option value="panel">Redeem the code in the panel</option>
+            <option value="callback">Let the app’s callback redeem it</option>
           </select>
         </Field>
-        <Field id="app-client-id" label="Client ID" error={shown('clientId')}>
+        {legacy ? null : (
+          <Field id="app-type" label="Client type" error={shown('clientType')}>
+            <select id="app-type" value={draft.clientType} onChange={(e) => set('clientType', e.target.value as ApiAppDraft['clientType'])} aria-invalid={shown('clientType') ? true : undefined}>
+              <option value="confidential">Confidential (has a client secret)</option>
+              <option value="public">Public (no secret)</option>
+            </select>
+          </Field>
+        )}
+        <Field id="app-client-id" label={legacy ? 'Consumer key (API key)' : 'Client ID'} error={shown('clientId')}>
           <input id="app-client-id" value={draft.clientId} spellCheck={false} onChange={(e) => set('clientId', e.target.value)} aria-invalid={shown('clientId') ? true : undefined} />
         </Field>
-        <Field id="app-secret" label="Client secret" error={shown('clientSecret')} help={app?.hasSecret ? 'Stored encrypted. Leave empty to keep it.' : 'Stored encrypted; never shown again.'}>
+        <Field
+          id="app-secret"
+          label={legacy ? 'Consumer secret (API key secret)' : 'Client secret'}
+          error={shown('clientSecret')}
+          help={app?.hasSecret ? 'Stored encrypted. Leave empty to keep it.' : passThrough ? 'Optional here: your app’s server redeems with its own secret.' : 'Stored encrypted; never shown again.'}
+        >
           <input
             id="app-secret"
             type="password"
@@ -103,12 +127,34 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
             </label>
           ) : null}
         </Field>
-        <Field id="app-redirect" label="Redirect URI" error={shown('redirectUri')} help="The callback registered with the X app; the panel intercepts it in the browser.">
+        <Field
+          id="app-redirect"
+          label={legacy ? 'Callback URL' : 'Redirect URI'}
+          error={shown('redirectUri')}
+          help={passThrough ? 'The callback registered with the X app: X’s answer is let through to it.' : 'The callback registered with the X app; the panel intercepts it in the browser.'}
+        >
           <input id="app-redirect" value={draft.redirectUri} spellCheck={false} onChange={(e) => set('redirectUri', e.target.value)} aria-invalid={shown('redirectUri') ? true : undefined} />
         </Field>
-        <Field id="app-scopes" label="Scopes" error={shown('scopes')} help="Separated by spaces. offline.access gives refresh tokens.">
-          <input id="app-scopes" value={draft.scopes} spellCheck={false} onChange={(e) => set('scopes', e.target.value)} aria-invalid={shown('scopes') ? true : undefined} />
-        </Field>
+        {passThrough ? (
+          <>
+            <Field id="app-start" label="Sign-in start URL" error={shown('startUrl')} help="The page on your app’s server that begins the X sign-in (it creates the state or request token and redirects to X).">
+              <input id="app-start" value={draft.startUrl} spellCheck={false} onChange={(e) => set('startUrl', e.target.value)} aria-invalid={shown('startUrl') ? true : undefined} />
+            </Field>
+            <Field
+              id="app-marker"
+              label="Success marker"
+              error={shown('callbackMarker')}
+              help="A text your callback’s page shows when it stored the tokens (e.g. Connected), or a URL pattern the browser ends on (https://app.example.com/done*). Empty: any answer below HTTP 400 counts."
+            >
+              <input id="app-marker" value={draft.callbackMarker} spellCheck={false} onChange={(e) => set('callbackMarker', e.target.value)} aria-invalid={shown('callbackMarker') ? true : undefined} />
+            </Field>
+          </>
+        ) : null}
+        {legacy ? null : (
+          <Field id="app-scopes" label="Scopes" error={shown('scopes')} help="Separated by spaces. offline.access gives refresh tokens.">
+            <input id="app-scopes" value={draft.scopes} spellCheck={false} onChange={(e) => set('scopes', e.target.value)} aria-invalid={shown('scopes') ? true : undefined} />
+          </Field>
+        )}
       </form>
     </Dialog>
   )

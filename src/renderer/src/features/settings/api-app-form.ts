@@ -11,8 +11,14 @@ export interface ApiAppDraft {
   clientSecret: string
   removeSecret: boolean
   redirectUri: string
-  /** Space- or comma-separated. */
+  /** Space- or comma-separated (OAuth 2.0 only). */
   scopes: string
+  /** `panel`: the panel redeems; `callback`: pass-through to the app's own callback. */
+  redemption: 'panel' | 'callback'
+  /** Pass-through: the app's sign-in start page. */
+  startUrl: string
+  /** Pass-through: text or http(s) URL pattern the callback's answer must show. */
+  callbackMarker: string
 }
 
 export type ApiAppField = keyof ApiAppDraft
@@ -28,6 +34,9 @@ export function newDraft(): ApiAppDraft {
     removeSecret: false,
     redirectUri: '',
     scopes: DEFAULT_SCOPES.join(' '),
+    redemption: 'panel',
+    startUrl: '',
+    callbackMarker: '',
   }
 }
 
@@ -41,6 +50,9 @@ export function draftOf(app: ApiAppView): ApiAppDraft {
     removeSecret: false,
     redirectUri: app.redirectUri,
     scopes: app.scopes.join(' '),
+    redemption: app.redemption,
+    startUrl: app.startUrl ?? '',
+    callbackMarker: app.callbackMarker ?? '',
   }
 }
 
@@ -50,14 +62,19 @@ export function splitScopes(text: string): string[] {
 
 export function toInput(draft: ApiAppDraft): ApiAppInput {
   const secret = draft.clientSecret.trim()
+  const legacy = draft.oauthVersion === '1.0a'
+  const passThrough = draft.redemption === 'callback'
   return {
     name: draft.name.trim(),
     oauthVersion: draft.oauthVersion,
-    clientType: draft.clientType,
+    // 1.0a apps always have a consumer secret: they are confidential.
+    clientType: legacy ? 'confidential' : draft.clientType,
     clientId: draft.clientId.trim(),
     ...(draft.removeSecret ? { clientSecret: null } : secret ? { clientSecret: secret } : {}),
     redirectUri: draft.redirectUri.trim(),
-    scopes: splitScopes(draft.scopes),
+    scopes: legacy ? [] : splitScopes(draft.scopes),
+    redemption: draft.redemption,
+    ...(passThrough ? { startUrl: draft.startUrl.trim() || null, callbackMarker: draft.callbackMarker.trim() || null } : {}),
   }
 }
 
@@ -82,6 +99,8 @@ export function validateApiApp(draft: ApiAppDraft, existing: ApiAppView | null, 
   const name = draft.name.trim()
   if (!existing && apps.some((app) => app.name.toLowerCase() === name.toLowerCase())) errors.name ??= 'An API app with this name exists; edit it instead.'
   const hasSecret = !draft.removeSecret && (draft.clientSecret.trim() !== '' || Boolean(existing?.hasSecret))
-  if (draft.clientType === 'confidential' && !hasSecret) errors.clientSecret ??= 'Required for a confidential client.'
+  // In pass-through the app's own server holds the secret; the panel needs none.
+  const needsSecret = draft.redemption === 'panel' && (draft.oauthVersion === '1.0a' || draft.clientType === 'confidential')
+  if (needsSecret && !hasSecret) errors.clientSecret ??= draft.oauthVersion === '1.0a' ? 'Required: the consumer secret signs every OAuth 1.0a request.' : 'Required for a confidential client.'
   return errors
 }

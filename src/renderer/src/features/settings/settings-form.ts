@@ -166,7 +166,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   {
     title: 'Service endpoints',
     help: 'Where the panel reaches GoLogin and X. Change them only to point the panel at a stand-in (such as the sandbox).',
-    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl'],
+    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl', 'xOAuth1AuthorizeUrl'],
     advanced: true,
   },
 ]
