@@ -1,7 +1,7 @@
 /** What refuses a batch before any profile starts, and the sentence the Authorize dialog shows. */
 import { describe, expect, it } from 'vitest'
 import type { ApiAppConfig } from '../../../src/shared/api-app'
-import { DomainException } from '../../../src/shared/errors'
+import { DomainException, TwitterAPIException } from '../../../src/shared/errors'
 import { AuthorizationPreflight, type PreflightDeps } from '../../../src/main/services/automation/preflight'
 
 const real: ApiAppConfig = {
@@ -57,5 +57,30 @@ describe('AuthorizationPreflight', () => {
     expect(await preflight({ gologin: noToken }).check('AIOTT1')).toMatchObject({ name: 'AIOTT1' })
     await expect(preflight({ gologin: noToken, launcherMode: () => 'cloud' }).check('AIOTT1')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/needs the GoLogin API token/) })
     await expect(preflight({ gologin: revoked, launcherMode: () => 'cloud' }).check('AIOTT1')).rejects.toMatchObject({ code: 'GOLOGIN_TOKEN_REVOKED' })
+  })
+
+  it('asks X once for a request token of a 1.0a app: its refusal refuses the batch, its acceptance is trusted for a while', async () => {
+    const oauth1App: ApiAppConfig = { ...real, name: 'V1', oauthVersion: '1.0a', clientType: 'confidential', redemption: 'panel' }
+    let answer: 'ok' | 'refused' | 'down' = 'refused'
+    let asked = 0
+    const oauth1 = {
+      requestToken: async () => {
+        asked++
+        if (answer === 'refused') throw new TwitterAPIException(401, 'Could not authenticate you. (32)')
+        if (answer === 'down') throw new TwitterAPIException(503, 'Service Unavailable')
+        return {}
+      },
+    }
+    const check = preflight({ apps: [oauth1App], oauth1 })
+    await expect(check.check('V1')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: expect.stringMatching(/X refused the consumer key and secret of API app "V1"/) })
+    answer = 'down'
+    expect(await check.check('V1')).toMatchObject({ name: 'V1' })
+    answer = 'ok'
+    await check.check('V1')
+    await check.check('V1')
+    expect(asked).toBe(3)
+    // Pass-through apps never use the consumer credentials in the panel.
+    expect(await preflight({ apps: [{ ...oauth1App, redemption: 'callback', startUrl: 'https://app.example.com/login' }], oauth1 }).check('V1')).toMatchObject({ name: 'V1' })
+    expect(asked).toBe(3)
   })
 })

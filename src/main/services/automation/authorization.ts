@@ -91,6 +91,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     gologin: deps.gologin,
     sandbox: deps.sandbox,
     xAuthorizeUrl: () => settings.get('xAuthorizeUrl'),
+    oauth1,
   })
   const batches = new BatchRunner({
     planner: new BatchPlanner({ dataSource: db.dataSource, apiApps }),

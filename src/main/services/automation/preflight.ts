@@ -4,7 +4,7 @@
  * Checked by "Authorize selected", "Retry" and the REST API's authorize alike.
  */
 import type { ApiAppConfig } from '../../../shared/api-app'
-import { DomainException } from '../../../shared/errors'
+import { DomainException, TwitterAPIException } from '../../../shared/errors'
 import { assertUsableApp } from '../oauth/token-requests'
 
 export interface PreflightDeps {
@@ -16,7 +16,13 @@ export interface PreflightDeps {
   sandbox: { knowsClient(clientId: string): boolean } | null
   /** The X authorize URL in use (a stand-in's, or X's own). */
   xAuthorizeUrl: () => string
+  /** OAuth 1.0a: a request token proves X accepts the app's consumer key and secret (`OAuth1Client` fits). */
+  oauth1?: { requestToken(app: ApiAppConfig): Promise<unknown> }
+  now?: () => number
 }
+
+/** How long a 1.0a app whose credentials X accepted is not asked again. */
+const CREDENTIALS_CHECK_TTL_MS = 10 * 60_000
 
 /** X's own hosts: an app of the sandbox cannot work there (any other host is a stand-in the operator chose). */
 function isRealX(authorizeUrl: string): boolean {
@@ -31,6 +37,9 @@ function isRealX(authorizeUrl: string): boolean {
 const SANDBOX_CLIENT_PREFIX = 'sandbox-client-'
 
 export class AuthorizationPreflight {
+  /** 1.0a apps whose consumer credentials X accepted, and until when that answer is trusted. */
+  private readonly accepted = new Map<string, number>()
+
   constructor(private readonly deps: PreflightDeps) {}
 
   /** The API app's configuration, or the reason no account can be authorized for it right now. */
@@ -39,7 +48,30 @@ export class AuthorizationPreflight {
     assertUsableApp(app)
     this.checkSandbox(app)
     this.checkGoLogin()
+    await this.checkOAuth1Credentials(app)
     return app
+  }
+
+  /**
+   * A 1.0a app redeemed by the panel: one request token shows whether X accepts its consumer key and secret,
+   * before a batch spends a profile start per account on the same refusal. Only X's refusal refuses the batch;
+   * a passing failure (X unreachable, 5xx) leaves the accounts to try.
+   */
+  private async checkOAuth1Credentials(app: ApiAppConfig): Promise<void> {
+    const { oauth1 } = this.deps
+    if (!oauth1 || app.oauthVersion !== '1.0a' || app.redemption === 'callback') return
+    const now = this.deps.now?.() ?? Date.now()
+    const key = `${app.name}\n${app.clientId}\n${app.clientSecret ?? ''}\n${app.redirectUri}`
+    if ((this.accepted.get(key) ?? 0) > now) return
+    try {
+      await oauth1.requestToken(app)
+      this.accepted.set(key, now + CREDENTIALS_CHECK_TTL_MS)
+    } catch (error) {
+      if (!(error instanceof TwitterAPIException) || error.statusCode < 400 || error.statusCode >= 500) return
+      throw new DomainException('INVALID_API_APP', `X refused the consumer key and secret of API app "${app.name}" (${error.message}); check them in Settings → API apps.`, {
+        details: { apiApp: app.name, statusCode: error.statusCode },
+      })
+    }
   }
 
   private checkSandbox(app: ApiAppConfig): void {
