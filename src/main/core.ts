@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
-import { openDatabase, type Database } from './db'
+import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
 import { logsHandlers } from './handlers/logs'
@@ -44,7 +44,7 @@ export interface CoreOptions {
   dataDir: string
   mode: SystemInfo['mode']
   appVersion?: string
-  /** Environment variables that override stored settings (defaults to `process.env`). */
+  /** Environment variables that override stored settings (defaults to `process.env`); `DATABASE_URL` chooses PostgreSQL. */
   env?: NodeJS.ProcessEnv
   /** Echo log lines to stderr. */
   logToConsole?: boolean
@@ -113,11 +113,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
 
   const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
+  // Before the database opens: DATABASE_URL, else database.json in the data folder, else SQLite (database-config.ts).
+  const database = resolveDatabaseChoice(dataDir, env)
+  logs.redactor.addSecret(database.url ? passwordOf(database.url) : null)
+  if (database.url) log.info('db.choice', { source: database.source }, `PostgreSQL chosen by ${database.source}`)
   const db = await openDatabase({
     dataDir,
     keyStore,
     log: logs.logger('db'),
     nativeBinding: options.sqliteNativeBinding,
+    databaseUrl: database.url,
   })
   try {
     // ---- sandbox mode ----

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm'
 import { ValidationException } from '../../shared/errors'
+import { databaseKind } from './dialect'
 import type { MappingSource, ProfileMetadata } from './entities'
 import { sqliteDateTime, sqliteHandle, type SqliteHandle, type SqliteStatement } from './sqlite-handle'
 import { writeLockOf } from './write-lock'
@@ -21,7 +22,7 @@ export interface ProfileUpsertRow {
 export interface UpsertProfilesOptions {
   /** Stamped into `last_synced` of every row (a GoLogin sync); omitted for imports. */
   syncedAt?: Date
-  /** Rows per statement and transaction (default 500; capped below SQLite's variable limit). */
+  /** Rows per statement and transaction (default 500 on SQLite, 1,000 on PostgreSQL; capped below the variable limit). */
   chunkSize?: number
   onProgress?: (done: number, total: number) => void
 }
@@ -46,22 +47,27 @@ const COLUMNS = [
   'created_at',
   'updated_at',
 ] as const
-/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32). */
-const SQLITE_MAX_VARIABLES = 32_766
-const MAX_CHUNK = Math.floor(SQLITE_MAX_VARIABLES / COLUMNS.length)
-const DEFAULT_CHUNK = 500
+/** Parameters one statement may bind: SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32), PostgreSQL's protocol limit. */
+const MAX_VARIABLES = { sqlite: 32_766, postgres: 65_535 } as const
+const DEFAULT_CHUNK = { sqlite: 500, postgres: 1_000 } as const
 
 // Does this row's mapping replace the stored one? import/edit always; pattern only over pattern or nothing.
 const TAKES_MAPPING = `(excluded.mapping_source IN ('import', 'edit')
   OR (excluded.mapping_source = 'pattern' AND (profiles.mapping_source IS NULL OR profiles.mapping_source = 'pattern')))`
 const NEXT_APP = `COALESCE(excluded.api_app, profiles.api_app)`
-const DIFFERS = `(profiles.profile_name IS NOT excluded.profile_name
-  OR profiles.metadata IS NOT excluded.metadata
-  OR profiles.is_active IS NOT excluded.is_active
-  OR (${TAKES_MAPPING} AND (profiles.twitter_username IS NOT excluded.twitter_username
-    OR profiles.api_app IS NOT ${NEXT_APP} OR profiles.mapping_source IS NOT excluded.mapping_source)))`
+// twitter_username compares without case here too (SQLite NOCASE column, PostgreSQL citext).
+const DIFFERS = `(profiles.profile_name IS DISTINCT FROM excluded.profile_name
+  OR profiles.metadata IS DISTINCT FROM excluded.metadata
+  OR profiles.is_active IS DISTINCT FROM excluded.is_active
+  OR (${TAKES_MAPPING} AND (profiles.twitter_username IS DISTINCT FROM excluded.twitter_username
+    OR profiles.api_app IS DISTINCT FROM ${NEXT_APP} OR profiles.mapping_source IS DISTINCT FROM excluded.mapping_source)))`
 
-function upsertSql(rowCount: number): string {
+/**
+ * One multi-row upsert. Each written row returns ADDED, UPDATED or 0 (only `last_synced` moved). A new row
+ * is told apart by its id above the largest before (SQLite, one writer), or on PostgreSQL by `xmax = 0`
+ * (no earlier version of the row), which holds with other hosts inserting at the same time.
+ */
+function upsertSql(rowCount: number, kind: 'sqlite' | 'postgres'): string {
   const tuple = `(${COLUMNS.map(() => '?').join(', ')})`
   return `INSERT INTO profiles (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')}
     ON CONFLICT (profile_id) DO UPDATE SET
@@ -74,7 +80,7 @@ function upsertSql(rowCount: number): string {
       last_synced = COALESCE(excluded.last_synced, profiles.last_synced),
       updated_at = CASE WHEN ${DIFFERS} THEN excluded.updated_at ELSE profiles.updated_at END
     WHERE ${DIFFERS} OR excluded.last_synced IS NOT NULL
-    RETURNING CASE WHEN id > ? THEN ${ADDED} WHEN updated_at = ? THEN ${UPDATED} ELSE 0 END`
+    RETURNING CASE WHEN ${kind === 'sqlite' ? 'id > ?' : 'xmax = 0'} THEN ${ADDED} WHEN updated_at = ? THEN ${UPDATED} ELSE 0 END AS outcome`
 }
 
 const ADDED = 2
@@ -87,14 +93,15 @@ function statementFor(db: SqliteHandle, rowCount: number): SqliteStatement {
   if (!byCount) statements.set(db, (byCount = new Map()))
   let statement = byCount.get(rowCount)
   // pluck: one number per written row (added / updated / only last_synced moved), no row objects.
-  if (!statement) byCount.set(rowCount, (statement = db.prepare(upsertSql(rowCount)).pluck()))
+  if (!statement) byCount.set(rowCount, (statement = db.prepare(upsertSql(rowCount, 'sqlite')).pluck()))
   return statement
 }
 
 /**
  * Inserts or updates GoLogin profiles by `profile_id`, tens of thousands at a time: one multi-row
- * `ON CONFLICT` statement per chunk, each chunk its own synchronous transaction, and a turn of the
- * event loop between chunks so IPC stays responsive. Counts what was added, changed or already so.
+ * `ON CONFLICT` statement per chunk, each chunk its own transaction (SQLite: a synchronous one on the raw
+ * connection), and a turn of the event loop between chunks so IPC stays responsive. Counts what was
+ * added, changed or already so.
  */
 export async function upsertProfiles(
   dataSource: DataSource,
@@ -102,9 +109,11 @@ export async function upsertProfiles(
   options: UpsertProfilesOptions = {},
 ): Promise<UpsertProfilesResult> {
   const unique = dedupeByProfileId(rows)
-  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, MAX_CHUNK))
+  const kind = databaseKind(dataSource)
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK[kind], Math.floor((MAX_VARIABLES[kind] - 2) / COLUMNS.length)))
   const stamp = nextStamp()
   const syncedAt = options.syncedAt ? sqliteDateTime(options.syncedAt) : null
+  if (kind === 'postgres') return upsertOnPostgres(dataSource, unique, { chunkSize, stamp, syncedAt, onProgress: options.onProgress })
   const db = sqliteHandle(dataSource)
   const maxId = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM profiles')
   const result: UpsertProfilesResult = { added: 0, updated: 0, unchanged: 0 }
@@ -133,6 +142,33 @@ export async function upsertProfiles(
     await lock.exclusive(() => writeChunk(unique.slice(start, start + chunkSize)))
     options.onProgress?.(Math.min(start + chunkSize, unique.length), unique.length)
     if (start + chunkSize < unique.length) await new Promise((resolve) => setImmediate(resolve))
+  }
+  return result
+}
+
+/** PostgreSQL: each chunk is one statement (atomic by itself) on a pooled connection; no lock to take. */
+async function upsertOnPostgres(
+  dataSource: DataSource,
+  unique: ProfileUpsertRow[],
+  options: { chunkSize: number; stamp: string; syncedAt: string | null; onProgress?: (done: number, total: number) => void },
+): Promise<UpsertProfilesResult> {
+  const { chunkSize, stamp, syncedAt } = options
+  const result: UpsertProfilesResult = { added: 0, updated: 0, unchanged: 0 }
+  for (let start = 0; start < unique.length; start += chunkSize) {
+    const chunk = unique.slice(start, start + chunkSize)
+    const params: unknown[] = []
+    for (const row of chunk) pushParams(params, row, syncedAt, stamp)
+    params.push(stamp)
+    const outcomes: Array<{ outcome: number }> = await dataSource.query(upsertSql(chunk.length, 'postgres'), params)
+    let changed = 0
+    for (const { outcome } of outcomes) {
+      if (outcome === ADDED) result.added += 1
+      else if (outcome === UPDATED) result.updated += 1
+      else continue
+      changed += 1
+    }
+    result.unchanged += chunk.length - changed
+    options.onProgress?.(Math.min(start + chunkSize, unique.length), unique.length)
   }
   return result
 }
