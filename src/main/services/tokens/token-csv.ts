@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises'
 import { stringify as stringifySync } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
-import { activeSecretBox, isoFromSqlite, sqliteHandle } from '../../db'
+import { activeSecretBox, dialectOf, isoFromSqlite, rowReader } from '../../db'
 import { DataDecryptionException, type OpenFailure } from '../../security/secret-box'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
@@ -56,12 +56,18 @@ const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
  * event loop is given back between chunks.
  */
 export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): AsyncGenerator<TokenCsvRow[]> {
-  const read = sqliteHandle(dataSource).prepare(
-    `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
-       s.completed_at, s.profile_id, p.profile_name
-     FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
-     WHERE s.id IN (SELECT value FROM json_each(?))`,
-  )
+  const rowsOf = rowReader(dataSource)
+  const dialect = dialectOf(dataSource)
+  const read = (chunk: number[]) => {
+    const { sql: inChunk, params } = dialect.inList('s.id', chunk)
+    return rowsOf.all<StoredRow>(
+      `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.scopes, s.expires_at,
+         s.completed_at, s.profile_id, p.profile_name
+       FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
+       WHERE ${inChunk}`,
+      params,
+    )
+  }
   const chunks = Math.ceil(ids.length / CHUNK_ROWS)
   const threads = Math.min(DECRYPT_THREADS, chunks)
   const opener = activeSecretBox().bulkOpener(threads)
@@ -72,10 +78,12 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   const readAhead = () => {
     const chunk = ids.slice(next, next + CHUNK_ROWS)
     next += chunk.length
-    const byId = new Map((read.all(JSON.stringify(chunk)) as StoredRow[]).map((row) => [row.id, row]))
-    const rows = chunk.flatMap((id) => byId.get(id) ?? [])
-    const opened = opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token]), tokenContexts(rows.length))
-    const built = opened.then((tokens) => rows.map((row, i) => toCsvRow(row, tokens[2 * i], tokens[2 * i + 1], scopes)))
+    const built = read(chunk).then(async (stored) => {
+      const byId = new Map(stored.map((row) => [row.id, row]))
+      const rows = chunk.flatMap((id) => byId.get(id) ?? [])
+      const tokens = await opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token]), tokenContexts(rows.length))
+      return rows.map((row, i) => toCsvRow(row, tokens[2 * i], tokens[2 * i + 1], scopes))
+    })
     // Awaited in turn below; until then a failure must not count as unhandled.
     built.catch(() => undefined)
     inFlight.push(built)
