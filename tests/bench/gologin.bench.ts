@@ -109,7 +109,7 @@ async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number }> {
         const begin = performance.now()
         let rows = 0
         for (let cursor: number | null = 0; cursor !== null; ) {
-          const page = service.listProfiles({ cursor, limit: LIST_PAGE })
+          const page = await service.listProfiles({ cursor, limit: LIST_PAGE })
           rows += page.rows.length
           cursor = page.nextCursor
         }

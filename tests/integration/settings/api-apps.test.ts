@@ -3,7 +3,8 @@ import { settingsHandlers } from '../../../src/main/handlers/settings'
 import { ApiAppService } from '../../../src/main/services/api-apps/api-app-service'
 import { SettingsService } from '../../../src/main/services/settings/settings-service'
 import { upsertProfiles } from '../../../src/main/db'
-import { openTestDb, rawDatabaseBytes, testLog } from '../db/test-db'
+import { openTestDb, testLog } from '../db/test-db'
+import { storedBytes } from '../../helpers/test-database'
 
 type Db = Awaited<ReturnType<typeof openTestDb>>
 
@@ -41,7 +42,7 @@ describe('ApiAppService', () => {
         redirectUri: app.redirectUri,
         scopes: ['tweet.read', 'tweet.write', 'users.read', 'offline.access'],
       })
-      expect(rawDatabaseBytes(db.filePath).includes(app.clientSecret)).toBe(false)
+      expect((await storedBytes(db)).includes(app.clientSecret)).toBe(false)
       await expect(apps.get('NOPE')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: 'Unknown API app: NOPE' })
     })
   })
