@@ -26,8 +26,8 @@ export interface SqlDialect {
   notInList(column: string, values: readonly (string | number)[]): SqlFragment
   /** LIKE that ignores case (SQLite's LIKE already ignores ASCII case; PostgreSQL's does not). */
   readonly ilike: string
-  /** After a case-insensitive column in ORDER BY: SQLite names the collation, a citext column needs nothing. */
-  readonly nocase: string
+  /** ORDER BY key of a case-insensitive column: SQLite names the collation; PostgreSQL sorts lower(text), not citext (5× faster). */
+  orderNocase(column: string): string
   /** The distinct values of `expression` joined by commas. */
   groupConcatDistinct(expression: string): string
   /** `column` in a WHERE the planner must not serve from its index (SQLite's unary plus; PostgreSQL plans well). */
@@ -39,7 +39,7 @@ const SQLITE: SqlDialect = {
   inList: (column, values) => ({ sql: `${column} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] }),
   notInList: (column, values) => ({ sql: `${column} NOT IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] }),
   ilike: 'LIKE',
-  nocase: ' COLLATE NOCASE',
+  orderNocase: (column) => `${column} COLLATE NOCASE`,
   groupConcatDistinct: (expression) => `GROUP_CONCAT(DISTINCT ${expression})`,
   noIndex: (column) => `+${column}`,
 }
@@ -50,7 +50,7 @@ const POSTGRES: SqlDialect = {
   inList: (column, values) => ({ sql: `${column} = ANY(?)`, params: [[...values]] }),
   notInList: (column, values) => ({ sql: `NOT (${column} = ANY(?))`, params: [[...values]] }),
   ilike: 'ILIKE',
-  nocase: '',
+  orderNocase: (column) => `lower(${column}::text)`,
   groupConcatDistinct: (expression) => `STRING_AGG(DISTINCT ${expression}, ',')`,
   noIndex: (column) => column,
 }

@@ -47,9 +47,24 @@ const COLUMNS = [
   'created_at',
   'updated_at',
 ] as const
-/** Parameters one statement may bind: SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32), PostgreSQL's protocol limit. */
-const MAX_VARIABLES = { sqlite: 32_766, postgres: 65_535 } as const
-const DEFAULT_CHUNK = { sqlite: 500, postgres: 1_000 } as const
+/** PostgreSQL binds one array per column (unnest): the columns' element types. */
+const ARRAY_TYPES: Record<(typeof COLUMNS)[number], string> = {
+  profile_id: 'text',
+  profile_name: 'text',
+  twitter_username: 'citext',
+  api_app: 'text',
+  mapping_source: 'text',
+  metadata: 'text',
+  is_active: 'boolean',
+  last_synced: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+}
+/** SQLite: its default SQLITE_MAX_VARIABLE_NUMBER (since 3.32) bounds the rows per statement; PostgreSQL binds 11 arrays. */
+const MAX_CHUNK = { sqlite: Math.floor((32_766 - 2) / COLUMNS.length), postgres: 10_000 } as const
+const DEFAULT_CHUNK = { sqlite: 500, postgres: 2_000 } as const
+/** A PostgreSQL upsert that wrote this many rows refreshes the planner's statistics of `profiles` (a first sync). */
+const ANALYZE_AFTER_ROWS = 1_000
 
 // Does this row's mapping replace the stored one? import/edit always; pattern only over pattern or nothing.
 const TAKES_MAPPING = `(excluded.mapping_source IN ('import', 'edit')
@@ -63,13 +78,18 @@ const DIFFERS = `(profiles.profile_name IS DISTINCT FROM excluded.profile_name
     OR profiles.api_app IS DISTINCT FROM ${NEXT_APP} OR profiles.mapping_source IS DISTINCT FROM excluded.mapping_source)))`
 
 /**
- * One multi-row upsert. Each written row returns ADDED, UPDATED or 0 (only `last_synced` moved). A new row
- * is told apart by its id above the largest before (SQLite, one writer), or on PostgreSQL by `xmax = 0`
- * (no earlier version of the row), which holds with other hosts inserting at the same time.
+ * One multi-row upsert: SQLite binds the rows' values, PostgreSQL one array per column (`unnest`, a third
+ * faster there than 10,000 values). Each written row returns ADDED, UPDATED or 0 (only `last_synced`
+ * moved). A new row is told apart by its id above the largest before (SQLite, one writer), or on
+ * PostgreSQL by `xmax = 0` (no earlier version of the row), which holds with other hosts inserting too.
  */
 function upsertSql(rowCount: number, kind: 'sqlite' | 'postgres'): string {
   const tuple = `(${COLUMNS.map(() => '?').join(', ')})`
-  return `INSERT INTO profiles (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')}
+  const rows =
+    kind === 'sqlite'
+      ? `VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')}`
+      : `SELECT * FROM unnest(${COLUMNS.map((column) => `?::${ARRAY_TYPES[column]}[]`).join(', ')})`
+  return `INSERT INTO profiles (${COLUMNS.join(', ')}) ${rows}
     ON CONFLICT (profile_id) DO UPDATE SET
       profile_name = excluded.profile_name,
       metadata = excluded.metadata,
@@ -110,7 +130,7 @@ export async function upsertProfiles(
 ): Promise<UpsertProfilesResult> {
   const unique = dedupeByProfileId(rows)
   const kind = databaseKind(dataSource)
-  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK[kind], Math.floor((MAX_VARIABLES[kind] - 2) / COLUMNS.length)))
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK[kind], MAX_CHUNK[kind]))
   const stamp = nextStamp()
   const syncedAt = options.syncedAt ? sqliteDateTime(options.syncedAt) : null
   if (kind === 'postgres') return upsertOnPostgres(dataSource, unique, { chunkSize, stamp, syncedAt, onProgress: options.onProgress })
@@ -154,12 +174,12 @@ async function upsertOnPostgres(
 ): Promise<UpsertProfilesResult> {
   const { chunkSize, stamp, syncedAt } = options
   const result: UpsertProfilesResult = { added: 0, updated: 0, unchanged: 0 }
+  const sql = upsertSql(0, 'postgres')
   for (let start = 0; start < unique.length; start += chunkSize) {
     const chunk = unique.slice(start, start + chunkSize)
-    const params: unknown[] = []
-    for (const row of chunk) pushParams(params, row, syncedAt, stamp)
-    params.push(stamp)
-    const outcomes: Array<{ outcome: number }> = await dataSource.query(upsertSql(chunk.length, 'postgres'), params)
+    const columns: unknown[][] = COLUMNS.map(() => new Array<unknown>(chunk.length))
+    chunk.forEach((row, i) => rowParams(row, syncedAt, stamp).forEach((value, c) => (columns[c][i] = value)))
+    const outcomes: Array<{ outcome: number }> = await dataSource.query(sql, [...columns, stamp])
     let changed = 0
     for (const { outcome } of outcomes) {
       if (outcome === ADDED) result.added += 1
@@ -170,6 +190,8 @@ async function upsertOnPostgres(
     result.unchanged += chunk.length - changed
     options.onProgress?.(Math.min(start + chunkSize, unique.length), unique.length)
   }
+  // Autovacuum would analyze within a minute; the grid's first pages after a first sync should not wait for it.
+  if (result.added + result.updated >= ANALYZE_AFTER_ROWS) await dataSource.query('ANALYZE profiles')
   return result
 }
 
@@ -195,8 +217,13 @@ function dedupeByProfileId(rows: readonly ProfileUpsertRow[]): ProfileUpsertRow[
 }
 
 function pushParams(params: unknown[], row: ProfileUpsertRow, syncedAt: string | null, stamp: string): void {
+  params.push(...rowParams(row, syncedAt, stamp))
+}
+
+/** The row's values in the order of COLUMNS. */
+function rowParams(row: ProfileUpsertRow, syncedAt: string | null, stamp: string): unknown[] {
   const mapping = row.mapping
-  params.push(
+  return [
     row.profileId,
     row.profileName ?? '',
     mapping ? normalizeUsername(mapping.twitterUsername) : null,
@@ -207,7 +234,7 @@ function pushParams(params: unknown[], row: ProfileUpsertRow, syncedAt: string |
     syncedAt,
     stamp,
     stamp,
-  )
+  ]
 }
 
 /** `@Alice ` → `Alice`; empty → null. Lookups are case-insensitive (the column collates NOCASE). */

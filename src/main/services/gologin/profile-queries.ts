@@ -4,8 +4,8 @@
  * `ix_authorization_sessions_profile_id` index (the rowid is the index's last column, so the max
  * is one index seek per profile), and only for the page's rows: the profiles are cut to the page
  * first, by keyset on `profiles.id` (the cursor), so a page costs the same wherever it starts.
- * `+status` keeps SQLite off the status index, which would scan every completed session per profile
- * (PostgreSQL plans that lookup well by itself). SQLite reads through prepared statements (`rowReader`).
+ * `+status` keeps SQLite off the status index, which would scan every completed session per profile;
+ * PostgreSQL gets the same lookups as LATERAL joins. SQLite reads through prepared statements (`rowReader`).
  */
 import type { DataSource } from 'typeorm'
 import type { ProfileRow } from '../../../shared/contract/profiles'
@@ -34,6 +34,19 @@ export interface ProfileSqlRow {
   token_status: ProfileRow['tokenStatus']
 }
 
+/** Each profile's newest attempt `s` and newest completed session `a`, joined the way each database plans well. */
+const NEWEST_SESSIONS: Record<DatabaseKind, string> = {
+  // SQLite: MAX(id) over the profile_id index, one seek per profile (`+status` keeps it off the status index).
+  sqlite: `LEFT JOIN authorization_sessions AS s ON s.id = (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id)
+  LEFT JOIN authorization_sessions AS a ON a.id =
+    (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id AND ${DIALECTS.sqlite.noIndex('status')} = 'completed')`,
+  // PostgreSQL would hash-join those MAX(id)s against every session; LATERAL keeps it to the page's profiles.
+  postgres: `LEFT JOIN LATERAL (SELECT status, error_code, completed_at, started_at, created_at FROM authorization_sessions
+      WHERE profile_id = p.profile_id ORDER BY id DESC LIMIT 1) AS s ON TRUE
+  LEFT JOIN LATERAL (SELECT completed_at, expires_at, token_status FROM authorization_sessions
+      WHERE profile_id = p.profile_id AND status = 'completed' ORDER BY id DESC LIMIT 1) AS a ON TRUE`,
+}
+
 /** Profiles chosen by `chosen` (a SELECT over `profiles`), each with its newest attempt and newest completed session. */
 export const profileRowsSql = (chosen: string, orderBy: string, kind: DatabaseKind = 'sqlite') => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
     p.metadata, p.is_active, p.in_use, p.last_synced,
@@ -41,9 +54,7 @@ export const profileRowsSql = (chosen: string, orderBy: string, kind: DatabaseKi
     COALESCE(s.completed_at, s.started_at, s.created_at) AS last_attempt_at,
     a.completed_at AS last_authorized_at, a.expires_at AS token_expires_at, a.token_status AS token_status
   FROM (${chosen}) AS p
-  LEFT JOIN authorization_sessions AS s ON s.id = (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id)
-  LEFT JOIN authorization_sessions AS a ON a.id =
-    (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id AND ${DIALECTS[kind].noIndex('status')} = 'completed')
+  ${NEWEST_SESSIONS[kind]}
   ORDER BY ${orderBy}`
 
 /** One page: `(cursor, limit)`; exported so a test can check SQLite's plan for it. */

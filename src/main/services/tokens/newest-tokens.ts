@@ -52,7 +52,7 @@ export function newestTokensQuery(
     params.push(sqliteDateTime(filter.refreshableBefore))
   }
   where.push(IS_NEWEST)
-  const order = query.ordered === false ? '' : `\n    ORDER BY s.api_app, s.twitter_username${DIALECTS[query.kind ?? 'sqlite'].nocase}, s.id`
+  const order = query.ordered === false ? '' : `\n    ORDER BY s.api_app, ${DIALECTS[query.kind ?? 'sqlite'].orderNocase('s.twitter_username')}, s.id`
   return { sql: `SELECT ${query.select ?? 's.id'} FROM authorization_sessions s\n    WHERE ${where.join('\n      AND ')}${order}`, params }
 }
 
