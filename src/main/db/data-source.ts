@@ -149,8 +149,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     transaction = (work) => dataSource.transaction(work)
     idle = () => lock.idle()
   } else {
-    transaction = (work) => serializable(dataSource, work)
-    idle = async () => undefined
+    // Close waits for the transactions under way, as SQLite's waits for its lock.
+    const running = new Set<Promise<unknown>>()
+    transaction = (work) => {
+      const done = serializable(dataSource, work)
+      const settled: Promise<unknown> = done.then(
+        (): unknown => running.delete(settled),
+        (): unknown => running.delete(settled),
+      )
+      running.add(settled)
+      return done
+    }
+    idle = async () => void (await Promise.all([...running]))
   }
   let closing: Promise<void> | null = null
   return {
