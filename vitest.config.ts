@@ -13,6 +13,7 @@ export const POSTGRES_SUITES = [
   'tests/integration/db/secrets.test.ts',
   'tests/integration/authorization/*.test.ts',
   'tests/integration/rest-api/panel-authorize.test.ts',
+  'tests/e2e/authorization/batch-flow.test.ts',
   'tests/integration/rest-api/db-reads.test.ts',
   'tests/integration/rest-api/api-key-service.test.ts',
   'tests/integration/gologin-service/*.test.ts',
