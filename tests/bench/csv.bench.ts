@@ -49,35 +49,40 @@ export function run(): Promise<Metrics> {
   })
 }
 
-/** 40,000 accounts × (one replaced + one valid completed session), tokens sealed as the panel stores them. */
+/**
+ * 40,000 accounts × (one replaced + one valid completed session), tokens sealed as the panel stores them;
+ * written a thousand accounts at a time, so no seed data is left on the heap the export's peak is read from.
+ */
 async function seed(db: Database): Promise<void> {
   const seal = (value: string, column: string) => sealSecretValue(value, 'authorization_sessions', column)
   const scopes = JSON.stringify(['tweet.read', 'tweet.write', 'users.read', 'offline.access'])
   const now = Date.now()
-  const profiles: unknown[][] = []
-  const sessions: unknown[][] = []
-  for (let i = 0; i < ACCOUNTS; i++) {
-    const profileId = `6650${i.toString(16).padStart(20, '0')}`
-    const username = `user${String(i).padStart(5, '0')}`
-    const app = i % 2 ? 'AIOTT2' : 'AIOTT1'
-    profiles.push([profileId, `Profile ${i}`, username, app])
-    for (const [ageHours, status] of [[30, 'replaced'], [1, 'valid']] as const) {
-      const completed = new Date(now - ageHours * 3_600_000)
-      sessions.push([
-        randomUUID(), profileId, username, app, 'completed',
-        seal(randomBytes(64).toString('base64url'), 'access_token'), seal(randomBytes(64).toString('base64url'), 'refresh_token'),
-        scopes, String(1_000_000_000 + i), sqliteDateTime(new Date(completed.getTime() + 2 * 3_600_000)), status,
-        sqliteDateTime(completed), sqliteDateTime(completed), sqliteDateTime(completed),
-      ])
+  for (let from = 0; from < ACCOUNTS; from += 1_000) {
+    const profiles: unknown[][] = []
+    const sessions: unknown[][] = []
+    for (let i = from; i < Math.min(from + 1_000, ACCOUNTS); i++) {
+      const profileId = `6650${i.toString(16).padStart(20, '0')}`
+      const username = `user${String(i).padStart(5, '0')}`
+      const app = i % 2 ? 'AIOTT2' : 'AIOTT1'
+      profiles.push([profileId, `Profile ${i}`, username, app])
+      for (const [ageHours, status] of [[30, 'replaced'], [1, 'valid']] as const) {
+        const completed = new Date(now - ageHours * 3_600_000)
+        sessions.push([
+          randomUUID(), profileId, username, app, 'completed',
+          seal(randomBytes(64).toString('base64url'), 'access_token'), seal(randomBytes(64).toString('base64url'), 'refresh_token'),
+          scopes, String(1_000_000_000 + i), sqliteDateTime(new Date(completed.getTime() + 2 * 3_600_000)), status,
+          sqliteDateTime(completed), sqliteDateTime(completed), sqliteDateTime(completed),
+        ])
+      }
     }
+    await insertRows(db, 'profiles', ['profile_id', 'profile_name', 'twitter_username', 'api_app'], profiles)
+    await insertRows(
+      db,
+      'authorization_sessions',
+      ['session_id', 'profile_id', 'twitter_username', 'api_app', 'status', 'access_token', 'refresh_token', 'scopes', 'x_user_id', 'expires_at', 'token_status', 'created_at', 'started_at', 'completed_at'],
+      sessions,
+    )
   }
-  await insertRows(db, 'profiles', ['profile_id', 'profile_name', 'twitter_username', 'api_app'], profiles)
-  await insertRows(
-    db,
-    'authorization_sessions',
-    ['session_id', 'profile_id', 'twitter_username', 'api_app', 'status', 'access_token', 'refresh_token', 'scopes', 'x_user_id', 'expires_at', 'token_status', 'created_at', 'started_at', 'completed_at'],
-    sessions,
-  )
 }
 
 benchmark('csv', run)

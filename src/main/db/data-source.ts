@@ -222,7 +222,9 @@ async function initialize(dataSource: DataSource, location: string): Promise<voi
     await dataSource.initialize()
   } catch (error) {
     if (error instanceof AppException) throw error
-    const reason = error instanceof Error ? error.message || error.name : String(error)
+    // A host name with several addresses fails with an AggregateError whose own message is empty.
+    const reason =
+      error instanceof AggregateError ? error.errors.map((e: Error) => e.message).join('; ') : error instanceof Error ? error.message || error.name : String(error)
     throw new InfrastructureException('INTERNAL_ERROR', `Cannot open the database ${location}: ${reason}`, { cause: error, details: { database: location } })
   }
 }

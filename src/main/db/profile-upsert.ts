@@ -237,7 +237,7 @@ function rowParams(row: ProfileUpsertRow, syncedAt: string | null, stamp: string
   ]
 }
 
-/** `@Alice ` → `Alice`; empty → null. Lookups are case-insensitive (the column collates NOCASE). */
+/** `@Alice ` → `Alice`; empty → null. Lookups are case-insensitive (the column is NOCASE / citext). */
 export function normalizeUsername(value: string | null | undefined): string | null {
   if (typeof value !== 'string') return null
   const trimmed = value.trim().replace(/^@+/, '')

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { dialectOf, sqliteDateTime, sqliteHandle, type Database } from '../../db'
+import { databaseKind, dialectOf, sqliteDateTime, sqliteHandle, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 
@@ -97,7 +97,7 @@ export class SessionCleanup {
 
   /** `in_use` flags of profiles the slots are not running. */
   async resetStaleInUse(): Promise<number> {
-    const stale = this.options.db.dataSource.options.type === 'postgres' ? await this.resetStaleInUseOnPostgres() : this.resetStaleInUseOnSqlite()
+    const stale = databaseKind(this.options.db.dataSource) === 'postgres' ? await this.resetStaleInUseOnPostgres() : this.resetStaleInUseOnSqlite()
     if (!stale.length) return 0
     for (const id of stale) this.options.events?.emit('profiles', { id, inUse: false })
     this.options.log.info('cleanup.in_use_reset', { count: stale.length }, `${stale.length} profile(s) were marked in use with nothing running; reset`)
