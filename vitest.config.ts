@@ -1,13 +1,58 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * Suites that run a second time on PostgreSQL (the `postgres` project: TEST_DATABASE=postgres, each test
+ * on a fresh database of its own, tests/helpers/test-database.ts): the data layer, migrations and
+ * upgrades, authorization, and every service whose SQL the two databases read differently.
+ */
+export const POSTGRES_SUITES = [
+  'tests/integration/db/dialect.test.ts',
+  'tests/integration/db/migrations.test.ts',
+  'tests/integration/db/postgres.test.ts',
+  'tests/integration/db/profile-upsert.test.ts',
+  'tests/integration/db/secrets.test.ts',
+  'tests/integration/authorization/*.test.ts',
+  'tests/integration/rest-api/panel-authorize.test.ts',
+  'tests/e2e/authorization/batch-flow.test.ts',
+  'tests/integration/rest-api/db-reads.test.ts',
+  'tests/integration/rest-api/api-key-service.test.ts',
+  'tests/integration/gologin-service/*.test.ts',
+  'tests/integration/tokens/*.test.ts',
+  'tests/integration/settings/*.test.ts',
+  'tests/integration/workers/*.test.ts',
+  'tests/integration/lifecycle/recovery.test.ts',
+]
+
 export default defineConfig({
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['tests/global-setup.ts'],
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          // PostgreSQL-only checks (dialect, pool, citext) live there and need the postgres project's server.
+          exclude: ['tests/integration/db/postgres.test.ts'],
+          // A DATABASE_URL in the shell must not send the SQLite runs to a server.
+          env: { DATABASE_URL: '' },
+          globalSetup: ['tests/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: POSTGRES_SUITES,
+          // Each test's own database reaches the core through its env (tests/helpers/test-database.ts), never the shell's.
+          env: { TEST_DATABASE: 'postgres', DATABASE_URL: '' },
+          globalSetup: ['tests/global-setup-postgres.ts'],
+        },
+      },
+    ],
   },
 })

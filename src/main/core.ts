@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
-import { openDatabase, type Database } from './db'
+import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
 import { dataKeyHandlers } from './handlers/data-key'
@@ -48,7 +48,7 @@ export interface CoreOptions {
   dataDir: string
   mode: SystemInfo['mode']
   appVersion?: string
-  /** Environment variables that override stored settings (defaults to `process.env`). */
+  /** Environment variables that override stored settings (defaults to `process.env`); `DATABASE_URL` chooses PostgreSQL. */
   env?: NodeJS.ProcessEnv
   /** Echo log lines to stderr. */
   logToConsole?: boolean
@@ -119,11 +119,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
   // DATA_KEY_FILE + DATA_KEY_PASSPHRASE: a host joining a shared database starts with the key exported elsewhere.
   const dataKey = await startupKey({ env, keyStore, log: logs.logger('data-key'), onSecret: (value) => logs.redactor.addSecret(value) })
+  // Before the database opens: DATABASE_URL, else database.json in the data folder, else SQLite (database-config.ts).
+  const database = resolveDatabaseChoice(dataDir, env)
+  logs.redactor.addSecret(database.url ? passwordOf(database.url) : null)
+  if (database.url) log.info('db.choice', { source: database.source }, `PostgreSQL chosen by ${database.source}`)
   const db = await openDatabase({
     dataDir,
     keyStore: dataKey.keyStore,
     log: logs.logger('db'),
     nativeBinding: options.sqliteNativeBinding,
+    databaseUrl: database.url,
   }).catch((error: unknown) => Promise.reject(withKeyImportHint(error, dataKey)))
   try {
     await dataKey.install()

@@ -1,18 +1,15 @@
 /**
  * Throughput of `GET /api/v1/profiles?page_size=100` over real HTTP, with 40,000 profiles in the real
- * SQLite `profiles` table (written by the data layer's `upsertProfiles`), API-key auth on and the
+ * `profiles` table (SQLite, or PostgreSQL: tests/bench/database.ts) (written by the data layer's `upsertProfiles`), API-key auth on and the
  * rate limit lifted: 10 requests in flight for 5 s, walking every page.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { openDatabase, upsertProfiles } from '../../src/main/db'
+import { upsertProfiles } from '../../src/main/db'
 import type { RestApiBackend } from '../../src/main/host/rest-api/backend'
 import { DbRestApiReads } from '../../src/main/host/rest-api/db-reads'
 import { startRestApi } from '../../src/main/host/rest-api/server'
 import { LogSystem } from '../../src/main/logging/logger'
-import { FileKeyStore } from '../../src/main/security/file-key-store'
 import { ApiKeyService } from '../../src/main/services/api-keys/api-key-service'
+import { onThisDatabase, withBenchDatabase } from './database'
 import { benchmark, type Metrics } from './harness'
 
 const PROFILES = 40_000
@@ -20,11 +17,9 @@ const PAGE_SIZE = 100
 const IN_FLIGHT = 10
 const DURATION_MS = 5_000
 
-export async function run(): Promise<Metrics> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rest-'))
-  const logs = new LogSystem({ dir: null, level: 'warn' })
-  const db = await openDatabase({ dataDir, keyStore: new FileKeyStore({ dir: dataDir }), log: logs.logger('bench') })
-  try {
+export function run(): Promise<Metrics> {
+  return withBenchDatabase(async (db) => {
+    const logs = new LogSystem({ dir: null, level: 'warn' })
     await upsertProfiles(
       db.dataSource,
       Array.from({ length: PROFILES }, (_, i) => ({
@@ -78,18 +73,15 @@ export async function run(): Promise<Metrics> {
       const seconds = (performance.now() - started) / 1000
       latencies.sort((a, b) => a - b)
       const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]
-      return {
+      return onThisDatabase({
         'api.profiles.rps': { value: Math.round(latencies.length / seconds), unit: 'req/s' },
         'api.profiles.p50_ms': { value: percentile(0.5), unit: 'ms' },
         'api.profiles.p99_ms': { value: percentile(0.99), unit: 'ms' },
-      }
+      })
     } finally {
       await api.close()
     }
-  } finally {
-    await db.close()
-    fs.rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 }
 
 benchmark('rest-api', run)

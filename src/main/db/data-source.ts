@@ -1,13 +1,17 @@
 import 'reflect-metadata'
 import fs from 'node:fs'
 import path from 'node:path'
-import { DataSource, type EntityManager, type MigrationInterface } from 'typeorm'
+import pRetry from 'p-retry'
+import { DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm'
 import { AppException, InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
 import type { KeyStore } from '../security/key-store'
 import { SecretBox, SecretOpenError } from '../security/secret-box'
+import { isPostgresUrl } from './database-config'
+import { databaseKind, type DatabaseKind } from './dialect'
 import { ENTITIES } from './entities'
 import { MIGRATION_NAMES, MIGRATIONS } from './migrations'
+import { createPostgresDataSource, describePostgresUrl, isTransactionConflict } from './postgres'
 import { activateSecretBox, SecretGuardSubscriber } from './secret-column'
 import { sqliteDateTime } from './sqlite-handle'
 import { TypeOrmLogAdapter } from './typeorm-logger'
@@ -28,19 +32,28 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number
   /** A better-sqlite3 addon built for this runtime (the desktop app's Electron copy); plain Node passes nothing. */
   nativeBinding?: string
+  /** `postgres://…` (see `resolveDatabaseChoice`): PostgreSQL instead of the SQLite file in `dataDir`. */
+  databaseUrl?: string | null
+  /** PostgreSQL connections in the pool (default 10). */
+  poolSize?: number
 }
 
 export interface Database {
+  readonly kind: DatabaseKind
   readonly dataSource: DataSource
   readonly secretBox: SecretBox
-  readonly filePath: string
+  /** The SQLite file; null on PostgreSQL. */
+  readonly filePath: string | null
+  /** Where the data lives, for messages and logs: the SQLite file, or the PostgreSQL URL without its password. */
+  readonly location: string
   /**
-   * Runs multi-statement writes atomically, holding the connection's write lock (`write-lock.ts`).
-   * Statements outside it wait for the lock, so nothing can slip into another caller's transaction and
-   * be rolled back with it. Inside `work`, use the given manager.
+   * Runs multi-statement writes atomically; inside `work`, use the given manager. SQLite: holding the
+   * connection's write lock (`write-lock.ts`), so no statement can slip into another caller's transaction
+   * and be rolled back with it. PostgreSQL: on a connection of its own, SERIALIZABLE (as SQLite's one
+   * writer at a time is), run again when PostgreSQL reports a conflict — so `work` must only touch the database.
    */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>
-  /** Closes the connection (checkpointing the WAL) and releases the data key. */
+  /** Closes the connection (SQLite: checkpointing the WAL; PostgreSQL: the pool) and releases the data key. */
   close(): Promise<void>
 }
 
@@ -51,10 +64,19 @@ export interface DataSourceOptions {
   migrations?: Array<new () => MigrationInterface>
   /** Path of the better-sqlite3 addon to load instead of the one in node_modules. */
   nativeBinding?: string
+  /** PostgreSQL connections in the pool (default 10). */
+  poolSize?: number
 }
 
-/** The TypeORM data source: better-sqlite3, WAL, busy timeout, foreign keys, no synchronize. */
-export function createDataSource(filePath: string, options: DataSourceOptions = {}): DataSource {
+/**
+ * The TypeORM data source for `target`: a `postgres://` URL (see `postgres.ts`), or else the path of the
+ * SQLite file (better-sqlite3, WAL, busy timeout, foreign keys). Never synchronize: migrations make the schema.
+ */
+export function createDataSource(target: string, options: DataSourceOptions = {}): DataSource {
+  return isPostgresUrl(target) ? createPostgresDataSource(target, options) : createSqliteDataSource(target, options)
+}
+
+function createSqliteDataSource(filePath: string, options: DataSourceOptions): DataSource {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
   return new DataSource({
     type: 'better-sqlite3',
@@ -86,60 +108,133 @@ export function createDataSource(filePath: string, options: DataSourceOptions = 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const log = options.log.child('db')
   await fs.promises.mkdir(options.dataDir, { recursive: true })
-  const filePath = path.join(path.resolve(options.dataDir), options.fileName ?? DATABASE_FILE_NAME)
+  const url = options.databaseUrl || null
+  const filePath = url ? null : path.join(path.resolve(options.dataDir), options.fileName ?? DATABASE_FILE_NAME)
+  const location = url ? describePostgresUrl(url) : filePath!
   const secretBox = new SecretBox(await options.keyStore.loadOrCreateDataKey())
   const releaseKey = activateSecretBox(secretBox)
-  const dataSource = createDataSource(filePath, { busyTimeoutMs: options.busyTimeoutMs, log, nativeBinding: options.nativeBinding })
+  const dataSource = createDataSource(url ?? filePath!, {
+    busyTimeoutMs: options.busyTimeoutMs,
+    log,
+    nativeBinding: options.nativeBinding,
+    poolSize: options.poolSize,
+  })
+  const kind = databaseKind(dataSource)
   try {
-    await initialize(dataSource, filePath)
-    const executed = await executedMigrations(dataSource)
-    assertNotTooNew(executed, filePath)
-    await verifyDataKey(dataSource, secretBox, options.keyStore.description, filePath)
-    const ran = await dataSource.runMigrations({ transaction: 'all' })
-    if (ran.length && executed.length) {
-      // An upgrade rewrote tables (and sealed legacy plaintext tokens): drop the old pages from the file.
-      await dataSource.query('VACUUM')
-      await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)')
-    }
-    await verifyDataKey(dataSource, secretBox, options.keyStore.description, filePath)
-    log.info('db.opened', { file: filePath, keyId: secretBox.keyId, migrations: ran.map((m) => m.name) }, ran.length ? `Database ready (${ran.length} migration(s) applied)` : 'Database ready')
+    await initialize(dataSource, location)
+    const ran = await exclusiveStartUp(dataSource, async () => {
+      const executed = await executedMigrations(dataSource)
+      assertNotTooNew(executed, location)
+      await verifyDataKey(dataSource, secretBox, options.keyStore.description, location)
+      const migrated = await dataSource.runMigrations({ transaction: 'all' })
+      if (migrated.length && executed.length && kind === 'sqlite') {
+        // An upgrade rewrote tables (and sealed legacy plaintext tokens): drop the old pages from the file.
+        await dataSource.query('VACUUM')
+        await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)')
+      }
+      await verifyDataKey(dataSource, secretBox, options.keyStore.description, location)
+      return migrated
+    })
+    log.info('db.opened', { kind, location, keyId: secretBox.keyId, migrations: ran.map((m) => m.name) }, ran.length ? `Database ready (${ran.length} migration(s) applied)` : 'Database ready')
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined)
     releaseKey()
     throw error
   }
 
-  const lock = guardConnection(dataSource)
+  let transaction: Database['transaction']
+  let idle: () => Promise<void>
+  if (kind === 'sqlite') {
+    const lock = guardConnection(dataSource)
+    transaction = (work) => dataSource.transaction(work)
+    idle = () => lock.idle()
+  } else {
+    // Close waits for the transactions under way, as SQLite's waits for its lock.
+    const running = new Set<Promise<unknown>>()
+    transaction = (work) => {
+      const done = serializable(dataSource, work)
+      const settled: Promise<unknown> = done.then(
+        (): unknown => running.delete(settled),
+        (): unknown => running.delete(settled),
+      )
+      running.add(settled)
+      return done
+    }
+    idle = async () => void (await Promise.all([...running]))
+  }
   let closing: Promise<void> | null = null
   return {
+    kind,
     dataSource,
     secretBox,
     filePath,
-    transaction: (work) => dataSource.transaction(work),
+    location,
+    transaction,
     close() {
       closing ??= (async () => {
-        await lock.idle()
+        await idle()
         if (dataSource.isInitialized) await dataSource.destroy()
         releaseKey()
-        log.info('db.closed', { file: filePath })
+        log.info('db.closed', { location })
       })()
       return closing
     },
   }
 }
 
-async function initialize(dataSource: DataSource, filePath: string): Promise<void> {
+/** Conflicts PostgreSQL reports on a SERIALIZABLE transaction are retried this often, with a short jittered pause. */
+const TRANSACTION_RETRIES = 10
+
+function serializable<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return pRetry(() => dataSource.transaction('SERIALIZABLE', work), {
+    retries: TRANSACTION_RETRIES,
+    minTimeout: 2,
+    maxTimeout: 200,
+    randomize: true,
+    shouldRetry: ({ error }) => isTransactionConflict(error),
+  })
+}
+
+/** Arbitrary, fixed: the PostgreSQL advisory lock that lets one host at a time migrate and check the data key. */
+const START_UP_LOCK = 0x67_6c_70_6e
+
+/**
+ * Start-up (migrations, the data-key check) one host at a time: hosts starting together on one PostgreSQL
+ * database wait for each other instead of racing to create the same tables. SQLite: one process anyway.
+ */
+async function exclusiveStartUp<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  if (databaseKind(dataSource) === 'sqlite') return work()
+  const holder: QueryRunner = dataSource.createQueryRunner()
+  try {
+    await holder.query('SELECT pg_advisory_lock(?)', [START_UP_LOCK])
+    try {
+      return await work()
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(?)', [START_UP_LOCK]).catch(() => undefined)
+    }
+  } finally {
+    await holder.release()
+  }
+}
+
+async function initialize(dataSource: DataSource, location: string): Promise<void> {
   try {
     await dataSource.initialize()
   } catch (error) {
     if (error instanceof AppException) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new InfrastructureException('INTERNAL_ERROR', `Cannot open the database ${filePath}: ${reason}`, { cause: error, details: { file: filePath } })
+    // A host name with several addresses fails with an AggregateError whose own message is empty.
+    const reason =
+      error instanceof AggregateError ? error.errors.map((e: Error) => e.message).join('; ') : error instanceof Error ? error.message || error.name : String(error)
+    throw new InfrastructureException('INTERNAL_ERROR', `Cannot open the database ${location}: ${reason}`, { cause: error, details: { database: location } })
   }
 }
 
 async function tableExists(dataSource: DataSource, table: string): Promise<boolean> {
-  const rows: unknown[] = await dataSource.query(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
+  const sql =
+    databaseKind(dataSource) === 'sqlite'
+      ? `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`
+      : `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+  const rows: unknown[] = await dataSource.query(sql, [table])
   return rows.length > 0
 }
 
@@ -150,14 +245,14 @@ async function executedMigrations(dataSource: DataSource): Promise<string[]> {
 }
 
 /** A database that ran migrations this build does not know was written by a newer panel: leave it alone. */
-function assertNotTooNew(executed: string[], filePath: string): void {
+function assertNotTooNew(executed: string[], location: string): void {
   const unknown = executed.filter((name) => !MIGRATION_NAMES.includes(name))
   if (unknown.length === 0) return
   const latest = MIGRATION_NAMES[MIGRATION_NAMES.length - 1]
   throw new InfrastructureException(
     'DATABASE_TOO_NEW',
-    `The database ${filePath} was written by a newer version of the panel (schema step ${unknown[unknown.length - 1]}; this version knows up to ${latest}). Update the panel to open it; the file was not changed.`,
-    { details: { file: filePath, unknownMigrations: unknown, latestKnown: latest } },
+    `The database ${location} was written by a newer version of the panel (schema step ${unknown[unknown.length - 1]}; this version knows up to ${latest}). Update the panel to open it; the ${location.startsWith('postgres') ? 'database' : 'file'} was not changed.`,
+    { details: { database: location, unknownMigrations: unknown, latestKnown: latest } },
   )
 }
 
@@ -165,18 +260,20 @@ function assertNotTooNew(executed: string[], filePath: string): void {
  * Proves the data key is the one the database's secrets were sealed with, before anything is
  * written with it. A new database gets the proof; a mismatch stops start-up and changes nothing.
  */
-async function verifyDataKey(dataSource: DataSource, box: SecretBox, keyDescription: string, filePath: string): Promise<void> {
+async function verifyDataKey(dataSource: DataSource, box: SecretBox, keyDescription: string, location: string): Promise<void> {
   if (!(await tableExists(dataSource, 'settings'))) return
   const context = 'settings.secret_value'
   const rows: Array<{ secret_value: string | null }> = await dataSource.query(`SELECT "secret_value" FROM "settings" WHERE "key" = ?`, [KEY_CHECK_KEY])
   const sealed = rows[0]?.secret_value
   if (!sealed) {
-    await dataSource.query(`INSERT OR REPLACE INTO "settings" ("key", "value", "secret_value", "updated_at") VALUES (?, NULL, ?, ?)`, [
-      KEY_CHECK_KEY,
-      box.seal(KEY_CHECK_TEXT, context),
-      sqliteDateTime(new Date()),
-    ])
-    return
+    // Never over another host's proof (PostgreSQL): if one got there first, the check below judges this key against it.
+    await dataSource.query(
+      `INSERT INTO "settings" ("key", "value", "secret_value", "updated_at") VALUES (?, NULL, ?, ?)
+        ON CONFLICT ("key") DO UPDATE SET "value" = NULL, "secret_value" = excluded."secret_value", "updated_at" = excluded."updated_at"
+        WHERE "settings"."secret_value" IS NULL`,
+      [KEY_CHECK_KEY, box.seal(KEY_CHECK_TEXT, context), sqliteDateTime(new Date())],
+    )
+    return verifyDataKey(dataSource, box, keyDescription, location)
   }
   let opened: string | null = null
   let reason = 'wrong_key_or_tampered'
@@ -189,7 +286,7 @@ async function verifyDataKey(dataSource: DataSource, box: SecretBox, keyDescript
   if (opened === KEY_CHECK_TEXT) return
   throw new InfrastructureException(
     'DATA_DECRYPTION_FAILED',
-    `The data key (${keyDescription}) does not match the database ${filePath} (settings row ${KEY_CHECK_KEY}): its secrets were sealed with another key. Restore the key that belongs to this database; nothing was changed or deleted.`,
-    { details: { table: 'settings', id: KEY_CHECK_KEY, column: 'secret_value', reason, file: filePath, keyStore: keyDescription } },
+    `The data key (${keyDescription}) does not match the database ${location} (settings row ${KEY_CHECK_KEY}): its secrets were sealed with another key. Restore the key that belongs to this database; nothing was changed or deleted.`,
+    { details: { table: 'settings', id: KEY_CHECK_KEY, column: 'secret_value', reason, database: location, keyStore: keyDescription } },
   )
 }

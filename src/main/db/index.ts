@@ -1,7 +1,11 @@
-/** The data layer: open the database, the entities, bulk profile writes, secret-column helpers. */
+/** The data layer: open the database (SQLite or PostgreSQL), the entities, bulk profile writes, secret-column helpers. */
 export { createDataSource, DATABASE_FILE_NAME, openDatabase, type Database, type OpenDatabaseOptions } from './data-source'
+export { DATABASE_CONFIG_FILE, isPostgresUrl, resolveDatabaseChoice, writeDatabaseConfig, type DatabaseChoice } from './database-config'
+export { databaseKind, DIALECTS, dialectOf, type DatabaseKind, type SqlDialect, type SqlFragment } from './dialect'
 export * from './entities'
 export { MIGRATIONS, MIGRATION_NAMES } from './migrations'
+export { describePostgresUrl, passwordOf } from './postgres'
 export { normalizeUsername, upsertProfiles, type ProfileUpsertRow, type UpsertProfilesOptions, type UpsertProfilesResult } from './profile-upsert'
+export { rowReader, type RowReader } from './rows'
 export { activeSecretBox, openSecretValue, sealSecretValue, UndecryptableSecret } from './secret-column'
 export { isoFromSqlite, sqliteDateTime, sqliteHandle } from './sqlite-handle'

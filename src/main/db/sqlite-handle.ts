@@ -29,14 +29,20 @@ export function sqliteHandle(dataSource: DataSource): SqliteHandle {
   return connection
 }
 
-/** `YYYY-MM-DD HH:MM:SS.SSS` in UTC: the format TypeORM writes `datetime` columns in on SQLite. */
+/**
+ * `YYYY-MM-DD HH:MM:SS.SSS` in UTC: the format TypeORM writes `datetime` columns in on SQLite, and the
+ * text raw SQL binds for a time on both databases (PostgreSQL sessions run in UTC, `postgres.ts`).
+ */
 export function sqliteDateTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '')
 }
 
 const SQLITE_DATETIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?$/
 
-/** SQLite `YYYY-MM-DD HH:MM:SS[.SSS]` (UTC, as TypeORM writes it) → ISO 8601; null for nothing or garbage. */
+/**
+ * A stored time as read by raw SQL → ISO 8601; null for nothing or garbage. SQLite gives
+ * `YYYY-MM-DD HH:MM:SS[.SSS]` (UTC, as TypeORM writes it), PostgreSQL ISO text already.
+ */
 export function isoFromSqlite(value: string | Date | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()

@@ -66,7 +66,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   // Browser mode's token CSV export: a one-time link, token-guarded like every request (hook above).
   app.get<{ Params: { ticket: string } }>(`${DOWNLOAD_PATH}/:ticket`, async (request, reply) => {
-    const download = core.tokenExport.openDownload(request.params.ticket)
+    const download = await core.tokenExport.openDownload(request.params.ticket)
     if (!download) {
       return reply.code(404).type('text/plain; charset=utf-8').send('This download link was already used or has expired: export the tokens again.')
     }

@@ -2,7 +2,7 @@
  * The figures of the monitor (issue 6), read from the database in a few indexed queries: queue and
  * running sessions, failures and failure rate over the last hour, tokens expiring within the hour.
  */
-import { sqliteDateTime, sqliteHandle, type Database } from '../db'
+import { rowReader, sqliteDateTime, type Database } from '../db'
 
 export interface SessionFigures {
   pendingSessions: number
@@ -17,31 +17,27 @@ export interface SessionFigures {
   unrefreshableExpiringNextHour: number
 }
 
-export function readSessionFigures(db: Pick<Database, 'dataSource'>, now = new Date()): SessionFigures {
-  const sqlite = sqliteHandle(db.dataSource)
+export async function readSessionFigures(db: Pick<Database, 'dataSource'>, now = new Date()): Promise<SessionFigures> {
+  const rows = rowReader(db.dataSource)
   const hourAgo = sqliteDateTime(new Date(now.getTime() - 3_600_000))
-  const counts = sqlite
-    .prepare(
-      `SELECT
-         COALESCE(SUM(status = 'pending'), 0) AS pending,
-         COALESCE(SUM(status = 'in_progress'), 0) AS running
-       FROM authorization_sessions WHERE status IN ('pending', 'in_progress')`,
-    )
-    .get() as { pending: number; running: number }
-  const finished = sqlite
-    .prepare(
-      `SELECT COALESCE(SUM(status IN ('failed', 'timeout')), 0) AS failures, COUNT(*) AS finished
-       FROM authorization_sessions WHERE status IN ('completed', 'failed', 'timeout') AND completed_at > ?`,
-    )
-    .get(hourAgo) as { failures: number; finished: number }
+  const counts = (await rows.get<{ pending: number; running: number }>(
+    `SELECT
+       COUNT(*) FILTER (WHERE status = 'pending') AS pending,
+       COUNT(*) FILTER (WHERE status = 'in_progress') AS running
+     FROM authorization_sessions WHERE status IN ('pending', 'in_progress')`,
+  ))!
+  const finished = (await rows.get<{ failures: number; finished: number }>(
+    `SELECT COUNT(*) FILTER (WHERE status IN ('failed', 'timeout')) AS failures, COUNT(*) AS finished
+     FROM authorization_sessions WHERE status IN ('completed', 'failed', 'timeout') AND completed_at > ?`,
+    [hourAgo],
+  ))!
   // Each minute, so no per-account "newest" check: storing a new token marks the account's older ones
   // `replaced` in the same transaction, which leaves one `valid` token per account and API app.
-  const soon = sqlite
-    .prepare(
-      `SELECT COUNT(*) AS expiring, COALESCE(SUM(refresh_token IS NULL), 0) AS unrefreshable FROM authorization_sessions
-       WHERE status = 'completed' AND token_status = 'valid' AND access_token IS NOT NULL AND expires_at > ? AND expires_at <= ?`,
-    )
-    .get(sqliteDateTime(now), sqliteDateTime(new Date(now.getTime() + 3_600_000))) as { expiring: number; unrefreshable: number }
+  const soon = (await rows.get<{ expiring: number; unrefreshable: number }>(
+    `SELECT COUNT(*) AS expiring, COUNT(*) FILTER (WHERE refresh_token IS NULL) AS unrefreshable FROM authorization_sessions
+     WHERE status = 'completed' AND token_status = 'valid' AND access_token IS NOT NULL AND expires_at > ? AND expires_at <= ?`,
+    [sqliteDateTime(now), sqliteDateTime(new Date(now.getTime() + 3_600_000))],
+  ))!
   return {
     pendingSessions: counts.pending,
     runningSessions: counts.running,

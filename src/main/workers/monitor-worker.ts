@@ -48,9 +48,9 @@ export class MonitorWorker extends Worker {
   }
 
   /** Fresh figures (database + live slots); no notices. */
-  snapshot(): MonitorSnapshot {
+  async snapshot(): Promise<MonitorSnapshot> {
     const { deps } = this
-    const figures = readSessionFigures(deps.db)
+    const figures = await readSessionFigures(deps.db)
     const workers = deps.workers()
     const thresholds = deps.thresholds()
     const failureRatePercent = failureRate(figures.failuresLastHour, figures.finishedLastHour)
@@ -85,7 +85,7 @@ export class MonitorWorker extends Worker {
   }
 
   protected async runOnce(): Promise<void> {
-    this.deps.events.emit('monitor', this.snapshot())
+    this.deps.events.emit('monitor', await this.snapshot())
   }
 
   private live() {

@@ -6,8 +6,8 @@ import { describe, expect, it, vi } from 'vitest'
 import type { SandboxBehaviour } from '../../../src/main/sandbox'
 import { AuthorizationSessionEntity } from '../../../src/main/db'
 import type { ErrorCode } from '../../../src/shared/errors'
-import { rawDatabaseBytes } from '../../integration/db/test-db'
 import { panelWorld, type PanelWorld } from '../../integration/authorization/panel-world'
+import { storedBytes } from '../../helpers/test-database'
 
 /** The mix of the 30-account batch: username → behaviour → the outcome the operator must see. */
 const MIX: Record<string, [SandboxBehaviour, 'completed' | 'failed', ErrorCode | null]> = {
@@ -31,7 +31,7 @@ async function expectNothingLeft(world: PanelWorld): Promise<void> {
   await vi.waitFor(() => expect(world.core.gologin.slots.figures()).toMatchObject({ slotsInUse: 0, waiting: 0 }), { timeout: 60_000, interval: 50 })
   expect(world.sandbox.gologin.browsers()).toEqual([])
   expect(world.sandbox.gologin.stats().browsers.running).toBe(0)
-  const [{ inUse }] = await world.core.db.dataSource.query('SELECT COUNT(*) AS inUse FROM profiles WHERE in_use = 1')
+  const [{ inUse }] = await world.core.db.dataSource.query('SELECT COUNT(*) AS "inUse" FROM profiles WHERE in_use = TRUE')
   expect(inUse).toBe(0)
   expect(world.chromiumLeft()).toEqual([])
 }
@@ -64,7 +64,7 @@ describe('Authorize selected, end to end on the sandbox', () => {
     const issued = world.sandbox.issuedTokens()
     const completed = await world.core.db.dataSource.getRepository(AuthorizationSessionEntity).findBy({ batchId: started.batchId, status: 'completed' })
     expect(completed).toHaveLength(20)
-    const file = rawDatabaseBytes(world.core.db.filePath)
+    const file = await storedBytes(world.core.db)
     for (const row of completed) {
       const token = issued.find((t) => t.accessToken === row.accessToken)
       expect(token).toMatchObject({ username: row.twitterUsername, clientId: world.sandbox.env.SANDBOX1_CLIENT_ID, revoked: false })

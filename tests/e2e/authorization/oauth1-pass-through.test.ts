@@ -66,7 +66,7 @@ describe('OAuth 1.0a and pass-through apps, end to end on the sandbox', () => {
     const repo = world.core.db.dataSource.getRepository(AuthorizationSessionEntity)
     const legacy = await repo.findBy({ apiApp: 'SANDBOX3', status: 'completed' })
     expect(legacy.map((row) => row.twitterUsername).sort()).toEqual(['user00004', 'user00008'])
-    const file = rawDatabaseBytes(world.core.db.filePath)
+    const file = rawDatabaseBytes(world.core.db.filePath!)
     for (const row of legacy) {
       const pair = issued1.find((t) => t.token === row.accessToken)
       expect(pair).toMatchObject({ screenName: row.twitterUsername, secret: row.oauthTokenSecret, userId: row.xUserId, revoked: false })

@@ -12,6 +12,7 @@ import type { EventBatch, RequestChannel, RequestInput, RequestOutput } from '..
 import { createCore, type Core, type CoreOptions } from '../../../src/main/core'
 import { startSandboxMode, type SandboxMode, type SandboxModeOptions } from '../../../src/main/sandbox'
 import { tempDir } from '../../helpers/temp-dir'
+import { databaseEnv } from '../../helpers/test-database'
 
 export interface Notice {
   id: string
@@ -61,7 +62,9 @@ export async function panelWorld(options: PanelWorldOptions = {}): Promise<Panel
   if (options.launcher) sandbox.env.GOLOGIN_LAUNCHER = options.launcher
   let core: Core
   try {
-    core = await createCore({ dataDir, mode: 'browser', env: { ...options.env }, sandbox, eventWindowMs: 10, logLevel: 'info', ...options.core })
+    // The postgres test project: the core finds its database the way an operator's does, by DATABASE_URL.
+    const env = { ...(await databaseEnv(dataDir)), ...options.env }
+    core = await createCore({ dataDir, mode: 'browser', env, sandbox, eventWindowMs: 10, logLevel: 'info', ...options.core })
   } catch (error) {
     await sandbox.close()
     throw error

@@ -5,8 +5,8 @@ import { AuthorizationSessionEntity } from '../../../src/main/db'
 import type { ConsentRunner } from '../../../src/main/services/automation/consent-runner'
 import { browserConsentRunner } from '../../../src/main/services/automation/consent-runner'
 import { SessionQueries } from '../../../src/main/services/automation/session-queries'
-import { rawDatabaseBytes } from '../db/test-db'
 import { automatorWorld, type AutomatorWorld } from './automator-world'
+import { storedBytes } from '../../helpers/test-database'
 
 interface RawRow {
   status: string
@@ -44,7 +44,7 @@ describe('ProfileAutomator against the sandbox', () => {
         seenBeforeConsent = {
           row,
           verifier,
-          fileHasVerifier: verifier !== null && rawDatabaseBytes(world.db.filePath).includes(Buffer.from(verifier)),
+          fileHasVerifier: verifier !== null && (await storedBytes(world.db)).includes(Buffer.from(verifier)),
           authorizePages: world.sandbox.x.stats().authorizePages,
         }
         return real.authorize(request, hooks)
@@ -69,7 +69,7 @@ describe('ProfileAutomator against the sandbox', () => {
     expect(stored.refreshToken).toBe(issued.refreshToken)
     expect(stored.scopes?.sort()).toEqual([...issued.scopes].sort())
     expect(stored.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000)
-    const file = rawDatabaseBytes(world.db.filePath)
+    const file = await storedBytes(world.db)
     expect(file.includes(Buffer.from(issued.accessToken))).toBe(false)
     expect(file.includes(Buffer.from(issued.refreshToken!))).toBe(false)
     expect(world.sandbox.stats().callbackHits.total).toBe(0)

@@ -3,6 +3,7 @@ import { createCore, type Core } from '../../../src/main/core'
 import { DEMO_FAILURES, SANDBOX_BEHAVIOURS, startSandboxMode, type SandboxMode } from '../../../src/main/sandbox'
 import { tempDir } from '../../helpers/temp-dir'
 import { chromiumUnder } from './panel-world'
+import { databaseEnv } from '../../helpers/test-database'
 
 let sandbox: SandboxMode | null = null
 let core: Core | null = null
@@ -80,12 +81,13 @@ describe('sandbox mode', () => {
 
   it('starts with the core when the stored sandboxMode setting is on, prepares apps and profiles, and stops with it', async () => {
     const dataDir = tempDir('panel-sandbox-setting-')
-    core = await createCore({ dataDir, mode: 'desktop', env: {} })
+    const env = await databaseEnv(dataDir)
+    core = await createCore({ dataDir, mode: 'desktop', env })
     expect(core.sandbox).toBeNull()
     await core.router.dispatch('settings:update', { sandboxMode: true }, { transport: 'test' })
     await core.close()
 
-    core = await createCore({ dataDir, mode: 'desktop', env: {} })
+    core = await createCore({ dataDir, mode: 'desktop', env })
     const started = core.sandbox!
     expect(started).not.toBeNull()
     expect(core.settings.get('gologinApiUrl')).toBe(started.gologin.apiUrl)

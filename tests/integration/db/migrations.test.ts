@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { DataSource } from 'typeorm'
 import { describe, expect, it } from 'vitest'
 import {
   ApiKeyEntity,
@@ -10,11 +11,34 @@ import {
   MIGRATION_NAMES,
   MIGRATIONS,
   ProfileEntity,
+  type Database,
 } from '../../../src/main/db'
 import { tempDir } from '../../helpers/temp-dir'
+import { databaseUrlFor, onPostgres, storedBytes } from '../../helpers/test-database'
 import { openTestDb, rawDatabaseBytes } from './test-db'
+import { indexesOf, tableColumns } from './schema'
 
 type Row = Record<string, unknown>
+
+/** The data source of a folder's database at an older schema step (SQLite file, or its PostgreSQL database). */
+async function olderDatabase(dir: string, steps: number): Promise<DataSource> {
+  const old = createDataSource((await databaseUrlFor(dir)) ?? path.join(dir, DATABASE_FILE_NAME), { migrations: MIGRATIONS.slice(0, steps) })
+  await old.initialize()
+  await old.runMigrations()
+  return old
+}
+
+/** Everything stored, for "unchanged" checks: SQLite's file; PostgreSQL's rows, read on a connection of its own. */
+async function contentsOf(db: Pick<Database, 'dataSource' | 'filePath'> & { dir: string }): Promise<string> {
+  if (db.filePath) return createHash('sha256').update(fs.readFileSync(db.filePath)).digest('hex')
+  const ds = createDataSource((await databaseUrlFor(db.dir))!)
+  await ds.initialize()
+  try {
+    return createHash('sha256').update(await storedBytes({ kind: 'postgres', filePath: null, dataSource: ds })).digest('hex')
+  } finally {
+    await ds.destroy()
+  }
+}
 
 describe('migrations', () => {
   it('bring an empty database to the latest schema, matching every entity column and index', async () => {
@@ -25,24 +49,24 @@ describe('migrations', () => {
       expect(executed.map((row) => row.name)).toEqual(MIGRATION_NAMES)
 
       for (const meta of ds.entityMetadatas) {
-        const columns: Row[] = await ds.query(`PRAGMA table_info("${meta.tableName}")`)
+        const columns = await tableColumns(ds, meta.tableName)
         const byName = new Map(columns.map((c) => [c.name, c]))
         for (const column of meta.columns) {
           const found = byName.get(column.databaseName)
           expect(found, `${meta.tableName}.${column.databaseName}`).toBeDefined()
           // NOT NULL in the table exactly when the entity says the column cannot be null (primary keys aside).
-          if (!column.isPrimary) expect(Boolean(found!.notnull), `${meta.tableName}.${column.databaseName} nullability`).toBe(!column.isNullable)
+          if (!column.isPrimary) expect(found!.notNull, `${meta.tableName}.${column.databaseName} nullability`).toBe(!column.isNullable)
         }
         expect(columns.length, `${meta.tableName} has no columns the entity does not know`).toBe(meta.columns.length)
-        const indexes: Row[] = await ds.query(`PRAGMA index_list("${meta.tableName}")`)
+        const indexes = await indexesOf(ds, meta.tableName)
         for (const index of meta.indices) {
           const found = indexes.find((i) => i.name === index.name)
           expect(found, `index ${index.name}`).toBeDefined()
-          expect(Boolean(found!.unique)).toBe(index.isUnique)
+          expect(found!.unique).toBe(index.isUnique)
         }
       }
 
-      const indexColumns = async (name: string) => ((await ds.query(`PRAGMA index_info("${name}")`)) as Row[]).map((r) => r.name)
+      const indexColumns = async (name: string) => (await indexesOf(ds)).find((index) => index.name === name)?.columns
       expect(await indexColumns('ix_profiles_profile_id')).toEqual(['profile_id'])
       expect(await indexColumns('ix_profiles_twitter_username')).toEqual(['twitter_username'])
       expect(await indexColumns('ix_authorization_sessions_status')).toEqual(['status'])
@@ -53,24 +77,23 @@ describe('migrations', () => {
     }
   })
 
-  it('run with WAL, foreign keys and a busy timeout', async () => {
-    const db = await openTestDb()
-    try {
-      const pragma = async (name: string) => Object.values(((await db.dataSource.query(`PRAGMA ${name}`)) as Row[])[0])[0]
-      expect(await pragma('journal_mode')).toBe('wal')
-      expect(await pragma('foreign_keys')).toBe(1)
-      expect(await pragma('busy_timeout')).toBe(5000)
-    } finally {
-      await db.close()
-    }
-  })
+  if (!onPostgres) {
+    it('run with WAL, foreign keys and a busy timeout', async () => {
+      const db = await openTestDb()
+      try {
+        const pragma = async (name: string) => Object.values(((await db.dataSource.query(`PRAGMA ${name}`)) as Row[])[0])[0]
+        expect(await pragma('journal_mode')).toBe('wal')
+        expect(await pragma('foreign_keys')).toBe(1)
+        expect(await pragma('busy_timeout')).toBe(5000)
+      } finally {
+        await db.close()
+      }
+    })
+  }
 
   it('upgrade a database left at 0002 (the origin service) without losing or changing a row', async () => {
     const dir = tempDir()
-    const file = path.join(dir, DATABASE_FILE_NAME)
-    const old = createDataSource(file, { migrations: MIGRATIONS.slice(0, 2) })
-    await old.initialize()
-    await old.runMigrations()
+    const old = await olderDatabase(dir, 2)
     const profiles = [
       [1, 'gl-aaa', '0001', 'Alice_1', 'AIOTT1', 1, 0, '2024-01-03 10:00:00'],
       [2, 'gl-bbb', '0002', null, null, 0, 1, '2024-01-03 10:00:01'],
@@ -89,7 +112,7 @@ describe('migrations', () => {
               (2, 'sess-2', 'gl-ccc', 'carol', 'AIOTT2', NULL, 'failed', 'Consent button missing', '2024-01-04 09:05:00', NULL, NULL)`,
       [plaintextToken],
     )
-    await old.query(`INSERT INTO api_keys (id, name, key_hash, is_active, created_at) VALUES (1, 'ci', 'hash-1', 1, '2024-01-05 00:00:00'), (2, 'old', 'hash-2', 0, '2024-01-05 00:00:01')`)
+    await old.query(`INSERT INTO api_keys (id, name, key_hash, is_active, created_at) VALUES (1, 'ci', 'hash-1', TRUE, '2024-01-05 00:00:00'), (2, 'old', 'hash-2', FALSE, '2024-01-05 00:00:01')`)
     await old.destroy()
 
     const db = await openTestDb({ dir })
@@ -121,19 +144,23 @@ describe('migrations', () => {
         [2, 'old', 'hash-2', false],
       ])
 
-      // The origin kept tokens in plaintext; after the upgrade the file holds only ciphertext.
-      expect(rawDatabaseBytes(db.filePath).includes(plaintextToken)).toBe(false)
+      // The origin kept tokens in plaintext; after the upgrade the database holds only ciphertext.
+      expect((await storedBytes(db)).includes(plaintextToken)).toBe(false)
+
+      // New rows get ids after the copied ones (PostgreSQL: the identity sequence continues past them).
+      const next = await db.dataSource.getRepository(ProfileEntity).save({ profileId: 'gl-new', profileName: 'new' })
+      expect(next.id).toBe(8)
+      const nextKey = await db.dataSource.getRepository(ApiKeyEntity).save({ name: 'new', keyHash: 'hash-3' })
+      expect(nextKey.id).toBe(3)
     } finally {
       await db.close()
     }
-    expect(rawDatabaseBytes(file).includes(plaintextToken)).toBe(false)
+    if (db.filePath) expect(rawDatabaseBytes(db.filePath).includes(plaintextToken)).toBe(false)
   })
 
   it('drop a proxy password that an older version kept in profile metadata when upgrading from 0004', async () => {
     const dir = tempDir()
-    const old = createDataSource(path.join(dir, DATABASE_FILE_NAME), { migrations: MIGRATIONS.slice(0, 4) })
-    await old.initialize()
-    await old.runMigrations()
+    const old = await olderDatabase(dir, 4)
     await old.query(
       `INSERT INTO profiles (id, profile_id, profile_name, metadata, last_synced) VALUES
         (1, 'gl-1', '0001', '{"proxy":{"mode":"http","host":"10.0.0.1","port":8080,"password":"hunter2-proxy"},"folder":"A"}', '2024-01-21 00:00:00'),
@@ -147,31 +174,33 @@ describe('migrations', () => {
       expect(rows[0].metadata).toEqual({ proxy: { mode: 'http', host: '10.0.0.1', port: 8080 }, folder: 'A' })
       expect(rows[0].lastSynced?.toISOString()).toBe('2024-01-21T00:00:00.000Z')
       expect(rows[1].metadata).toEqual({ legacy: 'not json at all' })
-      expect(rawDatabaseBytes(db.filePath).includes('hunter2-proxy')).toBe(false)
+      expect((await storedBytes(db)).includes('hunter2-proxy')).toBe(false)
     } finally {
       await db.close()
     }
   })
 
-  it('refuse a database written by a newer version with DATABASE_TOO_NEW and leave the file unchanged', async () => {
+  it('refuse a database written by a newer version with DATABASE_TOO_NEW and leave it unchanged', async () => {
     const first = await openTestDb()
     await first.dataSource.query(`INSERT INTO migrations (timestamp, name) VALUES (?, ?)`, [4102444800000, 'FutureThing4102444800000'])
     await first.close()
-    const hash = () => createHash('sha256').update(fs.readFileSync(first.filePath)).digest('hex')
-    const before = hash()
+    const hash = () => contentsOf(first)
+    const before = await hash()
 
     const error = await openTestDb({ dir: first.dir, keyStore: first.keyStore }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'DATABASE_TOO_NEW' })
     expect((error as Error).message).toContain('newer version of the panel')
     expect((error as Error).message).toContain('FutureThing4102444800000')
-    expect(hash()).toBe(before)
+    expect(await hash()).toBe(before)
   })
 
-  it('say clearly when the file is not a database', async () => {
-    const dir = tempDir()
-    fs.writeFileSync(path.join(dir, DATABASE_FILE_NAME), 'this is not sqlite '.repeat(100))
-    const error = await openTestDb({ dir }).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'INTERNAL_ERROR' })
-    expect((error as Error).message).toMatch(/Cannot open the database .*panel\.db/)
-  })
+  if (!onPostgres) {
+    it('say clearly when the file is not a database', async () => {
+      const dir = tempDir()
+      fs.writeFileSync(path.join(dir, DATABASE_FILE_NAME), 'this is not sqlite '.repeat(100))
+      const error = await openTestDb({ dir }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'INTERNAL_ERROR' })
+      expect((error as Error).message).toMatch(/Cannot open the database .*panel\.db/)
+    })
+  }
 })

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from '../../../src/main/db'
 import { LogSystem } from '../../../src/main/logging/logger'
 import type { KeyStore } from '../../../src/main/security/key-store'
 import { tempDir } from '../../helpers/temp-dir'
+import { databaseUrlFor } from '../../helpers/test-database'
 
 export function fixedKeyStore(key: Buffer = randomBytes(32)): KeyStore & { key: Buffer } {
   return { key, description: 'test key', loadOrCreateDataKey: async () => Buffer.from(key) }
@@ -14,11 +15,14 @@ export function testLog() {
   return new LogSystem({ dir: null }).logger('test')
 }
 
-/** Opens a database in a fresh temp dir (or `dir`) with a fixed test key; closed by the caller. */
+/**
+ * Opens a database in a fresh temp dir (or `dir`) with a fixed test key; closed by the caller. On the
+ * postgres test project, the dir's own PostgreSQL database (the same one when `dir` is opened again).
+ */
 export async function openTestDb(options: { dir?: string; keyStore?: KeyStore } = {}): Promise<Database & { dir: string; keyStore: KeyStore }> {
   const dir = options.dir ?? tempDir()
   const keyStore = options.keyStore ?? fixedKeyStore()
-  const db = await openDatabase({ dataDir: dir, keyStore, log: testLog() })
+  const db = await openDatabase({ dataDir: dir, keyStore, log: testLog(), databaseUrl: await databaseUrlFor(dir), poolSize: 4 })
   return Object.assign(db, { dir, keyStore })
 }
 

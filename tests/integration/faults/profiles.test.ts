@@ -32,7 +32,7 @@ describe('fault matrix: profiles', () => {
     await vi.waitFor(() => expect(world.sandbox.gologin.browsers().map((b) => b.profileId)).toEqual([stuck.profileId]), { timeout: 30_000 })
     expect(journal(world.dataDir)).toEqual([stuck.profileId])
     expect((await world.call('monitor:get')).unstoppedProfiles).toMatchObject([{ profileId: stuck.profileId, stopAttempts: expect.any(Number) }])
-    expect(await world.core.db.dataSource.query('SELECT profile_id FROM profiles WHERE in_use = 1')).toEqual([{ profile_id: stuck.profileId }])
+    expect(await world.core.db.dataSource.query('SELECT profile_id FROM profiles WHERE in_use = TRUE')).toEqual([{ profile_id: stuck.profileId }])
     // It is not started again until GoLogin confirms its stop.
     expect(await world.call('batch:start', { profileIds: [stuck.profileId], apiApp: 'SANDBOX1' })).toMatchObject({
       queued: 0,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { AuthorizationSessionEntity } from '../../../src/main/db'
 import { automatorWorld, type AutomatorWorld } from '../authorization/automator-world'
-import { rawDatabaseBytes } from '../db/test-db'
+import { storedBytes } from '../../helpers/test-database'
 
 const never = new AbortController().signal
 
@@ -22,7 +22,7 @@ async function expectTokensAsIssued(world: AutomatorWorld, sessionId: string, us
   const row = await session(world, sessionId)
   expect(row).toMatchObject({ status: 'completed', tokenStatus: 'valid', accessToken: issued[0].accessToken, refreshToken: issued[0].refreshToken })
   expect(issued[0].revoked).toBe(false)
-  const file = rawDatabaseBytes(world.db.filePath)
+  const file = await storedBytes(world.db)
   expect(file.includes(Buffer.from(issued[0].accessToken))).toBe(false)
   return row
 }

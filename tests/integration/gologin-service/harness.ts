@@ -5,6 +5,7 @@ import type { Envelope } from '../../../src/shared/envelope'
 import type { RequestChannel, RequestInput, RequestOutput } from '../../../src/shared/ipc-contract'
 import type { SyncProgress } from '../../../src/shared/contract/profiles'
 import { tempDir } from '../../helpers/temp-dir'
+import { databaseEnv } from '../../helpers/test-database'
 
 /** Two API apps defined the way an operator would (environment variables of the origin service). */
 export const API_APP_ENV = {
@@ -32,16 +33,17 @@ export interface Panel {
   syncAndWait(): Promise<SyncProgress>
 }
 
-/** A GoLogin sandbox and a panel (real SQLite in a temp dir) pointed at it; both closed after the test. */
+/** A GoLogin sandbox and a panel (real SQLite in a temp dir, or PostgreSQL) pointed at it; both closed after the test. */
 export async function startPanel(
   options: { sandbox?: GoLoginSandboxOptions; env?: Record<string, string>; core?: Partial<CoreOptions>; withToken?: boolean } = {},
 ): Promise<Panel> {
   const sandbox = await startGoLoginSandbox({ profiles: 90, ...options.sandbox })
   opened.push(() => sandbox.close())
   // Automatic sync off: each test decides when a sync runs (and counts its requests).
-  const env: Record<string, string> = { GOLOGIN_API_URL: sandbox.apiUrl, PROFILE_SYNC_INTERVAL: '0', ...API_APP_ENV, ...options.env }
+  const dataDir = tempDir()
+  const env: Record<string, string> = { GOLOGIN_API_URL: sandbox.apiUrl, PROFILE_SYNC_INTERVAL: '0', ...API_APP_ENV, ...(await databaseEnv(dataDir)), ...options.env }
   if (options.withToken !== false) env.GOLOGIN_TOKEN = sandbox.token
-  const core = await createCore({ dataDir: tempDir(), mode: 'browser', env, eventWindowMs: 5, logLevel: 'warn', ...options.core })
+  const core = await createCore({ dataDir, mode: 'browser', env, eventWindowMs: 5, logLevel: 'warn', ...options.core })
   opened.push(() => core.close())
   const pushed = new Map<string, unknown[]>()
   core.events.subscribe((batches) => {

@@ -3,6 +3,7 @@ import type { ProfileRow } from '../../../src/shared/contract/profiles'
 import { sqliteHandle } from '../../../src/main/db'
 import { PROFILE_PAGE_SQL } from '../../../src/main/services/gologin/profile-queries'
 import { insertSession, startPanel } from './harness'
+import { onPostgres } from '../../helpers/test-database'
 
 describe('profiles:list for the grid', () => {
   it('pages every profile by cursor, in GoLogin order, with folder, tags, OS and proxy country', async () => {
@@ -75,15 +76,18 @@ describe('profiles:list for the grid', () => {
     expect(await panel.core.gologinService.getProfile(a)).toEqual(rows.get(a))
   })
 
-  it('reaches each profile’s sessions through the profile index, never by scanning sessions', async () => {
-    const panel = await startPanel({ sandbox: { profiles: 1 } })
-    const plan = sqliteHandle(panel.core.db.dataSource).prepare(`EXPLAIN QUERY PLAN ${PROFILE_PAGE_SQL}`).all(0, 5_000) as Array<{ detail: string }>
-    const sessionSteps = plan.map((step) => step.detail).filter((detail) => /authorization_sessions/.test(detail))
-    expect(sessionSteps).toEqual([
-      expect.stringContaining('INDEX ix_authorization_sessions_profile_id (profile_id=?)'),
-      expect.stringContaining('INDEX ix_authorization_sessions_profile_id (profile_id=?)'),
-    ])
-  })
+  // SQLite's planner needs the `+status` hint; PostgreSQL's plan follows its statistics (npm run bench measures it).
+  if (!onPostgres) {
+    it('reaches each profile’s sessions through the profile index, never by scanning sessions', async () => {
+      const panel = await startPanel({ sandbox: { profiles: 1 } })
+      const plan = sqliteHandle(panel.core.db.dataSource).prepare(`EXPLAIN QUERY PLAN ${PROFILE_PAGE_SQL}`).all(0, 5_000) as Array<{ detail: string }>
+      const sessionSteps = plan.map((step) => step.detail).filter((detail) => /authorization_sessions/.test(detail))
+      expect(sessionSteps).toEqual([
+        expect.stringContaining('INDEX ix_authorization_sessions_profile_id (profile_id=?)'),
+        expect.stringContaining('INDEX ix_authorization_sessions_profile_id (profile_id=?)'),
+      ])
+    })
+  }
 
   it('finds the profile of an account whatever the case, and says when there is none', async () => {
     const panel = await startPanel({ sandbox: { profiles: 10 } })

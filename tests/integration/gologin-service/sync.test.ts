@@ -1,7 +1,7 @@
-import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { ProfileRow, SyncProgress } from '../../../src/shared/contract/profiles'
 import { insertSession, startPanel, type Panel } from './harness'
+import { storedBytes } from '../../helpers/test-database'
 
 async function allRows(panel: Panel): Promise<ProfileRow[]> {
   const page = await panel.call('profiles:list', { cursor: 0, limit: 10_000 })
@@ -35,9 +35,8 @@ describe('GoLogin profile sync', () => {
     })
     expect(byName(rows, 'Profile 00043')).toMatchObject({ username: 'user00043', apiApp: 'AIOTT2', proxyCountry: 'de' })
     expect(byName(rows, 'Profile 00042').lastSynced).not.toBeNull()
-    // The proxy passwords GoLogin sent never reach the database file.
-    await panel.core.db.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)')
-    const file = fs.readFileSync(panel.core.db.filePath)
+    // The proxy passwords GoLogin sent never reach the database (SQLite: the file and its WAL).
+    const file = await storedBytes(panel.core.db)
     for (const profile of panel.sandbox.profiles().filter((p) => p.proxy?.password)) expect(file.includes(profile.proxy!.password)).toBe(false)
 
     // The `sync` channel keeps the newest progress per push window: the last one pushed is the outcome.
@@ -136,7 +135,7 @@ describe('GoLogin profile sync', () => {
     expect(failed).toMatchObject({ running: false, errorCode: 'GOLOGIN_TOKEN_REVOKED', pagesDone: 5, fetched: 150 })
     expect(failed.error).toMatch(/revoked/i)
     expect(panel.sandbox.revoked).toBe(true)
-    const [{ active, total }] = await panel.core.db.dataSource.query('SELECT SUM(is_active) AS active, COUNT(*) AS total FROM profiles')
+    const [{ active, total }] = await panel.core.db.dataSource.query('SELECT COUNT(*) FILTER (WHERE is_active = TRUE) AS active, COUNT(*) AS total FROM profiles')
     expect({ active, total }).toEqual({ active: 300, total: 300 })
     expect(panel.core.logs.ring.recent().some((line) => line.event === 'gologin.sync.failed' && line.level === 'error')).toBe(true)
 
@@ -157,7 +156,7 @@ describe('GoLogin profile sync', () => {
     expect(cloud.total).toBe(1_334)
     expect(cloud.maxInWindow).toBeLessThanOrEqual(rate.max)
     expect(cloud.revoked).toBe(false)
-    const [{ n }] = await panel.core.db.dataSource.query('SELECT COUNT(*) AS n FROM profiles WHERE is_active = 1')
+    const [{ n }] = await panel.core.db.dataSource.query('SELECT COUNT(*) AS n FROM profiles WHERE is_active = TRUE')
     expect(n).toBe(40_000)
   }, 120_000)
 

@@ -63,7 +63,7 @@ describe('crash recovery', () => {
       { status: 'cancelled', error_code: 'INTERRUPTED', n: PROFILES - SLOTS },
       { status: 'failed', error_code: 'INTERRUPTED', n: SLOTS },
     ])
-    expect(await core.db.dataSource.query(`SELECT COUNT(*) AS n FROM profiles WHERE in_use = 1`)).toEqual([{ n: 0 }])
+    expect(await core.db.dataSource.query(`SELECT COUNT(*) AS n FROM profiles WHERE in_use = TRUE`)).toEqual([{ n: 0 }])
     expect(sandbox.gologin.browsers()).toEqual([])
     await until('no Chromium of the sandbox is left', () => chromiumUnder(sandboxDir).length === 0, 15_000)
 

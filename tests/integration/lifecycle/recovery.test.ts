@@ -101,7 +101,7 @@ describe('recoverAfterCrash', () => {
     })
     expect(await sessionRow(db, queued.sessionId)).toMatchObject({ status: 'cancelled', errorCode: 'INTERRUPTED', errorMessage: expect.stringContaining('Not started') })
     expect((await sessionRow(db, done.sessionId)).status).toBe('completed')
-    expect(await db.dataSource.query(`SELECT COUNT(*) AS n FROM profiles WHERE in_use = 1`)).toEqual([{ n: 0 }])
+    expect(await db.dataSource.query(`SELECT COUNT(*) AS n FROM profiles WHERE in_use = TRUE`)).toEqual([{ n: 0 }])
     expect(journal.read()).toEqual([])
     expect(fs.existsSync(journal.file)).toBe(false)
   })

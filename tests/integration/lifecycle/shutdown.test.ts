@@ -34,7 +34,7 @@ describe('closing the panel', () => {
     try {
       const open: unknown[] = await db.dataSource.query(`SELECT session_id FROM authorization_sessions WHERE batch_id = ? AND status IN ('pending', 'in_progress')`, [started.batchId])
       expect(open).toEqual([])
-      expect(await db.dataSource.query(`SELECT COUNT(*) AS n FROM profiles WHERE in_use = 1`)).toEqual([{ n: 0 }])
+      expect(await db.dataSource.query(`SELECT COUNT(*) AS n FROM profiles WHERE in_use = TRUE`)).toEqual([{ n: 0 }])
     } finally {
       await db.close()
     }

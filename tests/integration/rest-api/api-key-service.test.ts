@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { apiKeysContract } from '../../../src/shared/contract/api-keys'
 import { AppException } from '../../../src/shared/errors'
@@ -9,6 +8,7 @@ import { FileKeyStore } from '../../../src/main/security/file-key-store'
 import { ApiKeyService } from '../../../src/main/services/api-keys/api-key-service'
 import { hashApiKey } from '../../../src/main/services/api-keys/key-material'
 import { tempDir } from '../../helpers/temp-dir'
+import { storedBytes } from '../../helpers/test-database'
 
 let db: Database | null = null
 afterEach(async () => {
@@ -39,9 +39,8 @@ describe('ApiKeyService', () => {
 
     const [row] = await rawRows(database)
     expect(row.key_hash).toBe(hashApiKey(created.key))
+    expect((await storedBytes(database)).toString('latin1')).not.toContain(created.key)
     await database.close()
-    const fileBytes = fs.readFileSync(database.filePath).toString('latin1') + (fs.existsSync(`${database.filePath}-wal`) ? fs.readFileSync(`${database.filePath}-wal`).toString('latin1') : '')
-    expect(fileBytes).not.toContain(created.key)
     db = null
 
     const other = await setup()

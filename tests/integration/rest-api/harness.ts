@@ -10,6 +10,7 @@ import { LogSystem, type Logger } from '../../../src/main/logging/logger'
 import { FileKeyStore } from '../../../src/main/security/file-key-store'
 import { ApiKeyService } from '../../../src/main/services/api-keys/api-key-service'
 import { tempDir } from '../../helpers/temp-dir'
+import { databaseUrlFor } from '../../helpers/test-database'
 
 export function profileRow(i: number, overrides: Partial<ProfileRow> = {}): ProfileRow {
   return {
@@ -183,7 +184,7 @@ afterEach(async () => {
 export async function startHarness(options: Partial<Pick<RestApiOptions, 'rateLimit' | 'bodyLimitBytes'>> = {}): Promise<Harness> {
   const dir = tempDir('rest-api-')
   const logs = new LogSystem({ dir: null, level: 'debug', ringCapacity: 20_000 })
-  const db = await openDatabase({ dataDir: dir, keyStore: new FileKeyStore({ dir }), log: logs.logger('test') })
+  const db = await openDatabase({ dataDir: dir, keyStore: new FileKeyStore({ dir }), log: logs.logger('test'), databaseUrl: await databaseUrlFor(dir) })
   open.push(() => db.close())
   const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api_keys'), onSecret: (value) => logs.redactor.addSecret(value) })
   const backend = new FakeBackend(logs.logger('fake'))

@@ -3,7 +3,8 @@ import { settingsHandlers } from '../../../src/main/handlers/settings'
 import { ApiAppService } from '../../../src/main/services/api-apps/api-app-service'
 import { SettingsService } from '../../../src/main/services/settings/settings-service'
 import { upsertProfiles } from '../../../src/main/db'
-import { openTestDb, rawDatabaseBytes, testLog } from '../db/test-db'
+import { openTestDb, testLog } from '../db/test-db'
+import { storedBytes } from '../../helpers/test-database'
 
 type Db = Awaited<ReturnType<typeof openTestDb>>
 
@@ -44,7 +45,7 @@ describe('ApiAppService', () => {
         startUrl: null,
         callbackMarker: null,
       })
-      expect(rawDatabaseBytes(db.filePath).includes(app.clientSecret)).toBe(false)
+      expect((await storedBytes(db)).includes(app.clientSecret)).toBe(false)
       await expect(apps.get('NOPE')).rejects.toMatchObject({ code: 'INVALID_API_APP', message: 'Unknown API app: NOPE' })
     })
   })
@@ -56,7 +57,7 @@ describe('ApiAppService', () => {
       await expect(apps.save(legacy)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { fields: { clientSecret: expect.stringMatching(/consumer secret signs/) } } })
       expect(await apps.save({ ...legacy, clientSecret: 'consumer-secret-very-private' })).toMatchObject({ oauthVersion: '1.0a', hasSecret: true, scopes: [], redemption: 'panel' })
       expect(await apps.get('LEGACY1')).toMatchObject({ oauthVersion: '1.0a', clientId: 'consumer-key-1', clientSecret: 'consumer-secret-very-private', scopes: [] })
-      expect(rawDatabaseBytes(db.filePath).includes('consumer-secret-very-private')).toBe(false)
+      expect((await storedBytes(db)).includes('consumer-secret-very-private')).toBe(false)
 
       const pass = { name: 'PASS1', clientId: 'client-pass', redirectUri: 'https://app.example.com/cb', redemption: 'callback', callbackMarker: 'Connected' }
       await expect(apps.save(pass)).rejects.toMatchObject({ details: { fields: { startUrl: expect.stringMatching(/is required when the app’s callback redeems/) } } })

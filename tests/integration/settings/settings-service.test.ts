@@ -3,7 +3,8 @@ import { SETTING_DEFS, SETTING_KEYS, type SettingsView } from '../../../src/shar
 import { ValidationException } from '../../../src/shared/errors'
 import { SettingsService } from '../../../src/main/services/settings/settings-service'
 import type { KeyStore } from '../../../src/main/security/key-store'
-import { openTestDb, rawDatabaseBytes, testLog } from '../db/test-db'
+import { openTestDb, testLog } from '../db/test-db'
+import { storedBytes } from '../../helpers/test-database'
 
 async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openTestDb>>) => Promise<T>, dir?: string, keyStore?: KeyStore) {
   const db = await openTestDb({ dir, keyStore })
@@ -104,7 +105,7 @@ describe('SettingsService', () => {
       expect(settings.get('gologinToken')).toBe(token)
       expect(secrets).toContain(token)
       expect(JSON.stringify(view)).not.toContain(token)
-      expect(rawDatabaseBytes(db.filePath).includes(token)).toBe(false)
+      expect((await storedBytes(db)).includes(token)).toBe(false)
       const [row] = await db.dataSource.query(`SELECT value, secret_value FROM settings WHERE key = 'gologinToken'`)
       expect(row.value).toBeNull()
       expect(row.secret_value).toMatch(/^v1:/)

@@ -15,6 +15,7 @@ import { TOKEN_CSV_COLUMNS } from '../../../src/shared/contract/tokens'
 import type { RequestInput } from '../../../src/shared/ipc-contract'
 import { tempDir } from '../../helpers/temp-dir'
 import { seedProfile, seedToken } from '../workers/session-fixtures'
+import { databaseEnv } from '../../helpers/test-database'
 
 const opened: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -22,7 +23,9 @@ afterEach(async () => {
 })
 
 async function startCore(dialogs: FileDialogs | null): Promise<Core> {
-  const core = await createCore({ dataDir: tempDir(), mode: dialogs ? 'desktop' : 'browser', platform: { dialogs }, eventWindowMs: 5, logLevel: 'debug' })
+  const dataDir = tempDir()
+  const env = { ...process.env, ...(await databaseEnv(dataDir)) }
+  const core = await createCore({ dataDir, env, mode: dialogs ? 'desktop' : 'browser', platform: { dialogs }, eventWindowMs: 5, logLevel: 'debug' })
   opened.push(() => core.close())
   return core
 }

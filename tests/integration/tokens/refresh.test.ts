@@ -10,9 +10,10 @@ import { XRateLimitException } from '../../../src/main/services/oauth'
 import { TokenRefresher, type TokenRefreshClient } from '../../../src/main/services/tokens'
 import { InfrastructureException, TwitterAPIException } from '../../../src/shared/errors'
 import type { EventBatch } from '../../../src/shared/ipc-contract'
-import { openTestDb, rawDatabaseBytes } from '../db/test-db'
+import { openTestDb } from '../db/test-db'
 import { seedToken, sessionRow } from '../workers/session-fixtures'
 import { startXSandboxKit } from './sandbox-tokens'
+import { storedBytes } from '../../helpers/test-database'
 
 type TestDb = Awaited<ReturnType<typeof openTestDb>>
 const open: TestDb[] = []
@@ -74,7 +75,7 @@ describe('TokenRefresher with the X sandbox', () => {
     await expect(oauth.refresh(app, first.refreshToken!, { persist: () => undefined })).rejects.toMatchObject({ statusCode: 400 })
     expect((await oauth.verifyCredentials(row.accessToken!)).username).toBe('alice')
     // Encrypted at rest, absent from the log.
-    const raw = rawDatabaseBytes(db.filePath).toString('latin1')
+    const raw = (await storedBytes(db)).toString('latin1')
     for (const secret of [row.accessToken!, row.refreshToken!]) {
       expect(raw).not.toContain(secret)
       expect(logText()).not.toContain(secret)

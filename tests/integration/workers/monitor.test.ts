@@ -65,6 +65,15 @@ async function setup(options: { failureRate?: number; failuresPerHour?: number; 
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000)
 
+/**
+ * Advances the fake clock, then lets a run it started finish its reads. Only timeouts are faked, so this
+ * waits on real I/O turns (PostgreSQL answers over a socket; SQLite reads before the first turn).
+ */
+async function advance(monitor: MonitorWorker, ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms)
+  while (monitor.status().busy) await new Promise((resolve) => setImmediate(resolve))
+}
+
 async function seedFinished(db: TestDb, status: 'completed' | 'failed' | 'timeout', count: number, minutes = 10) {
   for (let i = 0; i < count; i++) {
     await seedSession(db, { profileId: `${status}-${i}-${minutes}`, status, createdAt: minutesAgo(minutes + 1), completedAt: minutesAgo(minutes) })
@@ -88,7 +97,7 @@ describe('MonitorWorker', () => {
     await seedToken(db, { profileId: 't3', twitterUsername: 'gone', completedAt: authorized, expiresAt: new Date(Date.now() - 60_000) })
     slots.change({ slotsInUse: 3, running: ['r1', 'x'] })
 
-    const snapshot = monitor.snapshot()
+    const snapshot = await monitor.snapshot()
 
     expect(snapshot).toMatchObject({
       activeProfiles: 2,
@@ -107,11 +116,11 @@ describe('MonitorWorker', () => {
     const { db, monitor, items } = await setup({ failuresPerHour: 3 })
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     monitor.start()
-    await vi.advanceTimersByTimeAsync(0)
+    await advance(monitor, 0)
     expect(items<MonitorSnapshot>('monitor')).toHaveLength(1)
 
     await seedFinished(db, 'failed', 4)
-    await vi.advanceTimersByTimeAsync(60_000)
+    await advance(monitor, 60_000)
     const second = items<MonitorSnapshot>('monitor').at(-1)!
     expect(second.failuresLastHour).toBe(4)
     // 4 attempts are too few for a rate; 4 failures are above 3 per hour.
@@ -119,15 +128,15 @@ describe('MonitorWorker', () => {
     const notices = () => items<{ title: string; level: string; body: string }>('notice')
     expect(notices()).toEqual([expect.objectContaining({ title: 'Many failed authorizations', level: 'error', body: expect.stringContaining('4 authorizations failed in the last hour') })])
 
-    await vi.advanceTimersByTimeAsync(5 * 60_000)
+    await advance(monitor, 5 * 60_000)
     expect(items<MonitorSnapshot>('monitor').length).toBeGreaterThanOrEqual(3)
     expect(notices()).toHaveLength(1)
 
     await db.dataSource.query(`UPDATE authorization_sessions SET completed_at = '2000-01-01 00:00:00.000'`)
-    await vi.advanceTimersByTimeAsync(60_000)
+    await advance(monitor, 60_000)
     expect(items<MonitorSnapshot>('monitor').at(-1)!.alerts).toEqual([])
     await seedFinished(db, 'failed', 4)
-    await vi.advanceTimersByTimeAsync(60_000)
+    await advance(monitor, 60_000)
     expect(notices()).toHaveLength(2)
     await monitor.stop()
   })
@@ -137,19 +146,19 @@ describe('MonitorWorker', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     health.broken = true
     monitor.start()
-    await vi.advanceTimersByTimeAsync(0)
+    await advance(monitor, 0)
     expect(monitor.status()).toMatchObject({ running: true, consecutiveFailures: 1, lastError: 'database is locked' })
     expect(items('monitor')).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(10_000)
+    await advance(monitor, 10_000)
     expect(monitor.status().consecutiveFailures).toBe(2)
     health.broken = false
-    await vi.advanceTimersByTimeAsync(20_000)
+    await advance(monitor, 20_000)
     expect(monitor.status()).toMatchObject({ consecutiveFailures: 0, lastError: null })
     expect(items('monitor')).toHaveLength(1)
-    await vi.advanceTimersByTimeAsync(60_000)
+    await advance(monitor, 60_000)
     expect(items('monitor')).toHaveLength(2)
     await monitor.stop()
-    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    await advance(monitor, 10 * 60_000)
     expect(items('monitor')).toHaveLength(2)
   })
 
@@ -157,18 +166,18 @@ describe('MonitorWorker', () => {
     const { db, monitor } = await setup({ failureRate: 20 })
     await seedFinished(db, 'failed', 2)
     await seedFinished(db, 'completed', 1)
-    const snapshot = monitor.snapshot()
+    const snapshot = await monitor.snapshot()
     expect(snapshot.failureRatePercent).toBeCloseTo(66.7)
     expect(snapshot.alerts).toEqual([])
     await seedFinished(db, 'failed', 1, 20)
     await seedFinished(db, 'completed', 6, 20)
     // 3 of 10: 30 % > 20 %.
-    expect(monitor.snapshot().alerts.map((a) => a.code)).toEqual(['FAILURE_RATE'])
+    expect((await monitor.snapshot()).alerts.map((a) => a.code)).toEqual(['FAILURE_RATE'])
   })
 
   it('pushes the slot figures live when the slots change, without waiting for the next run', async () => {
     const { monitor, slots, items } = await setup()
-    monitor.snapshot()
+    await monitor.snapshot()
     slots.change({ slotsInUse: 4, running: ['a', 'b', 'c'] })
     expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ slotsInUse: 4, activeProfiles: 3, maxSlots: 10 })
     slots.change({ slotsInUse: 0, running: [], maxConcurrent: 12 })
@@ -182,7 +191,7 @@ describe('MonitorWorker', () => {
     }
     const { monitor, gologin, items } = await setup({ workers: () => [failing] })
     gologin.revoked = true
-    const snapshot = monitor.snapshot()
+    const snapshot = await monitor.snapshot()
     expect(snapshot.alerts).toEqual([
       expect.objectContaining({ code: 'GOLOGIN_TOKEN_REVOKED', level: 'error' }),
       expect.objectContaining({ code: 'WORKER_FAILING', message: 'Token refresh failed 3 times in a row: X unreachable' }),
@@ -195,7 +204,7 @@ describe('MonitorWorker', () => {
   it('warns about tokens that expire within the hour and cannot be refreshed', async () => {
     const { db, monitor } = await setup()
     await seedToken(db, { profileId: 't1', twitterUsername: 'norefresh', refreshToken: null, expiresAt: new Date(Date.now() + 20 * 60_000) })
-    const [alert] = monitor.snapshot().alerts
+    const [alert] = (await monitor.snapshot()).alerts
     expect(alert).toMatchObject({ code: 'TOKENS_EXPIRING', level: 'warn' })
     expect(alert.message).toContain('1 token expires within the hour without a refresh token')
   })

@@ -2,12 +2,13 @@
  * The workers as the panel runs them: started with the core, visible through `monitor:get`, runnable
  * through `workers:runNow`, following setting changes, and stopped with the core.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCore, type Core } from '../../../src/main/core'
 import type { MonitorSnapshot, WorkerStatusDto } from '../../../src/shared/contract/monitor'
 import type { RequestChannel, RequestInput } from '../../../src/shared/ipc-contract'
 import { tempDir } from '../../helpers/temp-dir'
 import { hoursAgo, seedSession, sessionRow } from './session-fixtures'
+import { databaseEnv } from '../../helpers/test-database'
 
 const cores: Core[] = []
 afterEach(async () => {
@@ -15,7 +16,8 @@ afterEach(async () => {
 })
 
 async function start(): Promise<Core> {
-  const core = await createCore({ dataDir: tempDir(), mode: 'browser', eventWindowMs: 5, logLevel: 'warn', env: {} })
+  const dataDir = tempDir()
+  const core = await createCore({ dataDir, mode: 'browser', eventWindowMs: 5, logLevel: 'warn', env: await databaseEnv(dataDir) })
   cores.push(core)
   return core
 }
@@ -41,6 +43,8 @@ describe('panel workers', () => {
 
   it('workers:runNow runs the cleanup at once and answers its status', async () => {
     const core = await start()
+    // The start-up run first (runNow would hand back that run, begun before the session below existed).
+    await vi.waitFor(() => expect(core.workers.statuses().find((w) => w.name === 'cleanup')).toMatchObject({ busy: false, lastRunAt: expect.any(String) }))
     const stale = await seedSession(core.db, { profileId: 'p1', status: 'in_progress', createdAt: hoursAgo(3), startedAt: hoursAgo(3) })
     const status = await call<WorkerStatusDto>(core, 'workers:runNow', { name: 'cleanup' })
     expect(status).toMatchObject({ name: 'cleanup', busy: false, lastError: null, lastRunAt: expect.any(String) })

@@ -29,7 +29,7 @@ export class ProfileEntity {
   @Column({ name: 'profile_name', type: 'varchar', length: 255, default: '' })
   profileName!: string
 
-  /** Stored as entered (without `@`); the column collates NOCASE, so lookups ignore case. */
+  /** Stored as entered (without `@`); the column ignores case (SQLite NOCASE, PostgreSQL citext), so lookups do. */
   @Index('ix_profiles_twitter_username')
   @Column({ name: 'twitter_username', type: 'varchar', length: 50, nullable: true, collation: 'NOCASE' })
   twitterUsername!: string | null

@@ -7,22 +7,22 @@ export class InitialSchema1704067200000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await runStatements(queryRunner, [
-      `CREATE TABLE "profiles" (
-        "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+      (t) => `CREATE TABLE "profiles" (
+        "id" ${t.id},
         "profile_id" VARCHAR(50) NOT NULL,
         "profile_name" VARCHAR(20) NOT NULL,
         "twitter_username" VARCHAR(50),
         "api_app" VARCHAR(20),
-        "is_active" BOOLEAN DEFAULT 1,
-        "in_use" BOOLEAN DEFAULT 0,
-        "created_at" DATETIME DEFAULT CURRENT_TIMESTAMP,
-        "updated_at" DATETIME
+        "is_active" BOOLEAN DEFAULT ${t.true},
+        "in_use" BOOLEAN DEFAULT ${t.false},
+        "created_at" ${t.datetime} DEFAULT CURRENT_TIMESTAMP,
+        "updated_at" ${t.datetime}
       )`,
       `CREATE UNIQUE INDEX "ix_profiles_profile_id" ON "profiles" ("profile_id")`,
       `CREATE UNIQUE INDEX "uq_profiles_profile_name" ON "profiles" ("profile_name")`,
       `CREATE INDEX "ix_profiles_twitter_username" ON "profiles" ("twitter_username")`,
-      `CREATE TABLE "authorization_sessions" (
-        "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+      (t) => `CREATE TABLE "authorization_sessions" (
+        "id" ${t.id},
         "session_id" VARCHAR(50) NOT NULL,
         "profile_id" VARCHAR(50) NOT NULL,
         "twitter_username" VARCHAR(50) NOT NULL,
@@ -30,9 +30,9 @@ export class InitialSchema1704067200000 implements MigrationInterface {
         "access_token" TEXT,
         "status" VARCHAR(20) NOT NULL DEFAULT 'pending',
         "error_message" TEXT,
-        "created_at" DATETIME DEFAULT CURRENT_TIMESTAMP,
-        "completed_at" DATETIME,
-        "expires_at" DATETIME
+        "created_at" ${t.datetime} DEFAULT CURRENT_TIMESTAMP,
+        "completed_at" ${t.datetime},
+        "expires_at" ${t.datetime}
       )`,
       `CREATE UNIQUE INDEX "ix_authorization_sessions_session_id" ON "authorization_sessions" ("session_id")`,
     ])

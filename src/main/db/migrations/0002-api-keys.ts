@@ -7,13 +7,13 @@ export class ApiKeys1704412800000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await runStatements(queryRunner, [
-      `CREATE TABLE "api_keys" (
-        "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+      (t) => `CREATE TABLE "api_keys" (
+        "id" ${t.id},
         "name" VARCHAR(100) NOT NULL,
         "key_hash" VARCHAR(128) NOT NULL,
-        "is_active" BOOLEAN DEFAULT 1,
-        "created_at" DATETIME DEFAULT CURRENT_TIMESTAMP,
-        "last_used" DATETIME
+        "is_active" BOOLEAN DEFAULT ${t.true},
+        "created_at" ${t.datetime} DEFAULT CURRENT_TIMESTAMP,
+        "last_used" ${t.datetime}
       )`,
       `CREATE UNIQUE INDEX "ix_api_keys_key_hash" ON "api_keys" ("key_hash")`,
     ])

@@ -9,7 +9,7 @@ export class RefreshToken1705276800000 implements MigrationInterface {
     await runStatements(queryRunner, [
       `ALTER TABLE "authorization_sessions" ADD COLUMN "oauth_token_secret" TEXT`,
       `ALTER TABLE "authorization_sessions" ADD COLUMN "refresh_token" TEXT`,
-      `ALTER TABLE "authorization_sessions" ADD COLUMN "scopes" JSON`,
+      (t) => `ALTER TABLE "authorization_sessions" ADD COLUMN "scopes" ${t.json}`,
     ])
   }
 

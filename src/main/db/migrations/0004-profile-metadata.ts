@@ -7,8 +7,8 @@ export class ProfileMetadata1705708800000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await runStatements(queryRunner, [
-      `ALTER TABLE "profiles" ADD COLUMN "last_synced" DATETIME`,
-      `ALTER TABLE "profiles" ADD COLUMN "metadata" JSON`,
+      (t) => `ALTER TABLE "profiles" ADD COLUMN "last_synced" ${t.datetime}`,
+      (t) => `ALTER TABLE "profiles" ADD COLUMN "metadata" ${t.json}`,
     ])
   }
 

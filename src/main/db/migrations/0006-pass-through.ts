@@ -17,7 +17,7 @@ export class PassThrough1777593600000 implements MigrationInterface {
       `ALTER TABLE "api_apps" ADD COLUMN "start_url" TEXT`,
       `ALTER TABLE "api_apps" ADD COLUMN "callback_marker" TEXT`,
       `ALTER TABLE "authorization_sessions" ADD COLUMN "delivered_to_callback" BOOLEAN`,
-      `ALTER TABLE "authorization_sessions" ADD COLUMN "callback_answer" JSON`,
+      (t) => `ALTER TABLE "authorization_sessions" ADD COLUMN "callback_answer" ${t.json}`,
     ])
   }
 

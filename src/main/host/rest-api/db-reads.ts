@@ -6,19 +6,27 @@ import type { DataSource, FindOptionsSelect } from 'typeorm'
 import type { ProfileRow } from '../../../shared/contract/profiles'
 import type { SessionRow } from '../../../shared/contract/sessions'
 import type { ErrorCode } from '../../../shared/errors'
+import { dialectOf, type DatabaseKind } from '../../db/dialect'
 import { AuthorizationSessionEntity } from '../../db/entities'
-import { isoFromSqlite, sqliteHandle, type SqliteStatement } from '../../db/sqlite-handle'
+import { rowReader, type RowReader } from '../../db/rows'
+import { isoFromSqlite } from '../../db/sqlite-handle'
 import { profileRowsSql, toProfileRow, type ProfileSqlRow } from '../../services/gologin/profile-queries'
 import type { RestApiBackend, RestSession } from './backend'
 
 // Paged by GoLogin id (time-ordered, like Mongo ids): OFFSET then walks the small unique index, not the table.
 // The row shape and the newest-attempt joins are the grid's (ProfileQueries), so both APIs show the same profile.
-const PAGE_SQL = profileRowsSql('SELECT * FROM profiles WHERE id IN (SELECT id FROM profiles ORDER BY profile_id LIMIT ? OFFSET ?)', 'p.profile_id')
-const ONE_SQL = profileRowsSql(
-  `SELECT * FROM profiles WHERE profile_id = @id OR twitter_username = @username
-    ORDER BY (profile_id = @id) DESC, is_active DESC, id LIMIT 1`,
-  'p.id',
-)
+const statements = (kind: DatabaseKind) => ({
+  page: profileRowsSql('SELECT * FROM profiles WHERE id IN (SELECT id FROM profiles ORDER BY profile_id LIMIT ? OFFSET ?)', 'p.profile_id', kind),
+  count: 'SELECT COUNT(*) AS total FROM profiles',
+  // Parameters: id, username, id.
+  one: profileRowsSql(
+    `SELECT * FROM profiles WHERE profile_id = ? OR twitter_username = ?
+      ORDER BY (profile_id = ?) DESC, is_active DESC, id LIMIT 1`,
+    'p.id',
+    kind,
+  ),
+  name: 'SELECT profile_name FROM profiles WHERE profile_id = ?',
+})
 
 const SESSION_COLUMNS_WITHOUT_SECRETS: FindOptionsSelect<AuthorizationSessionEntity> = Object.fromEntries(
   [
@@ -29,33 +37,23 @@ const SESSION_COLUMNS_WITHOUT_SECRETS: FindOptionsSelect<AuthorizationSessionEnt
 )
 
 export class DbRestApiReads implements Pick<RestApiBackend, 'listProfiles' | 'getProfile' | 'getSession'> {
-  private statements: { page: SqliteStatement; count: SqliteStatement; one: SqliteStatement; name: SqliteStatement } | null = null
+  private readonly rows: RowReader
+  private readonly sql: ReturnType<typeof statements>
 
-  constructor(private readonly database: { dataSource: DataSource }) {}
-
-  private get sql() {
-    // Prepared once on first use: the connection must be open by then.
-    this.statements ??= (() => {
-      const db = sqliteHandle(this.database.dataSource)
-      return {
-        page: db.prepare(PAGE_SQL),
-        count: db.prepare('SELECT COUNT(*) AS total FROM profiles'),
-        one: db.prepare(ONE_SQL),
-        name: db.prepare('SELECT profile_name FROM profiles WHERE profile_id = ?'),
-      }
-    })()
-    return this.statements
+  constructor(private readonly database: { dataSource: DataSource }) {
+    this.rows = rowReader(database.dataSource)
+    this.sql = statements(dialectOf(database.dataSource).kind)
   }
 
   async listProfiles(page: number, pageSize: number): Promise<{ items: ProfileRow[]; total: number }> {
-    const rows = this.sql.page.all(pageSize, (page - 1) * pageSize) as ProfileSqlRow[]
-    const { total } = this.sql.count.get() as { total: number }
+    const rows = await this.rows.all<ProfileSqlRow>(this.sql.page, [pageSize, (page - 1) * pageSize])
+    const { total } = (await this.rows.get<{ total: number }>(this.sql.count))!
     return { items: rows.map(toProfileRow), total }
   }
 
   async getProfile(accountId: string): Promise<ProfileRow | null> {
     const username = accountId.replace(/^@/, '')
-    const row = this.sql.one.get({ id: accountId, username }) as ProfileSqlRow | undefined
+    const row = await this.rows.get<ProfileSqlRow>(this.sql.one, [accountId, username, accountId])
     return row ? toProfileRow(row) : null
   }
 
@@ -64,7 +62,7 @@ export class DbRestApiReads implements Pick<RestApiBackend, 'listProfiles' | 'ge
     // Without tokens:read the secret columns are not even read, so nothing is decrypted.
     const entity = await repo.findOne({ where: { sessionId }, ...(opts.includeTokens ? {} : { select: SESSION_COLUMNS_WITHOUT_SECRETS }) })
     if (!entity) return null
-    const profile = this.sql.name.get(entity.profileId) as { profile_name: string } | undefined
+    const profile = await this.rows.get<{ profile_name: string }>(this.sql.name, [entity.profileId])
     const row = toSessionRow(entity, profile?.profile_name ?? null)
     if (!opts.includeTokens) return row
     return { ...row, tokens: { accessToken: entity.accessToken, refreshToken: entity.refreshToken, oauthTokenSecret: entity.oauthTokenSecret, scopes: entity.scopes } }

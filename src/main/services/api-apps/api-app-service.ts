@@ -145,9 +145,9 @@ export class ApiAppService {
       const app = await manager.findOneBy(ApiAppEntity, { name })
       if (!app) throw new DomainException('NOT_FOUND', `No API app named ${name}`, { details: { apiApp: name } })
       if (app.envManaged) throw envManagedError(app.name)
-      const [{ profiles }] = await manager.query(`SELECT COUNT(*) AS profiles FROM profiles WHERE api_app = ? COLLATE NOCASE`, [app.name])
+      const [{ profiles }] = await manager.query(`SELECT COUNT(*) AS profiles FROM profiles WHERE lower(api_app) = lower(?)`, [app.name])
       const [{ tokens }] = await manager.query(
-        `SELECT COUNT(*) AS tokens FROM authorization_sessions WHERE api_app = ? COLLATE NOCASE AND token_status = 'valid'`,
+        `SELECT COUNT(*) AS tokens FROM authorization_sessions WHERE lower(api_app) = lower(?) AND token_status = 'valid'`,
         [app.name],
       )
       if (profiles > 0 || tokens > 0) {

@@ -171,7 +171,7 @@ export class BatchPlanner {
   /** The newest completed session of the account and app whose token is valid and unexpired. */
   async validTokenSession(username: string, apiApp: string, now: Date): Promise<string | null> {
     const rows: Array<{ session_id: string }> = await this.deps.dataSource.query(
-      `SELECT session_id FROM authorization_sessions WHERE twitter_username = ? AND api_app = ? COLLATE NOCASE AND status = 'completed'
+      `SELECT session_id FROM authorization_sessions WHERE twitter_username = ? AND lower(api_app) = lower(?) AND status = 'completed'
         AND token_status = 'valid' AND expires_at > ? ORDER BY id DESC LIMIT 1`,
       [username, apiApp, sqliteDateTime(now)],
     )

@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { DataSource } from 'typeorm'
 import type { BatchSummary, CallbackAnswer, SessionPage, SessionRow, SessionStatus } from '../../../shared/contract/sessions'
 import { DomainException, type ErrorCode } from '../../../shared/errors'
+import { dialectOf } from '../../db/dialect'
 import { isoFromSqlite } from '../../db/sqlite-handle'
 
 export interface SessionListQuery {
@@ -73,7 +74,8 @@ export class SessionQueries {
     const term = query.search?.trim().replace(/^@/, '')
     if (term) {
       const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-      where.push(`(s.twitter_username LIKE ? ESCAPE '\\' OR p.profile_name LIKE ? ESCAPE '\\' OR s.profile_id = ? OR s.session_id = ? OR s.batch_id = ?)`)
+      const { ilike } = dialectOf(this.deps.dataSource)
+      where.push(`(s.twitter_username ${ilike} ? ESCAPE '\\' OR p.profile_name ${ilike} ? ESCAPE '\\' OR s.profile_id = ? OR s.session_id = ? OR s.batch_id = ?)`)
       params.push(like, like, term, term, term)
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : ''
@@ -122,8 +124,8 @@ export class SessionQueries {
   async batches(limit: number): Promise<BatchSummary[]> {
     const rows: Array<{ batch_id: string; api_apps: string; created_at: string; total: number; completed: number; failed: number }> =
       await this.deps.dataSource.query(
-        `SELECT batch_id, GROUP_CONCAT(DISTINCT api_app) AS api_apps, MIN(created_at) AS created_at, COUNT(*) AS total,
-            SUM(status = 'completed') AS completed, SUM(status IN ('failed', 'timeout')) AS failed
+        `SELECT batch_id, ${dialectOf(this.deps.dataSource).groupConcatDistinct('api_app')} AS api_apps, MIN(created_at) AS created_at, COUNT(*) AS total,
+            COUNT(*) FILTER (WHERE status = 'completed') AS completed, COUNT(*) FILTER (WHERE status IN ('failed', 'timeout')) AS failed
           FROM authorization_sessions WHERE batch_id IS NOT NULL GROUP BY batch_id ORDER BY MAX(id) DESC LIMIT ?`,
         [limit],
       )

@@ -65,6 +65,9 @@ const INSERT_CHUNK = 500
 const TABLE = 'authorization_sessions'
 
 export class SessionStore {
+  /** The last write issued per session (see `inOrder`). */
+  private readonly writes = new Map<string, Promise<unknown>>()
+
   constructor(private readonly deps: SessionStoreDeps) {}
 
   /** Inserts the `pending` rows of new attempts (in chunks, yielding between them) and pushes them. */
@@ -115,9 +118,9 @@ export class SessionStore {
     const errorCode = result.warning?.code ?? null
     const errorMessage = result.warning?.message.slice(0, 1_000) ?? null
     const durationMs = finishedAt.getTime() - startedAt.getTime()
-    const replaced = await this.deps.db.transaction(async (manager) => {
+    const replaced = await this.inOrder(job, () => this.deps.db.transaction(async (manager) => {
       const previous: Array<{ session_id: string }> = await manager.query(
-        `SELECT session_id FROM ${TABLE} WHERE twitter_username = ? AND api_app = ? COLLATE NOCASE AND status = 'completed'
+        `SELECT session_id FROM ${TABLE} WHERE twitter_username = ? AND lower(api_app) = lower(?) AND status = 'completed'
           AND (token_status IS NULL OR token_status IN ('valid', 'expired')) AND session_id <> ?`,
         [job.username, job.apiApp, job.sessionId],
       )
@@ -144,7 +147,7 @@ export class SessionStore {
         durationMs,
       })
       return previous.map((row) => row.session_id)
-    })
+    }))
     for (const id of replaced) this.deps.events.emit('sessions', { id, tokenStatus: 'replaced' })
     const expiresAt = tokens.expiresAt?.toISOString() ?? null
     this.deps.events.emit('sessions', {
@@ -237,7 +240,24 @@ export class SessionStore {
   }
 
   private update(job: SessionJob, fields: Partial<AuthorizationSessionEntity>): Promise<unknown> {
-    return this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, fields))
+    return this.inOrder(job, () =>
+      this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, fields)),
+    )
+  }
+
+  /**
+   * A session's writes land in the order they were issued, even one not awaited (the `consent` step):
+   * on PostgreSQL transactions run side by side on their own connections, so a later write could
+   * otherwise commit first and be overwritten (SQLite's write lock queues them anyway).
+   */
+  private inOrder<T>(job: SessionJob, write: () => Promise<T>): Promise<T> {
+    const next = (this.writes.get(job.sessionId) ?? Promise.resolve()).then(write)
+    const settled = next.catch(() => undefined)
+    this.writes.set(job.sessionId, settled)
+    void settled.then(() => {
+      if (this.writes.get(job.sessionId) === settled) this.writes.delete(job.sessionId)
+    })
+    return next
   }
 
   private profilePatch(job: SessionJob, fields: Omit<ProfilePatch, 'id'>): void {

@@ -84,7 +84,7 @@ export async function usernameOwner(
   exceptProfileId: string,
 ): Promise<{ profile_id: string; profile_name: string } | null> {
   const rows: Array<{ profile_id: string; profile_name: string }> = await manager.query(
-    `SELECT profile_id, profile_name FROM profiles WHERE twitter_username = ? AND profile_id <> ? AND is_active = 1 ORDER BY id LIMIT 1`,
+    `SELECT profile_id, profile_name FROM profiles WHERE twitter_username = ? AND profile_id <> ? AND is_active = TRUE ORDER BY id LIMIT 1`,
     [username, exceptProfileId],
   )
   return rows[0] ?? null

@@ -138,13 +138,13 @@ export class GoLoginService {
 
   // ---- profiles ----
 
-  listProfiles(input: { cursor: number; limit: number }): ProfilePage {
+  listProfiles(input: { cursor: number; limit: number }): Promise<ProfilePage> {
     return this.queries.page(input.cursor, input.limit)
   }
 
   /** `PROFILE_NOT_FOUND` when GoLogin never listed this id. */
   async getProfile(profileId: string): Promise<ProfileRow> {
-    const row = this.queries.byId(profileId)
+    const row = await this.queries.byId(profileId)
     if (!row) throw new DomainException('PROFILE_NOT_FOUND', `No GoLogin profile with id ${profileId}; sync profiles first.`, { details: { profileId } })
     return row
   }
@@ -154,7 +154,7 @@ export class GoLoginService {
    * wins over a pattern one. `PROFILE_NOT_FOUND` when none is, or only a profile gone from GoLogin.
    */
   async getProfileForAccount(username: string): Promise<ProfileRow> {
-    const [best] = this.queries.byUsername(username)
+    const [best] = await this.queries.byUsername(username)
     if (!best) throw new ProfileNotFoundException(username.trim().replace(/^@+/, ''))
     if (!best.isActive) {
       throw new DomainException('PROFILE_NOT_FOUND', `@${best.username} is mapped to profile "${best.name}", which is no longer in GoLogin.`, {

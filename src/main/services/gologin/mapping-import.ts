@@ -106,7 +106,7 @@ export class MappingImport {
     const preview = this.take(previewId)
     const conflict = await this.options.database.transaction(async (manager) => {
       const held: Array<{ profile_id: string; profile_name: string; twitter_username: string }> = await manager.query(
-        `SELECT profile_id, profile_name, twitter_username FROM profiles WHERE is_active = 1 AND twitter_username IS NOT NULL`,
+        `SELECT profile_id, profile_name, twitter_username FROM profiles WHERE is_active = TRUE AND twitter_username IS NOT NULL`,
       )
       const clash = firstClash(preview.lines, held, apiAppNames)
       if (clash) return clash

@@ -4,13 +4,16 @@
  * `ix_authorization_sessions_profile_id` index (the rowid is the index's last column, so the max
  * is one index seek per profile), and only for the page's rows: the profiles are cut to the page
  * first, by keyset on `profiles.id` (the cursor), so a page costs the same wherever it starts.
- * `+status` keeps SQLite off the status index, which would scan every completed session per profile.
+ * `+status` keeps SQLite off the status index, which would scan every completed session per profile;
+ * PostgreSQL gets the same lookups as LATERAL joins. SQLite reads through prepared statements (`rowReader`).
  */
 import type { DataSource } from 'typeorm'
 import type { ProfileRow } from '../../../shared/contract/profiles'
 import { isErrorCode } from '../../../shared/errors'
-import { isoFromSqlite, sqliteHandle, type SqliteStatement } from '../../db/sqlite-handle'
+import { DIALECTS, dialectOf, type DatabaseKind } from '../../db/dialect'
 import type { ProfileMetadata } from '../../db/entities'
+import { rowReader, type RowReader } from '../../db/rows'
+import { isoFromSqlite } from '../../db/sqlite-handle'
 
 export interface ProfileSqlRow {
   id: number
@@ -31,20 +34,43 @@ export interface ProfileSqlRow {
   token_status: ProfileRow['tokenStatus']
 }
 
+/** Each profile's newest attempt `s` and newest completed session `a`, joined the way each database plans well. */
+const NEWEST_SESSIONS: Record<DatabaseKind, string> = {
+  // SQLite: MAX(id) over the profile_id index, one seek per profile (`+status` keeps it off the status index).
+  sqlite: `LEFT JOIN authorization_sessions AS s ON s.id = (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id)
+  LEFT JOIN authorization_sessions AS a ON a.id =
+    (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id AND ${DIALECTS.sqlite.noIndex('status')} = 'completed')`,
+  // PostgreSQL would hash-join those MAX(id)s against every session; LATERAL keeps it to the page's profiles.
+  postgres: `LEFT JOIN LATERAL (SELECT status, error_code, completed_at, started_at, created_at FROM authorization_sessions
+      WHERE profile_id = p.profile_id ORDER BY id DESC LIMIT 1) AS s ON TRUE
+  LEFT JOIN LATERAL (SELECT completed_at, expires_at, token_status FROM authorization_sessions
+      WHERE profile_id = p.profile_id AND status = 'completed' ORDER BY id DESC LIMIT 1) AS a ON TRUE`,
+}
+
 /** Profiles chosen by `chosen` (a SELECT over `profiles`), each with its newest attempt and newest completed session. */
-export const profileRowsSql = (chosen: string, orderBy: string) => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
+export const profileRowsSql = (chosen: string, orderBy: string, kind: DatabaseKind = 'sqlite') => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
     p.metadata, p.is_active, p.in_use, p.last_synced,
     s.status AS last_status, s.error_code AS last_error_code,
     COALESCE(s.completed_at, s.started_at, s.created_at) AS last_attempt_at,
     a.completed_at AS last_authorized_at, a.expires_at AS token_expires_at, a.token_status AS token_status
   FROM (${chosen}) AS p
-  LEFT JOIN authorization_sessions AS s ON s.id = (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id)
-  LEFT JOIN authorization_sessions AS a ON a.id =
-    (SELECT MAX(id) FROM authorization_sessions WHERE profile_id = p.profile_id AND +status = 'completed')
+  ${NEWEST_SESSIONS[kind]}
   ORDER BY ${orderBy}`
 
 /** One page: `(cursor, limit)`; exported so a test can check SQLite's plan for it. */
 export const PROFILE_PAGE_SQL = profileRowsSql('SELECT * FROM profiles WHERE id > ? ORDER BY id LIMIT ?', 'p.id')
+
+const statements = (kind: DatabaseKind) => ({
+  page: profileRowsSql('SELECT * FROM profiles WHERE id > ? ORDER BY id LIMIT ?', 'p.id', kind),
+  count: 'SELECT COUNT(*) AS total FROM profiles',
+  byId: profileRowsSql('SELECT * FROM profiles WHERE profile_id = ?', 'p.id', kind),
+  byUsername: profileRowsSql(
+    `SELECT *, CASE WHEN is_active = TRUE THEN 0 ELSE 2 END + CASE WHEN mapping_source IN ('import', 'edit') THEN 0 ELSE 1 END AS rank
+      FROM profiles WHERE twitter_username = ?`,
+    'p.rank, p.id',
+    kind,
+  ),
+})
 
 export interface ProfilePage {
   rows: ProfileRow[]
@@ -54,21 +80,25 @@ export interface ProfilePage {
 }
 
 export class ProfileQueries {
-  private prepared: { page: SqliteStatement; count: SqliteStatement; byId: SqliteStatement; byUsername: SqliteStatement } | null = null
+  private readonly rows: RowReader
+  private readonly sql: ReturnType<typeof statements>
 
-  constructor(private readonly database: { dataSource: DataSource }) {}
+  constructor(database: { dataSource: DataSource }) {
+    this.rows = rowReader(database.dataSource)
+    this.sql = statements(dialectOf(database.dataSource).kind)
+  }
 
   /** Profiles after `cursor` (0 = from the start) in id order, inactive ones included. */
-  page(cursor: number, limit: number): ProfilePage {
+  async page(cursor: number, limit: number): Promise<ProfilePage> {
     // One row more than asked tells whether another page follows, without a second query.
-    const found = this.sql.page.all(cursor, limit + 1) as ProfileSqlRow[]
+    const found = await this.rows.all<ProfileSqlRow>(this.sql.page, [cursor, limit + 1])
     const rows = found.slice(0, limit)
-    const { total } = this.sql.count.get() as { total: number }
+    const { total } = (await this.rows.get<{ total: number }>(this.sql.count))!
     return { rows: rows.map(toProfileRow), nextCursor: found.length > limit ? rows[rows.length - 1].id : null, total }
   }
 
-  byId(profileId: string): ProfileRow | null {
-    const row = this.sql.byId.get(profileId) as ProfileSqlRow | undefined
+  async byId(profileId: string): Promise<ProfileRow | null> {
+    const row = await this.rows.get<ProfileSqlRow>(this.sql.byId, [profileId])
     return row ? toProfileRow(row) : null
   }
 
@@ -76,28 +106,8 @@ export class ProfileQueries {
    * Profiles mapped to `username` (any case, `@` optional), best first: active before inactive, the
    * operator's mappings before pattern ones, then the oldest.
    */
-  byUsername(username: string): ProfileRow[] {
-    return (this.sql.byUsername.all(username.trim().replace(/^@+/, '')) as ProfileSqlRow[]).map(toProfileRow)
-  }
-
-  private get sql() {
-    // Prepared on first use: the connection must be open by then.
-    this.prepared ??= (() => {
-      const db = sqliteHandle(this.database.dataSource)
-      return {
-        page: db.prepare(PROFILE_PAGE_SQL),
-        count: db.prepare('SELECT COUNT(*) AS total FROM profiles'),
-        byId: db.prepare(profileRowsSql('SELECT * FROM profiles WHERE profile_id = ?', 'p.id')),
-        byUsername: db.prepare(
-          profileRowsSql(
-            `SELECT *, (1 - is_active) * 2 + (CASE WHEN mapping_source IN ('import', 'edit') THEN 0 ELSE 1 END) AS rank
-              FROM profiles WHERE twitter_username = ?`,
-            'p.rank, p.id',
-          ),
-        ),
-      }
-    })()
-    return this.prepared
+  async byUsername(username: string): Promise<ProfileRow[]> {
+    return (await this.rows.all<ProfileSqlRow>(this.sql.byUsername, [username.trim().replace(/^@+/, '')])).map(toProfileRow)
   }
 }
 

@@ -127,7 +127,7 @@ function toMetadata(profile: GoLoginProfile): ProfileMetadata {
 async function operatorUsernames(database: SyncDatabase): Promise<Map<string, string>> {
   const rows: Array<{ profile_id: string; twitter_username: string }> = await database.dataSource.query(
     `SELECT profile_id, twitter_username FROM profiles
-      WHERE mapping_source IN ('import', 'edit') AND twitter_username IS NOT NULL AND is_active = 1`,
+      WHERE mapping_source IN ('import', 'edit') AND twitter_username IS NOT NULL AND is_active = TRUE`,
   )
   return new Map(rows.map((row) => [row.twitter_username.toLowerCase(), row.profile_id]))
 }
@@ -148,7 +148,7 @@ async function deactivateUnseen(database: SyncDatabase, syncedAt: Date): Promise
   const stamp = sqliteDateTime(syncedAt)
   const rows: unknown[] = await database.transaction((manager) =>
     manager.query(
-      `UPDATE profiles SET is_active = 0, updated_at = ? WHERE is_active = 1 AND (last_synced IS NULL OR last_synced <> ?) RETURNING id`,
+      `UPDATE profiles SET is_active = FALSE, updated_at = ? WHERE is_active = TRUE AND (last_synced IS NULL OR last_synced <> ?) RETURNING id`,
       [sqliteDateTime(new Date()), stamp],
     ),
   )

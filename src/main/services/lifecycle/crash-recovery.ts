@@ -49,7 +49,7 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
   const { interrupted, cancelled, inUse } = await db.transaction(async (manager) => {
     const inProgress = await manager.query(
       `UPDATE authorization_sessions SET status = 'failed', error_code = 'INTERRUPTED',
-         error_message = ? || COALESCE(' (step: ' || step || ')', '') || '.', completed_at = ?
+         error_message = CAST(? AS TEXT) || COALESCE(' (step: ' || step || ')', '') || '.', completed_at = ?
        WHERE status = 'in_progress' RETURNING id`,
       [INTERRUPTED_MESSAGE, now],
     )
@@ -58,7 +58,7 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
        WHERE status = 'pending' RETURNING id`,
       [NOT_STARTED_MESSAGE, now],
     )
-    const flagged: Array<{ profile_id: string }> = await manager.query(`SELECT profile_id FROM profiles WHERE in_use = 1`)
+    const flagged: Array<{ profile_id: string }> = await manager.query(`SELECT profile_id FROM profiles WHERE in_use = TRUE`)
     return { interrupted: rowCount(inProgress), cancelled: rowCount(pending), inUse: flagged.map((row) => row.profile_id) }
   })
 
@@ -68,7 +68,7 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
   else log.warn('recovery.stale_in_use', { count: inUse.length }, `${inUse.length} profiles were marked in use; more than can run at once, so the flags are stale and only cleared`)
 
   const { stopped, notStopped } = await stopProfiles([...toStop], options)
-  const cleared = await db.transaction(async (manager) => rowCount(await manager.query(`UPDATE profiles SET in_use = 0 WHERE in_use = 1 RETURNING id`)))
+  const cleared = await db.transaction(async (manager) => rowCount(await manager.query(`UPDATE profiles SET in_use = FALSE WHERE in_use = TRUE RETURNING id`)))
   options.journal.keep(notStopped)
 
   const report: RecoveryReport = { interrupted, cancelled, inUseCleared: cleared, profilesStopped: stopped, profilesNotStopped: notStopped }

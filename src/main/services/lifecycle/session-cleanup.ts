@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { sqliteDateTime, sqliteHandle, type Database } from '../../db'
+import { databaseKind, dialectOf, sqliteDateTime, sqliteHandle, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 
@@ -49,7 +49,7 @@ export class SessionCleanup {
 
   async run(signal?: AbortSignal): Promise<CleanupReport> {
     const timedOut = await this.timeOutStaleSessions()
-    const inUseReset = this.resetStaleInUse()
+    const inUseReset = await this.resetStaleInUse()
     signal?.throwIfAborted()
     const screenshotsRemoved = await this.removeOldScreenshots(signal)
     const report = { timedOut, inUseReset, screenshotsRemoved }
@@ -72,15 +72,16 @@ export class SessionCleanup {
     const message = `Session timed out after ${hours} hour${hours === 1 ? '' : 's'}`
     const completedAt = new Date()
     let changed: Array<{ session_id: string; profile_id: string; newest: number }> = []
+    const dialect = dialectOf(db.dataSource)
     for (let start = 0; start < stale.length; start += CHUNK) {
-      const ids = JSON.stringify(stale.slice(start, start + CHUNK).map((row) => row.id))
+      const ids = dialect.inList('id', stale.slice(start, start + CHUNK).map((row) => row.id))
       const rows = await db.transaction((manager) =>
         manager.query(
           `UPDATE authorization_sessions SET status = 'timeout', error_code = 'AUTH_TIMEOUT', error_message = ?, completed_at = ?
-           WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'in_progress')
+           WHERE ${ids.sql} AND status IN ('pending', 'in_progress')
            RETURNING session_id, profile_id,
              NOT EXISTS (SELECT 1 FROM authorization_sessions n WHERE n.profile_id = authorization_sessions.profile_id AND n.id > authorization_sessions.id) AS newest`,
-          [message, sqliteDateTime(completedAt), ids],
+          [message, sqliteDateTime(completedAt), ...ids.params],
         ),
       )
       changed = changed.concat(rows)
@@ -94,22 +95,48 @@ export class SessionCleanup {
     return changed.length
   }
 
-  /**
-   * `in_use` flags of profiles the slots are not running. Read and written synchronously in one tick, so
-   * a profile the slots start meanwhile cannot be cleared by mistake.
-   */
-  resetStaleInUse(): number {
-    const sqlite = sqliteHandle(this.options.db.dataSource)
-    // A write here would join a TypeORM transaction in flight; try again next hour instead.
-    if (sqlite.inTransaction) return 0
-    const running = JSON.stringify(this.options.slots.list().map((entry) => entry.profileId))
-    const where = `in_use = 1 AND profile_id NOT IN (SELECT value FROM json_each(?))`
-    const stale = sqlite.prepare(`SELECT profile_id FROM profiles WHERE ${where}`).pluck().all(running) as string[]
+  /** `in_use` flags of profiles the slots are not running. */
+  async resetStaleInUse(): Promise<number> {
+    const stale = databaseKind(this.options.db.dataSource) === 'postgres' ? await this.resetStaleInUseOnPostgres() : this.resetStaleInUseOnSqlite()
     if (!stale.length) return 0
-    sqlite.prepare(`UPDATE profiles SET in_use = 0 WHERE ${where}`).run(running)
     for (const id of stale) this.options.events?.emit('profiles', { id, inUse: false })
     this.options.log.info('cleanup.in_use_reset', { count: stale.length }, `${stale.length} profile(s) were marked in use with nothing running; reset`)
     return stale.length
+  }
+
+  /** Read and written synchronously in one tick, so a profile the slots start meanwhile cannot be cleared by mistake. */
+  private resetStaleInUseOnSqlite(): string[] {
+    const sqlite = sqliteHandle(this.options.db.dataSource)
+    // A write here would join a TypeORM transaction in flight; try again next hour instead.
+    if (sqlite.inTransaction) return []
+    const running = JSON.stringify(this.options.slots.list().map((entry) => entry.profileId))
+    const where = `in_use = TRUE AND profile_id NOT IN (SELECT value FROM json_each(?))`
+    const stale = sqlite.prepare(`SELECT profile_id FROM profiles WHERE ${where}`).pluck().all(running) as string[]
+    if (stale.length) sqlite.prepare(`UPDATE profiles SET in_use = FALSE WHERE ${where}`).run(running)
+    return stale
+  }
+
+  /**
+   * One transaction: flags of profiles not running are cleared, then those the slots started meanwhile
+   * (their flag written between the list and the UPDATE) are set again before anyone sees them cleared.
+   */
+  private async resetStaleInUseOnPostgres(): Promise<string[]> {
+    const { db, slots } = this.options
+    const dialect = dialectOf(db.dataSource)
+    return db.transaction(async (manager) => {
+      const running = dialect.notInList('profile_id', slots.list().map((entry) => entry.profileId))
+      const cleared: Array<{ profile_id: string }> = await manager.query(
+        `UPDATE profiles SET in_use = FALSE WHERE in_use = TRUE AND ${running.sql} RETURNING profile_id`,
+        running.params,
+      )
+      const now = new Set(slots.list().map((entry) => entry.profileId))
+      const restarted = cleared.map((row) => row.profile_id).filter((id) => now.has(id))
+      if (restarted.length) {
+        const again = dialect.inList('profile_id', restarted)
+        await manager.query(`UPDATE profiles SET in_use = TRUE WHERE ${again.sql}`, again.params)
+      }
+      return cleared.map((row) => row.profile_id).filter((id) => !now.has(id))
+    })
   }
 
   /** Screenshots older than the retention: files deleted, paths cleared; stray old files in the folder too. */
@@ -129,9 +156,8 @@ export class SessionCleanup {
       if (!rows.length) break
       afterId = rows[rows.length - 1].id
       for (const row of rows) if (await this.deleteFile(row.screenshot_path)) removed++
-      await db.transaction((manager) =>
-        manager.query(`UPDATE authorization_sessions SET screenshot_path = NULL WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(rows.map((r) => r.id))]),
-      )
+      const cleared = dialectOf(db.dataSource).inList('id', rows.map((r) => r.id))
+      await db.transaction((manager) => manager.query(`UPDATE authorization_sessions SET screenshot_path = NULL WHERE ${cleared.sql}`, cleared.params))
       for (const row of rows) events?.emit('sessions', { id: row.session_id, hasScreenshot: false })
     }
     removed += await this.removeStrayFiles(cutoffMs)

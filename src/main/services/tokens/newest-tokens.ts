@@ -6,7 +6,7 @@
  * (username, API app) index, so a refresh pass over a handful of due tokens stays cheap at 40,000 accounts.
  */
 import type { DataSource } from 'typeorm'
-import { sqliteDateTime, sqliteHandle } from '../../db'
+import { DIALECTS, dialectOf, rowReader, sqliteDateTime, type DatabaseKind } from '../../db'
 
 export interface NewestTokenFilter {
   /** Only this API app (null: all). */
@@ -31,9 +31,12 @@ const IS_NEWEST = `NOT EXISTS (
 
 /**
  * SQL and parameters selecting the newest token per account+app (`select`: columns of the session `s`;
- * default its id), ordered by API app, then username, unless `ordered` is false.
+ * default its id), ordered by API app, then username (without case), unless `ordered` is false.
  */
-export function newestTokensQuery(filter: NewestTokenFilter, query: { select?: string; ordered?: boolean } = {}): { sql: string; params: unknown[] } {
+export function newestTokensQuery(
+  filter: NewestTokenFilter,
+  query: { select?: string; ordered?: boolean; kind?: DatabaseKind } = {},
+): { sql: string; params: unknown[] } {
   const params: unknown[] = []
   const where: string[] = [HOLDS_TOKEN('s')]
   if (filter.apiApp) {
@@ -49,13 +52,13 @@ export function newestTokensQuery(filter: NewestTokenFilter, query: { select?: s
     params.push(sqliteDateTime(filter.refreshableBefore))
   }
   where.push(IS_NEWEST)
-  const order = query.ordered === false ? '' : `\n    ORDER BY s.api_app, s.twitter_username COLLATE NOCASE, s.id`
+  const order = query.ordered === false ? '' : `\n    ORDER BY s.api_app, ${DIALECTS[query.kind ?? 'sqlite'].orderNocase('s.twitter_username')}, s.id`
   return { sql: `SELECT ${query.select ?? 's.id'} FROM authorization_sessions s\n    WHERE ${where.join('\n      AND ')}${order}`, params }
 }
 
 /** Ids of the newest tokens matching the filter (a plain list of integers, cheap even for 40,000 accounts). */
-export function newestTokenIds(dataSource: DataSource, filter: NewestTokenFilter): number[] {
-  const { sql, params } = newestTokensQuery(filter)
-  return sqliteHandle(dataSource).prepare(sql).pluck().all(...params) as number[]
+export function newestTokenIds(dataSource: DataSource, filter: NewestTokenFilter): Promise<number[]> {
+  const { sql, params } = newestTokensQuery(filter, { kind: dialectOf(dataSource).kind })
+  return rowReader(dataSource).column<number>(sql, params)
 }
 

@@ -14,14 +14,15 @@ import { pipeline } from 'node:stream/promises'
 import { stringify as stringifySync } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
-import { activeSecretBox, isoFromSqlite, sqliteHandle } from '../../db'
+import { activeSecretBox, dialectOf, isoFromSqlite, rowReader } from '../../db'
 import { DataDecryptionException, type OpenFailure } from '../../security/secret-box'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
 export type TokenCsvRow = string[]
 
 const TABLE = 'authorization_sessions'
-const CHUNK_ROWS = 250
+/** Rows per read and decryption: PostgreSQL answers over a socket, so it reads more per round trip. */
+const CHUNK_ROWS = { sqlite: 250, postgres: 1_000 } as const
 /** Opaque credentials issued by X: written byte for byte (a prefixed quote would break them). */
 const VERBATIM_COLUMNS = new Set<string>(['access_token', 'refresh_token', 'oauth_token_secret'])
 const NEUTRALIZED = TOKEN_CSV_COLUMNS.map((column) => !VERBATIM_COLUMNS.has(column))
@@ -52,18 +53,25 @@ interface StoredRow {
 const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
 
 /**
- * Decrypted CSV rows for the given ids, `CHUNK_ROWS` at a time, in order. Rows are read here and their
+ * Decrypted CSV rows for the given ids, a chunk (`CHUNK_ROWS`) at a time, in order. Rows are read here and their
  * tokens opened on worker threads, a few chunks ahead, so reading, decrypting and writing overlap; the
  * event loop is given back between chunks.
  */
 export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): AsyncGenerator<TokenCsvRow[]> {
-  const read = sqliteHandle(dataSource).prepare(
-    `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
-       s.completed_at, s.profile_id, p.profile_name
-     FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
-     WHERE s.id IN (SELECT value FROM json_each(?))`,
-  )
-  const chunks = Math.ceil(ids.length / CHUNK_ROWS)
+  const rowsOf = rowReader(dataSource)
+  const dialect = dialectOf(dataSource)
+  const chunkRows = CHUNK_ROWS[dialect.kind]
+  const read = (chunk: number[]) => {
+    const { sql: inChunk, params } = dialect.inList('s.id', chunk)
+    return rowsOf.all<StoredRow>(
+      `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
+         s.completed_at, s.profile_id, p.profile_name
+       FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
+       WHERE ${inChunk}`,
+      params,
+    )
+  }
+  const chunks = Math.ceil(ids.length / chunkRows)
   const threads = Math.min(DECRYPT_THREADS, chunks)
   const opener = activeSecretBox().bulkOpener(threads)
   // Most accounts share a handful of scope sets: parse each stored JSON once.
@@ -71,12 +79,14 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   const inFlight: Array<Promise<TokenCsvRow[]>> = []
   let next = 0
   const readAhead = () => {
-    const chunk = ids.slice(next, next + CHUNK_ROWS)
+    const chunk = ids.slice(next, next + chunkRows)
     next += chunk.length
-    const byId = new Map((read.all(JSON.stringify(chunk)) as StoredRow[]).map((row) => [row.id, row]))
-    const rows = chunk.flatMap((id) => byId.get(id) ?? [])
-    const opened = opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows.length))
-    const built = opened.then((tokens) => rows.map((row, i) => toCsvRow(row, tokens.slice(3 * i, 3 * i + 3), scopes)))
+    const built = read(chunk).then(async (stored) => {
+      const byId = new Map(stored.map((row) => [row.id, row]))
+      const rows = chunk.flatMap((id) => byId.get(id) ?? [])
+      const tokens = await opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows.length))
+      return rows.map((row, i) => toCsvRow(row, tokens.slice(3 * i, 3 * i + 3), scopes))
+    })
     // Awaited in turn below; until then a failure must not count as unhandled.
     built.catch(() => undefined)
     inFlight.push(built)

@@ -71,7 +71,7 @@ export class TokenExportService {
       return { mode: 'cancelled' }
     }
     const started = performance.now()
-    const ids = newestTokenIds(this.options.dataSource, filterOf(request, this.now()))
+    const ids = await newestTokenIds(this.options.dataSource, filterOf(request, this.now()))
     try {
       await writeTokenCsvFile(this.options.dataSource, ids, target, this.closing.signal)
     } catch (error) {
@@ -89,12 +89,12 @@ export class TokenExportService {
    * Redeems a download link once: the CSV stream, or null when the ticket is unknown, used or expired.
    * The rows are read when the download happens, so the file holds the tokens of that moment.
    */
-  openDownload(ticket: string): TokenDownload | null {
+  async openDownload(ticket: string): Promise<TokenDownload | null> {
     this.dropExpired()
     const found = this.tickets.get(ticket)
     if (!found) return null
     this.tickets.delete(ticket)
-    const ids = newestTokenIds(this.options.dataSource, filterOf(found.request, this.now()))
+    const ids = await newestTokenIds(this.options.dataSource, filterOf(found.request, this.now()))
     const stream = tokenCsvStream(this.options.dataSource, ids, this.closing.signal)
     const log = this.options.log
     stream.once('end', () => log.info('tokens.downloaded', { rows: ids.length, apiApp: found.request.apiApp, fileName: found.fileName }, `${ids.length} token(s) downloaded`))
@@ -102,11 +102,11 @@ export class TokenExportService {
     return { fileName: found.fileName, rows: ids.length, stream }
   }
 
-  private issueTicket(request: TokenExportRequest, fileName: string): ExportResult {
+  private async issueTicket(request: TokenExportRequest, fileName: string): Promise<ExportResult> {
     this.dropExpired()
     const ticket = randomBytes(24).toString('base64url')
     this.tickets.set(ticket, { request, fileName, expiresAt: this.now() + (this.options.ticketTtlMs ?? 5 * 60_000) })
-    const rows = newestTokenIds(this.options.dataSource, filterOf(request, this.now())).length
+    const rows = (await newestTokenIds(this.options.dataSource, filterOf(request, this.now()))).length
     this.options.log.info('tokens.export_ready', { rows, apiApp: request.apiApp, onlyValid: request.onlyValid }, `Token export ready for download (${rows} row(s))`)
     return { mode: 'download', url: `${DOWNLOAD_PATH}/${ticket}`, fileName, rows }
   }

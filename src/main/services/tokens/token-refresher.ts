@@ -100,7 +100,7 @@ export class TokenRefresher {
       return report
     }
     const horizon = new Date(this.now() + this.options.marginMinutes() * 60_000)
-    const ids = newestTokenIds(db.dataSource, { refreshableBefore: horizon })
+    const ids = await newestTokenIds(db.dataSource, { refreshableBefore: horizon })
     report.due = ids.length
     if (!ids.length) return report
 

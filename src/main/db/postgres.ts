@@ -1,0 +1,210 @@
+/**
+ * PostgreSQL as the panel's database (`DATABASE_URL`): the same entities and migrations as SQLite, on a
+ * connection pool. What this file evens out, once, so the services' SQL runs unchanged on both:
+ * - `?` placeholders become `$1, $2, …` (strings, quoted names, comments and dollar quotes left alone);
+ * - rows come back as SQLite's do: booleans 1/0, counts as numbers, times as ISO text, JSON as text;
+ * - `query()` returns the rows for every statement (TypeORM returns `[rows, count]` for UPDATE/DELETE);
+ * - sessions run in UTC, so the `YYYY-MM-DD HH:MM:SS.SSS` UTC text the code binds for times is read right;
+ * - the entities' `datetime` columns are `timestamptz` and their `json` columns text holding JSON.
+ */
+import pg from 'pg'
+import { DataSource, QueryFailedError, type QueryRunner } from 'typeorm'
+import type { DataSourceOptions } from './data-source'
+import { ENTITIES } from './entities'
+import { MIGRATIONS } from './migrations'
+import { SecretGuardSubscriber } from './secret-column'
+import { TypeOrmLogAdapter } from './typeorm-logger'
+
+const OID = { bool: 16, int8: 20, timestamp: 1114, timestamptz: 1184 } as const
+
+const defaultTimestamptz = pg.types.getTypeParser(OID.timestamptz) as (text: string) => Date | string
+const PG_TIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:\+00(?::?00)?)?$/
+
+/** A `timestamptz` (or UTC `timestamp`) as ISO 8601 with milliseconds: what `isoFromSqlite` and `new Date()` read. */
+export function isoFromPostgres(text: string): string {
+  const utc = PG_TIME.exec(text)
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').slice(0, 3).padEnd(3, '0')}Z`
+  const date = defaultTimestamptz(text)
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : text
+}
+
+const PARSERS: Partial<Record<number, (text: string) => unknown>> = {
+  [OID.bool]: (text) => (text === 't' ? 1 : 0),
+  [OID.int8]: (text) => Number(text),
+  [OID.timestamptz]: isoFromPostgres,
+  [OID.timestamp]: isoFromPostgres,
+}
+
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (format ?? 'text') === 'text' && PARSERS[oid] ? PARSERS[oid] : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+}
+
+export interface PostgresOptions extends DataSourceOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number
+  /** How long to wait for a connection (default 10 s). */
+  connectTimeoutMs?: number
+}
+
+/** A TypeORM data source on PostgreSQL at `url` (`postgres://user:password@host:port/database`). */
+export function createPostgresDataSource(url: string, options: PostgresOptions = {}): DataSource {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: options.migrations ?? MIGRATIONS,
+    subscribers: [SecretGuardSubscriber],
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'all',
+    // citext is created by the migration that first needs it, inside its transaction.
+    installExtensions: false,
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMS: options.connectTimeoutMs ?? 10_000,
+    applicationName: 'gologin-panel',
+    extra: { types: TYPES, options: sessionOptions(url) },
+    logger: options.log ? new TypeOrmLogAdapter(options.log) : undefined,
+    logging: options.log ? ['warn', 'migration'] : false,
+    maxQueryExecutionTime: 1_000,
+  })
+  patchDriver(dataSource)
+  return dataSource
+}
+
+/**
+ * The connection's startup options: the URL's own (`?options=…`), then UTC for the session's time zone and
+ * no JIT (it spends ~300 ms compiling the token-export query, which then runs in ~150 ms).
+ */
+function sessionOptions(url: string): string {
+  let own = ''
+  try {
+    own = new URL(url).searchParams.get('options') ?? ''
+  } catch {
+    // An unparsable URL fails at connect with the driver's own message.
+  }
+  return `${own} -c TimeZone=UTC -c jit=off`.trim()
+}
+
+type Driver = {
+  createQueryRunner(mode: string): QueryRunner
+  normalizeType(column: { type?: unknown }): string
+  prepareHydratedValue(value: unknown, column: { type?: unknown }): unknown
+}
+
+function patchDriver(dataSource: DataSource): void {
+  const driver = dataSource.driver as unknown as Driver
+  const createQueryRunner = driver.createQueryRunner.bind(driver)
+  driver.createQueryRunner = (mode) => numberedPlaceholders(createQueryRunner(mode))
+  // The entities say `datetime` (SQLite's word); here it is a timestamptz.
+  const normalizeType = driver.normalizeType.bind(driver)
+  driver.normalizeType = (column) => (column.type === 'datetime' ? 'timestamp with time zone' : normalizeType(column))
+  // Booleans arrive as 1/0 and JSON columns as text (see PARSERS): the entities still get booleans and values.
+  const hydrate = driver.prepareHydratedValue.bind(driver)
+  driver.prepareHydratedValue = (value, column) => {
+    if (value !== null && value !== undefined) {
+      if (column.type === 'boolean') value = Boolean(value)
+      else if (column.type === 'json' && typeof value === 'string') value = JSON.parse(value)
+    }
+    return hydrate(value, column)
+  }
+}
+
+/** Every statement of this runner with `?` placeholders numbered, and plain `query()` returning rows. */
+function numberedPlaceholders(runner: QueryRunner): QueryRunner {
+  const query = runner.query.bind(runner) as (sql: string, parameters?: unknown[], structured?: boolean) => Promise<{ records: unknown[] }>
+  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    const result = await query(numberPlaceholders(sql), parameters, true)
+    return structured ? result : result.records
+  }) as QueryRunner['query']
+  return runner
+}
+
+/**
+ * `?` → `$1, $2, …` outside string literals, quoted identifiers, comments and dollar-quoted bodies.
+ * SQL already numbered (TypeORM's own) has no bare `?` and comes back unchanged.
+ */
+export function numberPlaceholders(sql: string): string {
+  if (!sql.includes('?')) return sql
+  let out = ''
+  let n = 0
+  let i = 0
+  while (i < sql.length) {
+    const ch = sql[i]
+    const end = skipQuoted(sql, i)
+    if (end > i) {
+      out += sql.slice(i, end)
+      i = end
+    } else if (ch === '?') {
+      out += `$${++n}`
+      i++
+    } else {
+      out += ch
+      i++
+    }
+  }
+  return out
+}
+
+/** End of the literal, quoted name, comment or dollar quote starting at `i`; `i` when none starts there. */
+function skipQuoted(sql: string, i: number): number {
+  const ch = sql[i]
+  if (ch === "'" || ch === '"') {
+    // E'…' strings escape with backslashes; standard ones (and quoted names) double the quote.
+    const backslashes = ch === "'" && (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !/\w/.test(sql[i - 2] ?? '')
+    let j = i + 1
+    while (j < sql.length) {
+      if (backslashes && sql[j] === '\\') j += 2
+      else if (sql[j] === ch && sql[j + 1] === ch) j += 2
+      else if (sql[j] === ch) return j + 1
+      else j++
+    }
+    return sql.length
+  }
+  if (ch === '-' && sql[i + 1] === '-') {
+    const newline = sql.indexOf('\n', i)
+    return newline < 0 ? sql.length : newline + 1
+  }
+  if (ch === '/' && sql[i + 1] === '*') {
+    const close = sql.indexOf('*/', i + 2)
+    return close < 0 ? sql.length : close + 2
+  }
+  if (ch === '$') {
+    const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))
+    if (tag && !/\w/.test(sql[i - 1] ?? '')) {
+      const close = sql.indexOf(tag[0], i + tag[0].length)
+      return close < 0 ? sql.length : close + tag[0].length
+    }
+  }
+  return i
+}
+
+const RETRYABLE = new Set(['40001', '40P01'])
+
+/** A serialization failure or deadlock: the transaction changed nothing and can simply run again. */
+export function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false
+  const code = (error.driverError as { code?: string } | undefined)?.code
+  return code !== undefined && RETRYABLE.has(code)
+}
+
+/** `postgres://user@host:port/database` — the URL without its password or options, for messages and logs. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''
+    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`
+  } catch {
+    return 'postgres://(unparsable URL)'
+  }
+}
+
+/** The password inside a URL, if any (the log redacts it). */
+export function passwordOf(url: string): string | null {
+  try {
+    const password = new URL(url).password
+    return password ? decodeURIComponent(password) : null
+  } catch {
+    return null
+  }
+}
