@@ -48,12 +48,15 @@ afterEach(async () => {
   if (!current) return
   const { world, events } = current
   current = null
-  await world.slots.close()
+  // Counted before anything is stopped here: what a test's own run left running is what the operator would find.
   const leftover = world.sandbox.gologin.browsers()
+  const heldSlots = world.slots.list()
+  await world.slots.close()
   await world.sandbox.close()
   events.close()
   await world.db.close()
   expect(leftover).toEqual([])
+  expect(heldSlots).toEqual([])
 })
 
 export async function automatorWorld(options: SandboxModeOptions = {}): Promise<AutomatorWorld> {
