@@ -5,6 +5,8 @@ import path from 'node:path'
 export interface BrowserModeProcess {
   /** PANEL_URL: the page to open, with the access token. */
   url: string
+  /** SANDBOX_URL, the sandbox's control endpoint, when started with `--sandbox`. */
+  sandboxUrl: string | null
   baseUrl: string
   token: string
   child: ChildProcess
@@ -31,8 +33,8 @@ export async function startBrowserMode(options: {
   })
   let stderr = ''
   child.stderr!.on('data', (chunk) => (stderr += chunk))
+  let stdout = ''
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = ''
     const timer = setTimeout(() => reject(new Error(`browser mode did not print PANEL_URL in time. stderr:\n${stderr}`)), options.timeoutMs ?? 30_000)
     child.stdout!.on('data', (chunk) => {
       stdout += chunk
@@ -50,6 +52,8 @@ export async function startBrowserMode(options: {
   const parsed = new URL(url)
   return {
     url,
+    // Printed before PANEL_URL.
+    sandboxUrl: /^SANDBOX_URL=(\S+)$/m.exec(stdout)?.[1] ?? null,
     baseUrl: `${parsed.origin}/`,
     token: parsed.searchParams.get('token') ?? '',
     child,

@@ -13,7 +13,7 @@ export const SANDBOX_BEHAVIOURS = [
   'ok', 'logged_out', 'locked', 'suspended', 'denies', 'slow', 'error', 'no_button', 'bad_state',
   'wrong_account', 'no_session', 'start_failure', 'proxy_failure',
   'slow_approval', 'approval_xhr_slow', 'slow_token', 'token_500_once', 'token_reset_once', 'users_me_503_once',
-  'locale_es', 'locale_ja', 'locale_ar',
+  'locale_es', 'locale_ja', 'locale_ar', 'stop_failure',
 ] as const
 export type SandboxBehaviour = (typeof SANDBOX_BEHAVIOURS)[number]
 
@@ -23,8 +23,8 @@ export const HEALTHY_BEHAVIOURS: readonly SandboxBehaviour[] = [
   'locale_es', 'locale_ja', 'locale_ar',
 ]
 
-/** The failure kinds a demo shows, one every DEMO_EVERY profiles. */
-export const DEMO_FAILURES = SANDBOX_BEHAVIOURS.filter((b) => !HEALTHY_BEHAVIOURS.includes(b))
+/** The failure kinds a demo shows, one every DEMO_EVERY profiles (not a stop that never works: it leaves a browser running). */
+export const DEMO_FAILURES = SANDBOX_BEHAVIOURS.filter((b) => !HEALTHY_BEHAVIOURS.includes(b) && b !== 'stop_failure')
 const DEMO_EVERY = 5
 
 export type BehaviourPlan = 'demo' | 'none' | Record<string, SandboxBehaviour>
@@ -76,6 +76,8 @@ export function applyBehaviour(gologin: GoLoginSandbox, x: XSandbox, account: Be
     xUsername: behaviour === 'wrong_account' ? `${account.username.slice(0, 11)}_alt` : behaviour === 'no_session' ? null : undefined,
     startFailures: behaviour === 'start_failure' ? Number.POSITIVE_INFINITY : 0,
     startFailureMode: 'after-launch',
+    // The GoLogin app refuses every stop of the profile (the account itself authorizes fine).
+    stopFailures: behaviour === 'stop_failure' ? Number.POSITIVE_INFINITY : 0,
     deadProxy: behaviour === 'proxy_failure',
   })
 }

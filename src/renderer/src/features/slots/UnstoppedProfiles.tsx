@@ -12,20 +12,25 @@ import { useAppStore } from '../../stores/use-app-store'
  * up on one (after closing it in GoLogin by hand), which frees its slot.
  */
 export function UnstoppedProfilesItem() {
-  const unstopped = useAppStore((state) => state.monitor?.unstoppedProfiles ?? null)
+  const count = useAppStore((state) => state.monitor?.unstoppedProfiles.length ?? 0)
   const [open, setOpen] = useState(false)
-  if (!unstopped?.length) return null
   return (
     <>
-      <button type="button" className="link-button statusbar-item statusbar-alert alert-warn" onClick={() => setOpen(true)}>
-        ⚠ {plural(unstopped.length, 'profile')} not stopped
-      </button>
-      {open ? <UnstoppedDialog profiles={unstopped} onClose={() => setOpen(false)} /> : null}
+      {count > 0 ? (
+        <button type="button" className="link-button statusbar-item statusbar-alert alert-warn" onClick={() => setOpen(true)}>
+          ⚠ {plural(count, 'profile')} not stopped
+        </button>
+      ) : null}
+      {/* Stays open when the list empties, so the operator sees the outcome of a Give up or a late stop. */}
+      {open ? <UnstoppedDialog onClose={() => setOpen(false)} /> : null}
     </>
   )
 }
 
-function UnstoppedDialog({ profiles, onClose }: { profiles: UnstoppedProfile[]; onClose(): void }) {
+const NONE: UnstoppedProfile[] = []
+
+function UnstoppedDialog({ onClose }: { onClose(): void }) {
+  const profiles = useAppStore((state) => state.monitor?.unstoppedProfiles ?? NONE)
   const names = useAppStore((state) => state.profilesById)
   const [busy, setBusy] = useState<string | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
