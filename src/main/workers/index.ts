@@ -11,6 +11,7 @@ import type { LogSystem } from '../logging/logger'
 import { SessionCleanup, type LiveSessions } from '../services/lifecycle/session-cleanup'
 import type { SettingsService } from '../services/settings/settings-service'
 import { TokenRefresher, type ApiAppSource, type TokenRefreshClient } from '../services/tokens/token-refresher'
+import { UnverifiedTokenCheck, type UnverifiedCheckClient } from '../services/tokens/unverified-check'
 import { CleanupWorker } from './cleanup-worker'
 import { MonitorWorker, type SlotReadings } from './monitor-worker'
 import { ProfileSyncWorker, type GoLoginTokenState, type ProfileSyncSource } from './profile-sync-worker'
@@ -36,7 +37,8 @@ export interface PanelWorkersDeps {
   /** `core.gologinService` */
   syncSource: ProfileSyncSource
   /** `OAuthService` */
-  oauth: TokenRefreshClient
+  /** Refreshes tokens; with `verifyCredentials` and `revoke` (the OAuthService) it also re-checks tokens kept unverified. */
+  oauth: TokenRefreshClient & Partial<UnverifiedCheckClient>
   /** `core.apiApps` */
   apiApps: ApiAppSource
   /** Sessions the batch runner still holds (never timed out by the cleanup). */
@@ -92,7 +94,28 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     events: deps.events,
     log: logs.logger('worker.token_refresh'),
   })
-  const tokenRefresh = new TokenRefreshWorker(refresher, {
+  const { verifyCredentials, revoke } = deps.oauth
+  const unverified =
+    verifyCredentials && revoke
+      ? new UnverifiedTokenCheck({
+          db: deps.db,
+          oauth: { verifyCredentials: verifyCredentials.bind(deps.oauth), revoke: revoke.bind(deps.oauth) },
+          apiApps: deps.apiApps,
+          log: logs.logger('worker.token_refresh'),
+          events: deps.events,
+        })
+      : null
+  const refreshPass = {
+    // Refreshing first (tokens about to expire), then the tokens kept unverified, whatever the refresh pass did.
+    async refreshDue(signal?: AbortSignal) {
+      try {
+        return await refresher.refreshDue(signal)
+      } finally {
+        await unverified?.run(signal).catch((error: unknown) => logs.logger('worker.token_refresh').warn('tokens.unverified_failed', { err: error }))
+      }
+    },
+  }
+  const tokenRefresh = new TokenRefreshWorker(refreshPass, {
     marginMinutes: () => settings.get('tokenRefreshMarginMinutes'),
     log: logs.logger('worker.token_refresh'),
     onStatus: pushLive,

@@ -15,6 +15,7 @@ import type { PlatformServices } from '../services/platform'
 import type { SettingsService } from '../services/settings/settings-service'
 import { TokenExportService } from '../services/tokens/token-export-service'
 import type { ApiAppSource, TokenRefreshClient } from '../services/tokens/token-refresher'
+import type { UnverifiedCheckClient } from '../services/tokens/unverified-check'
 import { createPanelWorkers, type PanelWorkers } from './index'
 import type { ProfileSyncSource } from './profile-sync-worker'
 
@@ -26,7 +27,7 @@ export interface PanelBackgroundDeps {
   syncSource: ProfileSyncSource
   apiApps: ApiAppSource
   /** The authorization's OAuth service; one is made from the X settings when absent. */
-  oauth?: TokenRefreshClient | null
+  oauth?: (TokenRefreshClient & Partial<UnverifiedCheckClient>) | null
   /** Sessions the batch runner still holds (the cleanup never times them out). */
   live?: LiveSessions | null
   platform?: PlatformServices
