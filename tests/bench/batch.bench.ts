@@ -8,8 +8,10 @@
  * - `batch.per_account_overhead_ms`: per-account time beyond the sandbox's 300 ms consent page delay;
  * - `batch.200x10.slot_occupancy`: share of the slots' time spent inside an account (1 = no gap between accounts);
  * - `batch.200x10.ratio_in_batch`: the ratio with the per-account time measured inside the batch itself;
- * - `batch.200x10.cpu_ms_per_account` and `.cpu_bound_ratio`: CPU (panel + sandbox + Chromium, reaped renderers
- *   included) per account, and the wall time against the least the machine's cores allow for that much CPU;
+ * - `batch.200x10.cpu_ms_per_account`: CPU (panel + sandbox + Chromium, reaped renderers included) per account;
+ * - `batch.200x10.ratio_to_bound` (issue 15; target ≤ 1.10): the wall time against the least the machine allows,
+ *   `bound_ms` = max(ceil(N/slots) × per-account time alone, total CPU ÷ cores): the batch overhead figure that
+ *   holds on any number of cores (on 2 cores the CPU term binds; `cpu_bound_ms` is that term);
  * - `batch.200x10.cores_for_target`: cores this much CPU needs to fit in 1.15 × the ideal (the ratio target).
  */
 import fs from 'node:fs'
@@ -68,7 +70,9 @@ export async function run(): Promise<Metrics> {
       'batch.200x10.ratio_in_batch': { value: round3(big.ms / (Math.ceil(ACCOUNTS / SLOTS) * (inside / ACCOUNTS))), unit: 'x' },
       'batch.200x10.cpu_ms_per_account': { value: round(cpuPerAccount), unit: 'ms' },
       'batch.200x10.node_cpu_ms_per_account': { value: round(nodeCpuPerAccount), unit: 'ms' },
-      'batch.200x10.cpu_bound_ratio': { value: round3(big.ms / Math.max(idealMs, cpuBoundMs)), unit: 'x' },
+      'batch.200x10.cpu_bound_ms': { value: round(cpuBoundMs), unit: 'ms' },
+      'batch.200x10.bound_ms': { value: round(Math.max(idealMs, cpuBoundMs)), unit: 'ms' },
+      'batch.200x10.ratio_to_bound': { value: round3(big.ms / Math.max(idealMs, cpuBoundMs)), unit: 'x' },
       'batch.200x10.cores_for_target': { value: round((cpuPerAccount * ACCOUNTS) / (idealMs * RATIO_TARGET)), unit: 'count' },
       'batch.cpu_cores': { value: os.cpus().length, unit: 'count' },
     }

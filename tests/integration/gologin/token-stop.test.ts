@@ -78,7 +78,7 @@ describe('the GoLogin token stop', () => {
     }
     // The old token stays stopped: entered again, it is refused without asking GoLogin.
     const sent = s.cloudRequests().length
-    expect((await a.core.gologinService.testConnection(oldToken).catch((e: AppException) => e)).code).toBe('GOLOGIN_TOKEN_REVOKED')
+    await expect(a.core.gologinService.testConnection(oldToken)).rejects.toMatchObject({ code: 'GOLOGIN_TOKEN_REVOKED' })
     expect(s.cloudRequests().length).toBe(sent)
   })
 })
