@@ -7,6 +7,7 @@
  * REST API → handlers → close.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
@@ -66,6 +67,10 @@ export interface CoreOptions {
   shutdownTimeoutMs?: number
   /** GoLogin rate-limit window in ms (default 60 s); tests shorten it, with a matching rate, to see the limit in seconds. */
   gologinRateWindowMs?: number
+  /** PostgreSQL: how often to look for another host's GoLogin token stop or settings (default 2 s). */
+  gologinSharedPollMs?: number
+  /** This host's name where hosts of one database are told apart (default `<hostname>/<pid>`). */
+  hostId?: string
   /** How long one profile stop may take, and the back-off of stops retried after a failure (tests shorten them). */
   profileStops?: { stopTimeoutMs?: number; stopRetryDelayMs?: { min: number; max: number } }
   /**
@@ -163,7 +168,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
-    const gologin = createGoLoginRuntime({ db, settings, logs, events, rateWindowMs: options.gologinRateWindowMs, stops: options.profileStops })
+    const gologin = createGoLoginRuntime({
+      db,
+      settings,
+      logs,
+      events,
+      rateWindowMs: options.gologinRateWindowMs,
+      stops: options.profileStops,
+      hostId: options.hostId ?? `${os.hostname()}/${process.pid}`,
+      sharedPollMs: options.gologinSharedPollMs,
+    })
     onClose('GoLogin profiles', () => gologin.close())
     const gologinService = new GoLoginService({
       client: gologin.client,

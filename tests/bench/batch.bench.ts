@@ -8,8 +8,13 @@
  * - `batch.per_account_overhead_ms`: per-account time beyond the sandbox's 300 ms consent page delay;
  * - `batch.200x10.slot_occupancy`: share of the slots' time spent inside an account (1 = no gap between accounts);
  * - `batch.200x10.ratio_in_batch`: the ratio with the per-account time measured inside the batch itself;
- * - `batch.200x10.cpu_ms_per_account` and `.cpu_bound_ratio`: CPU (panel + sandbox + Chromium, reaped renderers
- *   included) per account, and the wall time against the least the machine's cores allow for that much CPU;
+ * - `batch.200x10.cpu_ms_per_account`: CPU (panel + sandbox + Chromium, reaped renderers included) per account;
+ * - `batch.200x10.ratio_to_bound` (issue 15; target ≤ 1.10): the wall time against the least the machine allows,
+ *   `bound_ms` = max(ceil(N/slots) × per-account time alone, total CPU ÷ cores): the batch overhead figure that
+ *   holds on any number of cores (on 2 cores the CPU term binds; `cpu_bound_ms` is that term);
+ * - `batch.200x10.others_cpu_share`: the share of the machine's cores that other processes (other work on a shared
+ *   machine) used during the batch: the bound assumes the cores are the batch's alone, so read the ratio with it;
+ *   `.ratio_to_free_bound` is the same ratio with the CPU term over the cores those processes left free;
  * - `batch.200x10.cores_for_target`: cores this much CPU needs to fit in 1.15 × the ideal (the ratio target).
  */
 import fs from 'node:fs'
@@ -46,8 +51,11 @@ export async function run(): Promise<Metrics> {
 
     await panel.call('settings:update', { maxConcurrentProfiles: SLOTS })
     const cpuBefore = cpuMs(dataDir)
+    const machineBefore = machineBusyMs()
     const big = await panel.runBatch(ids.slice(WARM_UP + SEQUENTIAL))
+    const machineAfter = machineBusyMs()
     const cpuAfter = cpuMs(dataDir)
+    const othersMs = Math.max(0, machineAfter - machineBefore - (cpuAfter.total - cpuBefore.total))
     const cpuPerAccount = (cpuAfter.total - cpuBefore.total) / ACCOUNTS
     const nodeCpuPerAccount = (cpuAfter.node - cpuBefore.node) / ACCOUNTS
     if (big.progress.succeeded !== ACCOUNTS) throw new Error(`bench batch: only ${big.progress.succeeded}/${ACCOUNTS} succeeded`)
@@ -68,7 +76,14 @@ export async function run(): Promise<Metrics> {
       'batch.200x10.ratio_in_batch': { value: round3(big.ms / (Math.ceil(ACCOUNTS / SLOTS) * (inside / ACCOUNTS))), unit: 'x' },
       'batch.200x10.cpu_ms_per_account': { value: round(cpuPerAccount), unit: 'ms' },
       'batch.200x10.node_cpu_ms_per_account': { value: round(nodeCpuPerAccount), unit: 'ms' },
-      'batch.200x10.cpu_bound_ratio': { value: round3(big.ms / Math.max(idealMs, cpuBoundMs)), unit: 'x' },
+      'batch.200x10.cpu_bound_ms': { value: round(cpuBoundMs), unit: 'ms' },
+      'batch.200x10.bound_ms': { value: round(Math.max(idealMs, cpuBoundMs)), unit: 'ms' },
+      'batch.200x10.ratio_to_bound': { value: round3(big.ms / Math.max(idealMs, cpuBoundMs)), unit: 'x' },
+      'batch.200x10.others_cpu_share': { value: round3(othersMs / (big.ms * os.cpus().length)), unit: 'share' },
+      'batch.200x10.ratio_to_free_bound': {
+        value: round3(big.ms / Math.max(idealMs, (cpuPerAccount * ACCOUNTS) / Math.max(0.1, os.cpus().length - othersMs / big.ms))),
+        unit: 'x',
+      },
       'batch.200x10.cores_for_target': { value: round((cpuPerAccount * ACCOUNTS) / (idealMs * RATIO_TARGET)), unit: 'count' },
       'batch.cpu_cores': { value: os.cpus().length, unit: 'count' },
     }
@@ -125,6 +140,13 @@ function cpuMs(dataDir: string): { total: number; node: number } {
   }
   const node = (own.user + own.system) / 1000
   return { total: node + ticks * (1000 / 100), node }
+}
+
+/** CPU time every process of the machine has used so far (/proc/stat: all but idle and iowait), ms. */
+function machineBusyMs(): number {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+  const [user, nice, system, , , irq, softirq, steal] = fields
+  return (user + nice + system + irq + softirq + steal) * (1000 / 100)
 }
 
 function round3(value: number): number {

@@ -208,3 +208,17 @@ export function passwordOf(url: string): string | null {
     return null
   }
 }
+
+/**
+ * A small pool of its own on the same PostgreSQL database as `dataSource` (same URL, session options and
+ * type parsers), for queries that must not queue behind the panel's own (the shared GoLogin budget). The
+ * caller ends it. `dataSource` must be initialized.
+ */
+export function sidePool(dataSource: DataSource, options: { max: number; applicationName: string; onError: (error: Error) => void }): pg.Pool {
+  const master = (dataSource.driver as unknown as { master?: { options?: pg.PoolConfig } }).master
+  if (!master?.options) throw new Error('The PostgreSQL data source is not initialized')
+  const pool = new pg.Pool({ ...master.options, max: options.max, application_name: options.applicationName })
+  // An idle connection the server dropped must not bring the process down: the next query reconnects.
+  pool.on('error', options.onError)
+  return pool
+}

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AppException, GoLoginAPIException } from '../../../src/shared/errors'
 import { GoLoginApiClient } from '../../../src/main/services/gologin/api-client'
+import { tokenFingerprint, type TokenStop } from '../../../src/main/services/gologin/token-stops'
 import { captureLogger, expandErrors } from './capture-logger'
 
 const TOKEN = 'gl-secret-token-5f2c9a7e1b'
@@ -175,5 +176,67 @@ describe('GoLoginApiClient against a scripted server', () => {
     while (requests.length === 0) await new Promise((resolve) => setImmediate(resolve))
     controller.abort()
     expect((await pending).code).toBe('CANCELLED')
+  })
+})
+
+describe('GoLoginApiClient with a token stop gate (another host’s 429)', () => {
+  function gate() {
+    const stops = new Map<string, TokenStop>()
+    const reported: Array<{ token: string; status: number }> = []
+    return {
+      stops,
+      reported,
+      gate: {
+        check: vi.fn(async (token: string) => stops.get(tokenFingerprint(token)) ?? null),
+        report: vi.fn(async (token: string, status: number) => {
+          reported.push({ token, status })
+          const stop = { fingerprint: tokenFingerprint(token), stoppedAt: '2026-05-07T10:00:00.000Z', hostId: 'host-a', status }
+          stops.set(stop.fingerprint, stop)
+          return stop
+        }),
+      },
+    }
+  }
+
+  it('asks before every attempt, and sends nothing once any host recorded a stop for this token', async () => {
+    const { gate: stops, stops: recorded } = gate()
+    const revoked: string[] = []
+    const { api } = client({ stops, hostId: 'host-b', onTokenRevoked: (error) => revoked.push(error.message) })
+    await api.testConnection()
+    expect(stops.check).toHaveBeenCalledTimes(1)
+    recorded.set(tokenFingerprint(TOKEN), { fingerprint: tokenFingerprint(TOKEN), stoppedAt: '2026-05-07T10:00:00.000Z', hostId: 'host-a', status: 429 })
+    const error = await failure(api.testConnection())
+    expect(error.code).toBe('GOLOGIN_TOKEN_REVOKED')
+    expect(error.message).toMatch(/GoLogin answered 429 to host host-a at 2026-05-07T10:00:00.000Z/)
+    expect(requests).toHaveLength(1)
+    expect(api.tokenRevoked).toBe(true)
+    expect(revoked).toHaveLength(1)
+    // A new token has another fingerprint: not stopped.
+    api.setToken('gl-new-token-0000')
+    await api.testConnection()
+    expect(requests).toHaveLength(2)
+  })
+
+  it('records its own 429 for the other hosts, under the token’s fingerprint only', async () => {
+    const { gate: stops, reported } = gate()
+    handler = (_req, res) => json(res, 429, { message: 'Too Many Requests' })
+    const { api, logger } = client({ stops })
+    expect((await failure(api.testConnection())).code).toBe('GOLOGIN_TOKEN_REVOKED')
+    expect(reported).toEqual([{ token: TOKEN, status: 429 }])
+    expect(tokenFingerprint(TOKEN)).toMatch(/^[0-9a-f]{16}$/)
+    expect(tokenFingerprint(TOKEN)).not.toContain(TOKEN.slice(0, 8))
+    expect(logger.lines.join('\n')).not.toContain(TOKEN)
+  })
+
+  it('a gate that cannot be read stops the request, not the client', async () => {
+    const { gate: stops } = gate()
+    stops.check.mockRejectedValueOnce(new Error('connection refused'))
+    const { api } = client({ stops })
+    const error = await failure(api.testConnection())
+    expect(error.message).toMatch(/could not be read from the database, so the request was not sent/)
+    expect(requests).toHaveLength(0)
+    expect(api.tokenRevoked).toBe(false)
+    await api.testConnection()
+    expect(requests).toHaveLength(1)
   })
 })

@@ -9,6 +9,7 @@ import { RefreshToken1705276800000 } from './0003-refresh-token'
 import { ProfileMetadata1705708800000 } from './0004-profile-metadata'
 import { PanelSchema1767225600000 } from './0005-panel-schema'
 import { PassThrough1777593600000 } from './0006-pass-through'
+import { GoLoginSharedLimit1778112000000 } from './0007-gologin-shared-limit'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   ProfileMetadata1705708800000,
   PanelSchema1767225600000,
   PassThrough1777593600000,
+  GoLoginSharedLimit1778112000000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

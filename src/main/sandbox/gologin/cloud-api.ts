@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { ProfileBrowsers } from './browsers'
 import { cloudConnect, type CloudConnect } from './cloud-connect'
-import type { RequestLog } from './request-log'
+import type { RequestEntry, RequestLog } from './request-log'
 import { toApiProfile, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
 
 /** The profile browsers the cloud browser starts (`/connect`) and stops (`DELETE /browser/{id}/web`). */
@@ -24,14 +24,25 @@ export interface CloudState {
   token: string
   revoked: boolean
   rateLimit: CloudRateLimit
-  /** The next `count` requests answer `status`. */
-  failNext: { count: number; status: number }
+  /** The next `count` requests (of one entrance, when named) answer `status`; a 429 revokes the token, as GoLogin's does. */
+  failNext: { count: number; status: number; entrance: string | null }
   /** Answer HTML with status 200 (a Cloudflare check) while this is above 0 (`Infinity`: until reset). */
   htmlAnswers: number
   profiles: Map<string, SandboxProfile>
   /** Order of the profile list (insertion order, like GoLogin's default sort). */
   order: () => SandboxProfile[]
   cloudStops: string[]
+  /** Which entrance a request came in by, from the local port of its connection. */
+  entranceOf(localPort: number | undefined): string
+}
+
+/** Whether an injected failure applies to this request; counts it down, and revokes the token on a 429. */
+export function takeInjectedFailure(state: CloudState, entrance: string): number | null {
+  const { failNext } = state
+  if (failNext.count <= 0 || (failNext.entrance !== null && failNext.entrance !== entrance)) return null
+  failNext.count--
+  if (failNext.status === 429) state.revoked = true
+  return failNext.status
 }
 
 const CLOUDFLARE_PAGE = `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing api.gologin.com</h1></body></html>`
@@ -41,9 +52,12 @@ export function createCloudApi(state: CloudState, requests: RequestLog, browsers
   const connect = cloudConnect({ state, requests, browsers, behaviour: browsers.behaviour })
   app.server.on('upgrade', connect.upgrade)
 
+  const entries = new WeakMap<object, RequestEntry>()
   app.addHook('onRequest', async (request, reply) => {
     const endpoint = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`
-    const inWindow = requests.record(endpoint)
+    const entrance = state.entranceOf(request.raw.socket.localPort)
+    const { inWindow, entry } = requests.record(endpoint, entrance)
+    entries.set(request, entry)
     if (state.revoked) return answer(reply, 401, { statusCode: 401, message: 'Token revoked' })
     if (inWindow > state.rateLimit.max) {
       // Like GoLogin: going over the plan's rate revokes the token for good.
@@ -53,16 +67,14 @@ export function createCloudApi(state: CloudState, requests: RequestLog, browsers
     if (request.headers.authorization !== `Bearer ${state.token}`) {
       return answer(reply, 401, { statusCode: 401, message: 'Unauthorized' })
     }
-    if (state.failNext.count > 0) {
-      state.failNext.count--
-      return answer(reply, state.failNext.status, { statusCode: state.failNext.status, message: 'Sandbox: injected server error' })
-    }
+    const injected = takeInjectedFailure(state, entrance)
+    if (injected !== null) return answer(reply, injected, { statusCode: injected, message: injected === 429 ? 'Too Many Requests' : 'Sandbox: injected server error' })
     if (state.htmlAnswers > 0) {
       state.htmlAnswers--
       return reply.code(200).type('text/html; charset=utf-8').send(CLOUDFLARE_PAGE)
     }
   })
-  app.addHook('onResponse', async (_request, reply) => requests.recordStatus(reply.statusCode))
+  app.addHook('onResponse', async (request, reply) => requests.recordStatus(reply.statusCode, entries.get(request)))
 
   app.get<{ Querystring: { page?: string } }>('/browser/v2', async (request, reply) => {
     const page = request.query.page === undefined ? 1 : Number(request.query.page)

@@ -8,9 +8,9 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import WebSocket, { WebSocketServer, type RawData } from 'ws'
 import type { ProfileBrowsers } from './browsers'
-import type { CloudState } from './cloud-api'
+import { takeInjectedFailure, type CloudState } from './cloud-api'
 import type { SandboxProfileBehaviour } from './profiles'
-import type { RequestLog } from './request-log'
+import type { RequestEntry, RequestLog } from './request-log'
 
 export const CLOUD_CONNECT_PATH = '/connect'
 
@@ -34,19 +34,23 @@ export function cloudConnect(deps: CloudConnectDeps): CloudConnect {
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://sandbox')
     if (url.pathname !== CLOUD_CONNECT_PATH) return refuse(socket, 404, 'Not Found')
-    const inWindow = deps.requests.record(`GET ${CLOUD_CONNECT_PATH}`)
     const { state } = deps
-    if (state.revoked) return refuse(socket, 401, 'Unauthorized', deps.requests)
+    const entrance = state.entranceOf(request.socket.localPort)
+    const { inWindow, entry } = deps.requests.record(`GET ${CLOUD_CONNECT_PATH}`, entrance)
+    const log = { requests: deps.requests, entry }
+    if (state.revoked) return refuse(socket, 401, 'Unauthorized', log)
     if (inWindow > state.rateLimit.max) {
       state.revoked = true
-      return refuse(socket, 429, 'Too Many Requests', deps.requests)
+      return refuse(socket, 429, 'Too Many Requests', log)
     }
-    if (url.searchParams.get('token') !== state.token) return refuse(socket, 401, 'Unauthorized', deps.requests)
+    if (url.searchParams.get('token') !== state.token) return refuse(socket, 401, 'Unauthorized', log)
+    const injected = takeInjectedFailure(state, entrance)
+    if (injected !== null) return refuse(socket, injected, injected === 429 ? 'Too Many Requests' : 'Injected Failure', log)
     const profile = state.profiles.get(url.searchParams.get('profile') ?? '')
-    if (!profile) return refuse(socket, 404, 'Not Found', deps.requests)
+    if (!profile) return refuse(socket, 404, 'Not Found', log)
     deps.browsers.start(profile, deps.behaviour(profile.id)).then(
       (wsEndpoint) => {
-        deps.requests.recordStatus(101)
+        deps.requests.recordStatus(101, entry)
         server.handleUpgrade(request, socket, head, (client) => {
           const open = clients.get(profile.id) ?? new Set<WebSocket>()
           clients.set(profile.id, open.add(client))
@@ -54,7 +58,7 @@ export function cloudConnect(deps: CloudConnectDeps): CloudConnect {
           relay(client, wsEndpoint)
         })
       },
-      () => refuse(socket, 502, 'Bad Gateway', deps.requests),
+      () => refuse(socket, 502, 'Bad Gateway', log),
     )
   }
   return {
@@ -67,8 +71,8 @@ export function cloudConnect(deps: CloudConnectDeps): CloudConnect {
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string, requests?: RequestLog): void {
-  requests?.recordStatus(status)
+function refuse(socket: Duplex, status: number, text: string, log?: { requests: RequestLog; entry: RequestEntry }): void {
+  log?.requests.recordStatus(status, log.entry)
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,13 +14,21 @@ import { createCloudApi, type CloudRateLimit, type CloudState } from './cloud-ap
 import { CLOUD_CONNECT_PATH } from './cloud-connect'
 import { createLocalApi } from './local-api'
 import { generateProfiles, type SandboxProfile, type SandboxProfileBehaviour } from './profiles'
-import { RequestLog, type RequestCounts } from './request-log'
+import { RequestLog, type RequestCounts, type RequestEntry } from './request-log'
 import { SharedSandboxBrowsers } from './shared-browser'
 
 export { generateProfiles, sandboxUsername, usernameFromNotes } from './profiles'
 export type { SandboxProfile, SandboxProfileBehaviour, SandboxProxy } from './profiles'
 export { X_SANDBOX_COOKIE, type ProfileBrowsers, type SandboxBrowserInfo } from './browsers'
 export { GOLOGIN_PAGE_SIZE, type CloudRateLimit } from './cloud-api'
+export type { RequestEntry } from './request-log'
+
+/** Another port onto the same cloud API and cloud browser: its requests are counted under its label. */
+export interface SandboxEntrance {
+  label: string
+  apiUrl: string
+  cloudBrowserUrl: string
+}
 
 export interface GoLoginSandboxOptions {
   /** How many profiles to generate, or the profiles themselves. Default 90 (3 pages). */
@@ -57,8 +66,18 @@ export interface GoLoginSandbox {
   stats(): GoLoginSandboxStats
   setBehaviour(profileId: string, behaviour: Partial<SandboxProfileBehaviour>): void
   behaviour(profileId: string): SandboxProfileBehaviour
-  /** The next `count` cloud requests answer `status` (default 503). */
-  failNextRequests(count: number, status?: number): void
+  /**
+   * The next `count` cloud requests (API or connect; only those of `entrance` when given) answer `status`
+   * (default 503). A 429 revokes the token, as GoLogin's does.
+   */
+  failNextRequests(count: number, status?: number, entrance?: string): void
+  /**
+   * Opens another port onto the cloud API and cloud browser, whose requests are counted under `label`
+   * (`stats().cloud.byEntrance`, `cloudRequests()`): several hosts sharing one GoLogin account, told apart.
+   */
+  openEntrance(label: string): Promise<SandboxEntrance>
+  /** Every cloud request (API and connect) in order of arrival, with its entrance and answer. */
+  cloudRequests(): RequestEntry[]
   /** The next `count` cloud requests get Cloudflare's HTML page with status 200. */
   answerHtml(count?: number): void
   setRateLimit(limit: Partial<CloudRateLimit>): void
@@ -101,15 +120,18 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
   const rateLimit: CloudRateLimit = { max: 300, windowMs: 60_000, ...options.rateLimit }
   const cloudRequests = new RequestLog(rateLimit.windowMs)
   const localRequests = new RequestLog(60_000)
+  const entrances = new Map<number, string>()
+  const entranceServers: http.Server[] = []
   const state: CloudState = {
     token: options.token ?? `sandbox-${crypto.randomBytes(16).toString('hex')}`,
     revoked: false,
     rateLimit,
-    failNext: { count: 0, status: 503 },
+    failNext: { count: 0, status: 503, entrance: null },
     htmlAnswers: 0,
     profiles,
     order: () => (ordered ??= [...profiles.values()]),
     cloudStops: [],
+    entranceOf: (port) => (port === undefined ? 'main' : (entrances.get(port) ?? 'main')),
   }
   const launchOptions = { headless: options.headless ?? true, executablePath: options.chromePath }
   const browsers: ProfileBrowsers = options.sharedBrowser ? new SharedSandboxBrowsers(workDir, launchOptions) : new SandboxBrowsers(workDir, launchOptions)
@@ -143,7 +165,19 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
     }),
     setBehaviour: (profileId, next) => Object.assign(behaviour(profileId), next),
     behaviour: (profileId) => ({ ...behaviour(profileId) }),
-    failNextRequests: (count, status = 503) => (state.failNext = { count, status }),
+    failNextRequests: (count, status = 503, entrance) => (state.failNext = { count, status, entrance: entrance ?? null }),
+    async openEntrance(label) {
+      // Requests and upgrades handed to the cloud API's own server: the same routes, state and counts.
+      const server = http.createServer((request, response) => cloud.server.emit('request', request, response))
+      server.on('upgrade', (request, socket, head) => cloud.server.emit('upgrade', request, socket, head))
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as AddressInfo
+      entrances.set(port, label)
+      entranceServers.push(server)
+      const url = `http://127.0.0.1:${port}`
+      return { label, apiUrl: url, cloudBrowserUrl: `${url.replace(/^http/, 'ws')}${CLOUD_CONNECT_PATH}` }
+    },
+    cloudRequests: () => cloudRequests.entries(),
     answerHtml: (count = Number.POSITIVE_INFINITY) => (state.htmlAnswers = count),
     setRateLimit: (limit) => {
       Object.assign(rateLimit, limit)
@@ -166,7 +200,8 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
     close: () =>
       (closing ??= (async () => {
         await browsers.closeAll()
-        await Promise.all([cloud.close(), local.close()])
+        for (const server of entranceServers) server.closeAllConnections()
+        await Promise.all([cloud.close(), local.close(), ...entranceServers.map((server) => new Promise((resolve) => server.close(resolve)))])
         if (ownWorkDir) fs.rmSync(workDir, { recursive: true, force: true })
       })()),
   }

@@ -1,16 +1,19 @@
 /**
  * GoLogin cloud API client (DESIGN.md §4). Every request attempt, retries included, waits for a
- * permit of the client-side rate limiter; network errors and 5xx are retried with backoff by
- * axios-retry; a 429 means GoLogin has revoked the token, so from then on every call fails at once,
- * without touching the network, until a new token is set. The token never leaves this file except
- * in the Authorization header (and the cloud-browser URL, via `getToken`).
+ * permit of the request budget (in-process, or shared by every host in PostgreSQL); network errors and
+ * 5xx are retried with backoff by axios-retry; a 429 means GoLogin has revoked the token, so from then on
+ * every call fails at once, without touching the network, until a new token is set. With a stop gate
+ * (token-stops.ts) the 429 is recorded in the database and every attempt first asks whether any host saw
+ * one for this token. The token never leaves this file except in the Authorization header (and the
+ * cloud-browser URL, via `getToken`).
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios'
 import axiosRetry, { exponentialDelay, isNetworkError } from 'axios-retry'
 import { AppException, DomainException, ERROR_INFO, GoLoginAPIException } from '../../../shared/errors'
 import type { Logger } from '../../logging/logger'
 import { describeShapeProblem, parseProfilePage } from './profile-schema'
-import { RequestRateLimiter, type RateLimiterFigures, type RequestDone } from './rate-limiter'
+import { RequestRateLimiter, type RateLimiterFigures, type RequestBudget, type RequestDone } from './rate-limiter'
+import { describeStop, tokenFingerprint, type TokenStop, type TokenStopGate } from './token-stops'
 import type { GoLoginProfile, GoLoginProfilePage, SecretRegistry } from './types'
 
 export const GOLOGIN_API_URL = 'https://api.gologin.com'
@@ -24,8 +27,12 @@ export interface GoLoginApiClientOptions {
   requestsPerMinute?: number
   /** Length of the rate window (60 s; tests shorten it together with the rate). */
   rateWindowMs?: number
-  /** Another client's limiter, to share its budget (a token check beside the main client); overrides the two above. */
-  limiter?: RequestRateLimiter
+  /** The budget to go through (the shared one, or another client's, as a token check beside the main client does); overrides the two above. */
+  limiter?: RequestBudget
+  /** Where a 429 is recorded and asked for before each attempt (every host of the database sees it). */
+  stops?: TokenStopGate | null
+  /** This host's name in the stop's message. */
+  hostId?: string
   /** Per attempt. */
   timeoutMs?: number
   /** Retries after the first attempt, on network errors, timeouts and 5xx. */
@@ -56,7 +63,8 @@ const IDEMPOTENT = new Set(['get', 'head', 'delete'])
 const MAX_BACKOFF_MS = 30_000
 
 export class GoLoginApiClient {
-  readonly limiter: RequestRateLimiter
+  readonly limiter: RequestBudget
+  readonly stops: TokenStopGate | null
   private readonly http: AxiosInstance
   private readonly log: Logger
   private token: string | null = null
@@ -68,6 +76,7 @@ export class GoLoginApiClient {
 
   constructor(private readonly options: GoLoginApiClientOptions) {
     this.log = options.logger
+    this.stops = options.stops ?? null
     this.limiter =
       options.limiter ??
       new RequestRateLimiter({
@@ -204,7 +213,8 @@ export class GoLoginApiClient {
     this.assertUsable()
     const answered = await this.limiter.acquire(options.signal)
     try {
-      // A 429 may have arrived while this connect waited for its permit.
+      // A 429 may have arrived, here or at another host, while this connect waited for its permit.
+      await this.checkStop()
       this.assertUsable()
       this.requestsSent++
       return await connect()
@@ -235,7 +245,8 @@ export class GoLoginApiClient {
     this.assertUsable()
     const answered = await this.limiter.acquire(config.signal as AbortSignal | undefined)
     try {
-      // A 429 may have arrived while this attempt waited for its permit.
+      // A 429 may have arrived, here or at another host, while this attempt waited for its permit.
+      await this.checkStop()
       this.assertUsable()
     } catch (error) {
       answered()
@@ -267,8 +278,46 @@ export class GoLoginApiClient {
 
   private markRevoked(status: 401 | 429 = 429): void {
     if (this.revoked) return
+    const token = this.token
     this.revoked = new GoLoginAPIException(429, ERROR_INFO.GOLOGIN_TOKEN_REVOKED.sentence, { details: { answeredStatus: status } })
+    // First the database, so that the other hosts' next check sees it; then this host's own news.
+    if (this.stops && token) {
+      this.stops.report(token, status).catch((error: unknown) =>
+        this.log.error('gologin.token_stop.unrecorded', { err: error }, 'The revoked GoLogin token could not be recorded in the database: other hosts may not stop'),
+      )
+    }
     this.log.error('gologin.token_revoked', { status }, `GoLogin answered ${status}: the API token is revoked; all GoLogin calls are stopped`)
+    this.options.onTokenRevoked?.(this.revoked)
+  }
+
+  /**
+   * Asks the stop gate whether any host saw GoLogin refuse this token, and stops this client if so.
+   * Answers whether the client is stopped. A gate that cannot be read stops the request, not the client.
+   */
+  async refreshStop(): Promise<boolean> {
+    await this.checkStop()
+    return this.tokenRevoked
+  }
+
+  private async checkStop(): Promise<void> {
+    const token = this.token
+    if (!this.stops || !token || this.revoked) return
+    let stop: TokenStop | null
+    try {
+      stop = await this.stops.check(token)
+    } catch (error) {
+      throw new GoLoginAPIException(503, 'Whether another host saw GoLogin revoke the token could not be read from the database, so the request was not sent. Check the database connection.', {
+        cause: error,
+      })
+    }
+    // The token may have changed while the gate was read: the stop is for the token it was read for.
+    if (stop && this.token === token && stop.fingerprint === tokenFingerprint(token)) this.adoptStop(stop)
+  }
+
+  private adoptStop(stop: TokenStop): void {
+    if (this.revoked) return
+    this.revoked = new GoLoginAPIException(429, describeStop(stop, this.options.hostId ?? ''), { details: { answeredStatus: stop.status, stoppedBy: stop.hostId, stoppedAt: stop.stoppedAt } })
+    this.log.error('gologin.token_revoked', { status: stop.status, stoppedBy: stop.hostId, stoppedAt: stop.stoppedAt }, `GoLogin revoked the API token (seen by ${stop.hostId}); all GoLogin calls are stopped`)
     this.options.onTokenRevoked?.(this.revoked)
   }
 

@@ -1,15 +1,24 @@
-import type { Database } from '../../db'
+import { numberPlaceholders, sidePool, type Database } from '../../db'
 import { ProfileEntity } from '../../db/entities'
+import type { SettingKey } from '../../../shared/contract/settings'
 import type { EventHub } from '../../ipc/event-hub'
-import type { LogSystem } from '../../logging/logger'
+import type { LogSystem, Logger } from '../../logging/logger'
 import type { SettingsService } from '../settings/settings-service'
 import { GoLoginApiClient } from './api-client'
 import { createProfileLauncher } from './index'
 import { ProfileSlots, type ProfileSlotsOptions } from './profile-slots'
+import { SharedRequestBudget } from './shared-budget'
+import { TokenStops, type SqlRun } from './token-stops'
+
+/** The settings of the one GoLogin account every host of a shared database uses: a change on one host reaches all. */
+export const SHARED_GOLOGIN_SETTINGS: readonly SettingKey[] = ['gologinToken', 'gologinApiUrl', 'gologinRequestsPerMinute']
 
 /**
  * The GoLogin API client and the profile slots, configured from the settings and kept in step with
  * them: a changed token, URL, rate, launcher mode or concurrency applies without a restart.
+ * On PostgreSQL the client goes through the budget every host shares (shared-budget.ts) and the token
+ * stop every host sees (token-stops.ts); every `sharedPollMs` the runtime also looks for a stop or a
+ * GoLogin setting another host wrote, so an idle panel shows the revoked token too and uses the new one.
  */
 export interface GoLoginRuntime {
   client: GoLoginApiClient
@@ -28,19 +37,37 @@ export function createGoLoginRuntime(deps: {
   /** Length of the rate window (default 60 s); tests shorten it so the rate limit shows in seconds. */
   rateWindowMs?: number
   stops?: Pick<ProfileSlotsOptions, 'stopTimeoutMs' | 'stopRetryDelayMs'>
+  /** This host, as a token stop it records names it. */
+  hostId: string
+  /** PostgreSQL: how often to look for another host's token stop or GoLogin settings (default 2 s). */
+  sharedPollMs?: number
 }): GoLoginRuntime {
-  const { db, settings, logs, events } = deps
+  const { db, settings, logs, events, hostId } = deps
   const log = logs.logger('gologin')
+  const shared = db.kind === 'postgres'
+  const pool = shared
+    ? sidePool(db.dataSource, { max: 2, applicationName: 'gologin-panel/gologin-budget', onError: (error) => log.warn('gologin.budget.connection_lost', { err: error }) })
+    : null
+  const run: SqlRun = pool ? async (sql, params) => (await pool.query(numberPlaceholders(sql), params)).rows : (sql, params) => db.dataSource.query(sql, params)
+  const tokenStops = new TokenStops({ run, hostId, shared, log: log.child('stops') })
   const client = new GoLoginApiClient({
     logger: log.child('api'),
     apiUrl: settings.get('gologinApiUrl'),
     token: settings.get('gologinToken'),
     requestsPerMinute: settings.get('gologinRequestsPerMinute'),
     rateWindowMs: deps.rateWindowMs,
+    limiter: pool
+      ? new SharedRequestBudget({ pool, requestsPerWindow: settings.get('gologinRequestsPerMinute'), windowMs: deps.rateWindowMs, logger: log.child('budget') })
+      : undefined,
+    stops: tokenStops,
+    hostId,
     secrets: logs.redactor,
     onTokenRevoked: (error) =>
       events.emit('notice', { id: `gologin-revoked-${Date.now()}`, level: 'error', title: 'GoLogin token revoked', body: error.message }),
   })
+  // A token stopped before this start (by any host, or by this one before a restart) stays stopped.
+  const refreshStop = () => client.refreshStop().catch((error: unknown) => log.warn('gologin.token_stop.unreadable', { err: error }))
+  void refreshStop()
   const launcher = () =>
     createProfileLauncher(
       {
@@ -66,7 +93,10 @@ export function createGoLoginRuntime(deps: {
     },
   })
   const stopWatching = settings.onChange((_view, changed) => {
-    if (changed.includes('gologinToken')) client.setToken(settings.get('gologinToken'))
+    if (changed.includes('gologinToken')) {
+      client.setToken(settings.get('gologinToken'))
+      void refreshStop()
+    }
     if (changed.includes('gologinApiUrl')) client.setApiUrl(settings.get('gologinApiUrl'))
     if (changed.includes('gologinRequestsPerMinute')) client.setRequestsPerMinute(settings.get('gologinRequestsPerMinute'))
     if (changed.includes('maxConcurrentProfiles')) slots.setMaxConcurrent(settings.get('maxConcurrentProfiles'))
@@ -74,15 +104,57 @@ export function createGoLoginRuntime(deps: {
       slots.setLauncher(launcher())
     }
   })
+  const stopPolling = pool ? pollShared({ client, settings, run, log, everyMs: deps.sharedPollMs ?? 2_000 }) : () => undefined
+  let ended: Promise<void> | null = null
+  const endPool = () => (ended ??= pool ? pool.end().catch((error: unknown) => log.warn('gologin.budget.close_failed', { err: error })) : Promise.resolve())
   return {
     client,
     slots,
     async close() {
       stopWatching()
+      stopPolling()
       await slots.close()
+      await endPool()
     },
     dispose() {
       slots.dispose()
+      stopPolling()
+      void endPool()
     },
   }
+}
+
+/**
+ * Every `everyMs`: adopts a token stop another host recorded (so this panel shows it even while idle), and
+ * reloads the shared GoLogin settings when their rows changed (a new token, rate or URL set on another host).
+ */
+function pollShared(deps: { client: GoLoginApiClient; settings: SettingsService; run: SqlRun; log: Logger; everyMs: number }): () => void {
+  const { client, settings, run, log } = deps
+  let signature: string | null = null
+  let running = false
+  let failing = false
+  const tick = async () => {
+    if (running) return
+    running = true
+    try {
+      await client.refreshStop()
+      const keys = SHARED_GOLOGIN_SETTINGS
+      const rows = await run(`SELECT "key", "updated_at", "value", "secret_value" FROM "settings" WHERE "key" IN (${keys.map(() => '?').join(', ')}) ORDER BY "key"`, [...keys])
+      const next = JSON.stringify(rows)
+      if (next !== signature) {
+        await settings.reload(keys)
+        signature = next
+      }
+      if (failing) log.info('gologin.shared_poll.recovered', {}, 'The shared GoLogin state can be read again')
+      failing = false
+    } catch (error) {
+      if (!failing) log.warn('gologin.shared_poll.failed', { err: error }, 'The shared GoLogin state (token stop, settings) could not be read; trying again')
+      failing = true
+    } finally {
+      running = false
+    }
+  }
+  const timer = setInterval(() => void tick(), deps.everyMs)
+  timer.unref?.()
+  return () => clearInterval(timer)
 }

@@ -16,7 +16,7 @@ import { runProfileSync, type SyncDatabase, type SyncOutcome, type SyncStep } fr
 import type { SecretRegistry } from './types'
 
 /** The parts of the API client the service uses (the runtime's `GoLoginApiClient` fits). */
-export type GoLoginClientPort = Pick<GoLoginApiClient, 'pages' | 'testConnection' | 'status' | 'limiter'>
+export type GoLoginClientPort = Pick<GoLoginApiClient, 'pages' | 'testConnection' | 'status' | 'limiter'> & Partial<Pick<GoLoginApiClient, 'stops'>>
 
 export interface GoLoginServiceDeps {
   client: GoLoginClientPort
@@ -205,8 +205,10 @@ export class GoLoginService {
       logger: this.log.child('api-check'),
       apiUrl: this.deps.client.status().apiUrl,
       token,
-      // Same budget as every other GoLogin call: a check can never push the panel over the rate.
+      // Same budget as every other GoLogin call: a check can never push the panel over the rate; and a
+      // candidate token some host already saw revoked is refused without asking GoLogin again.
       limiter: this.deps.client.limiter,
+      stops: this.deps.client.stops ?? null,
       secrets: this.deps.secrets,
     })
   }

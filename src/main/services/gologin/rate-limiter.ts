@@ -25,18 +25,32 @@ export interface RateLimiterFigures {
   windowMs: number
   /** Requests waiting for a permit. */
   waiting: number
-  /** Permits held now (requests in flight or answered less than a window ago). */
+  /** Permits held now (in-process: requests in flight or answered less than a window ago; shared: in flight here). */
   held: number
   granted: number
+  /** The shared budget's fixed windows (PostgreSQL), absent for the in-process limiter. */
+  shared?: { durationMs: number; points: number; bound: number; lateCharges: number }
 }
 
 /** Call when the request has been answered or has failed; calling it again does nothing. */
 export type RequestDone = () => void
 
+/**
+ * The GoLogin request budget every GoLogin call of a host goes through: `RequestRateLimiter` keeps it in
+ * this process (SQLite, one machine), `SharedRequestBudget` in PostgreSQL for every host of the database.
+ */
+export interface RequestBudget {
+  /** Waits for a permit; rejects (giving its place up) if `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<RequestDone>
+  /** New rate (requests per GoLogin window) for permits from now on. */
+  setRequestsPerWindow(requestsPerWindow: number): void
+  figures(): RateLimiterFigures
+}
+
 export const MIN_REQUESTS_PER_WINDOW = 1
 export const MAX_REQUESTS_PER_WINDOW = 10_000
 
-export class RequestRateLimiter {
+export class RequestRateLimiter implements RequestBudget {
   private readonly semaphore: Semaphore
   private requestsPerWindow: number
   private readonly windowMs: number
@@ -102,8 +116,8 @@ function releaseAfter(release: () => void, at: number): void {
   setTimeout(() => releaseAfter(release, at), Math.ceil(remaining)).unref?.()
 }
 
-
-function checkRate(value: number): number {
+/** The rate as a whole number within bounds, or a `VALIDATION_ERROR` naming the setting. */
+export function checkRate(value: number): number {
   if (!Number.isInteger(value) || value < MIN_REQUESTS_PER_WINDOW || value > MAX_REQUESTS_PER_WINDOW) {
     throw new ValidationException(
       `The GoLogin request rate must be a whole number from ${MIN_REQUESTS_PER_WINDOW} to ${MAX_REQUESTS_PER_WINDOW} per minute (got ${value}).`,

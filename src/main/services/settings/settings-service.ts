@@ -1,3 +1,4 @@
+import { Mutex } from 'async-mutex'
 import type { DataSource, EntityManager } from 'typeorm'
 import {
   SETTING_DEFS,
@@ -40,6 +41,8 @@ const isSecret = (key: SettingKey): boolean => SETTING_DEFS[key].secret
  */
 export class SettingsService {
   private readonly listeners = new Set<SettingsListener>()
+  /** An update and a reload never interleave (a reload must not bring back what an update just replaced). */
+  private readonly changes = new Mutex()
 
   private constructor(
     private readonly deps: SettingsServiceDeps,
@@ -99,7 +102,37 @@ export class SettingsService {
    * Applies a partial update, all or nothing: every field is checked first and a single
    * `VALIDATION_ERROR` lists each bad one in `details.fields`. A secret set to null is removed.
    */
-  async update(patch: SettingsPatch): Promise<SettingsView> {
+  update(patch: SettingsPatch): Promise<SettingsView> {
+    return this.changes.runExclusive(() => this.apply(patch))
+  }
+
+  /**
+   * Reads `keys` again from the database, where another host of a shared database may have changed them, and
+   * tells the listeners what changed, as `update` does (environment overrides still win). Answers the changed keys.
+   */
+  reload(keys: readonly SettingKey[]): Promise<SettingKey[]> {
+    return this.changes.runExclusive(async () => {
+      const fresh = await loadStored(this.deps.database.dataSource, this.deps.log)
+      const before = this.all()
+      const stored: Record<string, unknown> = { ...this.stored }
+      for (const key of keys) {
+        if (key in fresh) stored[key] = fresh[key]
+        else delete stored[key]
+      }
+      this.stored = stored as Partial<Settings>
+      this.reportSecrets()
+      const after = this.all()
+      const changed = keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      if (changed.length) {
+        this.deps.log.info('settings.reloaded', { changed }, `Settings changed on another host: ${changed.join(', ')}`)
+        const view = this.view()
+        for (const listener of this.listeners) notify(listener, view, changed, this.deps.log)
+      }
+      return changed
+    })
+  }
+
+  private async apply(patch: SettingsPatch): Promise<SettingsView> {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
       throw new ValidationException('Settings update must be an object of settings')
     }
