@@ -23,8 +23,11 @@ export const HEALTHY_BEHAVIOURS: readonly SandboxBehaviour[] = [
   'locale_es', 'locale_ja', 'locale_ar',
 ]
 
-/** The failure kinds a demo shows, one every DEMO_EVERY profiles (not a stop that never works: it leaves a browser running). */
-export const DEMO_FAILURES = SANDBOX_BEHAVIOURS.filter((b) => !HEALTHY_BEHAVIOURS.includes(b) && b !== 'stop_failure')
+/** Failures a demo never shows: a stop that never works leaves a browser running until the operator gives up on it. */
+export const NON_DEMO_FAILURES: readonly SandboxBehaviour[] = ['stop_failure']
+
+/** The failure kinds a demo shows, one every DEMO_EVERY profiles. */
+export const DEMO_FAILURES = SANDBOX_BEHAVIOURS.filter((b) => !HEALTHY_BEHAVIOURS.includes(b) && !NON_DEMO_FAILURES.includes(b))
 const DEMO_EVERY = 5
 
 export type BehaviourPlan = 'demo' | 'none' | Record<string, SandboxBehaviour>
