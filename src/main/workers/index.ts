@@ -71,6 +71,7 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     source: deps.syncSource,
     gologin: deps.gologin,
     intervalMinutes: () => settings.get('syncIntervalMinutes'),
+    sharedDatabase: deps.db.kind === 'postgres',
     log: logs.logger('worker.sync'),
     onStatus: pushLive,
   })

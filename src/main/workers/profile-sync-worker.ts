@@ -1,9 +1,12 @@
 import { Worker, type WorkerStatus } from './worker'
 import type { Logger } from '../logging/logger'
+import { isSyncElsewhere } from '../services/gologin/gologin-service'
 
 /** What the sync worker needs from the GoLogin service (`core.gologinService` fits). */
 export interface ProfileSyncSource {
   syncProfiles(signal?: AbortSignal): Promise<unknown>
+  /** When any host last started a sync that wrote profiles (null: never). */
+  lastSyncedAt?(): Promise<Date | null>
 }
 
 /** Whether GoLogin can be called at all right now (the GoLogin client's status fits). */
@@ -16,13 +19,21 @@ export interface ProfileSyncWorkerOptions {
   gologin: GoLoginTokenState
   /** `syncIntervalMinutes` (0 = automatic sync off). */
   intervalMinutes: () => number
+  /**
+   * Several hosts share the database (PostgreSQL): a run is skipped when another host synced within the interval,
+   * so N hosts sync as often as one (the GoLogin budget is shared too).
+   */
+  sharedDatabase?: boolean
+  now?: () => number
   log: Logger
   onStatus?: (status: WorkerStatus) => void
 }
 
 /**
  * Syncs profiles from GoLogin every `syncIntervalMinutes` (default 15) and once at start-up. Without a
- * usable GoLogin token it does nothing and says so once (not every run) until a token is set.
+ * usable GoLogin token it does nothing and says so once (not every run) until a token is set. On a database
+ * shared by several hosts, one host syncs at a time and a host skips its run when another one synced within the
+ * interval.
  */
 export class ProfileSyncWorker extends Worker {
   private skipped: 'no_token' | 'token_revoked' | null = null
@@ -53,6 +64,20 @@ export class ProfileSyncWorker extends Worker {
       return
     }
     this.skipped = null
-    await this.deps.source.syncProfiles(signal)
+    if (this.deps.sharedDatabase && this.deps.source.lastSyncedAt) {
+      const last = await this.deps.source.lastSyncedAt()
+      const now = this.deps.now?.() ?? Date.now()
+      // A little under the interval: this host's own previous run must not make it skip the next one.
+      if (last && now - last.getTime() < this.deps.intervalMinutes() * 60_000 * 0.9) {
+        this.deps.log.info('sync.recent', { lastSyncedAt: last.toISOString() }, `Automatic profile sync skipped: another host synced at ${last.toISOString()}`)
+        return
+      }
+    }
+    try {
+      await this.deps.source.syncProfiles(signal)
+    } catch (error) {
+      // Another host is syncing right now: its sync is this run's (not a failure to back off from).
+      if (!isSyncElsewhere(error)) throw error
+    }
   }
 }

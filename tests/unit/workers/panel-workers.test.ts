@@ -4,6 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { LogSystem } from '../../../src/main/logging/logger'
+import { SYNC_ELSEWHERE } from '../../../src/main/services/gologin/gologin-service'
+import { DomainException } from '../../../src/shared/errors'
 import { CleanupWorker } from '../../../src/main/workers/cleanup-worker'
 import { ProfileSyncWorker } from '../../../src/main/workers/profile-sync-worker'
 import { refreshIntervalMs, TokenRefreshWorker } from '../../../src/main/workers/token-refresh-worker'
@@ -182,5 +184,48 @@ describe('TokenRefreshWorker interval', () => {
     expect(refreshIntervalMs(6)).toBe(2 * MIN)
     expect(refreshIntervalMs(1)).toBe(MIN)
     expect(refreshIntervalMs(110)).toBe(5 * MIN)
+  })
+})
+
+describe('ProfileSyncWorker on a database shared by several hosts', () => {
+  it('skips its run when another host synced within the interval, and runs once that sync is old enough', async () => {
+    const task = controllableTask()
+    const log = logs()
+    let lastSyncedAt: Date | null = new Date(Date.now() - 2 * MIN)
+    const worker = new ProfileSyncWorker({
+      source: { syncProfiles: (signal) => task.run(signal), lastSyncedAt: async () => lastSyncedAt },
+      gologin: { status: () => ({ hasToken: true, tokenRevoked: false }) },
+      intervalMinutes: () => 15,
+      sharedDatabase: true,
+      log: log.logger('sync'),
+    })
+    worker.start()
+    await vi.advanceTimersByTimeAsync(MIN)
+    // Start-up: another host synced two minutes ago.
+    expect(task.calls).toHaveLength(0)
+    expect(log.ring.recent().find((e) => e.event === 'sync.recent')?.msg).toMatch(/another host synced at/)
+    // Its next run finds that sync 17 minutes old: it syncs, and its own sync does not stop the run after.
+    task.behaviour = async () => void (lastSyncedAt = new Date())
+    await vi.advanceTimersByTimeAsync(15 * MIN)
+    expect(task.calls).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(15 * MIN)
+    expect(task.calls).toHaveLength(2)
+    await worker.stop()
+  })
+
+  it('takes another host’s running sync for its own run: no error, no back-off', async () => {
+    const log = logs()
+    const syncElsewhere = new DomainException('CONFLICT', 'Another host of this database is syncing the profiles right now.', { details: { reason: SYNC_ELSEWHERE } })
+    const worker = new ProfileSyncWorker({
+      source: { syncProfiles: async () => Promise.reject(syncElsewhere), lastSyncedAt: async () => null },
+      gologin: { status: () => ({ hasToken: true, tokenRevoked: false }) },
+      intervalMinutes: () => 15,
+      sharedDatabase: true,
+      log: log.logger('sync'),
+    })
+    worker.start()
+    await vi.advanceTimersByTimeAsync(MIN)
+    expect(worker.status()).toMatchObject({ lastError: null, consecutiveFailures: 0 })
+    await worker.stop()
   })
 })

@@ -11,6 +11,8 @@ import type { Logger } from '../../logging/logger'
 import { applyMappingEdit, PatternMapper, type ApiAppDirectory, type MappingEdit } from './account-mapping'
 import { GoLoginApiClient } from './api-client'
 import { MappingImport } from './mapping-import'
+import { withHostLock } from '../../db/host-lock'
+import { isoFromSqlite } from '../../db/sqlite-handle'
 import { ProfileQueries, type ProfilePage } from './profile-queries'
 import { runProfileSync, type SyncDatabase, type SyncOutcome, type SyncStep } from './profile-sync'
 import type { SecretRegistry } from './types'
@@ -33,6 +35,8 @@ export interface GoLoginServiceDeps {
 }
 
 export const NO_TOKEN_MESSAGE = 'Set the GoLogin API token in Settings first.'
+/** `details.reason` of the CONFLICT a sync answers while another host of the database is syncing. */
+export const SYNC_ELSEWHERE = 'sync_elsewhere'
 
 export class GoLoginService {
   private readonly log: Logger
@@ -94,6 +98,13 @@ export class GoLoginService {
     return { ...this.progress }
   }
 
+  /** When the newest sync that wrote profiles started, whichever host ran it (null: never synced). */
+  async lastSyncedAt(): Promise<Date | null> {
+    const [row] = (await this.deps.database.dataSource.query('SELECT MAX(last_synced) AS at FROM profiles')) as Array<{ at: Date | string | null }>
+    const iso = isoFromSqlite(row?.at)
+    return iso ? new Date(iso) : null
+  }
+
   private async runSync(signal: AbortSignal): Promise<SyncOutcome> {
     const startedAt = new Date()
     this.setProgress({ ...idleProgress(), running: true, startedAt: startedAt.toISOString() })
@@ -103,16 +114,26 @@ export class GoLoginService {
       signal.throwIfAborted()
       const apps = (await this.deps.apiApps.list()).map((app) => app.name)
       const mapper = new PatternMapper(this.deps.settings.get('usernamePattern'), apps)
-      this.log.info('gologin.sync.started', {}, 'Profile sync started')
-      const outcome = await runProfileSync({
-        source: this.deps.client,
-        database: this.deps.database,
-        mapper,
-        log: this.log,
-        syncedAt: startedAt,
-        signal,
-        onStep: (step) => this.setProgress({ ...this.progress, ...step }),
+      // One host of a shared database syncs at a time: two at once would each take the other's fresh rows for
+      // profiles gone from GoLogin, and spend the shared GoLogin budget twice.
+      const locked = await withHostLock(this.deps.database.dataSource, 'profileSync', async () => {
+        this.log.info('gologin.sync.started', {}, 'Profile sync started')
+        return runProfileSync({
+          source: this.deps.client,
+          database: this.deps.database,
+          mapper,
+          log: this.log,
+          syncedAt: startedAt,
+          signal,
+          onStep: (step) => this.setProgress({ ...this.progress, ...step }),
+        })
       })
+      if (!locked.ran) {
+        throw new DomainException('CONFLICT', 'Another host of this database is syncing the profiles right now; its changes show here as it writes them. Sync again once it has finished.', {
+          details: { reason: SYNC_ELSEWHERE },
+        })
+      }
+      const outcome = locked.value
       this.setProgress({ ...this.progress, ...stepOf(outcome), running: false, finishedAt: new Date().toISOString() })
       this.log.info(
         'gologin.sync.finished',
@@ -123,7 +144,8 @@ export class GoLoginService {
     } catch (error) {
       const failure = asAppException(error)
       this.setProgress({ ...this.progress, running: false, finishedAt: new Date().toISOString(), error: failure.message, errorCode: failure.code })
-      this.log.error('gologin.sync.failed', { code: failure.code, fetched: this.progress.fetched, err: error }, `Profile sync failed: ${failure.message}`)
+      if (isSyncElsewhere(failure)) this.log.info('gologin.sync.elsewhere', {}, 'Profile sync skipped: another host of this database is syncing')
+      else this.log.error('gologin.sync.failed', { code: failure.code, fetched: this.progress.fetched, err: error }, `Profile sync failed: ${failure.message}`)
       throw failure
     } finally {
       // Rows written before a failure are real changes too; a sync that never listed a page changed nothing.
@@ -246,4 +268,9 @@ function stepOf(outcome: SyncOutcome): SyncStep {
 function asAppException(error: unknown): AppException {
   if (error instanceof AppException) return error
   return new InfrastructureException('INTERNAL_ERROR', 'The profile sync failed unexpectedly. The log has the details.', { cause: error })
+}
+
+/** The sync did not run because another host of the shared database holds the sync (not a failure of GoLogin). */
+export function isSyncElsewhere(error: unknown): boolean {
+  return error instanceof AppException && error.code === 'CONFLICT' && (error.details as { reason?: string } | undefined)?.reason === SYNC_ELSEWHERE
 }
