@@ -39,6 +39,9 @@ import { createGoLoginRuntime, type GoLoginRuntime } from './services/gologin/go
 import { GoLoginService } from './services/gologin/gologin-service'
 import { SettingsService } from './services/settings/settings-service'
 import { runShutdown, type RecoveryReport } from './services/lifecycle'
+import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
+import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
+import { ValidationException } from '../shared/errors'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
@@ -71,6 +74,16 @@ export interface CoreOptions {
   gologinSharedPollMs?: number
   /** This host's name where hosts of one database are told apart (default `<hostname>/<pid>`). */
   hostId?: string
+  /**
+   * This host's slot limit (profiles it runs at once), overriding the shared `maxConcurrentProfiles` setting
+   * for this host only (hosts of one database share their settings). Absent: the setting.
+   */
+  hostSlots?: number
+  /**
+   * PostgreSQL: how long a claimed session stays this host's without a renewal (default `CLAIM_LEASE_SECONDS`
+   * from the environment, else 60 s). A host that dies loses its sessions to the other hosts after this.
+   */
+  claimLeaseMs?: number
   /** How long one profile stop may take, and the back-off of stops retried after a failure (tests shorten them). */
   profileStops?: { stopTimeoutMs?: number; stopRetryDelayMs?: { min: number; max: number } }
   /**
@@ -110,6 +123,8 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   // ---- infrastructure ----
+  const hostSlots = checkHostSlots(options.hostSlots)
+  const claimLeaseMs = claimLease(options.claimLeaseMs, options.env ?? process.env)
   const dataDir = path.resolve(options.dataDir)
   fs.mkdirSync(dataDir, { recursive: true })
   let env = options.env ?? process.env
@@ -168,6 +183,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
+    const hostId = options.hostId ?? `${os.hostname()}/${process.pid}`
     const gologin = createGoLoginRuntime({
       db,
       settings,
@@ -175,8 +191,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       events,
       rateWindowMs: options.gologinRateWindowMs,
       stops: options.profileStops,
-      hostId: options.hostId ?? `${os.hostname()}/${process.pid}`,
+      hostId,
       sharedPollMs: options.gologinSharedPollMs,
+      hostSlots,
     })
     onClose('GoLogin profiles', () => gologin.close())
     const gologinService = new GoLoginService({
@@ -202,6 +219,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       sandbox: sandbox ? { knowsClient: (clientId) => sandbox!.x.knowsClient(clientId) } : null,
       events,
       logs,
+      hostSlots,
+      hostId,
+      claimLeaseMs,
     })
     onClose('batches', () => authorization.close())
 
@@ -228,6 +248,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       platform: options.platform,
       events,
       logs,
+      hostId,
     })
     onClose('workers', () => background.stop())
     const { workers, tokenExport } = background
@@ -301,4 +322,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await db.close().catch(() => undefined)
     throw error
   }
+}
+
+/** `hostSlots`: a whole number of profiles from 1 to 50, or absent (the shared setting applies). */
+function checkHostSlots(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!Number.isInteger(value) || value < MIN_CONCURRENT_PROFILES || value > MAX_CONCURRENT_PROFILES) {
+    throw new ValidationException(`hostSlots must be a whole number from ${MIN_CONCURRENT_PROFILES} to ${MAX_CONCURRENT_PROFILES} (got ${String(value)}).`, { field: 'hostSlots' })
+  }
+  return value
+}
+
+/** The claim lease: the option, else `CLAIM_LEASE_SECONDS`, else 60 s; at least 1 s. */
+function claimLease(optionMs: number | undefined, env: NodeJS.ProcessEnv): number {
+  if (optionMs !== undefined) {
+    if (!Number.isFinite(optionMs) || optionMs < 1_000) throw new ValidationException(`claimLeaseMs must be at least 1000 ms (got ${String(optionMs)}).`, { field: 'claimLeaseMs' })
+    return optionMs
+  }
+  const raw = env.CLAIM_LEASE_SECONDS?.trim()
+  if (!raw) return DEFAULT_CLAIM_LEASE_MS
+  const seconds = Number(raw)
+  if (!Number.isFinite(seconds) || seconds < 1) throw new ValidationException(`CLAIM_LEASE_SECONDS must be a number of seconds, at least 1 (got "${raw}").`, { field: 'CLAIM_LEASE_SECONDS' })
+  return Math.round(seconds * 1_000)
 }

@@ -43,6 +43,8 @@ export interface PanelWorkersDeps {
   apiApps: ApiAppSource
   /** Sessions the batch runner still holds (never timed out by the cleanup). */
   live?: LiveSessions | null
+  /** PostgreSQL: this host (the cleanup resets only its own `in_use` flags and never times out claimed work). */
+  hostId?: string
   events: EventHub
   logs: LogSystem
 }
@@ -79,6 +81,7 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     db: deps.db,
     slots: deps.slots,
     live: deps.live,
+    hostId: deps.hostId,
     sessionTimeoutHours: () => settings.get('sessionTimeoutHours'),
     screenshotRetentionDays: () => settings.get('screenshotRetentionDays'),
     screenshotDir: deps.screenshotDir,

@@ -35,6 +35,8 @@ export interface PanelBackgroundDeps {
   logs: LogSystem
   /** Start the workers now (default true). */
   startWorkers?: boolean
+  /** This host (PostgreSQL: recovery and cleanup touch only its own work). */
+  hostId?: string
 }
 
 export interface PanelBackground {
@@ -58,7 +60,8 @@ export async function startPanelBackground(deps: PanelBackgroundDeps): Promise<P
     },
     { client: gologin.client, logger: logs.logger('gologin') },
   )
-  const recovery = await recoverAfterCrash({ db: deps.db, journal, launcher, log })
+  const shared = deps.db.kind === 'postgres' && deps.hostId ? { hostId: deps.hostId } : null
+  const recovery = await recoverAfterCrash({ db: deps.db, journal, launcher, log, shared })
   // Followed from here on (through the shutdown's stop-all): ids are on disk before each start, gone once stopped.
   journal.follow(gologin.slots)
 
@@ -73,6 +76,7 @@ export async function startPanelBackground(deps: PanelBackgroundDeps): Promise<P
     slots: gologin.slots,
     gologin: gologin.client,
     syncSource: deps.syncSource,
+    hostId: shared?.hostId,
     oauth,
     apiApps: deps.apiApps,
     live: deps.live,

@@ -112,6 +112,23 @@ export class AuthorizationSessionEntity {
   @Column({ name: 'started_at', type: 'datetime', nullable: true })
   startedAt!: Date | null
 
+  /** PostgreSQL: the host that claimed this attempt last (kept after it ends, as history). */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 255, nullable: true })
+  claimedBy!: string | null
+
+  /** PostgreSQL: until when the claiming host holds the attempt; renewed while it works, cleared when it ends. */
+  @Index('ix_authorization_sessions_lease_until')
+  @Column({ name: 'lease_until', type: 'datetime', nullable: true })
+  leaseUntil!: Date | null
+
+  /** Times a host claimed this attempt. */
+  @Column({ name: 'claims', type: 'integer', default: 0 })
+  claims!: number
+
+  /** Times the attempt went back to `pending` because its host stopped renewing the lease. */
+  @Column({ name: 'requeues', type: 'integer', default: 0 })
+  requeues!: number
+
   @Column({ name: 'completed_at', type: 'datetime', nullable: true })
   completedAt!: Date | null
 }

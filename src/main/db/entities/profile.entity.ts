@@ -49,6 +49,10 @@ export class ProfileEntity {
   @Column({ name: 'in_use', type: 'boolean', default: false })
   inUse!: boolean
 
+  /** PostgreSQL: the host whose slots hold the profile while `in_use` (no other host starts it meanwhile). */
+  @Column({ name: 'in_use_by', type: 'varchar', length: 255, nullable: true })
+  inUseBy!: string | null
+
   @Column({ name: 'last_synced', type: 'datetime', nullable: true })
   lastSynced!: Date | null
 

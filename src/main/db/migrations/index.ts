@@ -10,6 +10,7 @@ import { ProfileMetadata1705708800000 } from './0004-profile-metadata'
 import { PanelSchema1767225600000 } from './0005-panel-schema'
 import { PassThrough1777593600000 } from './0006-pass-through'
 import { GoLoginSharedLimit1778112000000 } from './0007-gologin-shared-limit'
+import { Claims1778716800000 } from './0008-claims'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   PanelSchema1767225600000,
   PassThrough1777593600000,
   GoLoginSharedLimit1778112000000,
+  Claims1778716800000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

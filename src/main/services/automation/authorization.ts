@@ -3,9 +3,10 @@
  * queries, the per-account automator and the batch runner, configured from the settings and kept in
  * step with them (X endpoints, time limit and concurrency apply to the next account).
  */
+import os from 'node:os'
 import path from 'node:path'
 import { consentGraces } from '../../../shared/consent-timing'
-import type { Database } from '../../db'
+import { sidePool, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { LogSystem } from '../../logging/logger'
 import type { ApiAppService } from '../api-apps/api-app-service'
@@ -15,6 +16,7 @@ import { OAuthService } from '../oauth/oauth-service'
 import type { SettingsService } from '../settings/settings-service'
 import { BatchPlanner } from './batch-planner'
 import { BatchRunner } from './batch-runner'
+import { ClaimStore, DEFAULT_CLAIM_LEASE_MS } from './claims'
 import { browserConsentRunner } from './consent-runner'
 import { AuthorizationPreflight, type PreflightDeps } from './preflight'
 import { ProfileAutomator } from './profile-automator'
@@ -34,6 +36,14 @@ export interface AuthorizationEngineDeps {
   sandbox: PreflightDeps['sandbox']
   events: EventHub
   logs: LogSystem
+  /** This host's slot limit, overriding the `maxConcurrentProfiles` setting (core option `hostSlots`). */
+  hostSlots?: number
+  /** This host, as its claims name it (PostgreSQL). */
+  hostId?: string
+  /** PostgreSQL: the claim lease (default 60 s). */
+  claimLeaseMs?: number
+  /** PostgreSQL: how often claims are renewed, requeued and looked for (default min(1 s, lease/4)). */
+  claimPollMs?: number
 }
 
 export interface AuthorizationEngine {
@@ -59,7 +69,15 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     logger: logs.logger('oauth1'),
     endpoints: () => ({ apiUrl: settings.get('xApiUrl'), oauth1AuthorizeUrl: settings.get('xOAuth1AuthorizeUrl') }),
   })
-  const store = new SessionStore({ db, events, logger: log })
+  // PostgreSQL: sessions are claimed by every host of the database (claims.ts); SQLite: the in-process queue.
+  const claimPool =
+    db.kind === 'postgres'
+      ? sidePool(db.dataSource, { max: 3, applicationName: 'gologin-panel/claims', onError: (error) => log.warn('batch.claims.connection_lost', { err: error }) })
+      : null
+  const hostId = deps.hostId ?? `${os.hostname()}/${process.pid}`
+  const claimStore = claimPool ? new ClaimStore({ pool: claimPool, hostId, leaseMs: deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS, log: log.child('claims') }) : null
+  const handingOver = new Set<string>()
+  const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver } : null })
   const automator = new ProfileAutomator({
     store,
     profiles: slots,
@@ -101,10 +119,11 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     slots,
     events,
     logger: logs.logger('batch'),
-    concurrency: settings.get('maxConcurrentProfiles'),
+    concurrency: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
+    claims: claimStore ? { store: claimStore, handingOver, pollMs: deps.claimPollMs } : null,
   })
   const stopWatching = settings.onChange((_view, changed) => {
-    if (changed.includes('maxConcurrentProfiles')) batches.setConcurrency(settings.get('maxConcurrentProfiles'))
+    if (changed.includes('maxConcurrentProfiles') && deps.hostSlots === undefined) batches.setConcurrency(settings.get('maxConcurrentProfiles'))
   })
   // A profile started or stopped: the progress bar's "slots n/10" follows at once.
   const stopSlots = slots.subscribe(() => batches.slotsChanged())
@@ -116,6 +135,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
       stopWatching()
       stopSlots()
       await batches.close(6_000)
+      await claimStore?.close().catch((error: unknown) => log.warn('batch.claims.close_failed', { err: error }))
     },
   }
 }

@@ -15,6 +15,7 @@ import type { SlotFigures } from '../gologin/profile-slots'
 import { Batch } from './batch'
 import type { BatchPlanner, Candidate, Plan, Skip } from './batch-planner'
 import type { SessionOutcome } from './profile-automator'
+import type { ClaimedJob, ClaimStore, SharedBatch } from './claims'
 import type { SessionJob, SessionStore } from './session-store'
 
 export interface BatchRunnerDeps {
@@ -24,12 +25,19 @@ export interface BatchRunnerDeps {
   /** Refuses an API app (or the whole panel state) no account can be authorized with right now; `AuthorizationPreflight` fits. */
   preflight: { check(apiApp: string): Promise<{ name: string }> }
   /** `holds`: the profile is still starting, running or not confirmed stopped (it cannot start again yet). */
-  slots: { figures(): SlotFigures; holds?(profileId: string): boolean }
+  slots: { figures(): SlotFigures; holds?(profileId: string): boolean; list?(): Array<{ profileId: string }> }
   events: Pick<EventHub, 'emit'>
   logger: Logger
   /** Profiles running at once (the `maxConcurrentProfiles` setting); follow changes with `setConcurrency`. */
   concurrency: number
   now?: () => number
+  /**
+   * PostgreSQL: every host claims sessions from the database (claims.ts) instead of running an in-process
+   * queue; `pollMs` is how often it renews its leases, puts expired ones back, follows pause/cancel and
+   * batch progress, and looks for work (default min(1 s, lease/4)). `handOver`: the store skips the
+   * terminal write of an attempt being handed over to another host (this host is stopping). Absent: SQLite.
+   */
+  claims?: { store: ClaimStore; pollMs?: number; handingOver: Set<string> } | null
 }
 
 export interface RetryInput {
@@ -76,6 +84,16 @@ export class BatchRunner {
   private lastServed: string | null = null
   /** Aborted when `close()` begins: planning and queueing stop, and no batch starts after it. */
   private readonly closing = new AbortController()
+  /** PostgreSQL: sessions are claimed from the database (null: the in-process queue). */
+  private readonly shared: ClaimStore | null
+  private readonly startedAtIso = new Date().toISOString()
+  private claiming = false
+  private claimAgain = false
+  private ticking: Promise<void> | null = null
+  private timer: NodeJS.Timeout | null = null
+  /** Bumped when a batch state write lands: a tick that read the states before it does not apply them. */
+  private stateEpoch = 0
+  private readonly writes = new Set<Promise<unknown>>()
 
   constructor(private readonly deps: BatchRunnerDeps) {
     this.log = deps.logger
@@ -83,6 +101,18 @@ export class BatchRunner {
     this.queue = new PQueue({ concurrency: deps.concurrency })
     // A finished attempt frees a place: hand it to the next batch in turn.
     this.queue.on('next', () => this.pump())
+    this.shared = deps.claims?.store ?? null
+    if (this.shared) {
+      const pollMs = deps.claims?.pollMs ?? Math.min(1_000, Math.max(50, Math.floor(this.shared.leaseMs / 4)))
+      this.timer = setInterval(() => void this.tick(), pollMs)
+      this.timer.unref()
+      void this.tick()
+    }
+  }
+
+  /** PostgreSQL: every host of the database (heartbeat, slots, running attempts); SQLite: none. */
+  async hosts(): Promise<Awaited<ReturnType<ClaimStore['hosts']>>> {
+    return this.shared ? this.shared.hosts() : []
   }
 
   async start(input: { profileIds: readonly string[]; apiApp: string }): Promise<BatchStartResult> {
@@ -158,6 +188,7 @@ export class BatchRunner {
     const batch = this.batch(batchId)
     if (batch.state === 'running') {
       batch.state = 'paused'
+      if (this.shared) this.writeState(batch.id, 'paused', ['running'])
       this.log.info('batch.paused', { batchId }, 'Batch paused: running accounts finish, queued ones wait')
       this.emitProgress(batch)
     }
@@ -168,6 +199,7 @@ export class BatchRunner {
     const batch = this.batch(batchId)
     if (batch.state === 'paused') {
       batch.state = 'running'
+      if (this.shared) this.writeState(batch.id, 'running', ['paused'])
       this.log.info('batch.resumed', { batchId }, 'Batch resumed')
       this.emitProgress(batch)
       this.pump()
@@ -177,7 +209,8 @@ export class BatchRunner {
 
   async cancel(batchId: string): Promise<BatchProgress> {
     const batch = this.batch(batchId)
-    await this.stopBatch(batch, new DomainException('CANCELLED', 'The batch was cancelled.'))
+    if (this.shared) await this.cancelShared(batch, new DomainException('CANCELLED', 'The batch was cancelled.'))
+    else await this.stopBatch(batch, new DomainException('CANCELLED', 'The batch was cancelled.'))
     return this.progressOf(batch)
   }
 
@@ -204,8 +237,12 @@ export class BatchRunner {
     this.pump()
   }
 
-  /** Shutdown: refuses new batches, cancels live ones (profiles stopped, sessions `cancelled`), waits at most `timeoutMs`. */
+  /**
+   * Shutdown: refuses new batches, cancels live ones (profiles stopped, sessions `cancelled`), waits at most `timeoutMs`.
+   * PostgreSQL: the batches go on on the other hosts; this host's attempts stop and go back to the queue.
+   */
   async close(timeoutMs = 20_000): Promise<void> {
+    if (this.shared) return this.closeShared(timeoutMs)
     this.closing.abort(new DomainException('INTERRUPTED', 'The panel is shutting down; no new authorization can start.'))
     const reason = new DomainException('CANCELLED', 'The panel stopped before this authorization finished.')
     const live = [...this.batches.values()].filter((b) => b.live)
@@ -224,9 +261,12 @@ export class BatchRunner {
     const createdAt = new Date(this.now()).toISOString()
     const skipped = [...plan.skipped]
     const jobs: SessionJob[] = []
+    // PostgreSQL: an account with a session not ended yet on any host is busy too.
+    const elsewhere = this.shared ? await this.shared.busyAccounts(plan.candidates.map((c) => c.profileId), plan.candidates.map((c) => c.username)) : []
     // Checked and claimed without awaiting in between, so two requests can never take the same account.
     for (const candidate of plan.candidates) {
-      const busy = this.busyWith(candidate)
+      const remote = elsewhere.find((e) => e.profileId === candidate.profileId || e.username?.toLowerCase() === candidate.username.toLowerCase())
+      const busy = this.busyWith(candidate) ?? (remote ? { sessionId: remote.sessionId, batchId: remote.batchId ?? '' } : null)
       if (busy && meta.requireAll) throw conflict(candidate.username, busy)
       if (busy) {
         const reason = busy.batchId === batchId ? 'listed twice (same X username as another selected profile)' : `already in progress (session ${busy.sessionId})`
@@ -242,11 +282,18 @@ export class BatchRunner {
       this.claim(job)
       jobs.push(job)
     }
-    const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, jobs, skipped.length)
+    const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, this.shared ? [] : jobs, skipped.length)
     try {
       await this.deps.store.createPending(jobs, this.closing.signal)
       // close() may have begun while the rows were written: such a batch never starts.
       this.assertOpen()
+      // PostgreSQL: the batch row comes after its sessions; from then on any host may claim them.
+      if (this.shared) {
+        await this.shared.createBatch({ id: batchId, apiApp: meta.apiApp, retryOf: meta.retryOf, skipped: skipped.length, createdAt })
+        batch.createdBy = this.shared.hostId
+        batch.shared = { sessions: jobs.length, queued: jobs.length, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
+        for (const job of jobs) this.unclaim(job)
+      }
     } catch (error) {
       for (const job of jobs) this.unclaim(job)
       if (this.closing.signal.aborted) await this.deps.store.cancelQueued(jobs, this.closing.signal.reason as AppException).catch(() => undefined)
@@ -256,12 +303,13 @@ export class BatchRunner {
     this.log.info('batch.started', { batchId, apiApp: meta.apiApp, queued: jobs.length, skipped: skipped.length, retryOf: meta.retryOf }, `Batch started: ${jobs.length} account(s) queued for ${meta.apiApp}, ${skipped.length} skipped`)
     this.emitProgress(batch)
     this.pump()
-    this.maybeFinish(batch)
+    if (!this.shared) this.maybeFinish(batch)
     return { batch, jobs, skipped }
   }
 
   /** Fills the free places of the queue, one attempt per batch in turn. */
   private pump(): void {
+    if (this.shared) return void this.claimWork()
     while (this.queue.size + this.queue.pending < this.queue.concurrency) {
       const next = this.nextJob()
       if (!next) return
@@ -301,8 +349,13 @@ export class BatchRunner {
     batch.running.delete(job.sessionId)
     this.unclaim(job)
     batch.record(outcome)
+    if (batch.shared && outcome.status !== 'cancelled') {
+      batch.shared.running = Math.max(0, batch.shared.running - 1)
+      if (outcome.status === 'completed') batch.shared.succeeded++
+      else batch.shared.failed++
+    }
     this.emitProgress(batch)
-    this.maybeFinish(batch)
+    if (!this.shared) this.maybeFinish(batch)
   }
 
   private async stopBatch(batch: Batch, reason: AppException): Promise<void> {
@@ -329,11 +382,18 @@ export class BatchRunner {
     if (!batch.live || !batch.drained) return
     batch.state = batch.state === 'cancelling' ? 'cancelled' : 'finished'
     batch.finishedAt = new Date(this.now()).toISOString()
-    const { succeeded, failed, cancelled, skipped } = batch
+    this.announceFinished(batch)
+  }
+
+  private announceFinished(batch: Batch): void {
+    const { succeeded, failed, cancelled } = batch.shared ?? batch
+    const skipped = batch.skipped
     const summary = `${succeeded} authorized, ${failed} failed, ${cancelled} cancelled, ${skipped} skipped`
     this.log.info('batch.finished', { batchId: batch.id, state: batch.state, succeeded, failed, cancelled, skipped }, `Batch ${batch.state}: ${summary}`)
     this.emitProgress(batch)
-    if (batch.sessions > 0) {
+    // PostgreSQL: the host that started the batch tells its operator (every panel shows the progress).
+    const mine = !this.shared || batch.createdBy === this.shared.hostId
+    if (mine && (batch.shared?.sessions ?? batch.sessions) > 0) {
       this.deps.events.emit('notice', {
         id: `batch-${batch.id}`,
         level: failed + cancelled > 0 ? 'warn' : 'info',
@@ -347,6 +407,184 @@ export class BatchRunner {
   private forgetOldBatches(): void {
     const finished = [...this.batches.values()].filter((b) => !b.live)
     for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.batches.delete(old.id)
+  }
+
+  // ---- PostgreSQL: claims (claims.ts) ----
+
+  /** Claims sessions while this host has free places (its slots); a call made meanwhile runs the loop again. */
+  private async claimWork(): Promise<void> {
+    const shared = this.shared!
+    if (this.claiming) {
+      this.claimAgain = true
+      return
+    }
+    this.claiming = true
+    try {
+      do {
+        this.claimAgain = false
+        while (!this.closing.signal.aborted && this.queue.size + this.queue.pending < this.queue.concurrency) {
+          const held = this.deps.slots.list?.().map((entry) => entry.profileId) ?? []
+          const job = await shared.claimNext(held)
+          if (!job) break
+          const batch = this.batches.get(job.batchId) ?? this.adopt(job.batchId, { ...job.batch, state: 'running' })
+          if (batch.shared) {
+            batch.shared.queued = Math.max(0, batch.shared.queued - 1)
+            batch.shared.running++
+          }
+          const controller = new AbortController()
+          batch.running.set(job.sessionId, { job, controller })
+          this.claim(job)
+          this.log.debug('batch.claimed', { batchId: job.batchId, sessionId: job.sessionId, profileId: job.profileId })
+          void this.queue.add(() => this.runJob(batch, job, controller.signal)).catch((error: unknown) =>
+            this.log.error('batch.job_crashed', { batchId: batch.id, sessionId: job.sessionId, err: error }),
+          )
+        }
+      } while (this.claimAgain && !this.closing.signal.aborted)
+    } catch (error) {
+      this.log.warn('batch.claim_failed', { err: error }, 'Could not claim the next session; trying again shortly')
+    } finally {
+      this.claiming = false
+    }
+  }
+
+  /** A batch another host started (or this one before a restart), known from the database. */
+  private adopt(id: string, row: Pick<SharedBatch, 'apiApp' | 'retryOf' | 'createdAt' | 'createdBy' | 'skipped' | 'state'>): Batch {
+    const batch = new Batch(id, row.apiApp, row.retryOf, row.createdAt, [], row.skipped)
+    batch.state = row.state
+    batch.createdBy = row.createdBy
+    batch.shared = { sessions: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
+    this.batches.set(id, batch)
+    return batch
+  }
+
+  /**
+   * Every `pollMs`: renews this host's leases (an attempt whose claim lapsed is stopped: another host has it),
+   * puts sessions of dead hosts back in the queue, cancels the queued sessions of cancelling batches, ends
+   * drained batches, follows every batch's state and counts, writes this host's heartbeat, and claims work.
+   */
+  private tick(): Promise<void> {
+    if (this.ticking || this.closing.signal.aborted) return this.ticking ?? Promise.resolve()
+    this.ticking = this.runTick().finally(() => {
+      this.ticking = null
+    })
+    return this.ticking
+  }
+
+  private async runTick(): Promise<void> {
+    const shared = this.shared!
+    try {
+      const mine = new Map<string, AbortController>()
+      for (const batch of this.batches.values()) for (const [id, { controller }] of batch.running) mine.set(id, controller)
+      if (mine.size) {
+        const held = await shared.renew([...mine.keys()])
+        for (const [id, controller] of mine) {
+          if (held.has(id) || controller.signal.aborted) continue
+          // Either the attempt just ended (its last write cleared the lease) or this host lost the claim.
+          controller.abort(new DomainException('INTERRUPTED', 'This host’s claim on the attempt lapsed; another host takes the account over.'))
+        }
+      }
+      for (const back of await shared.requeueExpired()) {
+        const message = `Host ${back.host} stopped renewing its claim; the attempt went back to the queue.`
+        this.log.warn('batch.requeued', { sessionId: back.sessionId, batchId: back.batchId, host: back.host }, message)
+        this.deps.events.emit('sessions', { id: back.sessionId, status: 'pending', step: null, errorCode: 'INTERRUPTED', errorMessage: message })
+      }
+      for (const gone of await shared.cancelQueued({ code: 'CANCELLED', message: 'The batch was cancelled.' })) {
+        this.deps.events.emit('sessions', { id: gone.sessionId, status: 'cancelled', errorCode: 'CANCELLED', errorMessage: 'The batch was cancelled.' })
+      }
+      await shared.finishDrained()
+      const epoch = this.stateEpoch
+      const rows = await shared.batches([...this.batches.values()].filter((b) => b.live).map((b) => b.id))
+      const counts = await shared.counts(rows.map((row) => row.id))
+      for (const row of rows) {
+        const batch = this.batches.get(row.id) ?? (row.state === 'running' || row.state === 'paused' || row.state === 'cancelling' ? this.adopt(row.id, row) : null)
+        if (!batch) continue
+        const before = JSON.stringify(this.progressOf(batch))
+        const wasLive = batch.live
+        if (epoch === this.stateEpoch) batch.state = row.state
+        batch.shared = counts.get(row.id) ?? batch.shared
+        if (batch.state === 'cancelling' || batch.state === 'cancelled') {
+          for (const { controller } of batch.running.values()) if (!controller.signal.aborted) controller.abort(new DomainException('CANCELLED', 'The batch was cancelled.'))
+        }
+        if (wasLive && !batch.live) {
+          batch.finishedAt = row.finishedAt ?? new Date(this.now()).toISOString()
+          this.announceFinished(batch)
+        } else if (JSON.stringify(this.progressOf(batch)) !== before) {
+          this.emitProgress(batch)
+        }
+      }
+      let running = 0
+      for (const batch of this.batches.values()) running += batch.running.size
+      const figures = this.deps.slots.figures()
+      await shared.heartbeat({
+        startedAt: this.startedAtIso,
+        slots: this.queue.concurrency,
+        launcher: null,
+        running,
+        summary: { slotsInUse: figures.slotsInUse, waiting: figures.waiting, batches: rows.filter((r) => r.state === 'running' || r.state === 'paused').length },
+      })
+    } catch (error) {
+      if (!this.closing.signal.aborted) this.log.warn('batch.claims_tick_failed', { err: error }, 'Could not update the shared batches; trying again shortly')
+    }
+    this.pump()
+  }
+
+  /** A pause or resume written for every host; a tick that read the states before it lands does not undo it here. */
+  private writeState(batchId: string, to: 'running' | 'paused', from: Array<'running' | 'paused'>): void {
+    const write = this.shared!.setState(batchId, to, from)
+      .catch((error: unknown) => this.log.error('batch.state_write_failed', { batchId, to, err: error }, `Could not record the batch as ${to}`))
+      .finally(() => {
+        this.stateEpoch++
+        this.writes.delete(write)
+      })
+    this.stateEpoch++
+    this.writes.add(write)
+  }
+
+  /** Cancel on every host: the batch row says `cancelling`; every host stops its attempts, queued ones are cancelled. */
+  private async cancelShared(batch: Batch, reason: AppException): Promise<void> {
+    if (!batch.live) return
+    batch.state = 'cancelling'
+    this.stateEpoch++
+    try {
+      await this.shared!.setState(batch.id, 'cancelling', ['running', 'paused'])
+    } finally {
+      this.stateEpoch++
+    }
+    for (const { controller } of batch.running.values()) controller.abort(reason)
+    this.log.info('batch.cancelling', { batchId: batch.id, running: batch.running.size }, 'Cancelling batch on every host')
+    this.emitProgress(batch)
+    await this.tick()
+  }
+
+  /**
+   * This host stops: no more claims; its attempts are stopped (profiles stopped by the slots) without a
+   * terminal write, then their sessions go back to the queue for the other hosts. Bounded by `timeoutMs`.
+   */
+  private async closeShared(timeoutMs: number): Promise<void> {
+    const shared = this.shared!
+    this.closing.abort(new DomainException('INTERRUPTED', 'The panel is shutting down; no new authorization can start.'))
+    if (this.timer) clearInterval(this.timer)
+    await this.ticking?.catch(() => undefined)
+    const reason = new DomainException('INTERRUPTED', 'This host is stopping; another host takes the account over.')
+    for (const batch of this.batches.values()) {
+      for (const [sessionId, { controller }] of batch.running) {
+        this.deps.claims!.handingOver.add(sessionId)
+        controller.abort(reason)
+      }
+    }
+    let timer: NodeJS.Timeout | undefined
+    const bounded = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))
+    const outcome = await Promise.race([this.queue.onIdle(), bounded])
+    clearTimeout(timer)
+    if (outcome === 'timeout') this.log.error('batch.close_timeout', { timeoutMs }, 'Some authorizations did not stop in time; their profiles are stopped by the slots')
+    await Promise.allSettled([...this.writes])
+    try {
+      const released = await shared.releaseAll(`Host ${shared.hostId} stopped; the attempt went back to the queue.`)
+      if (released.length) this.log.info('batch.handed_over', { count: released.length }, `${released.length} attempt(s) went back to the queue for the other hosts`)
+    } catch (error) {
+      this.log.warn('batch.hand_over_failed', { err: error }, 'Could not put this host’s attempts back in the queue; their leases expire instead')
+    }
+    this.queue.clear()
   }
 
   private batch(batchId: string): Batch {

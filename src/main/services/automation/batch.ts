@@ -24,6 +24,10 @@ export class Batch {
   cancelled = 0
   /** Writes still under way (e.g. queued attempts being marked cancelled); the batch ends after them. */
   settling = 0
+  /** PostgreSQL (claims): the batch's sessions counted in the database, whichever host runs them; progress shows these. */
+  shared: { sessions: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number } | null = null
+  /** PostgreSQL (claims): the host that started the batch. */
+  createdBy: string | null = null
   private readonly queue: SessionJob[]
   private next = 0
   private readonly durations: number[] = []
@@ -77,23 +81,24 @@ export class Batch {
   }
 
   progress(slots: SlotFigures): BatchProgress {
-    const done = this.succeeded + this.failed + this.cancelled + this.skipped
-    const remaining = this.queued + this.running.size
+    const figures = this.shared ?? { sessions: this.sessions, queued: this.queued, running: this.running.size, succeeded: this.succeeded, failed: this.failed, cancelled: this.cancelled }
+    const done = figures.succeeded + figures.failed + figures.cancelled + this.skipped
+    const remaining = figures.queued + figures.running
     return {
       id: this.id,
       apiApp: this.apiApp,
       state: this.state,
-      total: this.sessions + this.skipped,
-      queued: this.queued,
-      running: this.running.size,
+      total: figures.sessions + this.skipped,
+      queued: figures.queued,
+      running: figures.running,
       done,
-      succeeded: this.succeeded,
-      failed: this.failed,
-      cancelled: this.cancelled,
+      succeeded: figures.succeeded,
+      failed: figures.failed,
+      cancelled: figures.cancelled,
       skipped: this.skipped,
       slotsInUse: slots.slotsInUse,
       maxSlots: slots.maxConcurrent,
-      etaMs: this.live ? estimateEtaMs({ remaining, running: this.running.size, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations }) : null,
+      etaMs: this.live ? estimateEtaMs({ remaining, running: figures.running, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations }) : null,
       startedAt: this.startedAt,
       finishedAt: this.finishedAt,
       retryOf: this.retryOf,

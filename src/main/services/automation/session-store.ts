@@ -4,7 +4,7 @@
  * `profiles` channel. Writes go through `Database.transaction` (queued), tokens and the PKCE verifier
  * through the encrypted columns of the entity.
  */
-import type { EntityManager } from 'typeorm'
+import { IsNull, Not, type EntityManager } from 'typeorm'
 import type { ProfilePatch } from '../../../shared/contract/profiles'
 import type { CallbackAnswer, SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
 import type { AppException } from '../../../shared/errors'
@@ -58,6 +58,13 @@ export interface SessionStoreDeps {
   db: Pick<Database, 'transaction'>
   events: Pick<EventHub, 'emit'>
   logger: Logger
+  /**
+   * PostgreSQL (claims): this host's writes to a session land only while it holds the claim (`claimed_by` is
+   * this host and the lease is live), and a terminal write clears the lease in the same statement. Tokens X
+   * issued are stored whatever the lease says. `handingOver`: attempts this host stops to hand them to another
+   * host; their end is not written (the session goes back to the queue). Null: SQLite, every write lands.
+   */
+  owner?: { hostId: string; handingOver: ReadonlySet<string> } | null
 }
 
 /** Rows per INSERT: 9 parameters each, far below SQLite's variable limit. */
@@ -131,6 +138,7 @@ export class SessionStore {
         )
       }
       await manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
+        ...this.endOfClaim(),
         status: 'completed',
         step: null,
         errorCode,
@@ -173,7 +181,14 @@ export class SessionStore {
   async deliver(job: SessionJob, result: { answer: CallbackAnswer; startedAt: Date; finishedAt: Date }): Promise<void> {
     const { answer, startedAt, finishedAt } = result
     const durationMs = finishedAt.getTime() - startedAt.getTime()
-    await this.update(job, { status: 'completed', step: null, errorCode: null, errorMessage: null, deliveredToCallback: true, callbackAnswer: answer, completedAt: finishedAt, durationMs })
+    // The app's callback redeemed the code: that outcome is recorded whatever the lease says.
+    await this.inOrder(job, () =>
+      this.deps.db.transaction((manager) =>
+        manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
+          ...this.endOfClaim(), status: 'completed', step: null, errorCode: null, errorMessage: null, deliveredToCallback: true, callbackAnswer: answer, completedAt: finishedAt, durationMs,
+        }),
+      ),
+    )
     this.deps.events.emit('sessions', {
       id: job.sessionId,
       status: 'completed',
@@ -195,7 +210,10 @@ export class SessionStore {
     const { status, error, screenshotPath, startedAt, finishedAt } = outcome
     const durationMs = startedAt ? finishedAt.getTime() - startedAt.getTime() : null
     const callbackAnswer = outcome.callbackAnswer ?? null
+    // Handed over to another host (this one is stopping): the session goes back to the queue instead.
+    if (this.deps.owner?.handingOver.has(job.sessionId)) return
     await this.update(job, {
+      ...this.endOfClaim(),
       status,
       step: null,
       errorCode: error.code,
@@ -240,9 +258,15 @@ export class SessionStore {
   }
 
   private update(job: SessionJob, fields: Partial<AuthorizationSessionEntity>): Promise<unknown> {
-    return this.inOrder(job, () =>
-      this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, fields)),
-    )
+    const owner = this.deps.owner
+    // PostgreSQL: only while this host holds the claim (another host may have taken the session over).
+    const where = owner ? { sessionId: job.sessionId, claimedBy: owner.hostId, leaseUntil: Not(IsNull()) } : { sessionId: job.sessionId }
+    return this.inOrder(job, () => this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, where, fields)))
+  }
+
+  /** PostgreSQL: an attempt's end clears its lease (nothing to renew or take back). */
+  private endOfClaim(): Partial<AuthorizationSessionEntity> {
+    return this.deps.owner ? { leaseUntil: null } : {}
   }
 
   /**

@@ -41,6 +41,8 @@ export function createGoLoginRuntime(deps: {
   hostId: string
   /** PostgreSQL: how often to look for another host's token stop or GoLogin settings (default 2 s). */
   sharedPollMs?: number
+  /** This host's slot limit, overriding the `maxConcurrentProfiles` setting (core option `hostSlots`). */
+  hostSlots?: number
 }): GoLoginRuntime {
   const { db, settings, logs, events, hostId } = deps
   const log = logs.logger('gologin')
@@ -82,12 +84,12 @@ export function createGoLoginRuntime(deps: {
   const slots = new ProfileSlots({
     launcher: launcher(),
     logger: log.child('slots'),
-    maxConcurrent: settings.get('maxConcurrentProfiles'),
+    maxConcurrent: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
     startTimeoutMs: settings.get('profileStartTimeoutMs'),
     ...deps.stops,
     usage: {
       async markInUse(profileId, inUse) {
-        await profiles.update({ profileId }, { inUse })
+        await profiles.update({ profileId }, { inUse, inUseBy: inUse ? hostId : null })
         events.emit('profiles', { id: profileId, inUse })
       },
     },
@@ -99,7 +101,7 @@ export function createGoLoginRuntime(deps: {
     }
     if (changed.includes('gologinApiUrl')) client.setApiUrl(settings.get('gologinApiUrl'))
     if (changed.includes('gologinRequestsPerMinute')) client.setRequestsPerMinute(settings.get('gologinRequestsPerMinute'))
-    if (changed.includes('maxConcurrentProfiles')) slots.setMaxConcurrent(settings.get('maxConcurrentProfiles'))
+    if (changed.includes('maxConcurrentProfiles') && deps.hostSlots === undefined) slots.setMaxConcurrent(settings.get('maxConcurrentProfiles'))
     if (changed.some((key) => ['launcherMode', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'profileStartTimeoutMs'].includes(key))) {
       slots.setLauncher(launcher())
     }

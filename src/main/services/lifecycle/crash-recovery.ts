@@ -28,7 +28,15 @@ export interface CrashRecoveryOptions {
   /** More `in_use` flags than this cannot all be running (the slot limit): they are cleared without stops. */
   maxInUseToStop?: number
   now?: () => Date
+  /**
+   * PostgreSQL (several hosts on one database): recovery touches only this host's work. Sessions it had
+   * claimed go back to the queue (another host, or this one, finishes them); other hosts' sessions, queued
+   * sessions and other hosts' `in_use` flags are left alone. Absent: SQLite, one machine, everything is this host's.
+   */
+  shared?: { hostId: string } | null
 }
+
+export const HANDED_BACK_MESSAGE = 'The host running this authorization stopped; the attempt went back to the queue.'
 
 export interface RecoveryReport {
   interrupted: number
@@ -46,6 +54,7 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
   const now = sqliteDateTime(options.now?.() ?? new Date())
   const maxInUse = options.maxInUseToStop ?? 50
 
+  if (options.shared) return recoverHost(options, options.shared.hostId)
   const { interrupted, cancelled, inUse } = await db.transaction(async (manager) => {
     const inProgress = await manager.query(
       `UPDATE authorization_sessions SET status = 'failed', error_code = 'INTERRUPTED',
@@ -80,6 +89,46 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
     )
   } else {
     log.debug('recovery.clean', {})
+  }
+  return report
+}
+
+/** PostgreSQL: this host's claimed sessions back to the queue; its started profiles stopped and their flags cleared. */
+async function recoverHost(options: CrashRecoveryOptions, hostId: string): Promise<RecoveryReport> {
+  const { db, log } = options
+  const { requeued, inUse } = await db.transaction(async (manager) => {
+    const back = await manager.query(
+      `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1, error_code = 'INTERRUPTED', error_message = ?
+        WHERE claimed_by = ? AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress') RETURNING id`,
+      [HANDED_BACK_MESSAGE, hostId],
+    )
+    const flagged: Array<{ profile_id: string }> = await manager.query(`SELECT profile_id FROM profiles WHERE in_use = TRUE AND in_use_by = ?`, [hostId])
+    return { requeued: rowCount(back), inUse: flagged.map((row) => row.profile_id) }
+  })
+  const toStop = new Set([...options.journal.read(), ...inUse])
+  const { stopped, notStopped } = await stopProfiles([...toStop], options)
+  // Flags of this host's profiles, and of the profiles its journal listed that are now stopped (an earlier run of this host).
+  const clearIds = [...new Set([...inUse.filter((id) => !notStopped.includes(id)), ...stopped])]
+  const cleared = clearIds.length
+    ? await db.transaction(async (manager) =>
+        rowCount(
+          await manager.query(
+            `UPDATE profiles SET in_use = FALSE, in_use_by = NULL WHERE in_use = TRUE AND profile_id IN (${clearIds.map(() => '?').join(', ')}) RETURNING id`,
+            clearIds,
+          ),
+        ),
+      )
+    : 0
+  options.journal.keep(notStopped)
+  const report: RecoveryReport = { interrupted: requeued, cancelled: 0, inUseCleared: cleared, profilesStopped: stopped, profilesNotStopped: notStopped }
+  if (requeued || cleared || toStop.size) {
+    log.warn(
+      'recovery.done',
+      { requeued, inUseCleared: cleared, stopped: stopped.length, notStopped, hostId },
+      `Recovered this host's work after an unclean stop: ${requeued} claimed session(s) back in the queue, ${stopped.length} profile(s) stopped`,
+    )
+  } else {
+    log.debug('recovery.clean', { hostId })
   }
   return report
 }

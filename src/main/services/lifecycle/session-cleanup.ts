@@ -34,6 +34,11 @@ export interface SessionCleanupOptions {
   dataDir: string
   events?: Pick<EventHub, 'emit'>
   log: Logger
+  /**
+   * PostgreSQL (several hosts): this host. Sessions claimed by a live host (lease not expired) or queued in a
+   * running or paused batch are never timed out, and only this host's `in_use` flags are reset.
+   */
+  hostId?: string
 }
 
 export interface CleanupReport {
@@ -43,6 +48,9 @@ export interface CleanupReport {
 }
 
 const CHUNK = 500
+
+/** PostgreSQL: what another host (or this one) is still working on is never stale. */
+const SHARED_LIVE_EXCLUDED = ` AND lease_until IS NULL AND (batch_id IS NULL OR batch_id NOT IN (SELECT id FROM batches WHERE state IN ('running', 'paused', 'cancelling')))`
 
 export class SessionCleanup {
   constructor(private readonly options: SessionCleanupOptions) {}
@@ -64,7 +72,7 @@ export class SessionCleanup {
     const cutoff = sqliteDateTime(new Date(Date.now() - hours * 3_600_000))
     const candidates: Array<{ id: number; session_id: string; batch_id: string | null; profile_id: string }> = await db.dataSource.query(
       `SELECT id, session_id, batch_id, profile_id FROM authorization_sessions
-       WHERE status IN ('pending', 'in_progress') AND COALESCE(started_at, created_at) < ?`,
+       WHERE status IN ('pending', 'in_progress') AND COALESCE(started_at, created_at) < ?${this.options.hostId ? SHARED_LIVE_EXCLUDED : ''}`,
       [cutoff],
     )
     const stale = candidates.filter((row) => !live?.isLive({ sessionId: row.session_id, batchId: row.batch_id }))
@@ -125,9 +133,11 @@ export class SessionCleanup {
     const dialect = dialectOf(db.dataSource)
     return db.transaction(async (manager) => {
       const running = dialect.notInList('profile_id', slots.list().map((entry) => entry.profileId))
+      // Several hosts: only this host's flags (another host's running profiles are not in these slots).
+      const hostId = this.options.hostId
       const cleared: Array<{ profile_id: string }> = await manager.query(
-        `UPDATE profiles SET in_use = FALSE WHERE in_use = TRUE AND ${running.sql} RETURNING profile_id`,
-        running.params,
+        `UPDATE profiles SET in_use = FALSE WHERE in_use = TRUE AND ${running.sql}${hostId ? ' AND (in_use_by = ? OR in_use_by IS NULL)' : ''} RETURNING profile_id`,
+        hostId ? [...running.params, hostId] : running.params,
       )
       const now = new Set(slots.list().map((entry) => entry.profileId))
       const restarted = cleared.map((row) => row.profile_id).filter((id) => now.has(id))

@@ -1,0 +1,322 @@
+/**
+ * Work is claimed, not assigned (issue 15, item 2): on PostgreSQL a batch is rows in `authorization_sessions`
+ * plus a row in `batches`, and every host takes the next `pending` session of a running batch when one of its
+ * slots is free (`SELECT … FOR UPDATE SKIP LOCKED`), recording `claimed_by` and a lease it renews while the
+ * attempt runs. A session whose lease expired (its host died) goes back to `pending` (`requeues` + 1, its
+ * history kept) and another host finishes it. Pause and cancel are the batch row's state, seen by every host.
+ *
+ * These statements run on a small pool of their own at READ COMMITTED: a claim is one short transaction,
+ * serialized across hosts by a transaction-scoped advisory lock, so two sessions of one account (or one
+ * profile) can never be claimed by two hosts at once, and a profile `in_use` by another host (running, or a
+ * stop not yet confirmed) is never claimed.
+ */
+import type pg from 'pg'
+import type { BatchState } from '../../../shared/contract/batches'
+import type { Logger } from '../../logging/logger'
+import type { SessionJob } from './session-store'
+
+export const DEFAULT_CLAIM_LEASE_MS = 60_000
+
+/** Every claim of every host takes this transaction-scoped advisory lock (one claim at a time per database). */
+const CLAIM_LOCK = 0x6c61696d // 'laim'
+
+export interface ClaimedJob extends SessionJob {
+  /** The batch's API app label and origin, for a batch this host did not start. */
+  batch: { apiApp: string; retryOf: string | null; createdAt: string; createdBy: string; skipped: number }
+}
+
+export interface SharedBatch {
+  id: string
+  apiApp: string
+  state: BatchState
+  retryOf: string | null
+  skipped: number
+  createdBy: string
+  createdAt: string
+  finishedAt: string | null
+}
+
+/** A batch's sessions by where they are, across every host. */
+export interface SharedCounts {
+  sessions: number
+  /** `pending` and not claimed. */
+  queued: number
+  /** Claimed (starting) or `in_progress`, on any host. */
+  running: number
+  succeeded: number
+  failed: number
+  cancelled: number
+}
+
+export interface HostRow {
+  hostId: string
+  startedAt: string
+  heartbeatAt: string
+  slots: number
+  launcher: string | null
+  running: number
+  summary: unknown
+}
+
+export interface ClaimStoreOptions {
+  pool: pg.Pool
+  hostId: string
+  leaseMs: number
+  log: Logger
+}
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+export class ClaimStore {
+  readonly hostId: string
+  readonly leaseMs: number
+
+  constructor(private readonly options: ClaimStoreOptions) {
+    this.hostId = options.hostId
+    this.leaseMs = options.leaseMs
+  }
+
+  /** The batch row, written after its sessions: no host claims a session before its batch is `running`. */
+  async createBatch(batch: { id: string; apiApp: string; retryOf: string | null; skipped: number; createdAt: string }): Promise<void> {
+    await this.options.pool.query(
+      `INSERT INTO batches (id, api_app, state, retry_of, skipped, created_by, created_at) VALUES ($1, $2, 'running', $3, $4, $5, $6)`,
+      [batch.id, batch.apiApp, batch.retryOf, batch.skipped, this.hostId, batch.createdAt],
+    )
+  }
+
+  /**
+   * Claims the next `pending` session of a running batch, if any: not of a profile in `exclude` (this host's
+   * slots hold it), nor of a profile `in_use` by another host, nor of an account another claimed session is on.
+   * Batches take turns: the one with the fewest sessions claimed right now goes first.
+   */
+  async claimNext(exclude: readonly string[]): Promise<ClaimedJob | null> {
+    const client = await this.options.pool.connect()
+    try {
+      await client.query('BEGIN')
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK])
+        const picked = await client.query<{ id: number }>(
+          `SELECT s.id FROM authorization_sessions s JOIN batches b ON b.id = s.batch_id
+            WHERE s.status = 'pending' AND s.lease_until IS NULL AND b.state = 'running'
+              AND NOT (s.profile_id = ANY($1::text[]))
+              AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.profile_id = s.profile_id AND p.in_use = TRUE AND p.in_use_by IS DISTINCT FROM $2)
+              AND NOT EXISTS (SELECT 1 FROM authorization_sessions o WHERE o.lease_until IS NOT NULL AND o.status IN ('pending', 'in_progress')
+                                AND (o.profile_id = s.profile_id OR o.twitter_username = s.twitter_username))
+            ORDER BY (SELECT count(*) FROM authorization_sessions c WHERE c.batch_id = s.batch_id AND c.lease_until IS NOT NULL), s.id
+            LIMIT 1 FOR UPDATE OF s SKIP LOCKED`,
+          [exclude, this.hostId],
+        )
+        if (!picked.rows.length) {
+          await client.query('COMMIT')
+          return null
+        }
+        const claimed = await client.query<ClaimRow>(
+          `UPDATE authorization_sessions s SET claimed_by = $2, lease_until = clock_timestamp() + $3 * interval '1 millisecond', claims = s.claims + 1
+            FROM batches b WHERE s.id = $1 AND b.id = s.batch_id
+            RETURNING s.session_id, s.batch_id, s.profile_id, s.twitter_username, s.api_app, s.attempt, s.retry_of, ${iso('s.created_at')} AS created_at,
+              (SELECT p.profile_name FROM profiles p WHERE p.profile_id = s.profile_id) AS profile_name,
+              b.api_app AS batch_api_app, b.retry_of AS batch_retry_of, ${iso('b.created_at')} AS batch_created_at, b.created_by, b.skipped`,
+          [picked.rows[0].id, this.hostId, this.leaseMs],
+        )
+        await client.query('COMMIT')
+        return jobOf(claimed.rows[0])
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    } finally {
+      client.release()
+    }
+  }
+
+  /** Renews this host's leases; answers the sessions it still holds (the others were taken back or ended). */
+  async renew(sessionIds: readonly string[]): Promise<Set<string>> {
+    if (!sessionIds.length) return new Set()
+    const { rows } = await this.options.pool.query<{ session_id: string }>(
+      `UPDATE authorization_sessions SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+        WHERE claimed_by = $1 AND session_id = ANY($2::text[]) AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress')
+        RETURNING session_id`,
+      [this.hostId, sessionIds, this.leaseMs],
+    )
+    return new Set(rows.map((row) => row.session_id))
+  }
+
+  /**
+   * Sessions whose lease expired (their host stopped renewing it) go back to `pending`, history kept: `claims`,
+   * `requeues` + 1, `claimed_by` (the host that lost it) and the reason in the error columns until the next end.
+   */
+  async requeueExpired(): Promise<Array<{ sessionId: string; batchId: string; profileId: string; host: string }>> {
+    const { rows } = await this.options.pool.query<{ session_id: string; batch_id: string; profile_id: string; claimed_by: string }>(
+      `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1,
+          error_code = 'INTERRUPTED', error_message = 'Host ' || claimed_by || ' stopped renewing its claim; the attempt went back to the queue.'
+        WHERE lease_until < clock_timestamp() AND status IN ('pending', 'in_progress')
+        RETURNING session_id, batch_id, profile_id, claimed_by`,
+    )
+    return rows.map((row) => ({ sessionId: row.session_id, batchId: row.batch_id, profileId: row.profile_id, host: row.claimed_by }))
+  }
+
+  /** This host stops (or starts again after a crash): every session it still holds goes back to the queue now. */
+  async releaseAll(reason: string): Promise<string[]> {
+    const { rows } = await this.options.pool.query<{ session_id: string }>(
+      `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1, error_code = 'INTERRUPTED', error_message = $2
+        WHERE claimed_by = $1 AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress')
+        RETURNING session_id`,
+      [this.hostId, reason],
+    )
+    return rows.map((row) => row.session_id)
+  }
+
+  /** Moves a batch from one of `from` to `to`; false when it was in none of them. */
+  async setState(batchId: string, to: BatchState, from: readonly BatchState[]): Promise<boolean> {
+    const { rowCount } = await this.options.pool.query(`UPDATE batches SET state = $2 WHERE id = $1 AND state = ANY($3::text[])`, [batchId, to, from])
+    return (rowCount ?? 0) > 0
+  }
+
+  /** Unclaimed `pending` sessions of cancelling batches become `cancelled` (claimed ones are stopped by their host). */
+  async cancelQueued(error: { code: string; message: string }): Promise<Array<{ sessionId: string; batchId: string; profileId: string }>> {
+    const { rows } = await this.options.pool.query<{ session_id: string; batch_id: string; profile_id: string }>(
+      `UPDATE authorization_sessions s SET status = 'cancelled', error_code = $1, error_message = $2, completed_at = clock_timestamp()
+        FROM batches b WHERE b.id = s.batch_id AND b.state = 'cancelling' AND s.status = 'pending' AND s.lease_until IS NULL
+        RETURNING s.session_id, s.batch_id, s.profile_id`,
+      [error.code, error.message],
+    )
+    return rows.map((row) => ({ sessionId: row.session_id, batchId: row.batch_id, profileId: row.profile_id }))
+  }
+
+  /** Live batches with nothing left to run end: `cancelling` → `cancelled`, the others → `finished`. */
+  async finishDrained(): Promise<Array<{ id: string; state: BatchState }>> {
+    const { rows } = await this.options.pool.query<{ id: string; state: BatchState }>(
+      `UPDATE batches b SET state = CASE WHEN b.state = 'cancelling' THEN 'cancelled' ELSE 'finished' END, finished_at = clock_timestamp()
+        WHERE b.state IN ('running', 'paused', 'cancelling')
+          AND NOT EXISTS (SELECT 1 FROM authorization_sessions s WHERE s.batch_id = b.id AND s.status IN ('pending', 'in_progress'))
+        RETURNING b.id, b.state`,
+    )
+    return rows
+  }
+
+  /** Live batches of every host, and the listed ones whatever their state. */
+  async batches(also: readonly string[]): Promise<SharedBatch[]> {
+    const { rows } = await this.options.pool.query<BatchRow>(
+      `SELECT id, api_app, state, retry_of, skipped, created_by, ${iso('created_at')} AS created_at, ${iso('finished_at')} AS finished_at
+        FROM batches WHERE state IN ('running', 'paused', 'cancelling') OR id = ANY($1::text[]) ORDER BY created_at`,
+      [also],
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      apiApp: row.api_app,
+      state: row.state,
+      retryOf: row.retry_of,
+      skipped: row.skipped,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+    }))
+  }
+
+  /** Counts by status of the batches' sessions, whichever host ran them. */
+  async counts(batchIds: readonly string[]): Promise<Map<string, SharedCounts>> {
+    const counts = new Map<string, SharedCounts>()
+    if (!batchIds.length) return counts
+    const { rows } = await this.options.pool.query<{ batch_id: string; status: string; claimed: boolean; n: string }>(
+      `SELECT batch_id, status, lease_until IS NOT NULL AS claimed, count(*) AS n FROM authorization_sessions
+        WHERE batch_id = ANY($1::text[]) GROUP BY batch_id, status, lease_until IS NOT NULL`,
+      [batchIds],
+    )
+    for (const id of batchIds) counts.set(id, { sessions: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 })
+    for (const row of rows) {
+      const c = counts.get(row.batch_id)!
+      const n = Number(row.n)
+      c.sessions += n
+      if (row.status === 'pending' && !row.claimed) c.queued += n
+      else if (row.status === 'pending' || row.status === 'in_progress') c.running += n
+      else if (row.status === 'completed') c.succeeded += n
+      else if (row.status === 'cancelled') c.cancelled += n
+      else c.failed += n
+    }
+    return counts
+  }
+
+  /** This host's row in `hosts` (heartbeat, slots, launcher, running attempts, summary). */
+  async heartbeat(info: { startedAt: string; slots: number; launcher: string | null; running: number; summary: unknown }): Promise<void> {
+    await this.options.pool.query(
+      `INSERT INTO hosts (host_id, started_at, heartbeat_at, slots, launcher, running, summary) VALUES ($1, $2, clock_timestamp(), $3, $4, $5, $6)
+        ON CONFLICT (host_id) DO UPDATE SET heartbeat_at = clock_timestamp(), started_at = EXCLUDED.started_at, slots = EXCLUDED.slots,
+          launcher = EXCLUDED.launcher, running = EXCLUDED.running, summary = EXCLUDED.summary`,
+      [this.hostId, info.startedAt, info.slots, info.launcher, info.running, JSON.stringify(info.summary)],
+    )
+  }
+
+  /** Every host of the database, newest heartbeat first. */
+  async hosts(): Promise<HostRow[]> {
+    const { rows } = await this.options.pool.query<{ host_id: string; started_at: string; heartbeat_at: string; slots: number; launcher: string | null; running: number; summary: string | null }>(
+      `SELECT host_id, ${iso('started_at')} AS started_at, ${iso('heartbeat_at')} AS heartbeat_at, slots, launcher, running, summary FROM hosts ORDER BY heartbeat_at DESC`,
+    )
+    return rows.map((row) => ({
+      hostId: row.host_id,
+      startedAt: row.started_at,
+      heartbeatAt: row.heartbeat_at,
+      slots: row.slots,
+      launcher: row.launcher,
+      running: row.running,
+      summary: row.summary ? (JSON.parse(row.summary) as unknown) : null,
+    }))
+  }
+
+  /** Accounts (profile ids and usernames) among these with a session not ended yet, on any host. */
+  async busyAccounts(profileIds: readonly string[], usernames: readonly string[]): Promise<Array<{ profileId: string; username: string | null; sessionId: string; batchId: string | null }>> {
+    if (!profileIds.length && !usernames.length) return []
+    const { rows } = await this.options.pool.query<{ profile_id: string; twitter_username: string | null; session_id: string; batch_id: string | null }>(
+      `SELECT profile_id, twitter_username::text AS twitter_username, session_id, batch_id FROM authorization_sessions
+        WHERE status IN ('pending', 'in_progress') AND (profile_id = ANY($1::text[]) OR lower(twitter_username::text) = ANY($2::text[]))`,
+      [profileIds, usernames.map((u) => u.toLowerCase())],
+    )
+    return rows.map((row) => ({ profileId: row.profile_id, username: row.twitter_username, sessionId: row.session_id, batchId: row.batch_id }))
+  }
+
+  close(): Promise<void> {
+    return this.options.pool.end()
+  }
+}
+
+interface ClaimRow {
+  session_id: string
+  batch_id: string
+  profile_id: string
+  twitter_username: string
+  api_app: string
+  attempt: number
+  retry_of: string | null
+  created_at: string
+  profile_name: string | null
+  batch_api_app: string
+  batch_retry_of: string | null
+  batch_created_at: string
+  created_by: string
+  skipped: number
+}
+
+interface BatchRow {
+  id: string
+  api_app: string
+  state: BatchState
+  retry_of: string | null
+  skipped: number
+  created_by: string
+  created_at: string
+  finished_at: string | null
+}
+
+function jobOf(row: ClaimRow): ClaimedJob {
+  return {
+    sessionId: row.session_id,
+    batchId: row.batch_id,
+    profileId: row.profile_id,
+    profileName: row.profile_name,
+    username: row.twitter_username,
+    apiApp: row.api_app,
+    attempt: row.attempt,
+    retryOf: row.retry_of,
+    createdAt: row.created_at,
+    batch: { apiApp: row.batch_api_app, retryOf: row.batch_retry_of, createdAt: row.batch_created_at, createdBy: row.created_by, skipped: row.skipped },
+  }
+}
