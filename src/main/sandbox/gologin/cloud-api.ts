@@ -2,6 +2,7 @@
  * The GoLogin cloud API stand-in: paged profile list, the cloud browser (connect and stop), Bearer check,
  * and the failure modes the panel must survive (429 that revokes the token, Cloudflare HTML with 200, 5xx).
  */
+import type { CloudHosting } from './cloud-hosting'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { ProfileBrowsers } from './browsers'
 import { cloudConnect, type CloudConnect } from './cloud-connect'
@@ -32,6 +33,8 @@ export interface CloudState {
   /** Order of the profile list (insertion order, like GoLogin's default sort). */
   order: () => SandboxProfile[]
   cloudStops: string[]
+  /** Which entrance runs which cloud browser (several hosts on one account). */
+  hosting: CloudHosting
   /** Which entrance a request came in by, from the local port of its connection. */
   entranceOf(localPort: number | undefined): string
 }
@@ -89,6 +92,7 @@ export function createCloudApi(state: CloudState, requests: RequestLog, browsers
     state.cloudStops.push(request.params.id)
     try {
       await browsers.stop(request.params.id, browsers.behaviour(request.params.id))
+      state.hosting.stopped(request.params.id, state.entranceOf(request.raw.socket.localPort))
     } catch (error) {
       return answer(reply, 500, { statusCode: 500, message: error instanceof Error ? error.message : String(error) })
     }

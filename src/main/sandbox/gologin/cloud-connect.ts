@@ -51,6 +51,7 @@ export function cloudConnect(deps: CloudConnectDeps): CloudConnect {
     deps.browsers.start(profile, deps.behaviour(profile.id)).then(
       (wsEndpoint) => {
         deps.requests.recordStatus(101, entry)
+        state.hosting.started(profile.id, entrance)
         server.handleUpgrade(request, socket, head, (client) => {
           const open = clients.get(profile.id) ?? new Set<WebSocket>()
           clients.set(profile.id, open.add(client))

@@ -2,6 +2,7 @@
  * GoLogin sandbox (DESIGN.md §5): the cloud API and the desktop app's local API on 127.0.0.1, with
  * real Chromium browsers behind start-profile, so the panel and the tests run without any account.
  */
+import { CloudHosting, type CloudHostingFigures } from './cloud-hosting'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -50,7 +51,7 @@ export interface GoLoginSandboxOptions {
 }
 
 export interface GoLoginSandboxStats {
-  cloud: RequestCounts & { revoked: boolean; rateLimit: CloudRateLimit; cloudBrowserStops: string[] }
+  cloud: RequestCounts & { revoked: boolean; rateLimit: CloudRateLimit; cloudBrowserStops: string[]; hosting: CloudHostingFigures }
   local: RequestCounts
   browsers: BrowserCounts
 }
@@ -131,6 +132,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
     profiles,
     order: () => (ordered ??= [...profiles.values()]),
     cloudStops: [],
+    hosting: new CloudHosting(),
     entranceOf: (port) => (port === undefined ? 'main' : (entrances.get(port) ?? 'main')),
   }
   const launchOptions = { headless: options.headless ?? true, executablePath: options.chromePath }
@@ -159,7 +161,7 @@ export async function startGoLoginSandbox(options: GoLoginSandboxOptions = {}): 
       return state.revoked
     },
     stats: () => ({
-      cloud: { ...cloudRequests.counts(), revoked: state.revoked, rateLimit: { ...rateLimit }, cloudBrowserStops: [...state.cloudStops] },
+      cloud: { ...cloudRequests.counts(), revoked: state.revoked, rateLimit: { ...rateLimit }, cloudBrowserStops: [...state.cloudStops], hosting: state.hosting.figures() },
       local: localRequests.counts(),
       browsers: browsers.figures(),
     }),

@@ -110,6 +110,22 @@ export class BatchRunner {
     }
   }
 
+  /**
+   * PostgreSQL, for the lease tests: this host stops as a dead one would, at once and without a word to the
+   * database: no renewal, no claim, no end written for its attempts (they are stopped, their profiles by the
+   * slots). Its sessions come back to the queue when their leases expire. Not for production paths.
+   */
+  halt(): void {
+    this.closing.abort(new DomainException('INTERRUPTED', 'This host stopped.'))
+    if (this.timer) clearInterval(this.timer)
+    for (const batch of this.batches.values()) {
+      for (const [sessionId, { controller }] of batch.running) {
+        this.deps.claims?.handingOver.add(sessionId)
+        controller.abort(new DomainException('INTERRUPTED', 'This host stopped.'))
+      }
+    }
+  }
+
   /** PostgreSQL: every host of the database (heartbeat, slots, running attempts); SQLite: none. */
   async hosts(): Promise<Awaited<ReturnType<ClaimStore['hosts']>>> {
     return this.shared ? this.shared.hosts() : []
@@ -282,7 +298,7 @@ export class BatchRunner {
       this.claim(job)
       jobs.push(job)
     }
-    const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, this.shared ? [] : jobs, skipped.length)
+    const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, this.shared ? [] : jobs, skipped.length, jobs.length)
     try {
       await this.deps.store.createPending(jobs, this.closing.signal)
       // close() may have begun while the rows were written: such a batch never starts.

@@ -39,9 +39,10 @@ export class Batch {
     readonly startedAt: string,
     jobs: SessionJob[],
     readonly skipped: number,
+    sessions = jobs.length,
   ) {
     this.queue = [...jobs]
-    this.sessions = jobs.length
+    this.sessions = sessions
   }
 
   get queued(): number {
