@@ -158,6 +158,40 @@ describe('migrations', () => {
     if (db.filePath) expect(rawDatabaseBytes(db.filePath).includes(plaintextToken)).toBe(false)
   })
 
+  it('upgrade a database left at 0007 with sessions and profiles: claims columns start empty, batches and hosts start empty', async () => {
+    const dir = tempDir()
+    const old = await olderDatabase(dir, 7)
+    await old.query(`INSERT INTO profiles (id, profile_id, profile_name, twitter_username, api_app, in_use) VALUES (1, 'gl-1', '0001', 'alice', 'AIOTT1', TRUE), (2, 'gl-2', '0002', 'bob', 'AIOTT1', FALSE)`)
+    await old.query(
+      `INSERT INTO authorization_sessions (id, session_id, batch_id, profile_id, twitter_username, api_app, status, error_code, error_message, attempt, created_at)
+       VALUES (1, 'sess-1', 'batch-1', 'gl-1', 'alice', 'AIOTT1', 'failed', 'X_LOGGED_OUT', 'Logged out', 1, '2026-01-04 09:00:00'),
+              (2, 'sess-2', 'batch-1', 'gl-2', 'bob', 'AIOTT1', 'pending', NULL, NULL, 2, '2026-01-04 09:00:01')`,
+    )
+    await old.destroy()
+
+    const db = await openTestDb({ dir })
+    try {
+      const executed: Row[] = await db.dataSource.query('SELECT name FROM migrations ORDER BY id')
+      expect(executed.map((row) => row.name)).toEqual(MIGRATION_NAMES)
+      const sessions = await db.dataSource.getRepository(AuthorizationSessionEntity).find({ order: { id: 'ASC' } })
+      expect(sessions.map((s) => [s.sessionId, s.batchId, s.status, s.errorCode, s.errorMessage, s.attempt, s.claimedBy, s.leaseUntil, s.claims, s.requeues])).toEqual([
+        ['sess-1', 'batch-1', 'failed', 'X_LOGGED_OUT', 'Logged out', 1, null, null, 0, 0],
+        ['sess-2', 'batch-1', 'pending', null, null, 2, null, null, 0, 0],
+      ])
+      const profiles = await db.dataSource.getRepository(ProfileEntity).find({ order: { id: 'ASC' } })
+      expect(profiles.map((p) => [p.profileId, p.inUse, p.inUseBy])).toEqual([
+        ['gl-1', true, null],
+        ['gl-2', false, null],
+      ])
+      expect(await db.dataSource.query('SELECT * FROM batches')).toEqual([])
+      expect(await db.dataSource.query('SELECT * FROM hosts')).toEqual([])
+      expect((await tableColumns(db.dataSource, 'batches')).map((c) => c.name)).toEqual(['id', 'api_app', 'state', 'retry_of', 'skipped', 'created_by', 'created_at', 'finished_at'])
+      expect((await tableColumns(db.dataSource, 'hosts')).map((c) => c.name)).toEqual(['host_id', 'started_at', 'heartbeat_at', 'slots', 'launcher', 'running', 'summary'])
+    } finally {
+      await db.close()
+    }
+  })
+
   it('drop a proxy password that an older version kept in profile metadata when upgrading from 0004', async () => {
     const dir = tempDir()
     const old = await olderDatabase(dir, 4)
