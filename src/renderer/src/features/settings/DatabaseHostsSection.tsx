@@ -136,6 +136,8 @@ function JoinForm({ status, onChanged }: { status: HostDatabaseStatus; onChanged
   const [passphrase, setPassphrase] = useState('')
   const [busy, setBusy] = useState<'test' | 'save' | null>(null)
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  /** Bumped to clear the file input after a save. */
+  const [formKey, setFormKey] = useState(0)
   const locked = status.lockedByEnv
 
   const pick = async (picked: File | undefined) => {
@@ -164,7 +166,11 @@ function JoinForm({ status, onChanged }: { status: HostDatabaseStatus; onChanged
       const answer = await api.call('hosts:joinDatabase', input())
       setResult({ ok: true, text: answer.message })
       appStore.getState().showToast(answer.message, 'success', 'Database saved')
+      // Saved in database.json (0600): the password and the key file leave the screen.
+      setUrl('')
+      setKeyFile(null)
       setPassphrase('')
+      setFormKey((n) => n + 1)
       await onChanged()
     } catch (error) {
       setResult({ ok: false, text: errorMessage(error) })
@@ -180,6 +186,7 @@ function JoinForm({ status, onChanged }: { status: HostDatabaseStatus; onChanged
         its passphrase here: the key must open that database before anything is saved.
       </p>
       <form
+        key={formKey}
         className="form-grid"
         noValidate
         onSubmit={(event) => {
