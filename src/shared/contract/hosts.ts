@@ -16,6 +16,8 @@ export interface HostDatabaseStatus {
   current: DatabaseLocation
   /** What the next start will use (database.json as it is now). */
   next: DatabaseLocation
+  /** database.json cannot be read (its message): the next start would fail; going back to SQLite removes it. */
+  nextProblem: string | null
   /** `next` differs from `current`: a restart applies it. */
   restartRequired: boolean
   /** DATABASE_URL is set: it decides, and this host's choice cannot be changed from the panel. */

@@ -118,3 +118,16 @@ describe('joining a database: checks before any connection', () => {
     expect(backups.every((backup) => /data\.key\.backup-/.test(backup.file))).toBe(true)
   })
 })
+
+describe('a damaged database.json', () => {
+  it('is named in the status (the next start would fail) and going back to SQLite removes it', async () => {
+    const { join, dataDir } = await service()
+    fs.writeFileSync(path.join(dataDir, 'database.json'), '{ "url": ')
+    const status = join.status()
+    expect(status.nextProblem).toMatch(/database\.json is not JSON/)
+    expect(status.restartRequired).toBe(false)
+    expect((await join.leave()).message).toMatch(/uses its SQLite file .*panel\.db from its next start/)
+    expect(fs.existsSync(path.join(dataDir, 'database.json'))).toBe(false)
+    expect(join.status().nextProblem).toBeNull()
+  })
+})

@@ -88,7 +88,14 @@ export class DatabaseJoinService {
 
   status(): HostDatabaseStatus {
     const { dataDir, env, current } = this.options
-    const next = resolveDatabaseChoice(dataDir, env)
+    let next: DatabaseChoice
+    let nextProblem: string | null = null
+    try {
+      next = resolveDatabaseChoice(dataDir, env)
+    } catch (error) {
+      nextProblem = (error as Error).message
+      next = { url: current.url, source: DATABASE_CONFIG_FILE }
+    }
     let slots: number | null = null
     let slotsProblem: string | null = null
     try {
@@ -101,7 +108,8 @@ export class DatabaseJoinService {
     return {
       current: currentLocation,
       next: nextLocation,
-      restartRequired: currentLocation.kind !== nextLocation.kind || current.url !== next.url,
+      nextProblem,
+      restartRequired: nextProblem === null && (currentLocation.kind !== nextLocation.kind || current.url !== next.url),
       lockedByEnv: this.lockedByEnv,
       canRelaunch: Boolean(this.options.relaunch),
       slots,

@@ -68,6 +68,11 @@ export function DatabaseHostsSection() {
             ) : null}
           </dl>
           {status.restartRequired ? <RestartLine canRelaunch={status.canRelaunch} /> : null}
+          {status.nextProblem ? (
+            <p className="setting-error" role="alert">
+              The next start would fail: {status.nextProblem}
+            </p>
+          ) : null}
           {status.lockedByEnv ? (
             <p className="section-help" role="note">
               The <code>DATABASE_URL</code> environment variable decides this panel's database, so it cannot be changed here. Unset it and restart
