@@ -24,7 +24,11 @@ export const POSTGRES_SUITES = [
   'tests/integration/gologin/token-stop.test.ts',
   // PostgreSQL only: several hosts on one database.
   'tests/integration/gologin/shared-budget.test.ts',
-  'tests/integration/hosts/*.test.ts',
+  // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).
+  'tests/integration/hosts/database-join.test.ts',
+  'tests/e2e/database-join.test.ts',
+  // Work claimed by several hosts of one database (PostgreSQL only).
+  'tests/integration/hosts/claims.test.ts',
 ]
 
 export default defineConfig({
@@ -41,7 +45,14 @@ export default defineConfig({
           name: 'sqlite',
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           // PostgreSQL-only checks (dialect, pool, citext) live there and need the postgres project's server.
-          exclude: ['tests/integration/db/postgres.test.ts', 'tests/integration/gologin/shared-budget.test.ts', 'tests/integration/gologin-service/shared-sync.test.ts', 'tests/integration/hosts/**'],
+          exclude: [
+            'tests/integration/db/postgres.test.ts',
+            'tests/integration/gologin/shared-budget.test.ts',
+            'tests/integration/gologin-service/shared-sync.test.ts',
+            'tests/integration/hosts/database-join.test.ts',
+            'tests/e2e/database-join.test.ts',
+            'tests/integration/hosts/claims.test.ts',
+          ],
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
           env: { DATABASE_URL: '' },
           globalSetup: ['tests/global-setup.ts'],

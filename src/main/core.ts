@@ -14,6 +14,7 @@ import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from '
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
 import { dataKeyHandlers } from './handlers/data-key'
+import { hostsHandlers } from './handlers/hosts'
 import { logsHandlers } from './handlers/logs'
 import { profilesHandlers } from './handlers/profiles'
 import { settingsHandlers } from './handlers/settings'
@@ -37,6 +38,7 @@ import { ApiKeyService } from './services/api-keys'
 import { createAuthorizationEngine, type AuthorizationEngine } from './services/automation/authorization'
 import { createGoLoginRuntime, type GoLoginRuntime } from './services/gologin/gologin-runtime'
 import { GoLoginService } from './services/gologin/gologin-service'
+import { DatabaseJoinService } from './services/hosts/database-join'
 import { SettingsService } from './services/settings/settings-service'
 import { runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
@@ -128,6 +130,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const dataDir = path.resolve(options.dataDir)
   fs.mkdirSync(dataDir, { recursive: true })
   let env = options.env ?? process.env
+  const startEnv = env
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
   const events = new EventHub(options.eventWindowMs)
@@ -282,6 +285,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...sessionsHandlers(authorization.sessions),
       ...batchesHandlers(authorization.batches),
       ...dataKeyHandlers(dataKeys),
+      // Settings → Database and hosts: database.json, the target database's key, host.json.
+      ...hostsHandlers(
+        new DatabaseJoinService({
+          dataDir,
+          env: startEnv,
+          current: database,
+          keyStore,
+          runningKey: dataKey.key(),
+          sharedSlots: () => settings.get('maxConcurrentProfiles'),
+          relaunch: options.platform?.relaunch,
+          sqliteNativeBinding: options.sqliteNativeBinding,
+          onSecret,
+          log: logs.logger('hosts'),
+        }),
+      ),
     }
     const router = new Router(handlers, logs.logger('ipc'))
     log.info('core.started', { mode: options.mode, dataDir, version: info.appVersion }, `Panel started (${options.mode} mode)`)

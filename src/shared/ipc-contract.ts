@@ -9,6 +9,7 @@ import { apiKeysContract } from './contract/api-keys'
 import { batchesContract, batchesEvents } from './contract/batches'
 import { dataKeyContract } from './contract/data-key'
 import type { EventDef, RequestDef } from './contract/define'
+import { hostsContract } from './contract/hosts'
 import { logsContract, logsEvents } from './contract/logs'
 import { monitorContract, monitorEvents } from './contract/monitor'
 import { profilesContract, profilesEvents } from './contract/profiles'
@@ -28,6 +29,7 @@ export const requestContract = {
   ...monitorContract,
   ...apiKeysContract,
   ...dataKeyContract,
+  ...hostsContract,
 } satisfies Record<string, RequestDef>
 
 export const eventContract = {

@@ -5,7 +5,7 @@ import type { EventBatch } from '../../shared/ipc-contract'
 import { createCore, type Core } from '../core'
 import type { Logger } from '../logging/logger'
 import { DeferredLogger } from './deferred-logger'
-import { electronFileDialogs } from './dialogs'
+import { electronPlatform } from './platform'
 import { IpcTransport } from './ipc-transport'
 import { notify } from './notifications'
 import { resolveRendererLocation } from './renderer-location'
@@ -73,7 +73,8 @@ class DesktopApp {
         keyStore,
         sqliteNativeBinding,
         logToConsole: !app.isPackaged,
-        platform: { dialogs: electronFileDialogs },
+        // Native file pickers, and the restart Settings → Database and hosts offers after a change.
+        platform: electronPlatform,
       })
       this.core = core
       core.events.subscribe((batches) => this.notifyNotices(batches))

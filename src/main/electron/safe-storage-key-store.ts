@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
-import { replaceKeyFile } from '../security/key-file-replace'
+import { listKeyBackups, replaceKeyFile } from '../security/key-file-replace'
 import { FILE_PROTECTION, type DataKeyProtection, type KeyStore } from '../security/key-store'
 
 /** The part of Electron's `safeStorage` the store uses (injected; tests pass a fake). */
@@ -95,6 +95,19 @@ export class SafeStorageKeyStore implements KeyStore {
     this.loading = null
     this.options.log.info('data_key.replaced', { protection: this.mode, file: this.file, backup: result.backup }, 'Installed an imported data key')
     return result
+  }
+
+  /** The keys in the backups an import left (decrypted by the keychain where they were protected), newest first. */
+  async readBackups(): Promise<Array<{ file: string; key: Buffer }>> {
+    const found: Array<{ file: string; key: Buffer }> = []
+    for (const file of await listKeyBackups(this.file)) {
+      try {
+        found.push({ file, key: this.decodeOnly(await fs.readFile(file)) })
+      } catch {
+        // Unreadable here (another keychain, damaged): not a key this host can restore.
+      }
+    }
+    return found
   }
 
   private async loadOrCreate(): Promise<Buffer> {

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
-import { replaceKeyFile } from './key-file-replace'
+import { listKeyBackups, replaceKeyFile } from './key-file-replace'
 import { FILE_PROTECTION, type KeyStore } from './key-store'
 
 const KEY_BYTES = 32
@@ -62,6 +62,16 @@ export class FileKeyStore implements KeyStore {
     })
     this.options.log?.info('keystore.replaced', { file: this.file, backup: result.backup }, 'Installed an imported data key')
     return result
+  }
+
+  async readBackups(): Promise<Array<{ file: string; key: Buffer }>> {
+    const found: Array<{ file: string; key: Buffer }> = []
+    for (const file of await listKeyBackups(this.file)) {
+      const text = (await fs.promises.readFile(file, 'utf8').catch(() => '')).trim()
+      const key = Buffer.from(text, 'base64')
+      if (key.length === KEY_BYTES && key.toString('base64') === text) found.push({ file, key })
+    }
+    return found
   }
 
   private async read(): Promise<Buffer | null> {

@@ -96,3 +96,24 @@ async function backupPath(file: string): Promise<string> {
     }
   }
 }
+
+/** The backups `replaceKeyFile` made of `file` (`<file>.backup-…`), newest first. */
+export async function listKeyBackups(file: string): Promise<string[]> {
+  const dir = path.dirname(file)
+  const prefix = `${path.basename(file)}.backup-`
+  let names: string[]
+  try {
+    names = await fs.readdir(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const found: Array<{ file: string; mtimeMs: number }> = []
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const candidate = path.join(dir, name)
+    const stat = await fs.lstat(candidate).catch(() => null)
+    if (stat?.isFile()) found.push({ file: candidate, mtimeMs: stat.mtimeMs })
+  }
+  return found.sort((a, b) => b.mtimeMs - a.mtimeMs || b.file.localeCompare(a.file)).map((entry) => entry.file)
+}

@@ -23,4 +23,9 @@ export interface KeyStore {
    * backup file whose path is returned, then swapped in. The running process keeps the key it opened the database with.
    */
   replaceDataKey?(key: Buffer): Promise<{ backup: string | null }>
+  /**
+   * The keys kept in the backups `replaceDataKey` made, newest first (unreadable ones left out): how a host that
+   * joined a shared database with an imported key finds the key of its own SQLite file again.
+   */
+  readBackups?(): Promise<Array<{ file: string; key: Buffer }>>
 }

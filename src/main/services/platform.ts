@@ -25,6 +25,8 @@ export interface FileDialogs {
 export interface PlatformServices {
   /** OS file pickers (desktop app only). */
   dialogs?: FileDialogs | null
+  /** Restarts the app (desktop: Electron's app.relaunch() and a clean quit); absent in browser mode. */
+  relaunch?: (() => void) | null
 }
 
 export const CSV_FILTERS: FileFilter[] = [

@@ -1,6 +1,6 @@
 /**
  * Four hosts on one PostgreSQL database and one GoLogin account (the sandbox, each host by its own entrance),
- * syncing profiles and starting cloud browsers at once: the sandbox never counts more than the configured rate
+ * listing profiles and starting cloud browsers at once: the sandbox never counts more than the configured rate
  * in any sliding window; then it answers one host 429, and every host stops within one request.
  * Four cores in this process rather than four processes: each core has its own pool, budget, token stop and
  * settings, so they share only what separate machines would (the database, the data key, the sandbox), the
@@ -22,6 +22,14 @@ afterEach(async () => {
   await sandbox?.close()
   sandbox = null
 })
+
+/**
+ * Lists every profile page as a sync does. (A sync itself runs on one host at a time: the others are told another
+ * host is syncing; the listing is what puts the load on GoLogin.)
+ */
+async function listProfiles(host: Host): Promise<void> {
+  for await (const page of host.core.gologin.client.pages()) void page
+}
 
 /** Starts a profile's cloud browser through the host's slots (the connect is the GoLogin request), then stops it. */
 async function startAndStop(host: Host, profileId: string): Promise<void> {
@@ -54,12 +62,12 @@ describe('four hosts, one GoLogin budget', () => {
     await hosts[0].core.settings.update({ gologinRequestsPerMinute: RATE.max })
     await until('every host uses the new rate', () => hosts.every((h) => h.core.gologin.client.status().rate.requestsPerWindow === RATE.max))
 
-    // Each host syncs twice (3 pages each) while starting and stopping three cloud browsers: 12 requests a host.
+    // Each host lists the profiles twice (3 pages each) while starting and stopping three cloud browsers: 12 requests a host.
     const profiles = s.profiles().map((p) => p.id)
     await Promise.all(
       hosts.map((host, h) =>
         Promise.all([
-          host.core.gologinService.syncProfiles().then(() => host.core.gologinService.syncProfiles()),
+          listProfiles(host).then(() => listProfiles(host)),
           ...[0, 1, 2].map((n) => startAndStop(host, profiles[h * 3 + n])),
         ]),
       ),
@@ -73,11 +81,11 @@ describe('four hosts, one GoLogin budget', () => {
     // The budget was what held them back: the hosts asked for more than the rate allows.
     expect(hosts.reduce((sum, h) => sum + h.core.gologin.client.status().rate.granted, 0)).toBe(48)
 
-    // Every host syncs and starts in a loop, one GoLogin request at a time, until its client is stopped.
+    // Every host lists and starts in a loop, one GoLogin request at a time, until its client is stopped.
     const before = s.cloudRequests().length
     const loops = hosts.map(async (host, h) => {
       for (let round = 0; !host.core.gologin.client.tokenRevoked; round++) {
-        await host.core.gologinService.syncProfiles().catch(() => undefined)
+        await listProfiles(host).catch(() => undefined)
         if (host.core.gologin.client.tokenRevoked) break
         await startAndStop(host, profiles[40 + h * 10 + (round % 10)]).catch(() => undefined)
       }

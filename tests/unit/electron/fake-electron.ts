@@ -153,6 +153,7 @@ export const app = Object.assign(new EventEmitter(), {
     if (!event.defaultPrevented) app.exit(0)
   }),
   exit: vi.fn((_code?: number) => {}),
+  relaunch: vi.fn(),
 })
 
 export function resetFakeElectron(): void {

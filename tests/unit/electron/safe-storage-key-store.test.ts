@@ -192,6 +192,20 @@ describe('SafeStorageKeyStore', () => {
     expect(old.equals(imported)).toBe(false)
   })
 
+  it('reads back the keys its imports kept in backups (newest first), leaving out one the keychain cannot open', async () => {
+    const dir = tempDir()
+    const { store } = keyStore(dir, keychain())
+    const old = await store.loadOrCreateDataKey()
+    const { backup } = await store.replaceDataKey(Buffer.alloc(32, 0x42))
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    fs.utimesSync(backup!, hourAgo, hourAgo)
+    await store.replaceDataKey(Buffer.alloc(32, 0x43))
+    // A backup sealed by another machine's keychain is not a key this host can restore.
+    fs.writeFileSync(path.join(dir, `${DATA_KEY_FILE}.backup-19990101T000000Z`), fs.readFileSync(path.join(dir, DATA_KEY_FILE)).map((b, i) => (i === 6 ? 0x11 : b)))
+    const backups = await store.readBackups()
+    expect(backups.map((entry) => entry.key)).toEqual([Buffer.alloc(32, 0x42), old])
+  })
+
   it('installs an imported key in a plain 0600 file, with a warning, when no keyring is available', async () => {
     const dir = tempDir()
     const { store, lines } = keyStore(dir, keychain({ available: false }))

@@ -11,7 +11,8 @@ export function DataKeySection({ info }: { info: SystemInfo }) {
     <div className="data-key">
       <p className="section-help">
         Every host of one shared database needs this same data key (the same fingerprint); it is never stored in the database. Export it here
-        and import it on the other hosts, or start a host with <code>DATA_KEY_FILE</code> and <code>DATA_KEY_PASSPHRASE</code>.
+        and give it to the other hosts (Database and hosts → Join a shared PostgreSQL database, or Import data key… here), or start a host with{' '}
+        <code>DATA_KEY_FILE</code> and <code>DATA_KEY_PASSPHRASE</code>.
       </p>
       <div className="button-row">
         <button type="button" className="button" onClick={() => setOpen('export')}>

@@ -5,6 +5,7 @@ import { useAppStoreShallow } from '../../stores/use-app-store'
 import { ApiAppsEditor } from './ApiAppsEditor'
 import { ApiKeysEditor } from './ApiKeysEditor'
 import { DataKeySection } from './DataKeySection'
+import { DatabaseHostsSection } from './DatabaseHostsSection'
 import { SettingsForm } from './SettingsForm'
 
 export function SettingsPage() {
@@ -34,6 +35,7 @@ export function SettingsPage() {
         <div className="settings-side">
           <ApiAppsEditor />
           <ApiKeysEditor />
+          <DatabaseHostsSection />
           {info ? (
             <section className="settings-section" aria-label="About and security">
               <h2>About and security</h2>

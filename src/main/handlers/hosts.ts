@@ -1,0 +1,15 @@
+import type { PartialHandlerMap } from '../ipc/router'
+import type { DatabaseJoinService } from '../services/hosts/database-join'
+
+type HostsChannel = 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch'
+
+export function hostsHandlers(service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>): PartialHandlerMap<HostsChannel> {
+  return {
+    'hosts:status': () => service.status(),
+    'hosts:testDatabase': ({ url, keyFile, passphrase }) => service.test({ url, keyFile, passphrase }),
+    'hosts:joinDatabase': ({ url, keyFile, passphrase }) => service.join({ url, keyFile, passphrase }),
+    'hosts:leaveDatabase': () => service.leave(),
+    'hosts:setSlots': ({ slots }) => service.setSlots(slots),
+    'hosts:relaunch': () => service.relaunch(),
+  }
+}

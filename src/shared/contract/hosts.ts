@@ -1,0 +1,97 @@
+import { z } from 'zod'
+import { request, returns } from './define'
+
+/** Where the database choice came from: the environment, `database.json` in the data folder, or neither (SQLite). */
+export type DatabaseChoiceSource = 'DATABASE_URL' | 'database.json' | 'default'
+
+export interface DatabaseLocation {
+  kind: 'sqlite' | 'postgres'
+  /** The SQLite file's path, or the PostgreSQL URL without its password. */
+  location: string
+  source: DatabaseChoiceSource
+}
+
+export interface HostDatabaseStatus {
+  /** What this panel runs on now. */
+  current: DatabaseLocation
+  /** What the next start will use (database.json as it is now). */
+  next: DatabaseLocation
+  /** database.json cannot be read (its message): the next start would fail; going back to SQLite removes it. */
+  nextProblem: string | null
+  /** `next` differs from `current`: a restart applies it. */
+  restartRequired: boolean
+  /** DATABASE_URL is set: it decides, and this host's choice cannot be changed from the panel. */
+  lockedByEnv: boolean
+  /** The desktop app can restart itself; browser mode cannot. */
+  canRelaunch: boolean
+  /** Profiles this host runs at once (`host.json`): null follows the shared setting `sharedSlots`. */
+  slots: number | null
+  sharedSlots: number
+  /** `host.json` could not be read (its message). */
+  slotsProblem: string | null
+}
+
+/** What a database test found; `message` says it in words. */
+export interface DatabaseTestResult {
+  /** The URL tested, without its password. */
+  database: string
+  reachable: boolean
+  /** Why it could not be reached (never the password). */
+  reason: string | null
+  /** `empty`: no tables (this host's key, or the key file's, will seal it); `panel`: a panel database; `other`: tables that are not the panel's. */
+  content: 'empty' | 'panel' | 'other' | null
+  /**
+   * For a panel database, whose key opens its key check: `key_file` (the given file's), `this_host` (this host's own,
+   * no file needed), `key_file_wrong` (the file's does not), `key_needed` (this host's does not and no file was
+   * given), `none_yet` (it has no key check yet).
+   */
+  key: 'key_file' | 'this_host' | 'key_file_wrong' | 'key_needed' | 'none_yet' | null
+  /** Fingerprint of the key in the given file, once opened. */
+  keyFileId: string | null
+  /** Whether Save would go ahead with this URL and key file. */
+  canJoin: boolean
+  message: string
+}
+
+export interface DatabaseJoinResult {
+  database: string
+  /** The key installed in this host's key store (fingerprint and the old key's backup), or null when none was. */
+  keyInstalled: { keyId: string; backup: string | null } | null
+  restartRequired: boolean
+  message: string
+}
+
+export interface DatabaseLeaveResult {
+  /** The key restored from a backup so that the SQLite file opens again, or null when the current key already does. */
+  keyRestored: { keyId: string; from: string; backup: string | null } | null
+  restartRequired: boolean
+  message: string
+}
+
+const url = z.string().trim().min(1, 'enter the PostgreSQL URL').max(2048)
+const joinInput = z
+  .object({
+    url,
+    /** A data key file exported on a host of that database (its content: the renderer reads the chosen file). */
+    keyFile: z.object({ name: z.string().max(300).optional(), content: z.string().max(64 * 1024) }).strict().optional(),
+    passphrase: z.string().max(1024).optional(),
+  })
+  .strict()
+
+export const hostsContract = {
+  /** Settings → Database and hosts: the database in use, the next start's, and this host's slots. */
+  'hosts:status': request(z.undefined().or(z.object({}).strict()), returns<HostDatabaseStatus>()),
+  /** Connects to a PostgreSQL URL (short timeout) and says what it holds and whether the key opens it; writes nothing. */
+  'hosts:testDatabase': request(joinInput, returns<DatabaseTestResult>()),
+  /** The same checks, then writes database.json and installs the key file's key (only if it opens the target). */
+  'hosts:joinDatabase': request(joinInput, returns<DatabaseJoinResult>()),
+  /** Removes database.json: the next start uses this machine's SQLite file again (its key restored if needed). */
+  'hosts:leaveDatabase': request(z.undefined().or(z.object({}).strict()), returns<DatabaseLeaveResult>()),
+  /** This host's slots (`host.json`); null follows the shared setting. Applies at the next start. */
+  'hosts:setSlots': request(
+    z.object({ slots: z.number().int().min(1).max(50).nullable() }).strict(),
+    returns<{ slots: number | null; message: string }>(),
+  ),
+  /** Desktop: restarts the panel (to use a new database or key). */
+  'hosts:relaunch': request(z.undefined().or(z.object({}).strict()), returns<{ relaunching: true }>()),
+}
