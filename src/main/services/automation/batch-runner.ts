@@ -15,7 +15,7 @@ import type { SlotFigures } from '../gologin/profile-slots'
 import { Batch } from './batch'
 import type { BatchPlanner, Candidate, Plan, Skip } from './batch-planner'
 import type { SessionOutcome } from './profile-automator'
-import type { ClaimedJob, ClaimStore, SharedBatch } from './claims'
+import type { ClaimStore, SharedBatch } from './claims'
 import type { SessionJob, SessionStore } from './session-store'
 
 export interface BatchRunnerDeps {
