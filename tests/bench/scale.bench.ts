@@ -9,7 +9,9 @@
  *   Targets: ≥ 200/s, p99 < 50 ms.
  * - `scale.4hosts.ratio`: the real BatchRunner with claims, 5 slots a host, a fake automator of fixed duration
  *   (200 ms, its start and end written through the SessionStore as a real attempt's are): the throughput of
- *   4 hosts on 400 sessions divided by 4 × one host's on 100. Target ≥ 3.6.
+ *   4 hosts on 400 sessions over one host's on 100 — the speed-up, target ≥ 3.6 (the issue's "÷ (4 × one
+ *   host's)" with a target of 3.6 can only mean this; that quotient is reported as `scale.4hosts.efficiency`).
+ * - claim latency is one `claimNext` (its transaction), not the wait for the host's claim loop.
  * All hosts run in this process (one event loop for all four: a conservative figure).
  */
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -98,15 +100,25 @@ async function claimRate(): Promise<Metrics> {
       const pool = sidePool(db.dataSource, { max: 3, applicationName: `bench-host-${h}`, onError: () => undefined })
       return new ClaimStore({ pool, hostId: `host-${h}`, leaseMs: 60_000, log })
     })
+    // A host claims one session at a time (as BatchRunner's claim loop does), whichever worker is free.
+    const turns = stores.map(() => Promise.resolve())
+    const claimOnHost = (h: number) => {
+      const claim = turns[h].then(async () => {
+        const before = performance.now()
+        const job = await stores[h].claimNext([])
+        latencies.push(performance.now() - before)
+        return job
+      })
+      turns[h] = claim.then(() => undefined, () => undefined)
+      return claim
+    }
     const started = performance.now()
     await Promise.all(
       stores.flatMap((store, h) =>
         Array.from({ length: WORKERS }, async () => {
           const pool = (store as unknown as { options: { pool: pg.Pool } }).options.pool
           for (;;) {
-            const before = performance.now()
-            const job = await store.claimNext([])
-            latencies.push(performance.now() - before)
+            const job = await claimOnHost(h)
             if (!job) return
             await sleep(CLAIM_WORK_MS)
             await pool.query(`UPDATE authorization_sessions SET status = 'completed', lease_until = NULL, completed_at = clock_timestamp() WHERE session_id = $1 AND claimed_by = $2`, [job.sessionId, `host-${h}`])
@@ -208,7 +220,9 @@ async function run(): Promise<Metrics> {
     'scale.1host.per_s': { value: round(one), unit: '/s' },
     'scale.4hosts.per_s': { value: round(four), unit: '/s' },
     'scale.1host.ideal_per_s': { value: round(ideal), unit: '/s' },
-    'scale.4hosts.ratio': { value: Math.round((four / (HOSTS * one)) * 100) / 100, unit: 'x' },
+    // Four hosts' throughput over one host's (the speed-up; 4 is perfect, target ≥ 3.6), and the same over 4 (1 is perfect).
+    'scale.4hosts.ratio': { value: Math.round((four / one) * 100) / 100, unit: 'x' },
+    'scale.4hosts.efficiency': { value: Math.round((four / (HOSTS * one)) * 100) / 100, unit: 'x' },
   }
 }
 

@@ -20,6 +20,9 @@ export class Claims1778716800000 implements MigrationInterface {
       `ALTER TABLE "authorization_sessions" ADD COLUMN "claims" INTEGER NOT NULL DEFAULT 0`,
       `ALTER TABLE "authorization_sessions" ADD COLUMN "requeues" INTEGER NOT NULL DEFAULT 0`,
       `CREATE INDEX "ix_authorization_sessions_lease_until" ON "authorization_sessions" ("lease_until")`,
+      // At most one live claim per profile and per account, whatever the hosts race to claim (caseless usernames on both).
+      `CREATE UNIQUE INDEX "ux_authorization_sessions_claimed_profile" ON "authorization_sessions" ("profile_id") WHERE "lease_until" IS NOT NULL`,
+      `CREATE UNIQUE INDEX "ux_authorization_sessions_claimed_account" ON "authorization_sessions" ("twitter_username") WHERE "lease_until" IS NOT NULL`,
       `ALTER TABLE "profiles" ADD COLUMN "in_use_by" VARCHAR(255)`,
       (t) => `CREATE TABLE "batches" (
         "id" VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -48,6 +51,8 @@ export class Claims1778716800000 implements MigrationInterface {
     await runStatements(queryRunner, [
       `DROP TABLE "hosts"`,
       `DROP TABLE "batches"`,
+      `DROP INDEX "ux_authorization_sessions_claimed_account"`,
+      `DROP INDEX "ux_authorization_sessions_claimed_profile"`,
       `DROP INDEX "ix_authorization_sessions_lease_until"`,
       `ALTER TABLE "profiles" DROP COLUMN "in_use_by"`,
       `ALTER TABLE "authorization_sessions" DROP COLUMN "requeues"`,

@@ -5,10 +5,10 @@
  * attempt runs. A session whose lease expired (its host died) goes back to `pending` (`requeues` + 1, its
  * history kept) and another host finishes it. Pause and cancel are the batch row's state, seen by every host.
  *
- * These statements run on a small pool of their own at READ COMMITTED: a claim is one short transaction,
- * serialized across hosts by a transaction-scoped advisory lock, so two sessions of one account (or one
- * profile) can never be claimed by two hosts at once, and a profile `in_use` by another host (running, or a
- * stop not yet confirmed) is never claimed.
+ * These statements run on a small pool of their own at READ COMMITTED: a claim is one short transaction.
+ * Two sessions of one account (or one profile) can never be claimed at once, by any hosts: the unique
+ * indexes on live claims (migration 0008) refuse the second, and the claimer moves on. A profile `in_use`
+ * by another host (running, or a stop not yet confirmed) is never claimed.
  */
 import type pg from 'pg'
 import type { BatchState } from '../../../shared/contract/batches'
@@ -16,9 +16,6 @@ import type { Logger } from '../../logging/logger'
 import type { SessionJob } from './session-store'
 
 export const DEFAULT_CLAIM_LEASE_MS = 60_000
-
-/** Every claim of every host takes this transaction-scoped advisory lock (one claim at a time per database). */
-const CLAIM_LOCK = 0x6c61696d // 'laim'
 
 export interface ClaimedJob extends SessionJob {
   /** The batch's API app label and origin, for a batch this host did not start. */
@@ -90,23 +87,45 @@ export class ClaimStore {
    * Batches take turns: the one with the fewest sessions claimed right now goes first.
    */
   async claimNext(exclude: readonly string[]): Promise<ClaimedJob | null> {
+    const passed: number[] = []
+    // A race lost to another host on the same account (the unique claim indexes) moves on to the next session.
+    for (let round = 0; round < 5; round++) {
+      const outcome = await this.tryClaim(exclude, passed)
+      if (outcome === 'conflict') continue
+      return outcome
+    }
+    return null
+  }
+
+  private async tryClaim(exclude: readonly string[], passed: number[]): Promise<ClaimedJob | null | 'conflict'> {
     const client = await this.options.pool.connect()
+    let picked: number | null = null
     try {
       await client.query('BEGIN')
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK])
-        const picked = await client.query<{ id: number }>(
-          `SELECT s.id FROM authorization_sessions s JOIN batches b ON b.id = s.batch_id
-            WHERE s.status = 'pending' AND s.lease_until IS NULL AND b.state = 'running'
-              AND NOT (s.profile_id = ANY($1::text[]))
-              AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.profile_id = s.profile_id AND p.in_use = TRUE AND p.in_use_by IS DISTINCT FROM $2)
-              AND NOT EXISTS (SELECT 1 FROM authorization_sessions o WHERE o.lease_until IS NOT NULL AND o.status IN ('pending', 'in_progress')
-                                AND (o.profile_id = s.profile_id OR o.twitter_username = s.twitter_username))
-            ORDER BY (SELECT count(*) FROM authorization_sessions c WHERE c.batch_id = s.batch_id AND c.lease_until IS NOT NULL), s.id
-            LIMIT 1 FOR UPDATE OF s SKIP LOCKED`,
-          [exclude, this.hostId],
+        // Batches take turns: the running batch with the fewest sessions claimed right now is served first.
+        const batches = await client.query<{ id: string }>(
+          `SELECT b.id FROM batches b WHERE b.state = 'running'
+            ORDER BY (SELECT count(*) FROM authorization_sessions c WHERE c.lease_until IS NOT NULL AND c.batch_id = b.id), b.created_at, b.id`,
         )
-        if (!picked.rows.length) {
+        for (const batch of batches.rows) {
+          // The NOT IN lists are each read once (hashed), whatever the table's statistics say.
+          const found = await client.query<{ id: number }>(
+            `SELECT s.id FROM authorization_sessions s
+              WHERE s.batch_id = $3 AND s.status = 'pending' AND s.lease_until IS NULL
+                AND NOT (s.profile_id = ANY($1::text[])) AND NOT (s.id = ANY($4::int[]))
+                AND s.profile_id NOT IN (SELECT p.profile_id FROM profiles p WHERE p.in_use = TRUE AND p.in_use_by IS DISTINCT FROM $2)
+                AND s.profile_id NOT IN (SELECT o.profile_id FROM authorization_sessions o WHERE o.lease_until IS NOT NULL)
+                AND s.twitter_username NOT IN (SELECT o.twitter_username FROM authorization_sessions o WHERE o.lease_until IS NOT NULL AND o.twitter_username IS NOT NULL)
+              ORDER BY s.id LIMIT 1 FOR UPDATE OF s SKIP LOCKED`,
+            [exclude, this.hostId, batch.id, passed],
+          )
+          if (found.rows.length) {
+            picked = found.rows[0].id
+            break
+          }
+        }
+        if (picked === null) {
           await client.query('COMMIT')
           return null
         }
@@ -116,12 +135,16 @@ export class ClaimStore {
             RETURNING s.session_id, s.batch_id, s.profile_id, s.twitter_username, s.api_app, s.attempt, s.retry_of, ${iso('s.created_at')} AS created_at,
               (SELECT p.profile_name FROM profiles p WHERE p.profile_id = s.profile_id) AS profile_name,
               b.api_app AS batch_api_app, b.retry_of AS batch_retry_of, ${iso('b.created_at')} AS batch_created_at, b.created_by, b.skipped`,
-          [picked.rows[0].id, this.hostId, this.leaseMs],
+          [picked, this.hostId, this.leaseMs],
         )
         await client.query('COMMIT')
         return jobOf(claimed.rows[0])
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined)
+        if ((error as { code?: string }).code === '23505' && picked !== null) {
+          passed.push(picked)
+          return 'conflict'
+        }
         throw error
       }
     } finally {
