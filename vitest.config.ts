@@ -29,6 +29,7 @@ export const POSTGRES_SUITES = [
   'tests/e2e/database-join.test.ts',
   // Work claimed by several hosts of one database (PostgreSQL only).
   'tests/integration/hosts/claims.test.ts',
+  'tests/integration/hosts/claim-store.test.ts',
   'tests/integration/hosts/worker-processes.test.ts',
 ]
 
@@ -53,6 +54,7 @@ export default defineConfig({
             'tests/integration/hosts/database-join.test.ts',
             'tests/e2e/database-join.test.ts',
             'tests/integration/hosts/claims.test.ts',
+            'tests/integration/hosts/claim-store.test.ts',
             'tests/integration/hosts/worker-processes.test.ts',
           ],
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
