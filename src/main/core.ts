@@ -44,6 +44,7 @@ import { runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
+import { readHostConfig } from './host-config'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
@@ -125,7 +126,6 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   // ---- infrastructure ----
-  const hostSlots = checkHostSlots(options.hostSlots)
   const claimLeaseMs = claimLease(options.claimLeaseMs, options.env ?? process.env)
   const dataDir = path.resolve(options.dataDir)
   fs.mkdirSync(dataDir, { recursive: true })
@@ -133,6 +133,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const startEnv = env
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
+  // This host's slots: the option (a worker's --slots), else host.json in the data folder, else the shared setting.
+  const hostSlots = checkHostSlots(options.hostSlots ?? hostSlotsFromConfig(dataDir, log))
   const events = new EventHub(options.eventWindowMs)
   const stopLogStream = logs.ring.subscribe((entry) => events.emit('logs', entry))
   // What close() undoes, in reverse order of construction: a failed start-up undoes it too.
@@ -362,4 +364,14 @@ function claimLease(optionMs: number | undefined, env: NodeJS.ProcessEnv): numbe
   const seconds = Number(raw)
   if (!Number.isFinite(seconds) || seconds < 1) throw new ValidationException(`CLAIM_LEASE_SECONDS must be a number of seconds, at least 1 (got "${raw}").`, { field: 'CLAIM_LEASE_SECONDS' })
   return Math.round(seconds * 1_000)
+}
+
+/** `host.json`'s slots (Settings → Database and hosts); a file that cannot be read leaves the shared setting in force. */
+function hostSlotsFromConfig(dataDir: string, log: ReturnType<LogSystem['logger']>): number | undefined {
+  try {
+    return readHostConfig(dataDir).slots ?? undefined
+  } catch (error) {
+    log.error('core.host_config_unreadable', { err: error }, 'host.json could not be read; this host follows the shared slot setting')
+    return undefined
+  }
 }

@@ -60,7 +60,12 @@ describe('hosts claiming the sessions of one database', () => {
       )
     }
     // Every host's heartbeat is in the database.
-    expect((await hosts[0].core.authorization.batches.hosts()).map((h) => h.hostId).sort()).toEqual(['host-1', 'host-2', 'host-3'])
+    const known = await hosts[0].core.authorization.batches.hosts()
+    expect(known.map((h) => [h.hostId, h.slots, h.launcher]).sort()).toEqual([
+      ['host-1', 2, 'cloud'],
+      ['host-2', 2, 'cloud'],
+      ['host-3', 2, 'cloud'],
+    ])
   })
 
   it('the sessions of a host that stops renewing its leases come back after the lease and complete on another host', { timeout: 180_000 }, async () => {

@@ -120,7 +120,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     events,
     logger: logs.logger('batch'),
     concurrency: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
-    claims: claimStore ? { store: claimStore, handingOver, pollMs: deps.claimPollMs } : null,
+    claims: claimStore ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode') } : null,
   })
   const stopWatching = settings.onChange((_view, changed) => {
     if (changed.includes('maxConcurrentProfiles') && deps.hostSlots === undefined) batches.setConcurrency(settings.get('maxConcurrentProfiles'))

@@ -37,7 +37,7 @@ export interface BatchRunnerDeps {
    * batch progress, and looks for work (default min(1 s, lease/4)). `handOver`: the store skips the
    * terminal write of an attempt being handed over to another host (this host is stopping). Absent: SQLite.
    */
-  claims?: { store: ClaimStore; pollMs?: number; handingOver: Set<string> } | null
+  claims?: { store: ClaimStore; pollMs?: number; handingOver: Set<string>; launcher?: () => string } | null
 }
 
 export interface RetryInput {
@@ -534,7 +534,7 @@ export class BatchRunner {
       await shared.heartbeat({
         startedAt: this.startedAtIso,
         slots: this.queue.concurrency,
-        launcher: null,
+        launcher: this.deps.claims?.launcher?.() ?? null,
         running,
         summary: { slotsInUse: figures.slotsInUse, waiting: figures.waiting, batches: rows.filter((r) => r.state === 'running' || r.state === 'paused').length },
       })
