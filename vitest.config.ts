@@ -30,6 +30,7 @@ export const POSTGRES_SUITES = [
   // Work claimed by several hosts of one database (PostgreSQL only).
   'tests/integration/hosts/claims.test.ts',
   'tests/integration/hosts/claim-store.test.ts',
+  'tests/integration/hosts/host-scope.test.ts',
   'tests/integration/hosts/worker-processes.test.ts',
 ]
 
@@ -55,6 +56,7 @@ export default defineConfig({
             'tests/e2e/database-join.test.ts',
             'tests/integration/hosts/claims.test.ts',
             'tests/integration/hosts/claim-store.test.ts',
+            'tests/integration/hosts/host-scope.test.ts',
             'tests/integration/hosts/worker-processes.test.ts',
           ],
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
