@@ -24,6 +24,7 @@ export const POSTGRES_SUITES = [
   'tests/integration/gologin/token-stop.test.ts',
   // PostgreSQL only: several hosts on one database.
   'tests/integration/gologin/shared-budget.test.ts',
+  'tests/integration/host/worker-process.test.ts',
 ]
 
 export default defineConfig({
@@ -40,7 +41,7 @@ export default defineConfig({
           name: 'sqlite',
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           // PostgreSQL-only checks (dialect, pool, citext) live there and need the postgres project's server.
-          exclude: ['tests/integration/db/postgres.test.ts', 'tests/integration/gologin/shared-budget.test.ts'],
+          exclude: ['tests/integration/db/postgres.test.ts', 'tests/integration/gologin/shared-budget.test.ts', 'tests/integration/host/worker-process.test.ts'],
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
           env: { DATABASE_URL: '' },
           globalSetup: ['tests/global-setup.ts'],
