@@ -13,6 +13,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           // Browser mode: the same composition root in plain Node.
           web: resolve('src/main/host/web.ts'),
+          // Headless worker host: the same composition root with no window and no web server.
+          worker: resolve('src/main/host/worker.ts'),
         },
       },
     },

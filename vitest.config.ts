@@ -32,6 +32,7 @@ export const POSTGRES_SUITES = [
   'tests/integration/hosts/claim-store.test.ts',
   'tests/integration/hosts/host-scope.test.ts',
   'tests/integration/hosts/worker-processes.test.ts',
+  'tests/integration/host/worker-process.test.ts',
 ]
 
 export default defineConfig({
@@ -58,6 +59,7 @@ export default defineConfig({
             'tests/integration/hosts/claim-store.test.ts',
             'tests/integration/hosts/host-scope.test.ts',
             'tests/integration/hosts/worker-processes.test.ts',
+            'tests/integration/host/worker-process.test.ts',
           ],
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
           env: { DATABASE_URL: '' },

@@ -3,8 +3,8 @@ import { request, returns } from './define'
 
 export interface SystemInfo {
   appVersion: string
-  /** `desktop` (Electron) or `browser` (browser mode). */
-  mode: 'desktop' | 'browser'
+  /** `desktop` (Electron), `browser` (browser mode) or `worker` (a headless worker host, `npm run worker`). */
+  mode: 'desktop' | 'browser' | 'worker'
   dataDir: string
   logFile: string
   platform: string

@@ -1,0 +1,73 @@
+/**
+ * Headless worker host (`npm run worker -- --data-dir DIR --database-url postgres://… [--slots N]`): the
+ * same composition root as the desktop app and browser mode, with no window and no web server. It joins a
+ * shared PostgreSQL database, claims pending authorizations of every panel's batches, runs them in its own
+ * profile slots against its own GoLogin desktop app (or the cloud launcher, as the shared settings say),
+ * and reports through the database: any panel on it shows this host's sessions, slots and logs summary.
+ * Prints `WORKER_READY host=… slots=…` on stdout once it claims work; its log goes to stderr.
+ * SIGINT/SIGTERM: running attempts are cancelled, every started profile is stopped, then it exits.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createCore, type Core } from '../core'
+import { resolveDatabaseChoice } from '../db/database-config'
+import { describePostgresUrl } from '../db/postgres'
+import { parseWorkerArgs, type WorkerArgs } from './worker-args'
+
+/** How long a stop may take before the process exits anyway (the core's own shutdown is bounded below it). */
+const FORCE_EXIT_MS = 20_000
+
+async function main(): Promise<void> {
+  let args: WorkerArgs
+  try {
+    args = parseWorkerArgs(process.argv.slice(2))
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    process.exit(2)
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(args.databaseUrl ? { DATABASE_URL: args.databaseUrl } : {}) }
+  fs.mkdirSync(args.dataDir, { recursive: true })
+  const choice = resolveDatabaseChoice(args.dataDir, env)
+  if (!choice.url) {
+    process.stderr.write(
+      'A worker host joins a shared PostgreSQL database and found none: pass --database-url postgres://user@host:5432/db, ' +
+        `set DATABASE_URL, or write ${path.join(args.dataDir, 'database.json')}. (One machine on SQLite needs no worker: its panel runs the authorizations.)\n`,
+    )
+    process.exit(2)
+  }
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
+  const core: Core = await createCore({
+    dataDir: args.dataDir,
+    mode: 'worker',
+    appVersion: version,
+    env,
+    hostId: args.hostId,
+    hostSlots: args.slots ?? undefined,
+    logToConsole: true,
+    logLevel: args.logLevel,
+    sandbox: null,
+  })
+  const slots = args.slots ?? core.settings.get('maxConcurrentProfiles')
+  core.logs.logger('worker').info('worker.ready', { hostId: args.hostId, slots }, `Worker ${args.hostId} joined ${describePostgresUrl(choice.url)} with ${slots} slot(s)`)
+  process.stdout.write(`WORKER_READY host=${args.hostId} slots=${slots}\n`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    core.logs.logger('worker').info('worker.stopping', { signal }, `Worker stopping (${signal}): running attempts are cancelled and their profiles stopped`)
+    const force = setTimeout(() => process.exit(1), FORCE_EXIT_MS)
+    force.unref()
+    await core.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+main().catch((error) => {
+  process.stderr.write(`The worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})
