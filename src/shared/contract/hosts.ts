@@ -68,6 +68,35 @@ export interface DatabaseLeaveResult {
   message: string
 }
 
+/** One host of the database as every panel sees it (the `hosts` table: each host's heartbeat and summary). */
+export interface HostView {
+  hostId: string
+  /** The host this panel runs on. */
+  thisHost: boolean
+  /** Its heartbeat is recent: it claims and runs work. An offline host's claims come back after their lease. */
+  online: boolean
+  startedAt: string
+  heartbeatAt: string
+  /** Profiles it runs at once. */
+  slots: number
+  /** Authorizations it runs now. */
+  running: number
+  /** Slots taken (starting, running, or stopping and not yet confirmed), and accounts waiting for one. */
+  slotsInUse: number | null
+  waiting: number | null
+  /** Warnings and errors it logged in the last 15 minutes, and its newest error (a log line, never a secret). */
+  warnings: number | null
+  errors: number | null
+  lastError: string | null
+}
+
+export interface HostsOverview {
+  /** PostgreSQL: several hosts can share the database. SQLite: this machine only (`hosts` is empty). */
+  shared: boolean
+  thisHost: string
+  hosts: HostView[]
+}
+
 const url = z.string().trim().min(1, 'enter the PostgreSQL URL').max(2048)
 const joinInput = z
   .object({
@@ -79,6 +108,8 @@ const joinInput = z
   .strict()
 
 export const hostsContract = {
+  /** The Hosts page: every host of a shared database, live (each panel polls it while the page is open). */
+  'hosts:list': request(z.undefined().or(z.object({}).strict()), returns<HostsOverview>()),
   /** Settings → Database and hosts: the database in use, the next start's, and this host's slots. */
   'hosts:status': request(z.undefined().or(z.object({}).strict()), returns<HostDatabaseStatus>()),
   /** Connects to a PostgreSQL URL (short timeout) and says what it holds and whether the key opens it; writes nothing. */

@@ -1,4 +1,5 @@
 import { useEffect } from 'react'
+import { HostsPage } from '../features/hosts/HostsPage'
 import { LogsPage } from '../features/logs/LogsPage'
 import { ProfilesPage } from '../features/profiles/ProfilesPage'
 import { SessionsPage } from '../features/sessions/SessionsPage'
@@ -10,7 +11,7 @@ import { StatusBar } from './StatusBar'
 import { ToastHost } from './ToastHost'
 import { useHashRoute } from './use-hash-route'
 
-const PAGE_TITLES: Record<Route['page'], string> = { profiles: 'Profiles', sessions: 'Sessions', logs: 'Logs', settings: 'Settings' }
+const PAGE_TITLES: Record<Route['page'], string> = { profiles: 'Profiles', sessions: 'Sessions', hosts: 'Hosts', logs: 'Logs', settings: 'Settings' }
 
 export function App() {
   const route = useHashRoute()
@@ -38,6 +39,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <ProfilesPage />
     case 'sessions':
       return <SessionsPage />
+    case 'hosts':
+      return <HostsPage />
     case 'logs':
       return <LogsPage sessionFilter={route.params.session ?? ''} />
     case 'settings':

@@ -4,6 +4,7 @@ import type { PageId } from './route'
 const NAV_ITEMS: { page: PageId; label: string }[] = [
   { page: 'profiles', label: 'Profiles' },
   { page: 'sessions', label: 'Sessions' },
+  { page: 'hosts', label: 'Hosts' },
   { page: 'logs', label: 'Logs' },
   { page: 'settings', label: 'Settings' },
 ]

@@ -1,5 +1,5 @@
 /** The pages of the panel, in navigation order. */
-export const PAGES = ['profiles', 'sessions', 'logs', 'settings'] as const
+export const PAGES = ['profiles', 'sessions', 'hosts', 'logs', 'settings'] as const
 export type PageId = (typeof PAGES)[number]
 
 export const DEFAULT_PAGE: PageId = 'profiles'

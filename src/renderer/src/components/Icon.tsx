@@ -3,6 +3,7 @@ const PATHS = {
   profiles: 'M3 4h14M3 8h14M3 12h14M3 16h9',
   sessions: 'M10 3a7 7 0 1 0 7 7M10 6v4l3 2M14 3h3v3',
   logs: 'M4 3h9l3 3v11H4zM7 9h6M7 12h6M7 15h4',
+  hosts: 'M3 4h14v5H3zM3 11h14v5H3zM6 6.5h.01M6 13.5h.01',
   settings: 'M10 7a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM10 2v2.5M10 15.5V18M2 10h2.5M15.5 10H18M4.3 4.3l1.8 1.8M13.9 13.9l1.8 1.8M4.3 15.7l1.8-1.8M13.9 6.1l1.8-1.8',
   copy: 'M7 7h9v10H7zM4 13V3h9',
   down: 'M10 4v11M5 10l5 5 5-5',

@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react'
+import type { HostsOverview } from '../../../../shared/contract/hosts'
+import { api } from '../../api'
+import { EmptyState } from '../../components/EmptyState'
+import { PageHeader } from '../../components/PageHeader'
+import { errorMessage, formatRelative, plural } from '../../lib/format'
+
+/** How often the page asks for the hosts while it is open (each host's heartbeat comes every second or so). */
+const POLL_MS = 3_000
+
+/**
+ * Every host of a shared PostgreSQL database: the panels and headless workers that claim and run its
+ * authorizations, each with its slots, what it runs now and its recent warnings and errors. A host whose
+ * heartbeat stopped is shown offline: its claimed accounts go back to the queue after their lease and
+ * another host finishes them.
+ */
+export function HostsPage() {
+  const [overview, setOverview] = useState<HostsOverview | null>(null)
+  const [problem, setProblem] = useState<string | null>(null)
+  useEffect(() => {
+    let cancelled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const load = async () => {
+      try {
+        const next = await api.call('hosts:list', {})
+        if (cancelled) return
+        setOverview(next)
+        setProblem(null)
+      } catch (error) {
+        if (!cancelled) setProblem(errorMessage(error))
+      }
+      if (!cancelled) timer = setTimeout(() => void load(), POLL_MS)
+    }
+    void load()
+    return () => {
+      cancelled = true
+      clearTimeout(timer)
+    }
+  }, [])
+
+  const online = overview?.hosts.filter((h) => h.online) ?? []
+  const subtitle = overview?.shared
+    ? `${plural(online.length, 'host')} online · ${plural(online.reduce((sum, h) => sum + h.slots, 0), 'slot')} · ${plural(online.reduce((sum, h) => sum + h.running, 0), 'authorization')} running`
+    : 'The machines that run authorizations'
+  return (
+    <>
+      <PageHeader title="Hosts" subtitle={subtitle} />
+      {problem ? (
+        <p className="form-problem" role="alert">
+          The hosts could not be read: {problem}
+        </p>
+      ) : null}
+      {overview && !overview.shared ? (
+        <EmptyState title="This machine only">
+          <p>
+            This panel keeps its data in SQLite on this machine, so it runs every authorization itself. To spread 40,000 accounts over several
+            machines, put the panel on a shared PostgreSQL database (Settings → Database and hosts) and start workers on the other machines with{' '}
+            <code>npm run worker</code> or their own desktop app.
+          </p>
+        </EmptyState>
+      ) : null}
+      {overview?.shared ? (
+        <div className="preview-table-wrap hosts-table-wrap">
+          <table className="preview-table hosts-table" aria-label="Hosts">
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">State</th>
+                <th scope="col">Running</th>
+                <th scope="col">Slots in use</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">Last 15 min</th>
+                <th scope="col">Up since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.hosts.map((host) => (
+                <tr key={host.hostId} aria-label={host.hostId} className={host.online ? undefined : 'muted'}>
+                  <td>
+                    <strong>{host.hostId}</strong>
+                    {host.thisHost ? <span className="muted"> (this panel)</span> : null}
+                  </td>
+                  <td>{host.online ? 'online' : `offline · last seen ${formatRelative(host.heartbeatAt)}`}</td>
+                  <td>
+                    {host.running} of {host.slots}
+                  </td>
+                  <td>{host.slotsInUse ?? '—'}</td>
+                  <td>{host.waiting ?? '—'}</td>
+                  <td title={host.lastError ?? undefined}>
+                    {host.errors === null ? '—' : `${plural(host.errors, 'error')}, ${plural(host.warnings ?? 0, 'warning')}`}
+                    {host.lastError ? <div className="muted hosts-last-error">{host.lastError}</div> : null}
+                  </td>
+                  <td>{formatRelative(host.startedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  )
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { hostsOverview, logSummary, type HostRecord } from '../../../src/main/services/hosts/hosts-overview'
+
+const NOW = Date.parse('2026-12-04T12:00:00.000Z')
+const ago = (ms: number) => new Date(NOW - ms).toISOString()
+
+function record(hostId: string, heartbeatAgoMs: number, summary: unknown = null): HostRecord {
+  return { hostId, startedAt: ago(3_600_000), heartbeatAt: ago(heartbeatAgoMs), slots: 5, running: 2, summary }
+}
+
+describe('the Hosts page view', () => {
+  it('shows this host first, then live hosts, and a host silent for longer than the claim lease as offline', async () => {
+    const overview = await hostsOverview({
+      shared: true,
+      hostId: 'panel',
+      leaseMs: 30_000,
+      now: () => NOW,
+      list: async () => [record('worker-b', 500), record('worker-dead', 31_000), record('panel', 900), record('worker-c', 29_000)],
+    })
+    expect(overview.hosts.map((h) => [h.hostId, h.thisHost, h.online])).toEqual([
+      ['panel', true, true],
+      ['worker-b', false, true],
+      ['worker-c', false, true],
+      ['worker-dead', false, false],
+    ])
+  })
+
+  it('reads the heartbeat summary it knows and leaves the rest unknown, never failing on an odd one', async () => {
+    const overview = await hostsOverview({
+      shared: true,
+      hostId: 'panel',
+      leaseMs: 1_000,
+      now: () => NOW,
+      list: async () => [
+        record('panel', 0, { slotsInUse: 3, waiting: 7, logs: { warnings: 2, errors: 1, lastError: 'Profile sync failed: GoLogin answered 503' } }),
+        record('old-version', 0, 'not an object'),
+      ],
+    })
+    expect(overview.hosts[0]).toMatchObject({ slotsInUse: 3, waiting: 7, warnings: 2, errors: 1, lastError: 'Profile sync failed: GoLogin answered 503', online: true })
+    expect(overview.hosts[1]).toMatchObject({ slotsInUse: null, waiting: null, warnings: null, errors: null, lastError: null, online: true })
+  })
+
+  it('on SQLite says this machine runs alone, without reading anything', async () => {
+    const overview = await hostsOverview({ shared: false, hostId: 'solo', leaseMs: 60_000, list: () => Promise.reject(new Error('no hosts table')) })
+    expect(overview).toEqual({ shared: false, thisHost: 'solo', hosts: [] })
+  })
+
+  it('summarises the log of the last 15 minutes: warnings, errors and the newest error', () => {
+    const entries = [
+      { ts: ago(20 * 60_000), level: 'error', event: 'old.error', msg: 'too old to count' },
+      { ts: ago(10 * 60_000), level: 'warn', event: 'w1' },
+      { ts: ago(5 * 60_000), level: 'error', event: 'e1', msg: 'first error' },
+      { ts: ago(60_000), level: 'info', event: 'i1' },
+      { ts: ago(1_000), level: 'error', event: 'gologin.stop_failed' },
+    ]
+    expect(logSummary(entries, NOW)).toEqual({ warnings: 1, errors: 2, lastError: 'gologin.stop_failed' })
+    expect(logSummary([], NOW)).toEqual({ warnings: 0, errors: 0, lastError: null })
+  })
+})
