@@ -33,6 +33,7 @@ export const POSTGRES_SUITES = [
   'tests/integration/hosts/host-scope.test.ts',
   'tests/integration/hosts/worker-processes.test.ts',
   'tests/integration/host/worker-process.test.ts',
+  'tests/e2e/hosts-page.test.ts',
 ]
 
 export default defineConfig({
@@ -60,6 +61,7 @@ export default defineConfig({
             'tests/integration/hosts/host-scope.test.ts',
             'tests/integration/hosts/worker-processes.test.ts',
             'tests/integration/host/worker-process.test.ts',
+            'tests/e2e/hosts-page.test.ts',
           ],
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
           env: { DATABASE_URL: '' },

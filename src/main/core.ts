@@ -45,6 +45,7 @@ import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
+import { hostsOverview } from './services/hosts/hosts-overview'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
@@ -301,6 +302,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           onSecret,
           log: logs.logger('hosts'),
         }),
+        () => hostsOverview({ shared: db.kind === 'postgres', hostId, leaseMs: claimLeaseMs, list: () => authorization.batches.hosts() }),
       ),
     }
     const router = new Router(handlers, logs.logger('ipc'))

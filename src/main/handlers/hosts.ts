@@ -1,10 +1,15 @@
 import type { PartialHandlerMap } from '../ipc/router'
+import type { HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
 
-type HostsChannel = 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch'
+type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch'
 
-export function hostsHandlers(service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>): PartialHandlerMap<HostsChannel> {
+export function hostsHandlers(
+  service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
+  overview: () => Promise<HostsOverview>,
+): PartialHandlerMap<HostsChannel> {
   return {
+    'hosts:list': () => overview(),
     'hosts:status': () => service.status(),
     'hosts:testDatabase': ({ url, keyFile, passphrase }) => service.test({ url, keyFile, passphrase }),
     'hosts:joinDatabase': ({ url, keyFile, passphrase }) => service.join({ url, keyFile, passphrase }),

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     logLevel: args.logLevel,
     sandbox: null,
   })
-  const slots = args.slots ?? core.settings.get('maxConcurrentProfiles')
+  // The option, else host.json, else the shared setting (the core decides).
+  const slots = core.gologin.slots.figures().maxConcurrent
   core.logs.logger('worker').info('worker.ready', { hostId: args.hostId, slots }, `Worker ${args.hostId} joined ${describePostgresUrl(choice.url)} with ${slots} slot(s)`)
   process.stdout.write(`WORKER_READY host=${args.hostId} slots=${slots}\n`)
 

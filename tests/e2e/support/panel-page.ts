@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core'
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-artifacts/screenshots')
 
-export type PageName = 'Profiles' | 'Sessions' | 'Logs' | 'Settings'
+export type PageName = 'Profiles' | 'Sessions' | 'Hosts' | 'Logs' | 'Settings'
 
 export function panelPage(page: Page) {
   const nav = page.getByRole('navigation', { name: 'Main' })

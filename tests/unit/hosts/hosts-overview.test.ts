@@ -9,13 +9,13 @@ function record(hostId: string, heartbeatAgoMs: number, summary: unknown = null)
 }
 
 describe('the Hosts page view', () => {
-  it('shows this host first, then live hosts, and a host silent for longer than the claim lease as offline', async () => {
+  it('shows this host first, then live hosts, a host silent for longer than the claim lease as offline, and none silent for a day', async () => {
     const overview = await hostsOverview({
       shared: true,
       hostId: 'panel',
       leaseMs: 30_000,
       now: () => NOW,
-      list: async () => [record('worker-b', 500), record('worker-dead', 31_000), record('panel', 900), record('worker-c', 29_000)],
+      list: async () => [record('worker-b', 500), record('worker-dead', 31_000), record('panel', 900), record('worker-c', 29_000), record('last-week', 7 * 86_400_000)],
     })
     expect(overview.hosts.map((h) => [h.hostId, h.thisHost, h.online])).toEqual([
       ['panel', true, true],

@@ -38,6 +38,8 @@ export interface BatchRunnerDeps {
    * terminal write of an attempt being handed over to another host (this host is stopping). Absent: SQLite.
    */
   claims?: { store: ClaimStore; pollMs?: number; handingOver: Set<string>; launcher?: () => string } | null
+  /** More of this host's heartbeat summary for the Hosts page (its log's warnings and errors). */
+  hostSummary?: () => Record<string, unknown>
 }
 
 export interface RetryInput {
@@ -536,7 +538,12 @@ export class BatchRunner {
         slots: this.queue.concurrency,
         launcher: this.deps.claims?.launcher?.() ?? null,
         running,
-        summary: { slotsInUse: figures.slotsInUse, waiting: figures.waiting, batches: rows.filter((r) => r.state === 'running' || r.state === 'paused').length },
+        summary: {
+          slotsInUse: figures.slotsInUse,
+          waiting: figures.waiting,
+          batches: rows.filter((r) => r.state === 'running' || r.state === 'paused').length,
+          ...this.deps.hostSummary?.(),
+        },
       })
     } catch (error) {
       if (!this.closing.signal.aborted) this.log.warn('batch.claims_tick_failed', { err: error }, 'Could not update the shared batches; trying again shortly')

@@ -1,7 +1,8 @@
 /**
  * The Hosts page's view of the `hosts` table: every host of a shared PostgreSQL database with its heartbeat, slots
  * and summary, and whether it is still alive (a heartbeat within the claim lease, at least 10 s: each host beats
- * every poll of its claims, at most every second). SQLite: one machine, no hosts table to read.
+ * every poll of its claims, at most every second); hosts silent for a day are left out. SQLite: one machine, no
+ * hosts table to read.
  */
 import type { HostsOverview, HostView } from '../../../shared/contract/hosts'
 
@@ -25,12 +26,16 @@ export interface HostsOverviewDeps {
 }
 
 const MIN_ONLINE_MS = 10_000
+/** Hosts silent for longer are left out (a panel's host id changes with each start; its old rows are history). */
+export const FORGET_HOST_MS = 24 * 3_600_000
 
 export async function hostsOverview(deps: HostsOverviewDeps): Promise<HostsOverview> {
   if (!deps.shared) return { shared: false, thisHost: deps.hostId, hosts: [] }
   const now = deps.now?.() ?? Date.now()
   const onlineMs = Math.max(MIN_ONLINE_MS, deps.leaseMs)
-  const hosts = (await deps.list()).map((row) => view(row, deps.hostId, now - Date.parse(row.heartbeatAt) <= onlineMs))
+  const hosts = (await deps.list())
+    .filter((row) => now - Date.parse(row.heartbeatAt) <= FORGET_HOST_MS)
+    .map((row) => view(row, deps.hostId, now - Date.parse(row.heartbeatAt) <= onlineMs))
   // This host first, then the live ones, then by the newest heartbeat.
   hosts.sort((a, b) => Number(b.thisHost) - Number(a.thisHost) || Number(b.online) - Number(a.online) || (a.heartbeatAt < b.heartbeatAt ? 1 : -1))
   return { shared: true, thisHost: deps.hostId, hosts }

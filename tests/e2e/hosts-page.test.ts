@@ -1,0 +1,90 @@
+/**
+ * The Hosts page in browser mode (the built panel, Playwright + Chromium): on a shared PostgreSQL database it lists
+ * this panel and a headless worker (`npm run worker`, a real process) with its slots, and shows the worker offline once
+ * it stopped; on SQLite it says the machine runs alone. (PostgreSQL project: the shared database is a server.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterEach, describe, it } from 'vitest'
+import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
+import { launchPlaywright } from '../helpers/chromium'
+import { freshPostgresUrl } from '../helpers/test-database'
+import { tempDir } from '../helpers/temp-dir'
+import { panelPage } from './support/panel-page'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const panels: BrowserModeProcess[] = []
+const workers: ChildProcess[] = []
+let browser: Browser | null = null
+
+afterEach(async () => {
+  await browser?.close()
+  browser = null
+  for (const worker of workers.splice(0)) {
+    if (worker.exitCode === null && worker.signalCode === null) {
+      worker.kill('SIGKILL')
+      await new Promise((resolve) => worker.once('exit', resolve))
+    }
+  }
+  for (const panel of panels.splice(0)) await panel.stop()
+})
+
+async function openHosts(dataDir: string, env: NodeJS.ProcessEnv): Promise<Page> {
+  const panel = await startBrowserMode({ dataDir, env })
+  panels.push(panel)
+  browser ??= await launchPlaywright()
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  await page.goto(panel.url)
+  await panelPage(page).open('Hosts')
+  return page
+}
+
+/** `node out/main/worker.js`, resolved once it printed WORKER_READY. */
+async function startWorker(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'out/main/worker.js'), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  workers.push(child)
+  let stderr = ''
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  await new Promise<void>((resolve, reject) => {
+    let stdout = ''
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk
+      if (stdout.includes('WORKER_READY ')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${stderr}`)))
+  })
+  return child
+}
+
+describe('Hosts page (browser mode)', () => {
+  it('lists this panel and a worker with its slots, and shows the worker offline once it stopped', { timeout: 120_000 }, async () => {
+    const databaseUrl = await freshPostgresUrl()
+    const panelDir = tempDir('panel-e2e-hosts-')
+    const page = await openHosts(panelDir, { DATABASE_URL: databaseUrl, PROFILE_SYNC_INTERVAL: '0', CLAIM_LEASE_SECONDS: '2' })
+    const table = page.getByRole('table', { name: 'Hosts' })
+    await table.getByRole('row').filter({ hasText: '(this panel)' }).getByText('online').waitFor()
+
+    // A worker with the panel's data key (as an imported key file would give it) and 3 slots of its own.
+    const workerDir = tempDir('worker-e2e-hosts-')
+    fs.copyFileSync(path.join(panelDir, 'data.key'), path.join(workerDir, 'data.key'))
+    const worker = await startWorker(['--data-dir', workerDir, '--database-url', databaseUrl, '--slots', '3', '--host-id', 'rack-7'])
+    const row = table.getByRole('row', { name: 'rack-7' })
+    await row.getByRole('cell', { name: 'online', exact: true }).waitFor()
+    await row.getByRole('cell', { name: '0 of 3', exact: true }).waitFor()
+    // Its heartbeat carries its log's summary of the last 15 minutes.
+    await row.getByText('0 errors, 0 warnings').waitFor()
+    await page.getByText(/^2 hosts online · /).waitFor()
+
+    worker.kill('SIGTERM')
+    await new Promise((resolve) => worker.once('exit', resolve))
+    await row.getByText(/^offline · last seen/).waitFor({ timeout: 30_000 })
+    await page.getByText(/^1 host online · /).waitFor()
+  })
+
+  it('on SQLite says this machine runs every authorization itself', { timeout: 60_000 }, async () => {
+    const page = await openHosts(tempDir('panel-e2e-solo-'), { PROFILE_SYNC_INTERVAL: '0' })
+    await page.getByRole('region', { name: 'This machine only' }).getByText(/keeps its data in SQLite on this machine/).waitFor()
+  })
+})
