@@ -1,5 +1,22 @@
 import { defineConfig } from 'vitest/config'
 
+/** Suites that need several hosts on one server, or a server to join: the postgres project only. */
+const POSTGRES_ONLY = [
+  'tests/integration/db/postgres.test.ts',
+  'tests/integration/gologin/shared-budget.test.ts',
+  'tests/integration/gologin-service/shared-sync.test.ts',
+  // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).
+  'tests/integration/hosts/database-join.test.ts',
+  'tests/e2e/database-join.test.ts',
+  // Work claimed by several hosts of one database; worker processes; the Hosts page.
+  'tests/integration/hosts/claims.test.ts',
+  'tests/integration/hosts/claim-store.test.ts',
+  'tests/integration/hosts/host-scope.test.ts',
+  'tests/integration/hosts/worker-processes.test.ts',
+  'tests/integration/host/worker-process.test.ts',
+  'tests/e2e/hosts-page.test.ts',
+]
+
 /**
  * Suites that run a second time on PostgreSQL (the `postgres` project: TEST_DATABASE=postgres, each test
  * on a fresh database of its own, tests/helpers/test-database.ts): the data layer, migrations and
@@ -8,7 +25,6 @@ import { defineConfig } from 'vitest/config'
 export const POSTGRES_SUITES = [
   'tests/integration/db/dialect.test.ts',
   'tests/integration/db/migrations.test.ts',
-  'tests/integration/db/postgres.test.ts',
   'tests/integration/db/profile-upsert.test.ts',
   'tests/integration/db/secrets.test.ts',
   'tests/integration/authorization/*.test.ts',
@@ -22,18 +38,7 @@ export const POSTGRES_SUITES = [
   'tests/integration/workers/*.test.ts',
   'tests/integration/lifecycle/recovery.test.ts',
   'tests/integration/gologin/token-stop.test.ts',
-  // PostgreSQL only: several hosts on one database.
-  'tests/integration/gologin/shared-budget.test.ts',
-  // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).
-  'tests/integration/hosts/database-join.test.ts',
-  'tests/e2e/database-join.test.ts',
-  // Work claimed by several hosts of one database (PostgreSQL only).
-  'tests/integration/hosts/claims.test.ts',
-  'tests/integration/hosts/claim-store.test.ts',
-  'tests/integration/hosts/host-scope.test.ts',
-  'tests/integration/hosts/worker-processes.test.ts',
-  'tests/integration/host/worker-process.test.ts',
-  'tests/e2e/hosts-page.test.ts',
+  ...POSTGRES_ONLY,
 ]
 
 export default defineConfig({
@@ -49,20 +54,8 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
-          // PostgreSQL-only checks (dialect, pool, citext) live there and need the postgres project's server.
-          exclude: [
-            'tests/integration/db/postgres.test.ts',
-            'tests/integration/gologin/shared-budget.test.ts',
-            'tests/integration/gologin-service/shared-sync.test.ts',
-            'tests/integration/hosts/database-join.test.ts',
-            'tests/e2e/database-join.test.ts',
-            'tests/integration/hosts/claims.test.ts',
-            'tests/integration/hosts/claim-store.test.ts',
-            'tests/integration/hosts/host-scope.test.ts',
-            'tests/integration/hosts/worker-processes.test.ts',
-            'tests/integration/host/worker-process.test.ts',
-            'tests/e2e/hosts-page.test.ts',
-          ],
+          // PostgreSQL-only suites (dialect, pool, citext, several hosts) need the postgres project's server.
+          exclude: POSTGRES_ONLY,
           // A DATABASE_URL in the shell must not send the SQLite runs to a server.
           env: { DATABASE_URL: '' },
           globalSetup: ['tests/global-setup.ts'],

@@ -15,14 +15,16 @@ import type { KeyStore } from '../../src/main/security/key-store'
 import type { Metrics } from './harness'
 
 export const BENCH_ON_POSTGRES = process.env.BENCH_DATABASE === 'postgres'
-const ADMIN_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test'
+/** The server the PostgreSQL benchmarks make their databases on. */
+export const ADMIN_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test'
 
 /** The metrics as measured on this run's database (`pg.` in front on PostgreSQL). */
 export function onThisDatabase(metrics: Metrics): Metrics {
   return BENCH_ON_POSTGRES ? Object.fromEntries(Object.entries(metrics).map(([name, metric]) => [`pg.${name}`, metric])) : metrics
 }
 
-async function admin(sql: string): Promise<void> {
+/** Runs one statement on the admin database (CREATE / DROP DATABASE). */
+export async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL })
   await client.connect()
   try {

@@ -21,10 +21,9 @@ import { LogSystem } from '../../src/main/logging/logger'
 import { BatchRunner } from '../../src/main/services/automation/batch-runner'
 import { ClaimStore } from '../../src/main/services/automation/claims'
 import { SessionStore, type SessionJob } from '../../src/main/services/automation/session-store'
-import { BENCH_ON_POSTGRES } from './database'
+import { ADMIN_URL, admin, BENCH_ON_POSTGRES } from './database'
 import { benchmark, round, type Metrics } from './harness'
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test'
 const HOSTS = 4
 const WORKERS = 5
 const CLAIM_SESSIONS = 2_000
@@ -45,16 +44,6 @@ async function serverAnswers(): Promise<boolean> {
     return false
   } finally {
     await client.end().catch(() => undefined)
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
   }
 }
 
