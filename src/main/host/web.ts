@@ -31,7 +31,6 @@ async function main(): Promise<void> {
     },
   )
   const host = await startWebHost({ core, rendererDir: path.resolve(here, '../renderer'), port: args.port })
-  process.stdout.write(`PANEL_URL=${host.url}\n`)
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -47,6 +46,8 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+  // Only once a stop is handled: whoever reads the line may stop the process at once.
+  process.stdout.write(`PANEL_URL=${host.url}\n`)
 }
 
 main().catch((error) => {

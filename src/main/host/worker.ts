@@ -5,7 +5,8 @@
  * profile slots against its own GoLogin desktop app (or the cloud launcher, as the shared settings say),
  * and reports through the database: any panel on it shows this host's sessions, slots and logs summary.
  * Prints `WORKER_READY host=… slots=…` on stdout once it claims work; its log goes to stderr.
- * SIGINT/SIGTERM: running attempts are cancelled, every started profile is stopped, then it exits.
+ * SIGINT/SIGTERM (also during start-up): running attempts go back to the queue for the other hosts, every
+ * profile it started is stopped, then it exits.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -38,7 +39,24 @@ async function main(): Promise<void> {
   }
   const here = path.dirname(fileURLToPath(import.meta.url))
   const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
-  const core: Core = await createCore({
+  // Signals are handled from here on: one that comes while the core starts stops it as soon as it is up.
+  let core: Core | null = null
+  let stopRequested: string | null = null
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (!core) return void (stopRequested ??= signal)
+    if (stopping) return
+    stopping = true
+    core.logs.logger('worker').info('worker.stopping', { signal }, `Worker stopping (${signal}): running attempts are handed back and their profiles stopped`)
+    const force = setTimeout(() => process.exit(1), FORCE_EXIT_MS)
+    force.unref()
+    await core.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+
+  core = await createCore({
     dataDir: args.dataDir,
     mode: 'worker',
     appVersion: version,
@@ -49,23 +67,11 @@ async function main(): Promise<void> {
     logLevel: args.logLevel,
     sandbox: null,
   })
+  if (stopRequested) return stop(stopRequested)
   // The option, else host.json, else the shared setting (the core decides).
   const slots = core.gologin.slots.figures().maxConcurrent
   core.logs.logger('worker').info('worker.ready', { hostId: args.hostId, slots }, `Worker ${args.hostId} joined ${describePostgresUrl(choice.url)} with ${slots} slot(s)`)
   process.stdout.write(`WORKER_READY host=${args.hostId} slots=${slots}\n`)
-
-  let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    core.logs.logger('worker').info('worker.stopping', { signal }, `Worker stopping (${signal}): running attempts are cancelled and their profiles stopped`)
-    const force = setTimeout(() => process.exit(1), FORCE_EXIT_MS)
-    force.unref()
-    await core.close()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop('SIGINT'))
-  process.on('SIGTERM', () => void stop('SIGTERM'))
 }
 
 main().catch((error) => {
