@@ -61,7 +61,8 @@ export async function claimWorld(options: { consentDelayMs?: number; leaseMs?: n
         sandbox: null,
         hostId: id,
         hostSlots: hostOptions.slots ?? 2,
-        claimLeaseMs: options.leaseMs ?? 2_000,
+        // Long enough that a live host's lease never lapses on a loaded machine (the expiry test sets a short one).
+        claimLeaseMs: options.leaseMs ?? 20_000,
         keyStore: new FileKeyStore({ dir: keyDir }),
         eventWindowMs: 10,
         logLevel: 'warn',

@@ -70,7 +70,7 @@ describe('hosts claiming the sessions of one database', () => {
 
   it('the sessions of a host that stops renewing its leases come back after the lease and complete on another host', { timeout: 180_000 }, async () => {
     // A slow consent page keeps the first host's attempts running long enough to die in the middle of them.
-    const world = await claimWorld({ consentDelayMs: 1_500, leaseMs: 2_000 })
+    const world = await claimWorld({ consentDelayMs: 1_500, leaseMs: 5_000 })
     const doomed = await world.host('doomed', { prepare: true })
     const accounts = world.sandbox.accounts().slice(0, 4)
     const started = await doomed.core.authorization.batches.start({ profileIds: accounts.map((a) => a.profileId), apiApp: 'SANDBOX1' })
