@@ -2,12 +2,13 @@ import 'reflect-metadata'
 import fs from 'node:fs'
 import path from 'node:path'
 import pRetry from 'p-retry'
-import { DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm'
+import { DataSource, type EntityManager, type MigrationInterface } from 'typeorm'
 import { AppException, InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
 import type { KeyStore } from '../security/key-store'
 import { SecretBox, SecretOpenError } from '../security/secret-box'
 import { isPostgresUrl } from './database-config'
+import { withAdvisoryLock } from './host-lock'
 import { databaseKind, type DatabaseKind } from './dialect'
 import { ENTITIES } from './entities'
 import { MIGRATION_NAMES, MIGRATIONS } from './migrations'
@@ -203,18 +204,7 @@ const START_UP_LOCK = 0x67_6c_70_6e
  * database wait for each other instead of racing to create the same tables. SQLite: one process anyway.
  */
 async function exclusiveStartUp<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  if (databaseKind(dataSource) === 'sqlite') return work()
-  const holder: QueryRunner = dataSource.createQueryRunner()
-  try {
-    await holder.query('SELECT pg_advisory_lock(?)', [START_UP_LOCK])
-    try {
-      return await work()
-    } finally {
-      await holder.query('SELECT pg_advisory_unlock(?)', [START_UP_LOCK]).catch(() => undefined)
-    }
-  } finally {
-    await holder.release()
-  }
+  return (await withAdvisoryLock(dataSource, [START_UP_LOCK], 'wait', work)).value
 }
 
 async function initialize(dataSource: DataSource, location: string): Promise<void> {

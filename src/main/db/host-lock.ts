@@ -1,8 +1,9 @@
 /**
- * Work that one host of a database does at a time, the others skipping it rather than waiting: a profile sync
- * (two hosts syncing at once would each mark the other's freshly written profiles as gone from GoLogin, and spend
- * the shared GoLogin budget twice). PostgreSQL: a session-level advisory lock, tried once, held on its own
- * connection for the whole work and released by the server if the host dies. SQLite: one process, always free.
+ * Work that one host of a database does at a time. PostgreSQL: a session-level advisory lock held on a connection
+ * of its own for the whole work (the server releases it if the host dies); SQLite: one process, always free.
+ * - `withHostLock`: tried once, the others skip the work — a profile sync (two hosts syncing at once would each
+ *   mark the other's freshly written profiles as gone from GoLogin, and spend the shared GoLogin budget twice).
+ * - `withAdvisoryLock(…, 'wait')`: the others wait their turn — start-up (migrations, the data-key check).
  */
 import type { DataSource, QueryRunner } from 'typeorm'
 import { databaseKind } from './dialect'
@@ -16,16 +17,30 @@ const PANEL_LOCK_SPACE = 0x676c_706e
 
 export type HostLockOutcome<T> = { ran: true; value: T } | { ran: false }
 
-export async function withHostLock<T>(dataSource: DataSource, name: HostLockName, work: () => Promise<T>): Promise<HostLockOutcome<T>> {
+/** One advisory lock: one bigint key or two int keys (PostgreSQL keeps the two kinds apart). */
+export type AdvisoryKey = readonly [number] | readonly [number, number]
+
+export function withHostLock<T>(dataSource: DataSource, name: HostLockName, work: () => Promise<T>): Promise<HostLockOutcome<T>> {
+  return withAdvisoryLock(dataSource, [PANEL_LOCK_SPACE, HOST_LOCKS[name]], 'try', work)
+}
+
+/** Runs `work` holding the lock: `wait` queues behind another holder, `try` gives up at once (`ran: false`). */
+export function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'wait', work: () => Promise<T>): Promise<{ ran: true; value: T }>
+export function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'try', work: () => Promise<T>): Promise<HostLockOutcome<T>>
+export async function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'wait' | 'try', work: () => Promise<T>): Promise<HostLockOutcome<T>> {
   if (databaseKind(dataSource) === 'sqlite') return { ran: true, value: await work() }
+  const placeholders = key.map((_, i) => `$${i + 1}`).join(', ')
   const holder: QueryRunner = dataSource.createQueryRunner()
   try {
-    const [{ locked }] = (await holder.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [PANEL_LOCK_SPACE, HOST_LOCKS[name]])) as Array<{ locked: boolean }>
-    if (!locked) return { ran: false }
+    if (mode === 'wait') await holder.query(`SELECT pg_advisory_lock(${placeholders})`, [...key])
+    else {
+      const [{ locked }] = (await holder.query(`SELECT pg_try_advisory_lock(${placeholders}) AS locked`, [...key])) as Array<{ locked: boolean }>
+      if (!locked) return { ran: false }
+    }
     try {
       return { ran: true, value: await work() }
     } finally {
-      await holder.query('SELECT pg_advisory_unlock($1, $2)', [PANEL_LOCK_SPACE, HOST_LOCKS[name]]).catch(() => undefined)
+      await holder.query(`SELECT pg_advisory_unlock(${placeholders})`, [...key]).catch(() => undefined)
     }
   } finally {
     await holder.release()

@@ -23,6 +23,17 @@ export class LogRing {
     return ordered.slice(Math.max(0, ordered.length - limit))
   }
 
+  /** The lines logged at `sinceMs` (epoch ms) or later, oldest first; reads back from the newest and copies only those. */
+  since(sinceMs: number): LogEntry[] {
+    const found: LogEntry[] = []
+    for (let n = this.items.length - 1; n >= 0; n--) {
+      const entry = this.items[(this.start + n) % this.items.length]
+      if (Date.parse(entry.ts) < sinceMs) break
+      found.push(entry)
+    }
+    return found.reverse()
+  }
+
   get size(): number {
     return this.items.length
   }

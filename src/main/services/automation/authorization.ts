@@ -22,7 +22,7 @@ import { AuthorizationPreflight, type PreflightDeps } from './preflight'
 import { ProfileAutomator } from './profile-automator'
 import { SessionQueries } from './session-queries'
 import { SessionStore } from './session-store'
-import { logSummary } from '../hosts/hosts-overview'
+import { LOG_SUMMARY_WINDOW_MS, logSummary } from '../hosts/hosts-overview'
 
 export interface AuthorizationEngineDeps {
   /** Screenshots go to `<dataDir>/screenshots`. */
@@ -122,7 +122,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     logger: logs.logger('batch'),
     concurrency: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
     claims: claimStore ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode') } : null,
-    hostSummary: () => ({ logs: logSummary(logs.ring.recent()) }),
+    hostSummary: () => ({ logs: logSummary(logs.ring.since(Date.now() - LOG_SUMMARY_WINDOW_MS)) }),
   })
   const stopWatching = settings.onChange((_view, changed) => {
     if (changed.includes('maxConcurrentProfiles') && deps.hostSlots === undefined) batches.setConcurrency(settings.get('maxConcurrentProfiles'))
