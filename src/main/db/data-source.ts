@@ -37,6 +37,8 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string | null
   /** PostgreSQL connections in the pool (default 10). */
   poolSize?: number
+  /** PostgreSQL: how long one statement may wait for its answer before its connection is dropped (default 30 s). */
+  queryTimeoutMs?: number
 }
 
 export interface Database {
@@ -67,6 +69,8 @@ export interface DataSourceOptions {
   nativeBinding?: string
   /** PostgreSQL connections in the pool (default 10). */
   poolSize?: number
+  /** PostgreSQL: see `PostgresOptions.queryTimeoutMs`. */
+  queryTimeoutMs?: number
 }
 
 /**
@@ -119,6 +123,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     log,
     nativeBinding: options.nativeBinding,
     poolSize: options.poolSize,
+    queryTimeoutMs: options.queryTimeoutMs,
   })
   const kind = databaseKind(dataSource)
   try {

@@ -20,29 +20,53 @@ export type HostLockOutcome<T> = { ran: true; value: T } | { ran: false }
 /** One advisory lock: one bigint key or two int keys (PostgreSQL keeps the two kinds apart). */
 export type AdvisoryKey = readonly [number] | readonly [number, number]
 
-export function withHostLock<T>(dataSource: DataSource, name: HostLockName, work: () => Promise<T>): Promise<HostLockOutcome<T>> {
+export function withHostLock<T>(dataSource: DataSource, name: HostLockName, work: (lost: AbortSignal) => Promise<T>): Promise<HostLockOutcome<T>> {
   return withAdvisoryLock(dataSource, [PANEL_LOCK_SPACE, HOST_LOCKS[name]], 'try', work)
 }
 
-/** Runs `work` holding the lock: `wait` queues behind another holder, `try` gives up at once (`ran: false`). */
-export function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'wait', work: () => Promise<T>): Promise<{ ran: true; value: T }>
-export function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'try', work: () => Promise<T>): Promise<HostLockOutcome<T>>
-export async function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'wait' | 'try', work: () => Promise<T>): Promise<HostLockOutcome<T>> {
-  if (databaseKind(dataSource) === 'sqlite') return { ran: true, value: await work() }
+/** The pg client under the runner: it tells when the connection fails. */
+interface LockConnection {
+  on(event: string, listener: (error?: Error) => void): void
+  removeListener(event: string, listener: (error?: Error) => void): void
+}
+
+/** How often a `wait` asks for the lock again (a blocking wait would run into the statement timeout). */
+const WAIT_POLL_MS = 250
+
+/**
+ * Runs `work` holding the lock: `wait` queues behind another holder, `try` gives up at once (`ran: false`).
+ * `lost` aborts when the connection holding the lock fails (the server has released the lock then): work that
+ * must not go on beside another holder checks it between its steps.
+ */
+export function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'wait', work: (lost: AbortSignal) => Promise<T>): Promise<{ ran: true; value: T }>
+export function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'try', work: (lost: AbortSignal) => Promise<T>): Promise<HostLockOutcome<T>>
+export async function withAdvisoryLock<T>(dataSource: DataSource, key: AdvisoryKey, mode: 'wait' | 'try', work: (lost: AbortSignal) => Promise<T>): Promise<HostLockOutcome<T>> {
+  const lost = new AbortController()
+  if (databaseKind(dataSource) === 'sqlite') return { ran: true, value: await work(lost.signal) }
   const placeholders = key.map((_, i) => `$${i + 1}`).join(', ')
   const holder: QueryRunner = dataSource.createQueryRunner()
+  const tryLock = async () => ((await holder.query(`SELECT pg_try_advisory_lock(${placeholders}) AS locked`, [...key])) as Array<{ locked: boolean }>)[0].locked
+  let connection: LockConnection | null = null
+  const onLost = (error?: Error) => lost.abort(new Error(`The database connection holding the lock was lost${error ? ` (${error.message})` : ''}`))
   try {
-    if (mode === 'wait') await holder.query(`SELECT pg_advisory_lock(${placeholders})`, [...key])
-    else {
-      const [{ locked }] = (await holder.query(`SELECT pg_try_advisory_lock(${placeholders}) AS locked`, [...key])) as Array<{ locked: boolean }>
-      if (!locked) return { ran: false }
+    let locked = await tryLock()
+    while (!locked && mode === 'wait') {
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS))
+      locked = await tryLock()
     }
+    if (!locked) return { ran: false }
+    connection = (await holder.connect()) as LockConnection
+    connection?.on('error', onLost)
+    connection?.on('end', onLost)
     try {
-      return { ran: true, value: await work() }
+      return { ran: true, value: await work(lost.signal) }
     } finally {
       await holder.query(`SELECT pg_advisory_unlock(${placeholders})`, [...key]).catch(() => undefined)
     }
   } finally {
+    const held = connection as LockConnection | null
+    held?.removeListener('error', onLost)
+    held?.removeListener('end', onLost)
     await holder.release()
   }
 }

@@ -45,10 +45,21 @@ export interface PostgresOptions extends DataSourceOptions {
   poolSize?: number
   /** How long to wait for a connection (default 10 s). */
   connectTimeoutMs?: number
+  /**
+   * How long one statement may wait for its answer before its connection is dropped (default 30 s): a half-open
+   * connection (a partition, a server that vanished) fails in seconds instead of hanging its caller for minutes.
+   */
+  queryTimeoutMs?: number
 }
+
+/** Client-side bound of one statement (the server's own `statement_timeout` is a little longer). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000
+/** TCP keepalive probes on every connection, so the kernel notices a dead peer of an idle connection too. */
+const KEEPALIVE_DELAY_MS = 5_000
 
 /** A TypeORM data source on PostgreSQL at `url` (`postgres://user:password@host:port/database`). */
 export function createPostgresDataSource(url: string, options: PostgresOptions = {}): DataSource {
+  const queryTimeout = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
   const dataSource = new DataSource({
     type: 'postgres',
     url,
@@ -63,7 +74,13 @@ export function createPostgresDataSource(url: string, options: PostgresOptions =
     poolSize: options.poolSize ?? 10,
     connectTimeoutMS: options.connectTimeoutMs ?? 10_000,
     applicationName: 'gologin-panel',
-    extra: { types: TYPES, options: sessionOptions(url) },
+    extra: {
+      types: TYPES,
+      options: sessionOptions(url, queryTimeout),
+      query_timeout: queryTimeout,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    },
     logger: options.log ? new TypeOrmLogAdapter(options.log) : undefined,
     logging: options.log ? ['warn', 'migration'] : false,
     maxQueryExecutionTime: 1_000,
@@ -73,17 +90,18 @@ export function createPostgresDataSource(url: string, options: PostgresOptions =
 }
 
 /**
- * The connection's startup options: the URL's own (`?options=…`), then UTC for the session's time zone and
- * no JIT (it spends ~300 ms compiling the token-export query, which then runs in ~150 ms).
+ * The connection's startup options: the URL's own (`?options=…`), then UTC for the session's time zone, no JIT
+ * (it spends ~300 ms compiling the token-export query, which then runs in ~150 ms), and a statement timeout a
+ * little past the client's own (a statement stuck on a lock ends on the server too).
  */
-function sessionOptions(url: string): string {
+function sessionOptions(url: string, queryTimeoutMs: number): string {
   let own = ''
   try {
     own = new URL(url).searchParams.get('options') ?? ''
   } catch {
     // An unparsable URL fails at connect with the driver's own message.
   }
-  return `${own} -c TimeZone=UTC -c jit=off`.trim()
+  return `${own} -c TimeZone=UTC -c jit=off -c statement_timeout=${queryTimeoutMs + 5_000}`.trim()
 }
 
 type Driver = {
@@ -114,10 +132,35 @@ function patchDriver(dataSource: DataSource): void {
 function numberedPlaceholders(runner: QueryRunner): QueryRunner {
   const query = runner.query.bind(runner) as (sql: string, parameters?: unknown[], structured?: boolean) => Promise<{ records: unknown[] }>
   runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
-    const result = await query(numberPlaceholders(sql), parameters, true)
-    return structured ? result : result.records
+    try {
+      const result = await query(numberPlaceholders(sql), parameters, true)
+      return structured ? result : result.records
+    } catch (error) {
+      if (isReadTimeout(error)) dropConnection(runner)
+      throw error
+    }
   }) as QueryRunner['query']
   return runner
+}
+
+/** pg's `query_timeout` fired: the statement's answer never came. */
+function isReadTimeout(error: unknown): boolean {
+  const cause = (error as { driverError?: unknown }).driverError ?? error
+  return cause instanceof Error && cause.message === 'Query read timeout'
+}
+
+/**
+ * pg answers a timed-out statement with an error but keeps the connection, still waiting for that answer: the
+ * pool would hand it out again and every later statement would hang behind it. Destroying its socket makes the
+ * client emit an error, and TypeORM then releases it to the pool as broken (the pool discards it).
+ */
+function dropConnection(runner: QueryRunner): void {
+  const client = (runner as unknown as { databaseConnection?: { on(event: 'error', listener: () => void): void; connection?: { stream?: { destroy(error?: Error): void } } } })
+    .databaseConnection
+  if (!client) return
+  // Dropped on purpose: its late "terminated" error (after TypeORM let go of it) is expected, not a crash.
+  client.on('error', () => undefined)
+  client.connection?.stream?.destroy(new Error('PostgreSQL did not answer in time; the connection was dropped'))
 }
 
 /**
@@ -214,11 +257,21 @@ export function passwordOf(url: string): string | null {
  * type parsers), for queries that must not queue behind the panel's own (the shared GoLogin budget). The
  * caller ends it. `dataSource` must be initialized.
  */
-export function sidePool(dataSource: DataSource, options: { max: number; applicationName: string; onError: (error: Error) => void }): pg.Pool {
+export function sidePool(dataSource: DataSource, options: { max: number; applicationName: string; onError: (error: Error) => void; queryTimeoutMs?: number }): pg.Pool {
   const master = (dataSource.driver as unknown as { master?: { options?: pg.PoolConfig } }).master
   if (!master?.options) throw new Error('The PostgreSQL data source is not initialized')
-  const pool = new pg.Pool({ ...master.options, max: options.max, application_name: options.applicationName })
+  const pool = new pg.Pool({
+    ...master.options,
+    max: options.max,
+    application_name: options.applicationName,
+    ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs, options: withStatementTimeout(master.options.options, options.queryTimeoutMs) } : {}),
+  })
   // An idle connection the server dropped must not bring the process down: the next query reconnects.
   pool.on('error', options.onError)
   return pool
+}
+
+/** The startup options with this pool's own statement timeout (a little past its client-side timeout). */
+function withStatementTimeout(options: string | undefined, queryTimeoutMs: number): string {
+  return `${(options ?? '').replace(/-c statement_timeout=\d+/, '')} -c statement_timeout=${queryTimeoutMs + 2_000}`.replace(/\s+/g, ' ').trim()
 }

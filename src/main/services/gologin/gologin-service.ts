@@ -116,7 +116,7 @@ export class GoLoginService {
       const mapper = new PatternMapper(this.deps.settings.get('usernamePattern'), apps)
       // One host of a shared database syncs at a time: two at once would each take the other's fresh rows for
       // profiles gone from GoLogin, and spend the shared GoLogin budget twice.
-      const locked = await withHostLock(this.deps.database.dataSource, 'profileSync', async () => {
+      const locked = await withHostLock(this.deps.database.dataSource, 'profileSync', async (lockLost) => {
         this.log.info('gologin.sync.started', {}, 'Profile sync started')
         return runProfileSync({
           source: this.deps.client,
@@ -124,7 +124,8 @@ export class GoLoginService {
           mapper,
           log: this.log,
           syncedAt: startedAt,
-          signal,
+          // Without the lock another host may sync beside this one: stop at the next page.
+          signal: AbortSignal.any([signal, lockLostSignal(lockLost)]),
           onStep: (step) => this.setProgress({ ...this.progress, ...step }),
         })
       })
@@ -263,6 +264,16 @@ function idleProgress(): SyncProgress {
 function stepOf(outcome: SyncOutcome): SyncStep {
   const { complete: _complete, ...step } = outcome
   return step
+}
+
+/** The lock's loss as the sync's stop reason, in the operator's words. */
+function lockLostSignal(lost: AbortSignal): AbortSignal {
+  const stop = new AbortController()
+  const abort = () =>
+    stop.abort(new InfrastructureException('INTERRUPTED', 'The database connection holding the profile-sync lock was lost, so the sync stopped (it must never run beside another host’s). Sync again.', { cause: lost.reason }))
+  if (lost.aborted) abort()
+  else lost.addEventListener('abort', abort, { once: true })
+  return stop.signal
 }
 
 function asAppException(error: unknown): AppException {
