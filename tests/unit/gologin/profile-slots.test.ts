@@ -293,11 +293,13 @@ describe('ProfileSlots', () => {
     expect((await failure(slots.startProfile('d'))).code).toBe('INTERRUPTED')
   })
 
-  it('a failing in_use store does not block the profile', async () => {
+  it('a failed in_use write fails the start before GoLogin is asked (unrecorded, another host could start it too)', async () => {
     const launcher = new FakeLauncher()
     const slots = new ProfileSlots({ launcher, logger: captureLogger(), usage: { markInUse: async () => Promise.reject(new Error('db locked')) } })
-    await slots.withProfile('a', async () => undefined)
-    expect(launcher.calls).toEqual(['start a', 'started a', 'stop a'])
+    const error = await failure(slots.startProfile('a'))
+    expect(error.message).toMatch(/Could not record that profile a is in use \(db locked\); it was not started/)
+    expect(launcher.calls).toEqual([])
+    expect(slots.figures().slotsInUse).toBe(0)
   })
 
   it('refuses an empty profile id', async () => {

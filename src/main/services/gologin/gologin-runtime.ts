@@ -1,6 +1,7 @@
 import { numberPlaceholders, sidePool, type Database } from '../../db'
 import { ProfileEntity } from '../../db/entities'
 import type { SettingKey } from '../../../shared/contract/settings'
+import { DomainException } from '../../../shared/errors'
 import type { EventHub } from '../../ipc/event-hub'
 import type { LogSystem, Logger } from '../../logging/logger'
 import type { SettingsService } from '../settings/settings-service'
@@ -89,7 +90,9 @@ export function createGoLoginRuntime(deps: {
     ...deps.stops,
     usage: {
       async markInUse(profileId, inUse) {
-        await profiles.update({ profileId }, { inUse, inUseBy: inUse ? hostId : null })
+        if (inUse && db.kind === 'postgres') await takeProfile(db.dataSource, profileId, hostId)
+        // Cleared only where this host holds it: another host's flag is that host's to clear.
+        else await profiles.update(inUse || db.kind !== 'postgres' ? { profileId } : { profileId, inUseBy: hostId }, { inUse, inUseBy: inUse ? hostId : null })
         events.emit('profiles', { id: profileId, inUse })
       },
     },
@@ -159,4 +162,19 @@ function pollShared(deps: { client: GoLoginApiClient; settings: SettingsService;
   const timer = setInterval(() => void tick(), deps.everyMs)
   timer.unref?.()
   return () => clearInterval(timer)
+}
+
+/**
+ * PostgreSQL: marks the profile in use by this host unless another host holds it (its browser may run there);
+ * refused with CONFLICT then, so the start fails instead of running one profile on two machines.
+ */
+async function takeProfile(dataSource: Database['dataSource'], profileId: string, hostId: string): Promise<void> {
+  const taken = (await dataSource.query(
+    `UPDATE profiles SET in_use = TRUE, in_use_by = ? WHERE profile_id = ? AND (in_use = FALSE OR in_use_by IS NULL OR in_use_by = ?) RETURNING profile_id`,
+    [hostId, profileId, hostId],
+  )) as unknown[]
+  if (taken.length) return
+  const [row] = (await dataSource.query(`SELECT in_use_by FROM profiles WHERE profile_id = ?`, [profileId])) as Array<{ in_use_by: string | null }>
+  if (!row) return
+  throw new DomainException('CONFLICT', `Profile ${profileId} is in use on host ${row.in_use_by ?? '(unknown)'}; it is not started here as well.`, { details: { profileId, host: row.in_use_by } })
 }

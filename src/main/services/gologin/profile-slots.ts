@@ -291,8 +291,9 @@ export class ProfileSlots {
       entry.holdsSlot = true
       entry.phase = 'starting'
       this.changed()
+      // A failed write fails the start: unrecorded, another host could claim the profile while its browser runs here.
       markedInUse = true
-      await this.markInUse(profileId, true)
+      await this.markInUse(profileId, true, { required: true })
       controller.signal.throwIfAborted()
       const started = this.startWithinTimeout(launcher, profileId, controller.signal)
       attempt = started.attempt
@@ -433,10 +434,14 @@ export class ProfileSlots {
     return first.promise
   }
 
-  private async markInUse(profileId: string, inUse: boolean): Promise<void> {
+  private async markInUse(profileId: string, inUse: boolean, options: { required?: boolean } = {}): Promise<void> {
     try {
       await this.options.usage?.markInUse(profileId, inUse)
     } catch (error) {
+      if (options.required) {
+        if (error instanceof AppException) throw error
+        throw new InfrastructureException('INTERNAL_ERROR', `Could not record that profile ${profileId} is in use (${error instanceof Error ? error.message : String(error)}); it was not started.`, { cause: error })
+      }
       this.log.warn('gologin.profile.in_use_failed', { profileId, inUse, err: error }, 'Could not record whether the profile is in use')
     }
   }
