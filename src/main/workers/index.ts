@@ -12,6 +12,7 @@ import { SessionCleanup, type LiveSessions } from '../services/lifecycle/session
 import type { SettingsService } from '../services/settings/settings-service'
 import { TokenRefresher, type ApiAppSource, type TokenRefreshClient } from '../services/tokens/token-refresher'
 import { UnverifiedTokenCheck, type UnverifiedCheckClient } from '../services/tokens/unverified-check'
+import { TokenClaims } from '../services/tokens/token-claims'
 import { CleanupWorker } from './cleanup-worker'
 import { MonitorWorker, type SlotReadings } from './monitor-worker'
 import { ProfileSyncWorker, type GoLoginTokenState, type ProfileSyncSource } from './profile-sync-worker'
@@ -90,8 +91,11 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     log: logs.logger('worker.cleanup'),
   })
   const cleanup = new CleanupWorker(cleanupTask, { intervalMinutes: () => settings.get('cleanupIntervalMinutes'), log: logs.logger('worker.cleanup'), onStatus: pushLive })
+  // A shared database: one host refreshes (or re-checks) a token at a time.
+  const tokenClaims = new TokenClaims(deps.db.dataSource, deps.hostId ?? 'this-host')
   const refresher = new TokenRefresher({
     db: deps.db,
+    claims: tokenClaims,
     oauth: deps.oauth,
     apiApps: deps.apiApps,
     marginMinutes: () => settings.get('tokenRefreshMarginMinutes'),
@@ -107,6 +111,7 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
           apiApps: deps.apiApps,
           log: logs.logger('worker.token_refresh'),
           events: deps.events,
+          claims: tokenClaims,
         })
       : null
   const refreshPass = {

@@ -225,7 +225,7 @@ describe('TokenRefresher with the X sandbox', () => {
       transaction: <T>(work: Parameters<typeof db.transaction<T>>[0]) => (failures-- > 0 ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : db.transaction(work)),
     }
     const refresher = (database: typeof flaky) =>
-      new TokenRefresher({ db: database, oauth, apiApps: { get: async () => app }, marginMinutes: () => 15, log: new LogSystem({ dir: null }).logger('r'), persistRetry: { retries: 3, minTimeoutMs: 1 } })
+      new TokenRefresher({ db: database, oauth, apiApps: { get: async () => app }, marginMinutes: () => 15, log: new LogSystem({ dir: null }).logger('r'), persistRetry: { windowMs: 200, minTimeoutMs: 1 } })
     const lea = await authorize('lea')
     const leaRow = await seedToken(db, { profileId: 'p-lea', twitterUsername: 'lea', accessToken: lea.accessToken, refreshToken: lea.refreshToken, expiresAt: inMinutes(5) })
     expect(await refresher(flaky).refreshDue()).toMatchObject({ refreshed: 1 })

@@ -16,6 +16,7 @@ import type { Logger } from '../../logging/logger'
 import type { TokenSet } from '../oauth'
 import { XRateLimitException } from '../oauth/x-api-errors'
 import { newestTokenIds } from './newest-tokens'
+import type { TokenClaims } from './token-claims'
 
 /** What the refresher needs from the OAuth service (`OAuthService` fits). */
 export interface TokenRefreshClient {
@@ -41,8 +42,13 @@ export interface TokenRefresherOptions {
   events?: TokenEventSink
   /** Refreshes in flight at once (default 4). */
   concurrency?: number
-  /** Back-off of a failed write of rotated tokens: tries and first delay (default 6 tries from 250 ms, ~8 s in all). */
-  persistRetry?: { retries: number; minTimeoutMs: number }
+  /**
+   * How long a failed write of rotated tokens is retried before they are revoked (default 90 s, a database restart
+   * or failover), from `minTimeoutMs` (default 250 ms) doubling up to 5 s between tries.
+   */
+  persistRetry?: { windowMs: number; minTimeoutMs?: number }
+  /** On a shared database, one host refreshes a token at a time (absent: every row is this host's). */
+  claims?: TokenClaims
   now?: () => number
 }
 
@@ -113,8 +119,9 @@ export class TokenRefresher {
           report.skipped++
           return
         }
-        const outcome = await this.refreshOne(id, apps)
-        if (outcome === 'refreshed') report.refreshed++
+        const outcome = await this.claimed(id, () => this.refreshOne(id, apps, horizon))
+        if (outcome === 'elsewhere') report.due--
+        else if (outcome === 'refreshed') report.refreshed++
         else if (outcome === 'invalidated') report.invalidated++
         else if (outcome === 'gone') report.due--
         else if (outcome instanceof XRateLimitException) {
@@ -137,14 +144,32 @@ export class TokenRefresher {
     return report
   }
 
-  private async refreshOne(id: number, apps: Map<string, Promise<ApiAppConfig>>): Promise<'refreshed' | 'invalidated' | 'gone' | AppException> {
+  /** Runs `work` holding the row's refresh claim; 'elsewhere' when another host holds it. */
+  private async claimed<T>(id: number, work: () => Promise<T>): Promise<T | 'elsewhere'> {
+    const claims = this.options.claims
+    if (!claims) return work()
+    try {
+      if (!(await claims.take(id))) return 'elsewhere'
+    } catch (error) {
+      this.options.log.warn('tokens.refresh_claim_failed', { id, err: error }, 'Could not claim a token for refresh; it is tried again next pass')
+      return 'elsewhere'
+    }
+    try {
+      return await work()
+    } finally {
+      await claims.release(id)
+    }
+  }
+
+  private async refreshOne(id: number, apps: Map<string, Promise<ApiAppConfig>>, horizon: Date): Promise<'refreshed' | 'invalidated' | 'gone' | AppException> {
     const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
     const { log } = this.options
     let session: AuthorizationSessionEntity | null = null
     try {
       session = await repo.findOneBy({ id })
-      // Re-authorized, invalidated or refreshed meanwhile: nothing to do.
+      // Re-authorized, invalidated or refreshed meanwhile (here or on another host): nothing to do.
       if (!session || session.tokenStatus !== 'valid' || !session.refreshToken) return 'gone'
+      if (!session.expiresAt || session.expiresAt.getTime() >= horizon.getTime()) return 'gone'
       const current = session
       let app = apps.get(current.apiApp)
       if (!app) apps.set(current.apiApp, (app = this.options.apiApps.get(current.apiApp)))
@@ -154,8 +179,8 @@ export class TokenRefresher {
     } catch (error) {
       const fields = { sessionId: session?.sessionId, apiApp: session?.apiApp, username: session?.twitterUsername }
       if (session && isRejectedRefreshToken(error)) {
-        await this.invalidate(session, error as TwitterAPIException)
-        return 'invalidated'
+        // Rotated meanwhile (another host, or this one's earlier pass): the newer tokens stand.
+        return (await this.invalidate(session, error as TwitterAPIException)) ? 'invalidated' : 'gone'
       }
       const failure = error instanceof AppException ? error : new InfrastructureException('INTERNAL_ERROR', 'Token refresh failed.', { cause: error })
       if (failure instanceof XRateLimitException) log.warn('tokens.refresh_rate_limited', { ...fields, resetAt: failure.resetAt?.toISOString() ?? null })
@@ -174,7 +199,7 @@ export class TokenRefresher {
     const refreshedAt = new Date(this.now())
     const { log } = this.options
     const account = { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername }
-    const retry = this.options.persistRetry ?? { retries: 5, minTimeoutMs: 250 }
+    const retry = this.options.persistRetry ?? { windowMs: 90_000 }
     let status: string | null
     try {
       status = await pRetry(
@@ -191,10 +216,12 @@ export class TokenRefresher {
             return row?.tokenStatus ?? null
           }),
         {
-          retries: retry.retries,
-          minTimeout: retry.minTimeoutMs,
-          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
-            log.warn('tokens.refresh_store_retry', { ...account, attempt: attemptNumber, retriesLeft, err: error }, 'Could not store refreshed tokens yet; trying again'),
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: retry.minTimeoutMs ?? 250,
+          maxTimeout: 5_000,
+          maxRetryTime: retry.windowMs,
+          onFailedAttempt: ({ error, attemptNumber }) =>
+            log.warn('tokens.refresh_store_retry', { ...account, attempt: attemptNumber, err: error }, 'Could not store refreshed tokens yet; trying again'),
         },
       )
     } catch (error) {
@@ -226,14 +253,26 @@ export class TokenRefresher {
     log.error('tokens.refresh_store_failed', account, `Refreshed tokens of @${String(account.username)} could not be stored and were revoked: authorize the account again`)
   }
 
-  private async invalidate(session: AuthorizationSessionEntity, error: TwitterAPIException): Promise<void> {
+  /**
+   * X refused the refresh token: the token is marked `expired`, unless the row holds another refresh token by now
+   * (rotated meanwhile) or is no longer valid. Answers whether it was marked.
+   */
+  private async invalidate(session: AuthorizationSessionEntity, error: TwitterAPIException): Promise<boolean> {
     const message = `X rejected the refresh token (${error.xError ?? error.statusCode}); authorize the account again.`
-    await this.options.db.transaction((manager) =>
-      manager.update(AuthorizationSessionEntity, { id: session.id, tokenStatus: 'valid' }, { tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message }),
-    )
+    const marked = await this.options.db.transaction(async (manager) => {
+      const now = await manager.findOne(AuthorizationSessionEntity, { where: { id: session.id }, select: { id: true, refreshToken: true, tokenStatus: true } })
+      if (!now || now.tokenStatus !== 'valid' || now.refreshToken !== session.refreshToken) return false
+      await manager.update(AuthorizationSessionEntity, { id: session.id, tokenStatus: 'valid' }, { tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
+      return true
+    })
+    if (!marked) {
+      this.options.log.info('tokens.refresh_superseded', { sessionId: session.sessionId }, `Token of @${session.twitterUsername ?? session.profileId} (${session.apiApp}) was refreshed elsewhere meanwhile; the newer tokens stand`)
+      return false
+    }
     this.options.log.warn('tokens.refresh_rejected', { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername, xError: error.xError }, `Token of @${session.twitterUsername ?? session.profileId} (${session.apiApp}) can no longer be refreshed: authorize the account again`)
     this.options.events?.emit('sessions', { id: session.sessionId, tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
     this.options.events?.emit('profiles', { id: session.profileId, tokenStatus: 'expired' })
+    return true
   }
 }
 

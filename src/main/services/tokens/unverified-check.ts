@@ -6,11 +6,13 @@
  * a 429 ends the pass. OAuth 1.0a tokens are left alone (`/2/users/me` takes a bearer token).
  */
 import type { ApiAppConfig } from '../../../shared/api-app'
+import type { Repository } from 'typeorm'
 import type { AppException, ErrorCode } from '../../../shared/errors'
 import { TwitterAPIException } from '../../../shared/errors'
 import { AuthorizationSessionEntity, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
+import type { TokenClaims } from './token-claims'
 import { XRateLimitException } from '../oauth/x-api-errors'
 
 export interface UnverifiedCheckClient {
@@ -36,6 +38,8 @@ export class UnverifiedTokenCheck {
       apiApps: { get(name: string): Promise<ApiAppConfig> }
       log: Logger
       events?: Pick<EventHub, 'emit'>
+      /** On a shared database, one host checks a token at a time. */
+      claims?: TokenClaims
     },
   ) {}
 
@@ -49,36 +53,51 @@ export class UnverifiedTokenCheck {
     const repo = this.options.db.dataSource.getRepository(AuthorizationSessionEntity)
     for (const { id } of rows) {
       if (signal?.aborted) break
-      const session = await repo.findOneBy({ id })
-      if (!session?.accessToken || session.errorCode !== 'X_ACCOUNT_UNVERIFIED') continue
-      report.checked++
+      const claims = this.options.claims
+      if (claims && !(await claims.take(id).catch(() => false))) continue
       try {
-        const me = await this.options.oauth.verifyCredentials(session.accessToken, { signal })
-        if (me.username.toLowerCase() === (session.twitterUsername ?? '').toLowerCase()) {
-          await this.settle(session, { xUserId: me.id, errorCode: null, errorMessage: null })
-          report.verified++
-          this.options.log.info('tokens.unverified_verified', { sessionId: session.sessionId }, `@${session.twitterUsername}: X confirmed the account; the token is verified`)
-        } else {
-          await this.revoke(session)
-          await this.settle(session, {
-            tokenStatus: 'revoked',
-            errorCode: 'ACCOUNT_MISMATCH',
-            errorMessage: `X answered for @${me.username}, not @${session.twitterUsername}: the tokens kept unverified were revoked.`,
-          })
-          report.mismatched++
-        }
-      } catch (error) {
-        if (error instanceof XRateLimitException) break
-        if (error instanceof TwitterAPIException && error.statusCode === 401) {
-          await this.settle(session, { tokenStatus: 'revoked', errorCode: 'TWITTER_API_ERROR', errorMessage: 'X no longer accepts the token kept unverified (401); authorize the account again.' })
-          report.rejected++
-          continue
-        }
-        this.options.log.warn('tokens.unverified_still', { sessionId: session.sessionId, code: (error as AppException).code, err: error })
+        if ((await this.check(id, repo, report, signal)) === 'stop') break
+      } finally {
+        await claims?.release(id)
       }
     }
     if (report.checked) this.options.log.info('tokens.unverified_pass', { ...report }, `Unverified tokens: ${report.verified} verified, ${report.mismatched + report.rejected} revoked, ${report.checked - report.verified - report.mismatched - report.rejected} to try again`)
     return report
+  }
+
+  private async check(
+    id: number,
+    repo: Repository<AuthorizationSessionEntity>,
+    report: UnverifiedCheckReport,
+    signal?: AbortSignal,
+  ): Promise<'stop' | void> {
+    const session = await repo.findOneBy({ id })
+    if (!session?.accessToken || session.errorCode !== 'X_ACCOUNT_UNVERIFIED') return
+    report.checked++
+    try {
+      const me = await this.options.oauth.verifyCredentials(session.accessToken, { signal })
+      if (me.username.toLowerCase() === (session.twitterUsername ?? '').toLowerCase()) {
+        await this.settle(session, { xUserId: me.id, errorCode: null, errorMessage: null })
+        report.verified++
+        this.options.log.info('tokens.unverified_verified', { sessionId: session.sessionId }, `@${session.twitterUsername}: X confirmed the account; the token is verified`)
+      } else {
+        await this.revoke(session)
+        await this.settle(session, {
+          tokenStatus: 'revoked',
+          errorCode: 'ACCOUNT_MISMATCH',
+          errorMessage: `X answered for @${me.username}, not @${session.twitterUsername}: the tokens kept unverified were revoked.`,
+        })
+        report.mismatched++
+      }
+    } catch (error) {
+      if (error instanceof XRateLimitException) return 'stop'
+      if (error instanceof TwitterAPIException && error.statusCode === 401) {
+        await this.settle(session, { tokenStatus: 'revoked', errorCode: 'TWITTER_API_ERROR', errorMessage: 'X no longer accepts the token kept unverified (401); authorize the account again.' })
+        report.rejected++
+        return
+      }
+      this.options.log.warn('tokens.unverified_still', { sessionId: session.sessionId, code: (error as AppException).code, err: error })
+    }
   }
 
   /** Writes the outcome only while the row is still the unverified one (another change wins). */
