@@ -88,6 +88,13 @@ export interface CoreOptions {
    * from the environment, else 60 s). A host that dies loses its sessions to the other hosts after this.
    */
   claimLeaseMs?: number
+  /**
+   * PostgreSQL: how much longer than its lease a session that reached X's consent page stays with its host (it may
+   * have approved and still be storing the tokens); default `CLAIM_CAPTURE_GRACE_SECONDS`, else 150 s.
+   */
+  captureGraceMs?: number
+  /** How long a failed write of issued tokens is retried before they are revoked: default `TOKEN_STORE_RETRY_SECONDS`, else 90 s. */
+  tokenStoreWindowMs?: number
   /** How long one profile stop may take, and the back-off of stops retried after a failure (tests shorten them). */
   profileStops?: { stopTimeoutMs?: number; stopRetryDelayMs?: { min: number; max: number } }
   /**
@@ -155,6 +162,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log: logs.logger('db'),
     nativeBinding: options.sqliteNativeBinding,
     databaseUrl: database.url,
+    queryTimeoutMs: secondsFromEnv(env, 'DATABASE_QUERY_TIMEOUT_SECONDS', 1),
   }).catch((error: unknown) => Promise.reject(withKeyImportHint(error, dataKey)))
   try {
     await dataKey.install()
@@ -228,6 +236,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       hostSlots,
       hostId,
       claimLeaseMs,
+      captureGraceMs: options.captureGraceMs ?? secondsFromEnv(env, 'CLAIM_CAPTURE_GRACE_SECONDS', 0),
+      tokenStoreWindowMs: options.tokenStoreWindowMs ?? secondsFromEnv(env, 'TOKEN_STORE_RETRY_SECONDS', 1),
     })
     onClose('batches', () => authorization.close())
 
@@ -365,6 +375,15 @@ function claimLease(optionMs: number | undefined, env: NodeJS.ProcessEnv): numbe
   if (!raw) return DEFAULT_CLAIM_LEASE_MS
   const seconds = Number(raw)
   if (!Number.isFinite(seconds) || seconds < 1) throw new ValidationException(`CLAIM_LEASE_SECONDS must be a number of seconds, at least 1 (got "${raw}").`, { field: 'CLAIM_LEASE_SECONDS' })
+  return Math.round(seconds * 1_000)
+}
+
+/** A duration in seconds from the environment, in ms (absent: undefined, the default applies); refused below `min`. */
+function secondsFromEnv(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const raw = env[name]?.trim()
+  if (!raw) return undefined
+  const seconds = Number(raw)
+  if (!Number.isFinite(seconds) || seconds < min) throw new ValidationException(`${name} must be a number of seconds, at least ${min} (got "${raw}").`, { field: name })
   return Math.round(seconds * 1_000)
 }
 

@@ -54,6 +54,7 @@ export async function indexesOf(ds: DataSource, table?: string): Promise<IndexIn
     name: row.name,
     table: row.table,
     unique: /^CREATE UNIQUE INDEX/.test(row.definition),
-    columns: /\(([^()]*)\)\s*$/.exec(row.definition)![1].split(',').map((c) => c.trim().replace(/^"|"$/g, '')),
+    // The column list after USING, a partial index's WHERE aside (expressions such as lower(x) kept as written).
+    columns: /USING \w+ \((.*)\)\s*$/.exec(row.definition.replace(/\s+WHERE\s.*$/, ''))![1].split(/,(?![^(]*\))/).map((c) => c.trim().replace(/^"|"$/g, '')),
   }))
 }

@@ -14,24 +14,28 @@ afterEach(async () => {
   for (const item of opened.splice(0).reverse()) await item.close().catch(() => undefined)
 })
 
-async function world(): Promise<{ db: Database; host(id: string, leaseMs?: number): ClaimStore; batch(accounts: Array<[profileId: string, username: string]>): Promise<string> }> {
+async function world(): Promise<{
+  db: Database
+  host(id: string, leaseMs?: number, captureGraceMs?: number): ClaimStore
+  batch(accounts: Array<[profileId: string, username: string]>, apiApp?: string): Promise<string>
+}> {
   const db = await openTestDb()
   opened.push(db)
   return {
     db,
-    host(id, leaseMs = 60_000) {
-      const store = new ClaimStore({ pool: sidePool(db.dataSource, { max: 2, applicationName: id, onError: () => undefined }), hostId: id, leaseMs, log: testLog() })
+    host(id, leaseMs = 60_000, captureGraceMs) {
+      const store = new ClaimStore({ pool: sidePool(db.dataSource, { max: 2, applicationName: id, onError: () => undefined }), hostId: id, leaseMs, captureGraceMs, log: testLog() })
       opened.push(store)
       return store
     },
-    async batch(accounts) {
+    async batch(accounts, apiApp = 'APP') {
       const batchId = randomUUID()
       for (const [profileId, username] of accounts) {
-        await db.dataSource.query(`INSERT INTO authorization_sessions (session_id, batch_id, profile_id, twitter_username, api_app, status, attempt) VALUES (?, ?, ?, ?, 'APP', 'pending', 1)`, [
-          randomUUID(), batchId, profileId, username,
+        await db.dataSource.query(`INSERT INTO authorization_sessions (session_id, batch_id, profile_id, twitter_username, api_app, status, attempt) VALUES (?, ?, ?, ?, ?, 'pending', 1)`, [
+          randomUUID(), batchId, profileId, username, apiApp,
         ])
       }
-      await db.dataSource.query(`INSERT INTO batches (id, api_app, state, created_by) VALUES (?, 'APP', 'running', 'test')`, [batchId])
+      await db.dataSource.query(`INSERT INTO batches (id, api_app, state, created_by) VALUES (?, ?, 'running', 'test')`, [batchId, apiApp])
       return batchId
     },
   }
@@ -54,7 +58,8 @@ describe('claims at the database', () => {
   it('claim one session of an account at a time across batches and hosts (any case of the username), the next once it ends', async () => {
     const w = await world()
     await w.batch([['p-1', 'Alice']])
-    await w.batch([['p-9', 'alice']])
+    // The same account for another API app (one app's session per account is all the database keeps live).
+    await w.batch([['p-9', 'alice']], 'APP2')
     const hosts = [w.host('host-a'), w.host('host-b'), w.host('host-c')]
     const claimed = (await Promise.all(hosts.map((h) => h.claimNext([])))).filter((job) => job !== null)
     expect(claimed).toHaveLength(1)
@@ -69,12 +74,12 @@ describe('claims at the database', () => {
     const living = w.host('living', 1_000)
     const lost = (await dying.claimNext([]))!
     const kept = (await living.claimNext([]))!
-    await w.db.dataSource.query(`UPDATE authorization_sessions SET status = 'in_progress', step = 'consent' WHERE session_id IN (?, ?)`, [lost.sessionId, kept.sessionId])
+    await w.db.dataSource.query(`UPDATE authorization_sessions SET status = 'in_progress', step = 'connecting' WHERE session_id IN (?, ?)`, [lost.sessionId, kept.sessionId])
     // Only the living host renews; the sweep runs once the dying host's lease has run out.
     let back: Awaited<ReturnType<ClaimStore['requeueExpired']>> = []
     const deadline = Date.now() + 10_000
     while (!back.length && Date.now() < deadline) {
-      expect(await living.renew([kept.sessionId])).toEqual(new Set([kept.sessionId]))
+      expect(await living.renew([{ sessionId: kept.sessionId, claim: kept.claim! }])).toEqual(new Set([kept.sessionId]))
       back = await living.requeueExpired()
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
@@ -85,9 +90,40 @@ describe('claims at the database', () => {
     expect(rows.find((r) => r.session_id === lost.sessionId)).toMatchObject({ status: 'pending', step: null, claimed_by: 'dying', claims: 1, requeues: 1, error_code: 'INTERRUPTED', unleased: 1 })
     expect(rows.find((r) => r.session_id === kept.sessionId)).toMatchObject({ status: 'in_progress', claimed_by: 'living', requeues: 0, unleased: 0 })
     // The dying host's renewal finds nothing of its own any more; another host takes the session.
-    expect(await dying.renew([lost.sessionId])).toEqual(new Set())
+    expect(await dying.renew([{ sessionId: lost.sessionId, claim: lost.claim! }])).toEqual(new Set())
     const again = (await living.claimNext([]))!
     expect(again.sessionId).toBe(lost.sessionId)
+    // The claim number grows with every claim: the fencing token of the new holder.
+    expect(again.claim).toBe(lost.claim! + 1)
+    // The old holder's claim number no longer renews, hands back or writes anything.
+    expect(await dying.handBack({ sessionId: lost.sessionId, claim: lost.claim! }, 'stale')).toBe(false)
+    expect(await living.renew([{ sessionId: again.sessionId, claim: lost.claim! }])).toEqual(new Set())
+  })
+
+  it('keep a session that may have been approved (consent page onwards) with its host for the capture grace past its lease', async () => {
+    const w = await world()
+    await w.batch([['p-1', 'alice'], ['p-2', 'bob']])
+    const dying = w.host('dying', 1_000, 4_000)
+    const approving = (await dying.claimNext([]))!
+    const starting = (await dying.claimNext([]))!
+    await w.db.dataSource.query(`UPDATE authorization_sessions SET status = 'in_progress', step = 'exchanging' WHERE session_id = ?`, [approving.sessionId])
+    await w.db.dataSource.query(`UPDATE authorization_sessions SET status = 'in_progress', step = 'connecting' WHERE session_id = ?`, [starting.sessionId])
+    const other = w.host('other', 1_000, 4_000)
+    const firstBack = Date.now()
+    let back: Awaited<ReturnType<ClaimStore['requeueExpired']>> = []
+    while (!back.length) {
+      back = await other.requeueExpired()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    // The attempt that had not reached X yet comes back after the lease alone.
+    expect(back.map((b) => b.sessionId)).toEqual([starting.sessionId])
+    let later: typeof back = []
+    while (!later.length) {
+      later = await other.requeueExpired()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(later.map((b) => b.sessionId)).toEqual([approving.sessionId])
+    expect(Date.now() - firstBack).toBeGreaterThanOrEqual(3_000)
   })
 
   it('give nothing from a paused batch, and cancel its unclaimed sessions once it is cancelling', async () => {

@@ -7,7 +7,7 @@
  */
 import { afterEach } from 'vitest'
 import { createCore, type Core, type CoreOptions } from '../../../src/main/core'
-import { prepareSandboxData, startSandboxMode, type SandboxMode } from '../../../src/main/sandbox'
+import { prepareSandboxData, startSandboxMode, type SandboxMode, type SandboxModeOptions } from '../../../src/main/sandbox'
 import { FileKeyStore } from '../../../src/main/security/file-key-store'
 import { tempDir } from '../../helpers/temp-dir'
 import { freshPostgresUrl } from '../../helpers/test-database'
@@ -24,7 +24,8 @@ export interface ClaimWorld {
   databaseUrl: string
   keyDir: string
   /** Starts a host (`prepare`: it also writes the sandbox's API apps and mapped profiles, as the first host does). */
-  host(id: string, options?: { slots?: number; prepare?: boolean; core?: Partial<CoreOptions> }): Promise<ClaimHost>
+  /** `databaseUrl`: this host's way to the database (a fault proxy's), default the world's. */
+  host(id: string, options?: { slots?: number; prepare?: boolean; databaseUrl?: string; core?: Partial<CoreOptions> }): Promise<ClaimHost>
   close(): Promise<void>
 }
 
@@ -34,8 +35,10 @@ afterEach(async () => {
   for (const world of worlds.splice(0)) await world.close()
 })
 
-export async function claimWorld(options: { consentDelayMs?: number; leaseMs?: number } = {}): Promise<ClaimWorld> {
-  const sandbox = await startSandboxMode({ dataDir: tempDir('claims-sandbox-'), behaviours: 'none', consentDelayMs: options.consentDelayMs ?? 50, sharedBrowser: true })
+export async function claimWorld(
+  options: { consentDelayMs?: number; leaseMs?: number; captureGraceMs?: number; sandbox?: Partial<SandboxModeOptions> } = {},
+): Promise<ClaimWorld> {
+  const sandbox = await startSandboxMode({ dataDir: tempDir('claims-sandbox-'), behaviours: 'none', consentDelayMs: options.consentDelayMs ?? 50, sharedBrowser: true, ...options.sandbox })
   const hosts: ClaimHost[] = []
   const databaseUrl = await freshPostgresUrl()
   const keyDir = tempDir('claims-keys-')
@@ -52,7 +55,7 @@ export async function claimWorld(options: { consentDelayMs?: number; leaseMs?: n
         mode: 'browser',
         env: {
           ...sandbox.env,
-          DATABASE_URL: databaseUrl,
+          DATABASE_URL: hostOptions.databaseUrl ?? databaseUrl,
           GOLOGIN_API_URL: entrance.apiUrl,
           GOLOGIN_CLOUD_BROWSER_URL: entrance.cloudBrowserUrl,
           GOLOGIN_LAUNCHER: 'cloud',
@@ -63,6 +66,8 @@ export async function claimWorld(options: { consentDelayMs?: number; leaseMs?: n
         hostSlots: hostOptions.slots ?? 2,
         // Long enough that a live host's lease never lapses on a loaded machine (the expiry test sets a short one).
         claimLeaseMs: options.leaseMs ?? 20_000,
+        // A dead host's attempts on the consent page come back soon after their lease (production waits longer).
+        captureGraceMs: options.captureGraceMs ?? 2_000,
         keyStore: new FileKeyStore({ dir: keyDir }),
         eventWindowMs: 10,
         logLevel: 'warn',

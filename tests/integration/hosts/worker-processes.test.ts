@@ -51,7 +51,7 @@ describe('worker processes on one database', () => {
 
     // The API apps and mapped profiles, written once; the data key every host gets (as an imported key would be).
     const setupDir = tempDir('procs-setup-')
-    const env = { ...sandbox.env, DATABASE_URL: databaseUrl, PROFILE_SYNC_INTERVAL: '0', GOLOGIN_LAUNCHER: 'cloud', CLAIM_LEASE_SECONDS: '5', MAX_CONCURRENT_PROFILES: String(SLOTS) }
+    const env = { ...sandbox.env, DATABASE_URL: databaseUrl, PROFILE_SYNC_INTERVAL: '0', GOLOGIN_LAUNCHER: 'cloud', CLAIM_LEASE_SECONDS: '5', CLAIM_CAPTURE_GRACE_SECONDS: '2', MAX_CONCURRENT_PROFILES: String(SLOTS) }
     const setup = await createCore({ dataDir: setupDir, mode: 'browser', env, sandbox: null, logLevel: 'warn' })
     await prepareSandboxData(sandbox, { dataSource: setup.db.dataSource, apiApps: setup.apiApps })
     await setup.close()

@@ -18,7 +18,7 @@ function fakes(overrides: Partial<ProfileAutomatorDeps> = {}) {
       markStarted: async () => void events.push('started'),
       setStep: async (_job, step) => void events.push(`step:${step}`),
       savePkce: async () => void events.push('pkce'),
-      complete: async (_job, result) => void events.push(result.warning ? `complete:${result.warning.code}:${result.xUserId}` : 'complete'),
+      complete: async (_job, result) => (events.push(result.warning ? `complete:${result.warning.code}:${result.xUserId}` : 'complete'), { stored: 'session' as const }),
       fail: async (_job, outcome) => void events.push(`fail:${outcome.status}:${outcome.error.code}`),
     },
     profiles: {
@@ -64,9 +64,12 @@ describe('ProfileAutomator', () => {
   })
 
   it('retries a failed write of the tokens; if it keeps failing, revokes them and fails saying so', async () => {
-    const { deps, events } = fakes({ storeRetry: { retries: 2, minTimeoutMs: 1 } })
+    const { deps, events } = fakes({ storeRetry: { windowMs: 300, minTimeoutMs: 1 } })
     let failures = 2
-    deps.store = { ...deps.store, complete: async () => (failures-- > 0 ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : void events.push('complete')) }
+    deps.store = {
+      ...deps.store,
+      complete: async () => (failures-- > 0 ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : (events.push('complete'), { stored: 'session' as const })),
+    }
     expect(await new ProfileAutomator(deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed' })
     expect(events).not.toContain('revoke:access_token')
 

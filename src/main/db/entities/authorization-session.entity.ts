@@ -131,4 +131,12 @@ export class AuthorizationSessionEntity {
 
   @Column({ name: 'completed_at', type: 'datetime', nullable: true })
   completedAt!: Date | null
+
+  /** PostgreSQL: the host refreshing (or re-checking) this row's tokens right now; one host per token. */
+  @Column({ name: 'refresh_claimed_by', type: 'varchar', length: 255, nullable: true })
+  refreshClaimedBy!: string | null
+
+  /** Until when that host holds the refresh; another host may take the row after it. */
+  @Column({ name: 'refresh_lease_until', type: 'datetime', nullable: true })
+  refreshLeaseUntil!: Date | null
 }

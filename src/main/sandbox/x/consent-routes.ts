@@ -173,7 +173,7 @@ function decide(state: XSandboxState, pending: AuthRequest, account: SandboxAcco
     state.stats.denials++
     return callbackUrl(pending.redirectUri, { error: 'access_denied', state: pending.state })
   }
-  state.stats.approvals++
+  state.countApproval(account.username)
   const code = state.issueCode(pending, account.username)
   const returnedState = account.behaviour === 'bad_state' ? randomBytes(16).toString('base64url') : pending.state
   return callbackUrl(pending.redirectUri, { state: returnedState, code })

@@ -129,7 +129,7 @@ export function registerOAuth1Routes(app: FastifyInstance, state: XSandboxState,
       oauth1.deny(grant)
       return page(reply, legacyRedirectPage(callbackUrl(grant.callback, { denied: grant.token }), consumer.name, true))
     }
-    state.stats.approvals++
+    state.countApproval(account.username)
     const verifier = oauth1.approve(grant, account.username)
     const returned = account.behaviour === 'bad_state' ? randomBytes(16).toString('base64url') : grant.token
     return page(reply, legacyRedirectPage(callbackUrl(grant.callback, { oauth_token: returned, oauth_verifier: verifier }), consumer.name, false))

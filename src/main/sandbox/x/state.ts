@@ -126,6 +126,8 @@ export interface SandboxStats {
   /** Approval requests refused because the page's authorization was already used (or unknown). */
   approvalsRefused: number
   approvals: number
+  /** Approvals per account (lower-case username): a second one for an account means X saw it approved twice. */
+  approvalsByAccount: Record<string, number>
   denials: number
   codesIssued: number
   tokenRequests: number
@@ -157,7 +159,7 @@ function idFor(username: string): string {
 
 export class XSandboxState {
   readonly stats: SandboxStats = {
-    authorizePages: 0, approvalRequests: 0, approvalsRefused: 0, approvals: 0, denials: 0, codesIssued: 0, tokenRequests: 0, tokenErrors: 0, usersMe: 0, usersMeRateLimited: 0, revokes: 0,
+    authorizePages: 0, approvalRequests: 0, approvalsRefused: 0, approvals: 0, approvalsByAccount: {}, denials: 0, codesIssued: 0, tokenRequests: 0, tokenErrors: 0, usersMe: 0, usersMeRateLimited: 0, revokes: 0,
     requestTokens: 0, accessTokens: 0, invalidations: 0, signatureFailures: 0,
   }
   private readonly clients = new Map<string, SandboxClient>()
@@ -209,6 +211,13 @@ export class XSandboxState {
 
   setBehaviour(username: string, behaviour: AccountBehaviour): SandboxAccount {
     return this.setAccount({ username, behaviour })
+  }
+
+  /** Counts an approval of the account's consent (OAuth 2.0 or 1.0a). */
+  countApproval(username: string): void {
+    this.stats.approvals++
+    const key = username.toLowerCase()
+    this.stats.approvalsByAccount[key] = (this.stats.approvalsByAccount[key] ?? 0) + 1
   }
 
   /** The account a cookie names; unknown names become well-behaved accounts unless auto-creation is off. */

@@ -97,7 +97,7 @@ export async function startXSandbox(options: XSandboxOptions = {}): Promise<XSan
     setAccount: (input) => state.setAccount(input),
     setBehaviour: (username, behaviour) => state.setBehaviour(username, behaviour),
     issuedTokens: () => state.issuedTokens(),
-    stats: () => ({ ...state.stats }),
+    stats: () => ({ ...state.stats, approvalsByAccount: { ...state.stats.approvalsByAccount } }),
     close: async () => {
       closing.abort()
       await app.close()

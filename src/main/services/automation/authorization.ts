@@ -45,6 +45,10 @@ export interface AuthorizationEngineDeps {
   claimLeaseMs?: number
   /** PostgreSQL: how often claims are renewed, requeued and looked for (default min(1 s, lease/4)). */
   claimPollMs?: number
+  /** PostgreSQL: how much longer than its lease a session that reached the consent page stays with its host. */
+  captureGraceMs?: number
+  /** How long a failed write of issued tokens is retried before they are revoked (default 90 s). */
+  tokenStoreWindowMs?: number
 }
 
 export interface AuthorizationEngine {
@@ -73,10 +77,16 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
   // PostgreSQL: sessions are claimed by every host of the database (claims.ts); SQLite: the in-process queue.
   const claimPool =
     db.kind === 'postgres'
-      ? sidePool(db.dataSource, { max: 3, applicationName: 'gologin-panel/claims', onError: (error) => log.warn('batch.claims.connection_lost', { err: error }) })
+      ? sidePool(db.dataSource, {
+          max: 3,
+          applicationName: 'gologin-panel/claims',
+          onError: (error) => log.warn('batch.claims.connection_lost', { err: error }),
+          // A renewal or claim on a dead connection fails well within the lease (its connection is dropped).
+          queryTimeoutMs: Math.max(2_000, Math.min(10_000, Math.floor((deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS) / 3))),
+        })
       : null
   const hostId = deps.hostId ?? `${os.hostname()}/${process.pid}`
-  const claimStore = claimPool ? new ClaimStore({ pool: claimPool, hostId, leaseMs: deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS, log: log.child('claims') }) : null
+  const claimStore = claimPool ? new ClaimStore({ pool: claimPool, hostId, leaseMs: deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS, captureGraceMs: deps.captureGraceMs, log: log.child('claims') }) : null
   const handingOver = new Set<string>()
   const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver } : null })
   const automator = new ProfileAutomator({
@@ -101,6 +111,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     }),
     apiApps,
     limits: () => ({ accountTimeoutSeconds: settings.get('accountTimeoutSeconds') }),
+    ...(deps.tokenStoreWindowMs !== undefined ? { storeRetry: { windowMs: deps.tokenStoreWindowMs } } : {}),
     screenshotDir,
     logger: log,
   })

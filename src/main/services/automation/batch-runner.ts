@@ -15,7 +15,8 @@ import type { SlotFigures } from '../gologin/profile-slots'
 import { Batch } from './batch'
 import type { BatchPlanner, Candidate, Plan, Skip } from './batch-planner'
 import type { SessionOutcome } from './profile-automator'
-import type { ClaimStore, SharedBatch } from './claims'
+import type { ClaimStore, HeldClaim, SharedBatch } from './claims'
+import { LeaseKeeper, LeaseLostException } from './lease-keeper'
 import type { SessionJob, SessionStore } from './session-store'
 
 export interface BatchRunnerDeps {
@@ -88,14 +89,20 @@ export class BatchRunner {
   private readonly closing = new AbortController()
   /** PostgreSQL: sessions are claimed from the database (null: the in-process queue). */
   private readonly shared: ClaimStore | null
+  /** PostgreSQL: renews this host's claims, or stops their attempts before the leases run out. */
+  private readonly leases: LeaseKeeper | null
   private readonly startedAtIso = new Date().toISOString()
   private claiming = false
+  /** `halt()` was called: this host writes nothing more. */
+  private halted = false
   private claimAgain = false
   private ticking: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
   /** Bumped when a batch state write lands: a tick that read the states before it does not apply them. */
   private stateEpoch = 0
   private readonly writes = new Set<Promise<unknown>>()
+  /** Hand-backs under way (close waits for them). */
+  private readonly handingBack = new Set<Promise<unknown>>()
 
   constructor(private readonly deps: BatchRunnerDeps) {
     this.log = deps.logger
@@ -104,6 +111,10 @@ export class BatchRunner {
     // A finished attempt frees a place: hand it to the next batch in turn.
     this.queue.on('next', () => this.pump())
     this.shared = deps.claims?.store ?? null
+    this.leases = this.shared
+      ? new LeaseKeeper({ store: this.shared, log: this.log, pollMs: deps.claims?.pollMs, onLost: (sessionId) => deps.claims?.handingOver.add(sessionId) })
+      : null
+    this.leases?.start()
     if (this.shared) {
       const pollMs = deps.claims?.pollMs ?? Math.min(1_000, Math.max(50, Math.floor(this.shared.leaseMs / 4)))
       this.timer = setInterval(() => void this.tick(), pollMs)
@@ -118,8 +129,10 @@ export class BatchRunner {
    * slots). Its sessions come back to the queue when their leases expire. Not for production paths.
    */
   halt(): void {
+    this.halted = true
     this.closing.abort(new DomainException('INTERRUPTED', 'This host stopped.'))
     if (this.timer) clearInterval(this.timer)
+    this.leases?.stop()
     for (const batch of this.batches.values()) {
       for (const [sessionId, { controller }] of batch.running) {
         this.deps.claims?.handingOver.add(sessionId)
@@ -300,29 +313,37 @@ export class BatchRunner {
       this.claim(job)
       jobs.push(job)
     }
-    const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, this.shared ? [] : jobs, skipped.length, jobs.length)
+    let queued: SessionJob[]
     try {
-      await this.deps.store.createPending(jobs, this.closing.signal)
+      // PostgreSQL: the batch row is written with its sessions, in one transaction; from then on any host may claim them.
+      const row = this.shared ? { id: batchId, apiApp: meta.apiApp, retryOf: meta.retryOf, skipped: skipped.length, createdAt, createdBy: this.shared.hostId } : undefined
+      queued = await this.deps.store.createPending(jobs, this.closing.signal, row)
       // close() may have begun while the rows were written: such a batch never starts.
       this.assertOpen()
-      // PostgreSQL: the batch row comes after its sessions; from then on any host may claim them.
-      if (this.shared) {
-        await this.shared.createBatch({ id: batchId, apiApp: meta.apiApp, retryOf: meta.retryOf, skipped: skipped.length, createdAt })
-        batch.createdBy = this.shared.hostId
-        batch.shared = { sessions: jobs.length, queued: jobs.length, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
-        for (const job of jobs) this.unclaim(job)
-      }
     } catch (error) {
       for (const job of jobs) this.unclaim(job)
       if (this.closing.signal.aborted) await this.deps.store.cancelQueued(jobs, this.closing.signal.reason as AppException).catch(() => undefined)
       throw error
     }
+    // Refused by the database: another panel or host queued the same account and app at the same moment.
+    const refused = jobs.filter((job) => !queued.includes(job))
+    for (const job of refused) {
+      this.unclaim(job)
+      if (meta.requireAll) throw new DomainException('CONFLICT', `@${job.username} is already being authorized for ${job.apiApp}.`, { details: { profileId: job.profileId } })
+      skipped.push({ profileId: job.profileId, reason: 'already in progress (queued elsewhere at the same moment)' })
+    }
+    const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, this.shared ? [] : queued, skipped.length, queued.length)
+    if (this.shared) {
+      batch.createdBy = this.shared.hostId
+      batch.shared = { sessions: queued.length, queued: queued.length, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
+      for (const job of queued) this.unclaim(job)
+    }
     this.batches.set(batchId, batch)
-    this.log.info('batch.started', { batchId, apiApp: meta.apiApp, queued: jobs.length, skipped: skipped.length, retryOf: meta.retryOf }, `Batch started: ${jobs.length} account(s) queued for ${meta.apiApp}, ${skipped.length} skipped`)
+    this.log.info('batch.started', { batchId, apiApp: meta.apiApp, queued: queued.length, skipped: skipped.length, retryOf: meta.retryOf }, `Batch started: ${queued.length} account(s) queued for ${meta.apiApp}, ${skipped.length} skipped`)
     this.emitProgress(batch)
     this.pump()
     if (!this.shared) this.maybeFinish(batch)
-    return { batch, jobs, skipped }
+    return { batch, jobs: queued, skipped }
   }
 
   /** Fills the free places of the queue, one attempt per batch in turn. */
@@ -366,6 +387,7 @@ export class BatchRunner {
     }
     batch.running.delete(job.sessionId)
     this.unclaim(job)
+    if (this.shared) await this.afterClaimedAttempt(job, signal, outcome)
     batch.record(outcome)
     if (batch.shared && outcome.status !== 'cancelled') {
       batch.shared.running = Math.max(0, batch.shared.running - 1)
@@ -440,8 +462,9 @@ export class BatchRunner {
     try {
       do {
         this.claimAgain = false
-        while (!this.closing.signal.aborted && this.queue.size + this.queue.pending < this.queue.concurrency) {
+        while (!this.closing.signal.aborted && this.freePlaces() > 0) {
           const held = this.deps.slots.list?.().map((entry) => entry.profileId) ?? []
+          const claimedAt = this.now()
           const job = await shared.claimNext(held)
           if (!job) break
           const batch = this.batches.get(job.batchId) ?? this.adopt(job.batchId, { ...job.batch, state: 'running' })
@@ -451,6 +474,7 @@ export class BatchRunner {
           }
           const controller = new AbortController()
           batch.running.set(job.sessionId, { job, controller })
+          this.leases!.track({ sessionId: job.sessionId, claim: job.claim! }, controller, claimedAt)
           this.claim(job)
           this.log.debug('batch.claimed', { batchId: job.batchId, sessionId: job.sessionId, profileId: job.profileId })
           void this.queue.add(() => this.runJob(batch, job, controller.signal)).catch((error: unknown) =>
@@ -465,6 +489,36 @@ export class BatchRunner {
     }
   }
 
+  /**
+   * Places this host can fill now: its slots less its running attempts and the slots still held by profiles whose
+   * stop is not confirmed (a host whose slots are all held that way claims nothing).
+   */
+  private freePlaces(): number {
+    const running = new Set<string>()
+    for (const batch of this.batches.values()) for (const { job } of batch.running.values()) running.add(job.profileId)
+    const stuck = (this.deps.slots.list?.() ?? []).filter((entry) => !running.has(entry.profileId)).length
+    return this.queue.concurrency - (this.queue.size + this.queue.pending) - stuck
+  }
+
+  /**
+   * A claimed attempt ended. One stopped without an end of its own (this host is stopping, or could not keep its
+   * claim) goes back to the queue under its claim number; if that write fails the lease runs out instead.
+   */
+  private async afterClaimedAttempt(job: SessionJob, signal: AbortSignal, outcome: SessionOutcome): Promise<void> {
+    const held: HeldClaim = { sessionId: job.sessionId, claim: job.claim! }
+    this.leases!.untrack(job.sessionId)
+    const handedOver = this.deps.claims!.handingOver.has(job.sessionId)
+    this.deps.claims!.handingOver.delete(job.sessionId)
+    if (!handedOver || outcome.status === 'completed' || this.halted) return
+    const why = signal.reason instanceof LeaseLostException ? signal.reason.message : `Host ${this.shared!.hostId} stopped; the attempt went back to the queue.`
+    const back = this.shared!.handBack(held, why)
+      .then((done) => done && this.log.info('batch.handed_back', { sessionId: job.sessionId }, 'The attempt went back to the queue for another host'))
+      .catch((error: unknown) => this.log.warn('batch.hand_back_failed', { sessionId: job.sessionId, err: error }, 'Could not put the attempt back in the queue; its lease runs out instead'))
+      .finally(() => this.handingBack.delete(back))
+    this.handingBack.add(back)
+    await back
+  }
+
   /** A batch another host started (or this one before a restart), known from the database. */
   private adopt(id: string, row: Pick<SharedBatch, 'apiApp' | 'retryOf' | 'createdAt' | 'createdBy' | 'skipped' | 'state'>): Batch {
     const batch = new Batch(id, row.apiApp, row.retryOf, row.createdAt, [], row.skipped)
@@ -476,8 +530,7 @@ export class BatchRunner {
   }
 
   /**
-   * Every `pollMs`: renews this host's leases (an attempt whose claim lapsed is stopped: another host has it),
-   * puts sessions of dead hosts back in the queue, cancels the queued sessions of cancelling batches, ends
+   * Every `pollMs`: puts sessions of dead hosts back in the queue, cancels the queued sessions of cancelling batches, ends
    * drained batches, follows every batch's state and counts, writes this host's heartbeat, and claims work.
    */
   private tick(): Promise<void> {
@@ -491,16 +544,7 @@ export class BatchRunner {
   private async runTick(): Promise<void> {
     const shared = this.shared!
     try {
-      const mine = new Map<string, AbortController>()
-      for (const batch of this.batches.values()) for (const [id, { controller }] of batch.running) mine.set(id, controller)
-      if (mine.size) {
-        const held = await shared.renew([...mine.keys()])
-        for (const [id, controller] of mine) {
-          if (held.has(id) || controller.signal.aborted) continue
-          // Either the attempt just ended (its last write cleared the lease) or this host lost the claim.
-          controller.abort(new DomainException('INTERRUPTED', 'This host’s claim on the attempt lapsed; another host takes the account over.'))
-        }
-      }
+      // Leases are renewed by the LeaseKeeper on its own timer: a slow query here never delays a renewal.
       for (const back of await shared.requeueExpired()) {
         const message = `Host ${back.host} stopped renewing its claim; the attempt went back to the queue.`
         this.log.warn('batch.requeued', { sessionId: back.sessionId, batchId: back.batchId, host: back.host }, message)
@@ -584,7 +628,6 @@ export class BatchRunner {
    * terminal write, then their sessions go back to the queue for the other hosts. Bounded by `timeoutMs`.
    */
   private async closeShared(timeoutMs: number): Promise<void> {
-    const shared = this.shared!
     this.closing.abort(new DomainException('INTERRUPTED', 'The panel is shutting down; no new authorization can start.'))
     if (this.timer) clearInterval(this.timer)
     await this.ticking?.catch(() => undefined)
@@ -599,14 +642,11 @@ export class BatchRunner {
     const bounded = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))
     const outcome = await Promise.race([this.queue.onIdle(), bounded])
     clearTimeout(timer)
-    if (outcome === 'timeout') this.log.error('batch.close_timeout', { timeoutMs }, 'Some authorizations did not stop in time; their profiles are stopped by the slots')
-    await Promise.allSettled([...this.writes])
-    try {
-      const released = await shared.releaseAll(`Host ${shared.hostId} stopped; the attempt went back to the queue.`)
-      if (released.length) this.log.info('batch.handed_over', { count: released.length }, `${released.length} attempt(s) went back to the queue for the other hosts`)
-    } catch (error) {
-      this.log.warn('batch.hand_over_failed', { err: error }, 'Could not put this host’s attempts back in the queue; their leases expire instead')
-    }
+    // Attempts still running (a code exchange, a slow stop) keep their claims: their leases run out (with the grace
+    // of a possibly approved consent) rather than hand the account to another host while X may still answer here.
+    if (outcome === 'timeout') this.log.error('batch.close_timeout', { timeoutMs }, 'Some authorizations did not stop in time; they are handed over when their leases run out')
+    this.leases?.stop()
+    await Promise.allSettled([...this.writes, ...this.handingBack])
     this.queue.clear()
   }
 

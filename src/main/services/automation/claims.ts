@@ -16,6 +16,15 @@ import type { Logger } from '../../logging/logger'
 import type { SessionJob } from './session-store'
 
 export const DEFAULT_CLAIM_LEASE_MS = 60_000
+/**
+ * How much longer than its lease a session that reached X's consent page stays with its host: that host may have
+ * approved it and may still be redeeming the code and storing the tokens (a partition from the database does not
+ * stop it talking to X). Taking it over sooner would cost the account a second approval. At least the token store's
+ * retry window plus the code exchange.
+ */
+export const DEFAULT_CAPTURE_GRACE_MS = 150_000
+/** Steps after which the attempt may have approved on X's consent page. */
+const MAY_HAVE_APPROVED = ['consent', 'exchanging', 'verifying']
 
 export interface ClaimedJob extends SessionJob {
   /** The batch's API app label and origin, for a batch this host did not start. */
@@ -59,7 +68,15 @@ export interface ClaimStoreOptions {
   pool: pg.Pool
   hostId: string
   leaseMs: number
+  /** See DEFAULT_CAPTURE_GRACE_MS. */
+  captureGraceMs?: number
   log: Logger
+}
+
+/** A claim this host holds: the session and its claim number (the fencing token every later write carries). */
+export interface HeldClaim {
+  sessionId: string
+  claim: number
 }
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
@@ -67,18 +84,12 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 export class ClaimStore {
   readonly hostId: string
   readonly leaseMs: number
+  readonly captureGraceMs: number
 
   constructor(private readonly options: ClaimStoreOptions) {
     this.hostId = options.hostId
     this.leaseMs = options.leaseMs
-  }
-
-  /** The batch row, written after its sessions: no host claims a session before its batch is `running`. */
-  async createBatch(batch: { id: string; apiApp: string; retryOf: string | null; skipped: number; createdAt: string }): Promise<void> {
-    await this.options.pool.query(
-      `INSERT INTO batches (id, api_app, state, retry_of, skipped, created_by, created_at) VALUES ($1, $2, 'running', $3, $4, $5, $6)`,
-      [batch.id, batch.apiApp, batch.retryOf, batch.skipped, this.hostId, batch.createdAt],
-    )
+    this.captureGraceMs = options.captureGraceMs ?? DEFAULT_CAPTURE_GRACE_MS
   }
 
   /**
@@ -100,6 +111,10 @@ export class ClaimStore {
   private async tryClaim(exclude: readonly string[], passed: number[]): Promise<ClaimedJob | null | 'conflict'> {
     const client = await this.options.pool.connect()
     let picked: number | null = null
+    let broken: Error | undefined
+    // A connection the server ends between two statements must fail the claim, not the process.
+    const onError = (error: Error) => (broken = error)
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
       try {
@@ -132,7 +147,7 @@ export class ClaimStore {
         const claimed = await client.query<ClaimRow>(
           `UPDATE authorization_sessions s SET claimed_by = $2, lease_until = clock_timestamp() + $3 * interval '1 millisecond', claims = s.claims + 1
             FROM batches b WHERE s.id = $1 AND b.id = s.batch_id
-            RETURNING s.session_id, s.batch_id, s.profile_id, s.twitter_username, s.api_app, s.attempt, s.retry_of, ${iso('s.created_at')} AS created_at,
+            RETURNING s.session_id, s.claims, s.batch_id, s.profile_id, s.twitter_username, s.api_app, s.attempt, s.retry_of, ${iso('s.created_at')} AS created_at,
               (SELECT p.profile_name FROM profiles p WHERE p.profile_id = s.profile_id) AS profile_name,
               b.api_app AS batch_api_app, b.retry_of AS batch_retry_of, ${iso('b.created_at')} AS batch_created_at, b.created_by, b.skipped`,
           [picked, this.hostId, this.leaseMs],
@@ -140,26 +155,34 @@ export class ClaimStore {
         await client.query('COMMIT')
         return jobOf(claimed.rows[0])
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined)
         if ((error as { code?: string }).code === '23505' && picked !== null) {
+          await client.query('ROLLBACK').catch(() => undefined)
           passed.push(picked)
           return 'conflict'
         }
+        // A timed-out or broken connection is dropped, never handed out again mid-transaction.
+        broken = error as Error
         throw error
       }
     } finally {
-      client.release()
+      client.removeListener('error', onError)
+      client.release(broken)
     }
   }
 
-  /** Renews this host's leases; answers the sessions it still holds (the others were taken back or ended). */
-  async renew(sessionIds: readonly string[]): Promise<Set<string>> {
-    if (!sessionIds.length) return new Set()
+  /**
+   * Renews this host's leases, each only under the claim number it was taken with; answers the sessions it still
+   * holds (the others were taken back, taken over or ended).
+   */
+  async renew(claims: readonly HeldClaim[]): Promise<Set<string>> {
+    if (!claims.length) return new Set()
     const { rows } = await this.options.pool.query<{ session_id: string }>(
-      `UPDATE authorization_sessions SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
-        WHERE claimed_by = $1 AND session_id = ANY($2::text[]) AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress')
-        RETURNING session_id`,
-      [this.hostId, sessionIds, this.leaseMs],
+      `UPDATE authorization_sessions s SET lease_until = clock_timestamp() + $4 * interval '1 millisecond'
+        FROM unnest($2::text[], $3::int[]) AS held(session_id, claim)
+        WHERE s.session_id = held.session_id AND s.claims = held.claim AND s.claimed_by = $1
+          AND s.lease_until IS NOT NULL AND s.status IN ('pending', 'in_progress')
+        RETURNING s.session_id`,
+      [this.hostId, claims.map((c) => c.sessionId), claims.map((c) => c.claim), this.leaseMs],
     )
     return new Set(rows.map((row) => row.session_id))
   }
@@ -167,15 +190,28 @@ export class ClaimStore {
   /**
    * Sessions whose lease expired (their host stopped renewing it) go back to `pending`, history kept: `claims`,
    * `requeues` + 1, `claimed_by` (the host that lost it) and the reason in the error columns until the next end.
+   * One that reached X's consent page waits `captureGraceMs` more (its host may still store what X issued).
    */
   async requeueExpired(): Promise<Array<{ sessionId: string; batchId: string; profileId: string; host: string }>> {
     const { rows } = await this.options.pool.query<{ session_id: string; batch_id: string; profile_id: string; claimed_by: string }>(
       `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1,
           error_code = 'INTERRUPTED', error_message = 'Host ' || claimed_by || ' stopped renewing its claim; the attempt went back to the queue.'
-        WHERE lease_until < clock_timestamp() AND status IN ('pending', 'in_progress')
+        WHERE status IN ('pending', 'in_progress') AND lease_until < clock_timestamp()
+          - (CASE WHEN step = ANY($2::text[]) THEN $1 ELSE 0 END) * interval '1 millisecond'
         RETURNING session_id, batch_id, profile_id, claimed_by`,
+      [this.captureGraceMs, MAY_HAVE_APPROVED],
     )
     return rows.map((row) => ({ sessionId: row.session_id, batchId: row.batch_id, profileId: row.profile_id, host: row.claimed_by }))
+  }
+
+  /** This host's attempt stopped without an end (it is handing the account over): back to the queue, if still its claim. */
+  async handBack(held: HeldClaim, reason: string): Promise<boolean> {
+    const { rowCount } = await this.options.pool.query(
+      `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1, error_code = 'INTERRUPTED', error_message = $4
+        WHERE session_id = $1 AND claimed_by = $2 AND claims = $3 AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress')`,
+      [held.sessionId, this.hostId, held.claim, reason],
+    )
+    return (rowCount ?? 0) > 0
   }
 
   /** This host stops (or starts again after a crash): every session it still holds goes back to the queue now. */
@@ -303,6 +339,7 @@ export class ClaimStore {
 
 interface ClaimRow {
   session_id: string
+  claims: number
   batch_id: string
   profile_id: string
   twitter_username: string
@@ -340,6 +377,7 @@ function jobOf(row: ClaimRow): ClaimedJob {
     attempt: row.attempt,
     retryOf: row.retry_of,
     createdAt: row.created_at,
+    claim: row.claims,
     batch: { apiApp: row.batch_api_app, retryOf: row.batch_retry_of, createdAt: row.batch_created_at, createdBy: row.created_by, skipped: row.skipped },
   }
 }

@@ -19,7 +19,10 @@ import type { OAuth1Client } from '../oauth/oauth1-client'
 import type { OAuthService } from '../oauth/oauth-service'
 import type { ConsentRunner } from './consent-runner'
 import { prepareConsent, type PreparedConsent } from './oauth-flows'
-import type { CompletedAttempt, SessionJob, SessionStore, StoredTokens, TerminalStatus } from './session-store'
+import { isClaimLost, type CompletedAttempt, type SessionJob, type SessionStore, type StoredTokens, type TerminalStatus } from './session-store'
+
+/** Default of `storeRetry.windowMs`. */
+export const DEFAULT_TOKEN_STORE_WINDOW_MS = 90_000
 
 /** A started profile: its browser, and how to stop it (the slots' ProfileHandle fits). */
 export interface StartedProfile {
@@ -46,8 +49,11 @@ export interface ProfileAutomatorDeps {
   apiApps: { get(name: string): Promise<ApiAppConfig> }
   /** Read at the start of every attempt, so a changed setting applies to the next account. */
   limits: () => { accountTimeoutSeconds: number }
-  /** Back-off of a failed write of the tokens (default 6 tries from 250 ms, ~8 s in all). */
-  storeRetry?: { retries: number; minTimeoutMs: number }
+  /**
+   * How long a failed write of the tokens is retried before they are revoked (default 90 s: long enough to ride out
+   * a PostgreSQL restart or failover), from `minTimeoutMs` (default 250 ms) doubling up to 5 s between tries.
+   */
+  storeRetry?: { windowMs: number; minTimeoutMs?: number }
   /** Where failure screenshots go (`<dataDir>/screenshots`); null: none. */
   screenshotDir: string | null
   logger: Logger
@@ -94,6 +100,10 @@ class Attempt {
   private callbackAnswer: CallbackAnswer | null = null
   /** The code was captured: a cancel or the time limit no longer decides the outcome. */
   private captured = false
+  /** Tokens X issued and not yet stored or revoked: whatever happens next, they are one or the other. */
+  private issued: { app: ApiAppConfig; tokens: StoredTokens } | null = null
+  /** A write of the attempt was refused: this host lost its claim (the attempt stops, no approval follows). */
+  private readonly fenced = new AbortController()
 
   constructor(
     private readonly deps: ProfileAutomatorDeps,
@@ -102,7 +112,7 @@ class Attempt {
     private readonly job: SessionJob,
     signal: AbortSignal,
   ) {
-    this.stop = AbortSignal.any([signal, this.limit.signal])
+    this.stop = AbortSignal.any([signal, this.limit.signal, this.fenced.signal])
     this.startedAtMs = now()
     this.stepStartedAt = this.startedAtMs
   }
@@ -128,24 +138,30 @@ class Attempt {
         await deps.store.deliver(job, { answer: delivered ?? { status: null, url: null, markerMatched: null }, startedAt, finishedAt: new Date(this.now()) })
         return this.finished('completed', null)
       }
-      await this.enter('exchanging')
+      // From here the step writes only inform and are not waited for: a slow or failed one (database down, claim
+      // lost) must not hold up the code's exchange or lose what X issues; the tokens' own write decides.
+      this.enterQuietly('exchanging')
       if (prepared.flow === 'oauth1') {
         const access = await this.oauth1().accessToken(app, prepared.requestToken, code, { approvedAt })
-        await this.enter('verifying')
         const tokens: StoredTokens = { accessToken: access.token, refreshToken: null, oauthTokenSecret: access.secret, expiresAt: null, scopes: null }
+        this.issued = { app, tokens }
+        const issuedAt = new Date(this.now())
+        this.enterQuietly('verifying')
         // X names the account in its answer: no /users/me needed.
         if (access.screenName.toLowerCase() !== job.username.toLowerCase()) await this.mismatch(app, tokens, access.screenName)
         this.switchTo('store')
-        await this.store(app, tokens, { xUserId: access.userId, warning: null }, startedAt)
-        return this.finished('completed', null)
+        return await this.store(app, tokens, { xUserId: access.userId, warning: null, issuedAt }, startedAt)
       }
       const tokens = await deps.oauth.exchangeCode(app, code, prepared.codeVerifier, { approvedAt })
-      await this.enter('verifying')
+      this.issued = { app, tokens }
+      const issuedAt = new Date(this.now())
+      this.enterQuietly('verifying')
       const { xUserId, warning } = await this.verify(app, tokens, timeoutSeconds)
       this.switchTo('store')
-      await this.store(app, tokens, { xUserId, warning }, startedAt)
-      return this.finished('completed', null)
+      return await this.store(app, tokens, { xUserId, warning, issuedAt }, startedAt)
     } catch (error) {
+      // Never dropped: tokens X issued that were neither stored nor revoked yet are revoked now.
+      if (this.issued) await this.revoke(this.issued.app, this.issued.tokens)
       const failure = this.failureOf(error)
       const status = statusFor(failure)
       try {
@@ -188,7 +204,13 @@ class Attempt {
         screenshotDir: deps.screenshotDir,
         sessionId: job.sessionId,
       },
-      { onConnected: () => void this.enter('consent').catch(() => undefined) },
+      {
+        onConnected: () =>
+          void this.enter('consent').catch((error: unknown) => {
+            // Refused under the claim: another host has the account; stop before any approval.
+            if (isClaimLost(error)) this.fenced.abort(error)
+          }),
+      },
     )
     if (!consent.ok) {
       this.screenshotPath = consent.screenshotPath
@@ -206,7 +228,7 @@ class Attempt {
 
   /** X issued 1.0a tokens for another account: invalidate them and say which account the profile holds. */
   private async mismatch(app: ApiAppConfig, tokens: StoredTokens, actual: string): Promise<never> {
-    await this.revoke(app, tokens)
+    await this.revokeIssued(app, tokens)
     throw new DomainException(
       'ACCOUNT_MISMATCH',
       `The profile is logged into @${actual}, not @${this.job.username}; the tokens X issued were invalidated and not stored.`,
@@ -247,7 +269,7 @@ class Attempt {
       })
     } catch (error) {
       if (error instanceof TwitterAPIException && error.statusCode === 401) {
-        await this.revoke(app, tokens)
+        await this.revokeIssued(app, tokens)
         throw new InfrastructureException('TWITTER_API_ERROR', `X refused the new access token at /users/me (401); the tokens were revoked and not stored.`, { cause: error })
       }
       const reason = this.stop.aborted ? 'the authorization was stopped before X answered' : error instanceof AppException ? error.message : String(error)
@@ -260,7 +282,7 @@ class Attempt {
       return { xUserId: null, warning }
     }
     if (me.username.toLowerCase() !== this.job.username.toLowerCase()) {
-      await this.revoke(app, tokens)
+      await this.revokeIssued(app, tokens)
       throw new DomainException(
         'ACCOUNT_MISMATCH',
         `The profile is logged into @${me.username}, not @${this.job.username}; the tokens X issued were revoked and not stored.`,
@@ -271,27 +293,47 @@ class Attempt {
   }
 
   /**
-   * Stores the verified tokens, retrying a failed write with back-off. Tokens that cannot be stored are
-   * revoked (a live token nobody knows about helps no one) and the attempt fails saying so.
+   * Stores the verified tokens, retrying a failed write with back-off for `storeRetry.windowMs` (a database restart
+   * or failover). Tokens that cannot be stored are revoked (a live token nobody knows about helps no one) and the
+   * attempt fails saying so. A host that lost its claim keeps them only if they are the account's newest.
    */
-  private async store(app: ApiAppConfig, tokens: StoredTokens, verified: Pick<CompletedAttempt, 'xUserId' | 'warning'>, startedAt: Date): Promise<void> {
-    const retry = this.deps.storeRetry ?? { retries: 5, minTimeoutMs: 250 }
+  private async store(app: ApiAppConfig, tokens: StoredTokens, verified: Pick<CompletedAttempt, 'xUserId' | 'warning' | 'issuedAt'>, startedAt: Date): Promise<SessionOutcome> {
+    const retry = this.deps.storeRetry ?? { windowMs: DEFAULT_TOKEN_STORE_WINDOW_MS }
+    let outcome
     try {
-      await pRetry(() => this.deps.store.complete(this.job, { tokens, ...verified, startedAt, finishedAt: new Date(this.now()) }), {
-        retries: retry.retries,
-        minTimeout: retry.minTimeoutMs,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
-          this.log.warn('authorization.store_retry', { attempt: attemptNumber, retriesLeft, err: error }, 'Could not store the tokens yet; trying again'),
+      outcome = await pRetry(() => this.deps.store.complete(this.job, { tokens, ...verified, startedAt, finishedAt: new Date(this.now()) }), {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: retry.minTimeoutMs ?? 250,
+        maxTimeout: 5_000,
+        maxRetryTime: retry.windowMs,
+        onFailedAttempt: ({ error, attemptNumber }) =>
+          this.log.warn('authorization.store_retry', { attempt: attemptNumber, err: error }, 'Could not store the tokens yet; trying again'),
       })
     } catch (error) {
       this.log.error('authorization.store_failed', { err: error }, 'The tokens X issued could not be stored; revoking them')
-      await this.revoke(app, tokens)
+      await this.revokeIssued(app, tokens)
       throw new InfrastructureException(
         'INTERNAL_ERROR',
         `X issued tokens for @${this.job.username}, but they could not be stored (${describe(error)}), so they were revoked. Authorize the account again.`,
         { cause: error },
       )
     }
+    this.issued = null
+    if (outcome && outcome.stored === 'superseded') {
+      this.log.warn('authorization.superseded', { by: outcome.by }, `@${this.job.username}: this host lost its claim and a newer token set is stored (session ${outcome.by}); the tokens it got were revoked`)
+      await this.revoke(app, tokens)
+      return this.finished('cancelled', new DomainException('INTERRUPTED', 'This host lost its claim on the attempt, and a newer token set of the account is stored; the tokens it got were revoked.'))
+    }
+    if (outcome && outcome.stored === 'orphan') {
+      this.log.warn('authorization.kept_after_claim_lost', { keptIn: outcome.sessionId }, `@${this.job.username}: this host lost its claim; the tokens it got are the account's newest and were kept (session ${outcome.sessionId})`)
+    }
+    return this.finished('completed', null)
+  }
+
+  /** Revokes tokens X issued that will not be stored; they are then off the "issued" books. */
+  private async revokeIssued(app: ApiAppConfig, tokens: StoredTokens): Promise<void> {
+    this.issued = null
+    await this.revoke(app, tokens)
   }
 
   private async revoke(app: ApiAppConfig, tokens: StoredTokens): Promise<void> {
@@ -319,6 +361,11 @@ class Attempt {
     this.step = step
     this.switchTo(step)
     await this.deps.store.setStep(this.job, step)
+  }
+
+  /** A step written after the code was captured, not waited for: its failure is logged, never the attempt's. */
+  private enterQuietly(step: SessionStep): void {
+    this.enter(step).catch((error: unknown) => this.log.warn('authorization.step_write_failed', { step, err: error }, `Could not record the step "${step}"; the attempt goes on`))
   }
 
   /** Closes the timing of the current part and starts the next one. */

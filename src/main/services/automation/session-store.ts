@@ -4,10 +4,11 @@
  * `profiles` channel. Writes go through `Database.transaction` (queued), tokens and the PKCE verifier
  * through the encrypted columns of the entity.
  */
-import { IsNull, Not, type EntityManager } from 'typeorm'
+import { randomUUID } from 'node:crypto'
+import { IsNull, Not, type EntityManager, type FindOptionsWhere } from 'typeorm'
 import type { ProfilePatch } from '../../../shared/contract/profiles'
 import type { CallbackAnswer, SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
-import type { AppException } from '../../../shared/errors'
+import { DomainException, type AppException } from '../../../shared/errors'
 import type { Database } from '../../db'
 import { AuthorizationSessionEntity, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
@@ -27,7 +28,44 @@ export interface SessionJob {
   retryOf: string | null
   /** ISO time the row was created (the profile's `lastAttemptAt`). */
   createdAt: string
+  /**
+   * PostgreSQL: the claim number this host took the session with (`claims` after its claim), the fencing token
+   * every write of the attempt carries. Absent: SQLite (one host, no claims).
+   */
+  claim?: number
 }
+
+/** The batch row, written with its sessions (PostgreSQL, where hosts claim them). */
+export interface BatchRow {
+  id: string
+  apiApp: string
+  retryOf: string | null
+  skipped: number
+  createdAt: string
+  createdBy: string
+}
+
+/**
+ * A write of an attempt refused because this host no longer holds its claim (another host took the session over,
+ * or it went back to the queue): nothing was changed.
+ */
+export class ClaimLostException extends DomainException {
+  constructor(sessionId: string) {
+    super('INTERRUPTED', 'This host no longer holds the claim on this attempt; another host takes the account over.', { details: { sessionId, reason: 'claim_lost' } })
+  }
+}
+
+export function isClaimLost(error: unknown): error is ClaimLostException {
+  return error instanceof ClaimLostException
+}
+
+/** How `complete` stored the tokens. */
+export type CompleteOutcome =
+  | { stored: 'session' }
+  /** The claim was lost, and these tokens are the newest of the account and app: kept in a row of their own. */
+  | { stored: 'orphan'; sessionId: string }
+  /** The claim was lost and a newer token set of the account and app is stored: these must be revoked. */
+  | { stored: 'superseded'; by: string }
 
 /** Tokens X issued: OAuth 2.0 (expiring, maybe refreshable) or an OAuth 1.0a pair (token + secret, never expires). */
 export interface StoredTokens {
@@ -46,6 +84,8 @@ export interface CompletedAttempt {
   tokens: StoredTokens
   /** Null when `/users/me` could not confirm the account (see `warning`). */
   xUserId: string | null
+  /** When X issued the tokens (newest wins between hosts); default `finishedAt`. */
+  issuedAt?: Date
   startedAt: Date
   finishedAt: Date
   /** Completed with a caveat (X_ACCOUNT_UNVERIFIED). */
@@ -77,59 +117,136 @@ export class SessionStore {
 
   constructor(private readonly deps: SessionStoreDeps) {}
 
-  /** Inserts the `pending` rows of new attempts (in chunks, yielding between them) and pushes them. */
-  async createPending(jobs: readonly SessionJob[], signal?: AbortSignal): Promise<void> {
-    for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
-      signal?.throwIfAborted()
-      const chunk = jobs.slice(start, start + INSERT_CHUNK)
+  /**
+   * Inserts the `pending` rows of new attempts (in chunks, yielding between them) and pushes them; answers those
+   * inserted. An account and app with a live session already (queued by another panel or host at the same moment)
+   * is refused by the database's unique index and left out. `batch`: the batch row, written in the same
+   * transaction as its sessions (PostgreSQL), so no host ever sees one without the other.
+   */
+  async createPending(jobs: readonly SessionJob[], signal?: AbortSignal, batch?: BatchRow): Promise<SessionJob[]> {
+    const inserted: SessionJob[] = []
+    const insertChunk = async (manager: EntityManager, chunk: readonly SessionJob[]) => {
       const tuples = chunk.map(() => `(?, ?, ?, ?, ?, 'pending', ?, ?, ?)`).join(', ')
       const params = chunk.flatMap((job) => [
         job.sessionId, job.batchId, job.profileId, job.username, job.apiApp, job.attempt, job.retryOf, sqliteDateTime(new Date(job.createdAt)),
       ])
-      await this.deps.db.transaction((manager) =>
-        manager.query(
-          `INSERT INTO ${TABLE} (session_id, batch_id, profile_id, twitter_username, api_app, status, attempt, retry_of, created_at) VALUES ${tuples}`,
-          params,
-        ),
-      )
-      for (const job of chunk) {
-        this.deps.events.emit('sessions', pendingRow(job))
-        this.profilePatch(job, { lastStatus: 'pending', lastErrorCode: null })
-      }
+      const rows = (await manager.query(
+        `INSERT INTO ${TABLE} (session_id, batch_id, profile_id, twitter_username, api_app, status, attempt, retry_of, created_at) VALUES ${tuples}
+          ON CONFLICT DO NOTHING RETURNING session_id`,
+        params,
+      )) as Array<{ session_id: string }>
+      const ids = new Set(rows.map((row) => row.session_id))
+      return chunk.filter((job) => ids.has(job.sessionId))
+    }
+    if (batch) {
+      await this.deps.db.transaction(async (manager) => {
+        await manager.query(`INSERT INTO batches (id, api_app, state, retry_of, skipped, created_by, created_at) VALUES (?, ?, 'running', ?, ?, ?, ?)`, [
+          batch.id, batch.apiApp, batch.retryOf, batch.skipped, batch.createdBy, sqliteDateTime(new Date(batch.createdAt)),
+        ])
+        for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
+          signal?.throwIfAborted()
+          inserted.push(...(await insertChunk(manager, jobs.slice(start, start + INSERT_CHUNK))))
+        }
+      })
+      this.announcePending(inserted)
+      return inserted
+    }
+    for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
+      signal?.throwIfAborted()
+      const chunk = await this.deps.db.transaction((manager) => insertChunk(manager, jobs.slice(start, start + INSERT_CHUNK)))
+      inserted.push(...chunk)
+      this.announcePending(chunk)
       if (start + INSERT_CHUNK < jobs.length) await new Promise((resolve) => setImmediate(resolve))
+    }
+    return inserted
+  }
+
+  private announcePending(jobs: readonly SessionJob[]): void {
+    for (const job of jobs) {
+      this.deps.events.emit('sessions', pendingRow(job))
+      this.profilePatch(job, { lastStatus: 'pending', lastErrorCode: null })
     }
   }
 
   async markStarted(job: SessionJob, startedAt: Date): Promise<void> {
-    await this.update(job, { status: 'in_progress', step: 'starting_profile', startedAt })
+    await this.write(job, { status: 'in_progress', step: 'starting_profile', startedAt })
     this.deps.events.emit('sessions', { id: job.sessionId, status: 'in_progress', step: 'starting_profile', startedAt: startedAt.toISOString() })
     this.profilePatch(job, { lastStatus: 'in_progress', lastErrorCode: null })
   }
 
   async setStep(job: SessionJob, step: SessionStep): Promise<void> {
-    await this.update(job, { step })
+    await this.write(job, { step })
     this.deps.events.emit('sessions', { id: job.sessionId, step })
   }
 
   /** PKCE `state` and the (encrypted) verifier, written before the browser is sent to X. */
   async savePkce(job: SessionJob, state: string, codeVerifier: string): Promise<void> {
-    await this.update(job, { state, codeVerifier })
+    await this.write(job, { state, codeVerifier })
   }
 
   /**
    * The attempt succeeded: tokens (encrypted), expiry, scopes and X user id are stored, and the
    * previous token of the same account and app becomes `replaced`, in one transaction.
+   * PostgreSQL: written only under this host's claim. A host that lost it still never drops what X issued: the
+   * tokens are kept in a row of their own when they are the newest of the account and app, else the answer says
+   * they are superseded (the caller revokes them at X).
    */
-  async complete(job: SessionJob, result: CompletedAttempt): Promise<void> {
+  async complete(job: SessionJob, result: CompletedAttempt): Promise<CompleteOutcome> {
     const { tokens, xUserId, startedAt, finishedAt } = result
     const errorCode = result.warning?.code ?? null
     const errorMessage = result.warning?.message.slice(0, 1_000) ?? null
     const durationMs = finishedAt.getTime() - startedAt.getTime()
-    const replaced = await this.inOrder(job, () => this.deps.db.transaction(async (manager) => {
+    const fields: Partial<AuthorizationSessionEntity> = {
+      status: 'completed',
+      step: null,
+      errorCode,
+      errorMessage,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      oauthTokenSecret: tokens.oauthTokenSecret ?? null,
+      scopes: tokens.scopes,
+      expiresAt: tokens.expiresAt,
+      xUserId,
+      tokenStatus: 'valid',
+      codeVerifier: null,
+      completedAt: finishedAt,
+      durationMs,
+    }
+    const { outcome, replaced } = await this.inOrder(job, () => this.deps.db.transaction(async (manager) => {
+      const mine = await manager.update(AuthorizationSessionEntity, this.fence(job, { anyLease: true }), { ...this.endOfClaim(), ...fields })
+      let outcome: CompleteOutcome = { stored: 'session' }
+      let keptIn = job.sessionId
+      if (!mine.affected) {
+        // This host lost the claim: the newest token set of the account and app wins.
+        const newer: Array<{ session_id: string }> = await manager.query(
+          `SELECT session_id FROM ${TABLE} WHERE twitter_username = ? AND lower(api_app) = lower(?) AND status = 'completed' AND access_token IS NOT NULL
+            AND completed_at > ? ORDER BY completed_at DESC LIMIT 1`,
+          [job.username, job.apiApp, sqliteDateTime(result.issuedAt ?? finishedAt)],
+        )
+        if (newer.length) return { outcome: { stored: 'superseded', by: newer[0].session_id } as CompleteOutcome, replaced: [] }
+        keptIn = randomUUID()
+        const orphan = manager.create(AuthorizationSessionEntity, {
+          ...fields,
+          sessionId: keptIn,
+          // Not counted in the batch: the session itself is another host's to finish.
+          batchId: null,
+          profileId: job.profileId,
+          twitterUsername: job.username,
+          apiApp: job.apiApp,
+          attempt: job.attempt,
+          retryOf: job.sessionId,
+          startedAt,
+          claimedBy: this.deps.owner?.hostId ?? null,
+          errorCode: errorCode ?? 'INTERRUPTED',
+          errorMessage: `Tokens X issued to host ${this.deps.owner?.hostId ?? '?'} after its claim on session ${job.sessionId} lapsed; kept as the newest of the account.`,
+        })
+        await manager.save(orphan)
+        outcome = { stored: 'orphan', sessionId: keptIn }
+      }
       const previous: Array<{ session_id: string }> = await manager.query(
         `SELECT session_id FROM ${TABLE} WHERE twitter_username = ? AND lower(api_app) = lower(?) AND status = 'completed'
           AND (token_status IS NULL OR token_status IN ('valid', 'expired')) AND session_id <> ?`,
-        [job.username, job.apiApp, job.sessionId],
+        [job.username, job.apiApp, keptIn],
       )
       if (previous.length) {
         await manager.query(
@@ -137,41 +254,28 @@ export class SessionStore {
           previous.map((row) => row.session_id),
         )
       }
-      await manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
-        ...this.endOfClaim(),
+      return { outcome, replaced: previous.map((row) => row.session_id) }
+    }))
+    for (const id of replaced) this.deps.events.emit('sessions', { id, tokenStatus: 'replaced' })
+    if (outcome.stored === 'superseded') return outcome
+    const expiresAt = tokens.expiresAt?.toISOString() ?? null
+    if (outcome.stored === 'session') {
+      this.deps.events.emit('sessions', {
+        id: job.sessionId,
         status: 'completed',
         step: null,
         errorCode,
         errorMessage,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        oauthTokenSecret: tokens.oauthTokenSecret ?? null,
-        scopes: tokens.scopes,
-        expiresAt: tokens.expiresAt,
         xUserId,
+        scopes: tokens.scopes,
         tokenStatus: 'valid',
-        codeVerifier: null,
-        completedAt: finishedAt,
+        expiresAt,
+        completedAt: finishedAt.toISOString(),
         durationMs,
       })
-      return previous.map((row) => row.session_id)
-    }))
-    for (const id of replaced) this.deps.events.emit('sessions', { id, tokenStatus: 'replaced' })
-    const expiresAt = tokens.expiresAt?.toISOString() ?? null
-    this.deps.events.emit('sessions', {
-      id: job.sessionId,
-      status: 'completed',
-      step: null,
-      errorCode,
-      errorMessage,
-      xUserId,
-      scopes: tokens.scopes,
-      tokenStatus: 'valid',
-      expiresAt,
-      completedAt: finishedAt.toISOString(),
-      durationMs,
-    })
+    }
     this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: errorCode, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+    return outcome
   }
 
   /**
@@ -181,14 +285,18 @@ export class SessionStore {
   async deliver(job: SessionJob, result: { answer: CallbackAnswer; startedAt: Date; finishedAt: Date }): Promise<void> {
     const { answer, startedAt, finishedAt } = result
     const durationMs = finishedAt.getTime() - startedAt.getTime()
-    // The app's callback redeemed the code: that outcome is recorded whatever the lease says.
-    await this.inOrder(job, () =>
+    // The app's callback redeemed the code: recorded while the claim is this host's, even past its lease.
+    const written = await this.inOrder(job, () =>
       this.deps.db.transaction((manager) =>
-        manager.update(AuthorizationSessionEntity, { sessionId: job.sessionId }, {
+        manager.update(AuthorizationSessionEntity, this.fence(job, { anyLease: true }), {
           ...this.endOfClaim(), status: 'completed', step: null, errorCode: null, errorMessage: null, deliveredToCallback: true, callbackAnswer: answer, completedAt: finishedAt, durationMs,
         }),
       ),
     )
+    if (!written.affected) {
+      this.deps.logger.warn('authorization.fenced_write', { sessionId: job.sessionId, what: 'delivery' }, 'The delivery to the app’s callback was not recorded: this host no longer holds the claim')
+      return
+    }
     this.deps.events.emit('sessions', {
       id: job.sessionId,
       status: 'completed',
@@ -212,7 +320,8 @@ export class SessionStore {
     const callbackAnswer = outcome.callbackAnswer ?? null
     // Handed over to another host (this one is stopping): the session goes back to the queue instead.
     if (this.deps.owner?.handingOver.has(job.sessionId)) return
-    await this.update(job, {
+    try {
+      await this.write(job, {
       ...this.endOfClaim(),
       status,
       step: null,
@@ -223,7 +332,12 @@ export class SessionStore {
       completedAt: finishedAt,
       durationMs,
       ...(callbackAnswer ? { callbackAnswer } : {}),
-    })
+      })
+    } catch (error) {
+      if (!isClaimLost(error)) throw error
+      this.deps.logger.warn('authorization.fenced_write', { sessionId: job.sessionId, what: status }, `The attempt's end (${status}) was not recorded: this host no longer holds the claim`)
+      return
+    }
     this.deps.events.emit('sessions', {
       id: job.sessionId,
       status,
@@ -257,11 +371,29 @@ export class SessionStore {
     }
   }
 
-  private update(job: SessionJob, fields: Partial<AuthorizationSessionEntity>): Promise<unknown> {
+  /**
+   * One write of the attempt. PostgreSQL: lands only under this host's live claim (its host and claim number, the
+   * lease not taken back); otherwise nothing changes and `ClaimLostException` says so.
+   */
+  private async write(job: SessionJob, fields: Partial<AuthorizationSessionEntity>): Promise<void> {
+    const result = await this.inOrder(job, () => this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, this.fence(job), fields)))
+    if (this.deps.owner && !result.affected) throw new ClaimLostException(job.sessionId)
+  }
+
+  /**
+   * Which row a write of the attempt may change: SQLite, the session; PostgreSQL, the session while this host holds
+   * it under the claim number it took it with. `anyLease`: also after the lease ran out, as long as no host took the
+   * session back or over (what X issued is stored rather than lost).
+   */
+  private fence(job: SessionJob, options: { anyLease?: boolean } = {}): FindOptionsWhere<AuthorizationSessionEntity> {
     const owner = this.deps.owner
-    // PostgreSQL: only while this host holds the claim (another host may have taken the session over).
-    const where = owner ? { sessionId: job.sessionId, claimedBy: owner.hostId, leaseUntil: Not(IsNull()) } : { sessionId: job.sessionId }
-    return this.inOrder(job, () => this.deps.db.transaction((manager: EntityManager) => manager.update(AuthorizationSessionEntity, where, fields)))
+    if (!owner) return { sessionId: job.sessionId }
+    return {
+      sessionId: job.sessionId,
+      claimedBy: owner.hostId,
+      ...(job.claim !== undefined ? { claims: job.claim } : {}),
+      ...(options.anyLease ? {} : { leaseUntil: Not(IsNull()) }),
+    }
   }
 
   /** PostgreSQL: an attempt's end clears its lease (nothing to renew or take back). */
