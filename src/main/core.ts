@@ -7,7 +7,6 @@
  * REST API → handlers → close.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
@@ -45,6 +44,7 @@ import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
+import { readOrCreateHostId } from './host-id'
 import { hostsOverview } from './services/hosts/hosts-overview'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
@@ -76,7 +76,7 @@ export interface CoreOptions {
   gologinRateWindowMs?: number
   /** PostgreSQL: how often to look for another host's GoLogin token stop or settings (default 2 s). */
   gologinSharedPollMs?: number
-  /** This host's name where hosts of one database are told apart (default `<hostname>/<pid>`). */
+  /** This host's name where hosts of one database are told apart (default: the data folder's `host-id` file, made once). */
   hostId?: string
   /**
    * This host's slot limit (profiles it runs at once), overriding the shared `maxConcurrentProfiles` setting
@@ -189,7 +189,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
-    const hostId = options.hostId ?? `${os.hostname()}/${process.pid}`
+    const hostId = options.hostId ?? readOrCreateHostId(dataDir)
     const gologin = createGoLoginRuntime({
       db,
       settings,
