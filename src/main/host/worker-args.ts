@@ -24,6 +24,22 @@ export interface WorkerArgs {
 
 export const WORKER_USAGE =
   'Usage: npm run worker -- --data-dir DIR [--database-url postgres://…] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error]'
+export const WORKER_HELP = `${WORKER_USAGE}
+
+A headless worker host: joins a shared PostgreSQL database, claims the pending authorizations of every
+panel's batches and runs them in its own profile slots. Prints WORKER_READY host=… slots=… once it claims
+work; logs JSON lines to stderr; SIGTERM hands its running attempts back and stops its profiles.
+
+  --data-dir DIR          the worker's own folder (data key, logs, profile journal, host.json)
+  --database-url URL      postgres://user@host:5432/db (else DATABASE_URL, else DIR/database.json)
+  --slots N               profiles this host runs at once (else host.json, else the shared setting)
+  --host-id NAME          its name among the hosts (default: the machine's name and a digest of DIR)
+  --log-level LEVEL       debug, info, warn or error (default info)
+  -h, --help              this text
+
+Secrets never go on the command line: the password may be in PGPASSWORD, the data key comes from
+DATA_KEY_FILE + DATA_KEY_PASSPHRASE at the first start. Environment variables: see the README.`
+
 /** The same bounds as the `maxConcurrentProfiles` setting. */
 export const MAX_WORKER_SLOTS = 50
 const HOST_ID = /^[\w.:@/-]{1,100}$/

@@ -14,12 +14,17 @@ import { fileURLToPath } from 'node:url'
 import { createCore, type Core } from '../core'
 import { resolveDatabaseChoice } from '../db/database-config'
 import { describePostgresUrl } from '../db/postgres'
-import { parseWorkerArgs, type WorkerArgs } from './worker-args'
+import { wantsHelp } from './args'
+import { parseWorkerArgs, WORKER_HELP, type WorkerArgs } from './worker-args'
 
 /** How long a stop may take before the process exits anyway (the core's own shutdown is bounded below it). */
 const FORCE_EXIT_MS = 20_000
 
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(`${WORKER_HELP}\n`)
+    process.exit(0)
+  }
   let args: WorkerArgs
   try {
     args = parseWorkerArgs(process.argv.slice(2))
