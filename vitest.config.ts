@@ -7,6 +7,7 @@ const POSTGRES_ONLY = [
   'tests/integration/gologin-service/shared-sync.test.ts',
   // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).
   'tests/integration/hosts/database-join.test.ts',
+  'tests/integration/hosts/sqlite-copy.test.ts',
   'tests/e2e/database-join.test.ts',
   // Work claimed by several hosts of one database; worker processes; the Hosts page.
   'tests/integration/hosts/claims.test.ts',
