@@ -5,6 +5,7 @@
  * sees the profiles and mappings; conflicts are settled (shared mapping kept unless empty, newest token set wins),
  * and a second copy adds nothing.
  */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -117,5 +118,28 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     expect(await sessions(c).findOneByOrFail({ sessionId: bobHere.sessionId })).toMatchObject({ accessToken: bobHere.accessToken, tokenStatus: 'replaced' })
     expect((await c.apiApps.get('APP1')).clientSecret).toBe('app1-secret-value')
     expect(c.settings.get('gologinToken')).toBe('gl-token-of-the-sqlite-panel-42')
+  })
+  it('npm run worker -- --copy-from-sqlite DIR does the same for a headless host, then exits', { timeout: 120_000 }, async () => {
+    const url = await freshPostgresUrl()
+    const dirB = tempDir('copy-cli-b-')
+    await stop(await start(dirB, { DATABASE_URL: url }))
+    const dirA = tempDir('copy-cli-a-')
+    const a = await start(dirA)
+    await seedProfile(a.db, 'p-cli', { twitterUsername: 'cli_user', apiApp: 'APP1', mappingSource: 'import' })
+    const token = await seedToken(a.db, { profileId: 'p-cli', twitterUsername: 'cli_user', apiApp: 'APP1' })
+    await stop(a)
+
+    const worker = tempDir('copy-cli-w-')
+    fs.copyFileSync(path.join(dirB, 'data.key'), path.join(worker, 'data.key'))
+    const entry = path.resolve(import.meta.dirname, '../../../out/main/worker.js')
+    const run = () => spawnSync(process.execPath, [entry, '--data-dir', worker, '--database-url', url, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: '' } })
+    const first = run()
+    expect(first.status, first.stderr).toBe(0)
+    expect(JSON.parse(/^COPIED (.*)$/m.exec(first.stdout)![1])).toMatchObject({ reencrypt: true, profiles: { add: 1 }, sessions: { add: 1 }, tokens: { add: 1 } })
+    expect(JSON.parse(/^COPIED (.*)$/m.exec(run().stdout)![1])).toMatchObject({ profiles: { add: 0 }, sessions: { add: 0, already: 1 } })
+
+    const c = await start(worker, { DATABASE_URL: url })
+    expect(await sessions(c).findOneByOrFail({ sessionId: token.sessionId })).toMatchObject({ accessToken: token.accessToken, tokenStatus: 'valid' })
+    expect((await c.db.dataSource.getRepository(ProfileEntity).findOneByOrFail({ profileId: 'p-cli' })).twitterUsername).toBe('cli_user')
   })
 })
