@@ -7,6 +7,7 @@ const POSTGRES_ONLY = [
   'tests/integration/gologin-service/shared-sync.test.ts',
   // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).
   'tests/integration/hosts/database-join.test.ts',
+  'tests/integration/hosts/sqlite-copy.test.ts',
   'tests/e2e/database-join.test.ts',
   // Work claimed by several hosts of one database; worker processes; the Hosts page.
   'tests/integration/hosts/claims.test.ts',
@@ -15,6 +16,7 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/worker-processes.test.ts',
   // Fenced work: hosts cut off from the database (fault proxy), connections terminated, refresh passes side by side.
   'tests/integration/hosts/fenced-work.test.ts',
+  'tests/integration/hosts/host-identity.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

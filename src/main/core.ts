@@ -7,10 +7,10 @@
  * REST API → handlers → close.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
+import { DATABASE_FILE_NAME } from './db/data-source'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
 import { dataKeyHandlers } from './handlers/data-key'
@@ -39,12 +39,14 @@ import { createAuthorizationEngine, type AuthorizationEngine } from './services/
 import { createGoLoginRuntime, type GoLoginRuntime } from './services/gologin/gologin-runtime'
 import { GoLoginService } from './services/gologin/gologin-service'
 import { DatabaseJoinService } from './services/hosts/database-join'
+import { keyCandidates, SqliteCopy } from './services/hosts/sqlite-copy'
 import { SettingsService } from './services/settings/settings-service'
 import { runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
+import { readOrCreateHostId } from './host-id'
 import { hostsOverview } from './services/hosts/hosts-overview'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
@@ -76,7 +78,7 @@ export interface CoreOptions {
   gologinRateWindowMs?: number
   /** PostgreSQL: how often to look for another host's GoLogin token stop or settings (default 2 s). */
   gologinSharedPollMs?: number
-  /** This host's name where hosts of one database are told apart (default `<hostname>/<pid>`). */
+  /** This host's name where hosts of one database are told apart (default: the data folder's `host-id` file, made once). */
   hostId?: string
   /**
    * This host's slot limit (profiles it runs at once), overriding the shared `maxConcurrentProfiles` setting
@@ -128,6 +130,8 @@ export interface Core {
   readonly restApi: RestApiHost
   /** The simulated GoLogin and X when sandbox mode is on (its control endpoint: `sandbox.controlUrl`). */
   readonly sandbox: SandboxMode | null
+  /** On PostgreSQL: copies a SQLite file (opened with one of `sourceKeys`) into the shared database; see SqliteCopy. */
+  sqliteCopy(file: string, sourceKeys: () => Promise<Buffer[]>): SqliteCopy
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -197,7 +201,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
 
     // ---- GoLogin ----
-    const hostId = options.hostId ?? `${os.hostname()}/${process.pid}`
+    const hostId = options.hostId ?? readOrCreateHostId(dataDir)
     const gologin = createGoLoginRuntime({
       db,
       settings,
@@ -287,6 +291,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onClose('local REST API', () => restApi.close())
 
     // ---- handlers ----
+    /** Joining keeps the operator's data: a SQLite file's contents copied into the shared database this host runs on. */
+    const sqliteCopy = (file: string, sourceKeys: () => Promise<Buffer[]>): SqliteCopy => {
+      if (db.kind !== 'postgres') throw new ValidationException('This host runs on its own SQLite file: join a shared PostgreSQL database first, then copy the file into it.', { reason: 'not_shared' })
+      return new SqliteCopy({ file, sourceKeys, target: db, targetKey: dataKey.key(), nativeBinding: options.sqliteNativeBinding, log: logs.logger('hosts') })
+    }
     const handlers: HandlerMap = {
       ...systemHandlers(info, logs.logger('system')),
       ...logsHandlers(logs),
@@ -313,6 +322,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           log: logs.logger('hosts'),
         }),
         () => hostsOverview({ shared: db.kind === 'postgres', hostId, leaseMs: claimLeaseMs, list: () => authorization.batches.hosts() }),
+        () => sqliteCopy(path.join(dataDir, DATABASE_FILE_NAME), () => keyCandidates(keyStore, dataKey.key())),
       ),
     }
     const router = new Router(handlers, logs.logger('ipc'))
@@ -335,6 +345,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       authorization,
       restApi,
       sandbox,
+      sqliteCopy,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')

@@ -1,12 +1,15 @@
 import type { PartialHandlerMap } from '../ipc/router'
 import type { HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
+import type { SqliteCopy } from '../services/hosts/sqlite-copy'
 
-type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch'
+type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch' | 'hosts:copyPreview' | 'hosts:copyFromSqlite'
 
 export function hostsHandlers(
   service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
   overview: () => Promise<HostsOverview>,
+  /** On PostgreSQL: this machine's SQLite file, to copy into the shared database; null on SQLite. */
+  copy: () => Pick<SqliteCopy, 'preview' | 'copy'>,
 ): PartialHandlerMap<HostsChannel> {
   return {
     'hosts:list': () => overview(),
@@ -16,5 +19,7 @@ export function hostsHandlers(
     'hosts:leaveDatabase': () => service.leave(),
     'hosts:setSlots': ({ slots }) => service.setSlots(slots),
     'hosts:relaunch': () => service.relaunch(),
+    'hosts:copyPreview': () => copy().preview(),
+    'hosts:copyFromSqlite': () => copy().copy(),
   }
 }

@@ -12,6 +12,25 @@ export interface WebArgs {
 export const WEB_USAGE = 'Usage: npm run start:web -- --data-dir DIR [--port N] [--sandbox [--sandbox-profiles N]]'
 const MAX_SANDBOX_PROFILES = 40_000
 
+export const WEB_HELP = `${WEB_USAGE}
+
+Browser mode: the panel's services in plain Node, served on 127.0.0.1 with a per-run token; it prints
+PANEL_URL=… (open it in a browser) once it is ready.
+
+  --data-dir DIR          the panel's data folder (database, data key, logs, host-id)
+  --port N                the port on 127.0.0.1 (default 0: any free port)
+  --sandbox               simulated GoLogin and X, no account needed (prints SANDBOX_URL=…)
+  --sandbox-profiles N    profiles the sandbox generates (default 60)
+  -h, --help              this text
+
+The database is SQLite in DIR unless DATABASE_URL or DIR/database.json names a PostgreSQL database.
+Environment variables: see "Environment variables" in the README.`
+
+/** \`--help\` / \`-h\` anywhere on the command line (before any other check, so it works without the required options). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h')
+}
+
 export function parseWebArgs(argv: string[]): WebArgs {
   let values
   try {

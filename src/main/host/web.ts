@@ -9,10 +9,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createCore } from '../core'
 import { startSandboxMode } from '../sandbox'
-import { parseWebArgs } from './args'
+import { parseWebArgs, WEB_HELP, wantsHelp } from './args'
 import { startWebHost } from './web-server'
 
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(`${WEB_HELP}\n`)
+    process.exit(0)
+  }
   let args
   try {
     args = parseWebArgs(process.argv.slice(2))

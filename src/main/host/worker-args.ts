@@ -20,10 +20,31 @@ export interface WorkerArgs {
   slots: number | null
   hostId: string
   logLevel: LogLevel
+  /** `--copy-from-sqlite DIR`: copy that data folder's SQLite file into the shared database, then exit. */
+  copyFromSqlite: string | null
 }
 
 export const WORKER_USAGE =
-  'Usage: npm run worker -- --data-dir DIR [--database-url postgres://…] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error]'
+  'Usage: npm run worker -- --data-dir DIR [--database-url postgres://…] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--copy-from-sqlite DIR]'
+export const WORKER_HELP = `${WORKER_USAGE}
+
+A headless worker host: joins a shared PostgreSQL database, claims the pending authorizations of every
+panel's batches and runs them in its own profile slots. Prints WORKER_READY host=… slots=… once it claims
+work; logs JSON lines to stderr; SIGTERM hands its running attempts back and stops its profiles.
+
+  --data-dir DIR          the worker's own folder (data key, logs, profile journal, host.json)
+  --database-url URL      postgres://user@host:5432/db (else DATABASE_URL, else DIR/database.json)
+  --slots N               profiles this host runs at once (else host.json, else the shared setting)
+  --host-id NAME          its name among the hosts (default: the machine's name and a digest of DIR)
+  --log-level LEVEL       debug, info, warn or error (default info)
+  --copy-from-sqlite DIR  copy DIR/panel.db (profiles, mappings, API apps, finished sessions and their
+                          tokens, settings) into the shared database, re-encrypted under its key, then exit;
+                          the key that opens it is DIR's data.key or one of its backups
+  -h, --help              this text
+
+Secrets never go on the command line: the password may be in PGPASSWORD, the data key comes from
+DATA_KEY_FILE + DATA_KEY_PASSPHRASE at the first start. Environment variables: see the README.`
+
 /** The same bounds as the `maxConcurrentProfiles` setting. */
 export const MAX_WORKER_SLOTS = 50
 const HOST_ID = /^[\w.:@/-]{1,100}$/
@@ -39,6 +60,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
         slots: { type: 'string' },
         'host-id': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'copy-from-sqlite': { type: 'string' },
       },
       strict: true,
     }))
@@ -65,7 +87,9 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
   }
   const logLevel = values['log-level'] as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) throw new ValidationException(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`, { field: 'log-level' })
-  return { dataDir: path.resolve(dataDir), databaseUrl, slots, hostId, logLevel }
+  const copyFrom = values['copy-from-sqlite']?.trim()
+  if (values['copy-from-sqlite'] !== undefined && !copyFrom) throw new ValidationException('--copy-from-sqlite needs the data folder whose panel.db to copy', { field: 'copy-from-sqlite' })
+  return { dataDir: path.resolve(dataDir), databaseUrl, slots, hostId, logLevel, copyFromSqlite: copyFrom ? path.resolve(copyFrom) : null }
 }
 
 /**

@@ -12,14 +12,24 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createCore, type Core } from '../core'
+import { DATABASE_FILE_NAME } from '../db/data-source'
 import { resolveDatabaseChoice } from '../db/database-config'
 import { describePostgresUrl } from '../db/postgres'
-import { parseWorkerArgs, type WorkerArgs } from './worker-args'
+import { FileKeyStore } from '../security/file-key-store'
+import { keyCandidates, SqliteCopy } from '../services/hosts/sqlite-copy'
+import { openDatabase, type Database } from '../db'
+import { LogSystem } from '../logging/logger'
+import { wantsHelp } from './args'
+import { parseWorkerArgs, WORKER_HELP, type WorkerArgs } from './worker-args'
 
 /** How long a stop may take before the process exits anyway (the core's own shutdown is bounded below it). */
 const FORCE_EXIT_MS = 20_000
 
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(`${WORKER_HELP}\n`)
+    process.exit(0)
+  }
   let args: WorkerArgs
   try {
     args = parseWorkerArgs(process.argv.slice(2))
@@ -37,6 +47,7 @@ async function main(): Promise<void> {
     )
     process.exit(2)
   }
+  if (args.copyFromSqlite) return copyAndExit(args, choice.url, args.copyFromSqlite)
   const here = path.dirname(fileURLToPath(import.meta.url))
   const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
   // Signals are handled from here on: one that comes while the core starts stops it as soon as it is up.
@@ -72,6 +83,31 @@ async function main(): Promise<void> {
   const slots = core.gologin.slots.figures().maxConcurrent
   core.logs.logger('worker').info('worker.ready', { hostId: args.hostId, slots }, `Worker ${args.hostId} joined ${describePostgresUrl(choice.url)} with ${slots} slot(s)`)
   process.stdout.write(`WORKER_READY host=${args.hostId} slots=${slots}\n`)
+}
+
+/**
+ * `--copy-from-sqlite DIR`: that folder's SQLite file into the shared database, opened with DIR's key or a backup of
+ * it; the database is opened with this worker's key (start the worker once first when it is new), and no work is claimed.
+ */
+async function copyAndExit(args: WorkerArgs, url: string, dir: string): Promise<never> {
+  const logs = new LogSystem({ dir: path.join(args.dataDir, 'logs'), level: args.logLevel, console: true })
+  const log = logs.logger('worker')
+  let code = 0
+  let db: Database | null = null
+  try {
+    const keyStore = new FileKeyStore({ dir: args.dataDir, log: logs.logger('keystore') })
+    db = await openDatabase({ dataDir: args.dataDir, keyStore, log, databaseUrl: url, poolSize: 2 })
+    const targetKey = await keyStore.loadOrCreateDataKey()
+    const sourceKeys = () => keyCandidates(new FileKeyStore({ dir, log: logs.logger('keystore') }), null)
+    const report = await new SqliteCopy({ file: path.join(dir, DATABASE_FILE_NAME), sourceKeys, target: db, targetKey, log }).copy()
+    process.stdout.write(`COPIED ${JSON.stringify(report)}\n`)
+  } catch (error) {
+    log.error('worker.copy_failed', { err: error }, 'Copying the SQLite file failed')
+    process.stderr.write(`Nothing was copied: ${(error as Error).message}\n`)
+    code = 1
+  }
+  await db?.close().catch(() => undefined)
+  process.exit(code)
 }
 
 main().catch((error) => {

@@ -8,6 +8,7 @@ import { DomainException } from '../../shared/errors'
 import type { Database } from '../db'
 import type { EventHub } from '../ipc/event-hub'
 import type { LogSystem } from '../logging/logger'
+import { GoneHosts } from '../services/hosts/gone-hosts'
 import { SessionCleanup, type LiveSessions } from '../services/lifecycle/session-cleanup'
 import type { SettingsService } from '../services/settings/settings-service'
 import { TokenRefresher, type ApiAppSource, type TokenRefreshClient } from '../services/tokens/token-refresher'
@@ -90,7 +91,10 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     events: deps.events,
     log: logs.logger('worker.cleanup'),
   })
-  const cleanup = new CleanupWorker(cleanupTask, { intervalMinutes: () => settings.get('cleanupIntervalMinutes'), log: logs.logger('worker.cleanup'), onStatus: pushLive })
+  const goneHosts = new GoneHosts({ db: deps.db, log: logs.logger('worker.cleanup') })
+  // Sessions, flags and screenshots first; then the rows of hosts gone for good.
+  const cleanupPass = { run: async (signal?: AbortSignal) => [await cleanupTask.run(signal), await goneHosts.run()] }
+  const cleanup = new CleanupWorker(cleanupPass, { intervalMinutes: () => settings.get('cleanupIntervalMinutes'), log: logs.logger('worker.cleanup'), onStatus: pushLive })
   // A shared database: one host refreshes (or re-checks) a token at a time.
   const tokenClaims = new TokenClaims(deps.db.dataSource, deps.hostId ?? 'this-host')
   const refresher = new TokenRefresher({

@@ -29,6 +29,32 @@ export interface HostDatabaseStatus {
   sharedSlots: number
   /** `host.json` could not be read (its message). */
   slotsProblem: string | null
+  /**
+   * On PostgreSQL: this machine's SQLite file (`panel.db`), left as it was on joining — its data can be copied into
+   * the shared database (`hosts:copyPreview` / `hosts:copyFromSqlite`), and going back to SQLite opens it again. Null: no file.
+   */
+  localSqlite: string | null
+}
+
+/** What copying a SQLite file into the shared database adds, and its conflicts (`hosts:copyPreview`, `hosts:copyFromSqlite`). */
+export interface SqliteCopyPreview {
+  file: string
+  /** The file was sealed with another data key: its secrets are re-encrypted under the shared one. */
+  reencrypt: boolean
+  /** Fingerprint of the key that opens the file. */
+  sourceKeyId: string
+  /** New profiles; shared profiles without a mapping that get the file's; shared mappings kept over a different one. */
+  profiles: { add: number; mappingsFilled: number; mappingsKept: number }
+  /** New API apps; apps of the same name kept as the shared database has them. */
+  apiApps: { add: number; kept: number }
+  /** Finished sessions added; already there (an earlier copy); unfinished ones left behind. */
+  sessions: { add: number; already: number; unfinished: number }
+  /** Token sets copied; of them, for accounts holding tokens on both sides: the file's newer (it wins), the shared newer (copied as replaced). */
+  tokens: { add: number; newerHere: number; newerShared: number }
+  /** Settings the shared database lacks; settings kept as shared. */
+  settings: { add: number; kept: number }
+  /** Rows left behind because a secret in them does not open with the file's key. */
+  unreadable: number
 }
 
 /** What a database test found; `message` says it in words. */
@@ -123,6 +149,10 @@ export const hostsContract = {
     z.object({ slots: z.number().int().min(1).max(50).nullable() }).strict(),
     returns<{ slots: number | null; message: string }>(),
   ),
+  /** On PostgreSQL: what copying this machine's SQLite file into the shared database would add, and the conflicts; writes nothing. */
+  'hosts:copyPreview': request(z.undefined().or(z.object({}).strict()), returns<SqliteCopyPreview>()),
+  /** Copies it (re-encrypted under the shared key if needed); running it again adds nothing twice. */
+  'hosts:copyFromSqlite': request(z.undefined().or(z.object({}).strict()), returns<SqliteCopyPreview>()),
   /** Desktop: restarts the panel (to use a new database or key). */
   'hosts:relaunch': request(z.undefined().or(z.object({}).strict()), returns<{ relaunching: true }>()),
 }

@@ -10,6 +10,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCore } from '../../../src/main/core'
+import { hostIdPath } from '../../../src/main/host-id'
 import { prepareSandboxData, startSandboxMode, type SandboxMode } from '../../../src/main/sandbox'
 import { startBrowserMode, stopChild, type BrowserModeProcess } from '../../helpers/browser-mode'
 import { tempDir } from '../../helpers/temp-dir'
@@ -78,11 +79,12 @@ describe('worker processes on one database', () => {
     const started = await panel.call('batch:start', { profileIds: accounts.map((x) => x.profileId), apiApp: 'SANDBOX1' })
     expect(started.queued).toBe(8)
     const rows = async () => (await db.query<Row>(`SELECT session_id, status, step, claimed_by, claims, requeues FROM authorization_sessions WHERE batch_id = $1`, [started.batchId])).rows
-    const hostOf = (child: BrowserModeProcess) => `/${child.child.pid}`
+    // Each host's id, kept in its data folder.
+    const idOf = (dir: string) => fs.readFileSync(hostIdPath(dir), 'utf8').trim()
 
     // B dies while two of its accounts are on X's consent page (their cloud browsers running).
-    await until('B runs two attempts on the consent page', async () => (await rows()).filter((r) => r.step === 'consent' && r.claimed_by?.endsWith(hostOf(b))).length === SLOTS)
-    const heldByB = (await rows()).filter((r) => r.claimed_by?.endsWith(hostOf(b)) && r.status === 'in_progress').map((r) => r.session_id)
+    await until('B runs two attempts on the consent page', async () => (await rows()).filter((r) => r.step === 'consent' && r.claimed_by === idOf(dirs.b)).length === SLOTS)
+    const heldByB = (await rows()).filter((r) => r.claimed_by === idOf(dirs.b) && r.status === 'in_progress').map((r) => r.session_id)
     b.child.kill('SIGKILL')
     await stopChild(b.child)
     // A third host joins meanwhile: B's profiles stay B's until B's next start, whoever else is around.

@@ -5,7 +5,7 @@ import { defaultWorkerHostId, parseWorkerArgs } from '../../../src/main/host/wor
 describe('npm run worker arguments', () => {
   it('takes the data folder, database URL, slots and host name', () => {
     const args = parseWorkerArgs(['--data-dir', 'w1', '--database-url', 'postgres://panel:pw@db:5432/panel', '--slots', '5', '--host-id', 'rack-2'])
-    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel:pw@db:5432/panel', slots: 5, hostId: 'rack-2', logLevel: 'info' })
+    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel:pw@db:5432/panel', slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null })
   })
 
   it('leaves the database to DATABASE_URL or database.json and the slots to the shared setting when not given', () => {

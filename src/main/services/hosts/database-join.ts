@@ -115,6 +115,7 @@ export class DatabaseJoinService {
       slots,
       sharedSlots: this.options.sharedSlots(),
       slotsProblem,
+      localSqlite: current.url && fs.existsSync(path.join(dataDir, DATABASE_FILE_NAME)) ? path.join(dataDir, DATABASE_FILE_NAME) : null,
     }
   }
 
