@@ -55,7 +55,7 @@ describe('secret columns', () => {
       expect((await SettingsService.open({ database: db, log: testLog(), env: {} })).get('gologinToken')).toBe(values.gologinToken)
 
       const [raw] = await db.dataSource.query('SELECT access_token, refresh_token, oauth_token_secret, code_verifier FROM authorization_sessions')
-      for (const stored of Object.values(raw as Record<string, string>)) expect(stored).toMatch(/^v1:[A-Za-z0-9+/=]+$/)
+      for (const stored of Object.values(raw as Record<string, string>)) expect(stored).toMatch(/^v2:[A-Za-z0-9+/=]+$/)
 
       const bytes = await storedBytes(db)
       // The scan does find what is stored in the clear (the OAuth state is not a secret).

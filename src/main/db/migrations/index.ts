@@ -11,6 +11,7 @@ import { PanelSchema1767225600000 } from './0005-panel-schema'
 import { PassThrough1777593600000 } from './0006-pass-through'
 import { GoLoginSharedLimit1778112000000 } from './0007-gologin-shared-limit'
 import { Claims1778716800000 } from './0008-claims'
+import { AuthenticatedRows1779926400000 } from './0010-authenticated-rows'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   PassThrough1777593600000,
   GoLoginSharedLimit1778112000000,
   Claims1778716800000,
+  AuthenticatedRows1779926400000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

@@ -9,7 +9,7 @@ import type { ProfilePatch } from '../../../shared/contract/profiles'
 import type { CallbackAnswer, SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
 import type { AppException } from '../../../shared/errors'
 import type { Database } from '../../db'
-import { AuthorizationSessionEntity, sqliteDateTime } from '../../db'
+import { AuthorizationSessionEntity, secretFor, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 
@@ -113,7 +113,7 @@ export class SessionStore {
 
   /** PKCE `state` and the (encrypted) verifier, written before the browser is sent to X. */
   async savePkce(job: SessionJob, state: string, codeVerifier: string): Promise<void> {
-    await this.update(job, { state, codeVerifier })
+    await this.update(job, { state, codeVerifier: secretFor(job.sessionId, codeVerifier) })
   }
 
   /**
@@ -143,9 +143,9 @@ export class SessionStore {
         step: null,
         errorCode,
         errorMessage,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        oauthTokenSecret: tokens.oauthTokenSecret ?? null,
+        accessToken: secretFor(job.sessionId, tokens.accessToken),
+        refreshToken: secretFor(job.sessionId, tokens.refreshToken),
+        oauthTokenSecret: secretFor(job.sessionId, tokens.oauthTokenSecret ?? null),
         scopes: tokens.scopes,
         expiresAt: tokens.expiresAt,
         xUserId,

@@ -10,7 +10,7 @@ import pRetry from 'p-retry'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import { TOKEN_STATUSES, type TokenStatus } from '../../../shared/contract/sessions'
 import { AppException, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
-import { AuthorizationSessionEntity, type Database } from '../../db'
+import { AuthorizationSessionEntity, secretFor, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { TokenSet } from '../oauth'
@@ -181,8 +181,8 @@ export class TokenRefresher {
         () =>
           this.options.db.transaction(async (manager) => {
             await manager.update(AuthorizationSessionEntity, { id: session.id }, {
-              accessToken: tokens.accessToken,
-              refreshToken: tokens.refreshToken,
+              accessToken: secretFor(session.sessionId, tokens.accessToken),
+              refreshToken: secretFor(session.sessionId, tokens.refreshToken),
               expiresAt: tokens.expiresAt,
               scopes: tokens.scopes.length ? tokens.scopes : session.scopes,
               refreshedAt,
