@@ -54,7 +54,7 @@ export function run(): Promise<Metrics> {
  * written a thousand accounts at a time, so no seed data is left on the heap the export's peak is read from.
  */
 async function seed(db: Database): Promise<void> {
-  const seal = (value: string, column: string) => sealSecretValue(value, 'authorization_sessions', column)
+  const seal = (value: string, column: string, sessionId: string) => sealSecretValue(value, 'authorization_sessions', column, sessionId)
   const scopes = JSON.stringify(['tweet.read', 'tweet.write', 'users.read', 'offline.access'])
   const now = Date.now()
   for (let from = 0; from < ACCOUNTS; from += 1_000) {
@@ -67,9 +67,10 @@ async function seed(db: Database): Promise<void> {
       profiles.push([profileId, `Profile ${i}`, username, app])
       for (const [ageHours, status] of [[30, 'replaced'], [1, 'valid']] as const) {
         const completed = new Date(now - ageHours * 3_600_000)
+        const sessionId = randomUUID()
         sessions.push([
-          randomUUID(), profileId, username, app, 'completed',
-          seal(randomBytes(64).toString('base64url'), 'access_token'), seal(randomBytes(64).toString('base64url'), 'refresh_token'),
+          sessionId, profileId, username, app, 'completed',
+          seal(randomBytes(64).toString('base64url'), 'access_token', sessionId), seal(randomBytes(64).toString('base64url'), 'refresh_token', sessionId),
           scopes, String(1_000_000_000 + i), sqliteDateTime(new Date(completed.getTime() + 2 * 3_600_000)), status,
           sqliteDateTime(completed), sqliteDateTime(completed), sqliteDateTime(completed),
         ])

@@ -7,17 +7,20 @@
 import type { DataSource } from 'typeorm'
 import type { ApiAppInput } from '../../shared/contract/settings'
 import { upsertProfiles } from '../db'
+import { settingMacVerifies } from '../db/row-mac'
 import type { SandboxMode } from './sandbox-mode'
 
 export { APP_SERVER_MARKER, PASS_THROUGH_APPS, startSandboxMode, SANDBOX_APPS } from './sandbox-mode'
 export type { SandboxAccount, SandboxMode, SandboxModeOptions, SandboxModeStats } from './sandbox-mode'
 export { DEMO_FAILURES, HEALTHY_BEHAVIOURS, SANDBOX_BEHAVIOURS, type BehaviourPlan, type SandboxBehaviour, type SlowLink } from './sandbox-behaviours'
 
-/** Whether the operator turned sandbox mode on (the stored setting; applies at the next start). */
+/** Whether the operator turned sandbox mode on (the stored setting; applies at the next start). A row changed without the data key is not (the settings service names it). */
 export async function sandboxModeStored(dataSource: DataSource): Promise<boolean> {
-  const rows: Array<{ value: string | null }> = await dataSource.query(`SELECT value FROM settings WHERE key = 'sandboxMode'`)
+  const rows: Array<{ value: string | null; mac: string | null }> = await dataSource.query(`SELECT value, mac FROM settings WHERE key = 'sandboxMode'`)
+  const row = rows[0]
+  if (!row || !settingMacVerifies({ key: 'sandboxMode', value: row.value, mac: row.mac })) return false
   try {
-    return rows[0]?.value ? JSON.parse(rows[0].value) === true : false
+    return row.value ? JSON.parse(row.value) === true : false
   } catch {
     return false
   }

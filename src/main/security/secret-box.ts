@@ -1,43 +1,66 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { InfrastructureException } from '../../shared/errors'
 
 /**
- * Encrypts secrets at rest (OAuth tokens, client secrets, the GoLogin token, PKCE verifiers).
+ * Encrypts secrets at rest (OAuth tokens, client secrets, the GoLogin token, PKCE verifiers), and
+ * authenticates the plain rows that steer them (`mac`).
  *
- * Format `v1:<base64(iv ‖ tag ‖ ciphertext)>`: AES-256-GCM, a random 96-bit IV per value, and the
- * column's name as additional authenticated data, so a value moved to another column does not open.
- * The version prefix lets a later format or key rotation coexist with values already written.
+ * Format `vN:<base64(iv ‖ tag ‖ ciphertext)>`: AES-256-GCM, a random 96-bit IV per value, and where the
+ * value lives as additional authenticated data. `v1` binds the column (`table.column`); `v2` binds the
+ * row as well (`table.column` NUL row key, see `rowContext`), so a value copied into another row or
+ * column does not open. A context with a row seals `v2`; `v1` values still open (written before rows
+ * were bound; the upgrade re-seals them).
  */
 export class SecretBox {
-  static readonly FORMAT = 'v1'
+  static readonly FORMAT = 'v2'
   /** Short fingerprint of the key, safe to log (tells two keys apart, reveals nothing about them). */
   readonly keyId: string
   readonly #key: Buffer
+  /** HMAC key for rows (HKDF from the data key): a MAC never reveals or reuses the encryption key. */
+  readonly #macKey: Buffer
 
   constructor(key: Buffer) {
     if (key.length !== KEY_BYTES) throw new Error(`The data key must be ${KEY_BYTES} bytes, got ${key.length}`)
     this.#key = Buffer.from(key)
     this.keyId = createHash('sha256').update('gologin-panel/key-id/').update(this.#key).digest('hex').slice(0, 12)
+    this.#macKey = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), 'gologin-panel/row-mac/v1', KEY_BYTES))
   }
 
   static isSealed(value: unknown): value is string {
-    return typeof value === 'string' && value.startsWith(PREFIX)
+    return typeof value === 'string' && /^v[12]:/.test(value)
   }
 
+  /** Seals `plaintext` bound to `context`: `table.column` (v1, legacy and the key check) or a `rowContext` (v2). */
   seal(plaintext: string, context = ''): string {
     const iv = randomBytes(IV_BYTES)
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv)
     cipher.setAAD(Buffer.from(context, 'utf8'))
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-    return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')
+    const prefix = context.includes(ROW_SEPARATOR) ? 'v2:' : 'v1:'
+    return prefix + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')
   }
 
-  /** Opens a sealed value; throws `SecretOpenError` (never returns garbage) if it is not ours or was altered. */
+  /**
+   * Opens a sealed value; throws `SecretOpenError` (never returns garbage) if it is not ours, was altered,
+   * or belongs to another row. A `v1` value opens with the `table.column` part of the context.
+   */
   open(sealed: string, context = ''): string {
-    const opened = openV1(createDecipheriv, this.#key, sealed, aadOf(context))
+    const opened = openSealed(createDecipheriv, this.#key, sealed, context)
     if (typeof opened !== 'string') throw new SecretOpenError(opened.failure)
     return opened
+  }
+
+  /** HMAC-SHA256 of `parts` (a canonical JSON array), `m1:<base64>`: proves a row was written by a holder of the data key. */
+  mac(parts: readonly unknown[]): string {
+    return MAC_PREFIX + createHmac('sha256', this.#macKey).update(JSON.stringify(parts), 'utf8').digest('base64')
+  }
+
+  verifyMac(parts: readonly unknown[], mac: unknown): boolean {
+    if (typeof mac !== 'string' || !mac.startsWith(MAC_PREFIX)) return false
+    const expected = Buffer.from(this.mac(parts), 'utf8')
+    const given = Buffer.from(mac, 'utf8')
+    return expected.length === given.length && timingSafeEqual(expected, given)
   }
 
   /**
@@ -150,13 +173,18 @@ export class BulkOpener {
 }
 
 /**
- * The v1 open, self-contained (no imports, no module constants): `SecretBox.open` calls it and the bulk
- * worker threads run its source text, so both open values the same way.
+ * The open, self-contained (no imports, no module constants): `SecretBox.open` calls it and the bulk
+ * worker threads run its source text, so both open values the same way. `v1` binds the part of
+ * `context` before its NUL (the column), `v2` all of it (column and row); a v2 value without a row fails.
  */
-function openV1(decipher: typeof createDecipheriv, key: Buffer, sealed: unknown, aad: Buffer): string | OpenFailure {
-  if (typeof sealed !== 'string' || !sealed.startsWith('v1:')) {
+function openSealed(decipher: typeof createDecipheriv, key: Buffer, sealed: unknown, context: string): string | OpenFailure {
+  const version = typeof sealed === 'string' ? sealed.slice(0, 3) : ''
+  if (typeof sealed !== 'string' || (version !== 'v1:' && version !== 'v2:')) {
     return { failure: typeof sealed === 'string' && /^v\d+:/.test(sealed) ? 'unknown_format' : 'not_encrypted' }
   }
+  const row = context.indexOf('\u0000')
+  if (version === 'v2:' && row < 0) return { failure: 'wrong_key_or_tampered' }
+  const aad = Buffer.from(version === 'v1:' && row >= 0 ? context.slice(0, row) : context, 'utf8')
   // iv (12 bytes) ‖ tag (16 bytes) ‖ ciphertext
   const raw = Buffer.from(sealed.slice(3), 'base64')
   if (raw.length < 28) return { failure: 'damaged' }
@@ -171,27 +199,17 @@ function openV1(decipher: typeof createDecipheriv, key: Buffer, sealed: unknown,
   }
 }
 
-const AAD_CACHE = new Map<string, Buffer>()
-function aadOf(context: string): Buffer {
-  let aad = AAD_CACHE.get(context)
-  if (!aad) AAD_CACHE.set(context, (aad = Buffer.from(context, 'utf8')))
-  return aad
-}
-
-/** A worker thread answering `{ id, values, contexts }` with `{ id, out }`, opening with `openV1`. */
+/** A worker thread answering `{ id, values, contexts }` with `{ id, out }`, opening with `openSealed`. */
 const WORKER_SOURCE = `'use strict'
 const { parentPort, workerData } = require('node:worker_threads')
 const { createDecipheriv } = require('node:crypto')
 const key = Buffer.from(workerData.key)
-const openV1 = ${openV1.toString()}
-const aads = new Map()
+const openSealed = ${openSealed.toString()}
 parentPort.on('message', ({ id, values, contexts }) => {
   const out = new Array(values.length)
   for (let i = 0; i < values.length; i++) {
     if (values[i] === null) { out[i] = null; continue }
-    let aad = aads.get(contexts[i])
-    if (!aad) aads.set(contexts[i], (aad = Buffer.from(contexts[i], 'utf8')))
-    out[i] = openV1(createDecipheriv, key, values[i], aad)
+    out[i] = openSealed(createDecipheriv, key, values[i], contexts[i])
   }
   parentPort.postMessage({ id, out })
 })
@@ -199,7 +217,13 @@ parentPort.on('message', ({ id, values, contexts }) => {
 
 const KEY_BYTES = 32
 const IV_BYTES = 12
-const PREFIX = `${SecretBox.FORMAT}:`
+const MAC_PREFIX = 'm1:'
+const ROW_SEPARATOR = '\u0000'
+
+/** The context that binds a value to its row: `table.column`, NUL, the row's stable key (session id, app name, setting key). */
+export function rowContext(table: string, column: string, rowKey: string): string {
+  return `${table}.${column}${ROW_SEPARATOR}${rowKey}`
+}
 
 export type SecretOpenFailure = 'not_encrypted' | 'unknown_format' | 'damaged' | 'wrong_key_or_tampered'
 
@@ -221,7 +245,7 @@ export interface SecretLocation {
 
 /** A stored secret could not be decrypted: wrong data key or a damaged value. Nothing is changed or deleted. */
 export class DataDecryptionException extends InfrastructureException {
-  constructor(where: SecretLocation, reason: SecretOpenFailure | 'key_mismatch', cause?: unknown) {
+  constructor(where: SecretLocation, reason: SecretOpenFailure | 'key_mismatch' | 'row_not_read', cause?: unknown) {
     const row = `${where.table} row ${where.id ?? '(id not selected)'}, column ${where.column}`
     super(
       'DATA_DECRYPTION_FAILED',
@@ -231,11 +255,13 @@ export class DataDecryptionException extends InfrastructureException {
   }
 }
 
-function describeFailure(reason: SecretOpenFailure | 'key_mismatch'): string {
+function describeFailure(reason: SecretOpenFailure | 'key_mismatch' | 'row_not_read'): string {
   switch (reason) {
+    case 'row_not_read':
+      return 'it is bound to its row, whose key the query did not read'
     case 'key_mismatch':
     case 'wrong_key_or_tampered':
-      return 'the data key does not match the one it was written with, or the value was altered'
+      return 'the data key does not match the one it was written with, or the value was altered or copied from another row'
     case 'unknown_format':
       return 'it was written by a newer version of the panel'
     case 'not_encrypted':

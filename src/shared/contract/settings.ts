@@ -23,13 +23,33 @@ function isUrl(value: string, protocols: readonly string[]): boolean {
   }
 }
 
-const url = (protocols: readonly string[], normalize: (value: string) => string = (value) => value) =>
-  z
+/** This machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+}
+
+/** A service the panel sends secrets to: encrypted (`secure`), or plain (`plain`) only to this machine. */
+function isServiceUrl(value: string, secure: string, plain: string): boolean {
+  try {
+    const parsed = new URL(value)
+    return parsed.protocol === secure || (parsed.protocol === plain && isLoopbackHost(parsed.hostname))
+  } catch {
+    return false
+  }
+}
+
+const url = (secure: 'https:' | 'wss:', normalize: (value: string) => string = (value) => value) => {
+  const plain = secure === 'https:' ? 'http:' : 'ws:'
+  return z
     .string({ error: 'must be text' })
     .trim()
     .max(2_000, 'is too long')
-    .refine((value) => isUrl(value, protocols), `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`)
+    .refine(
+      (value) => isServiceUrl(value, secure, plain),
+      `must be ${secure === 'https:' ? 'an' : 'a'} ${secure}// URL: what is sent there must be encrypted on the way (${plain}// only to this machine: 127.0.0.1, ::1 or localhost)`,
+    )
     .transform((value) => normalize(value.replace(/\/+$/, '')))
+}
 
 const regex = () =>
   z
@@ -77,9 +97,9 @@ export const SETTING_DEFS = {
     'GoLogin API token',
     'From GoLogin → Settings → API. Stored encrypted.',
   ),
-  gologinApiUrl: setting(url(['https:', 'http:'], (v) => v.replace(/\/browser$/, '')), 'https://api.gologin.com', 'GoLogin API URL'),
-  gologinLocalApiUrl: setting(url(['http:', 'https:']), 'http://127.0.0.1:36912', 'GoLogin desktop app API URL'),
-  gologinCloudBrowserUrl: setting(url(['wss:', 'ws:']), 'wss://cloudbrowser.gologin.com/connect', 'GoLogin cloud browser URL'),
+  gologinApiUrl: setting(url('https:', (v) => v.replace(/\/browser$/, '')), 'https://api.gologin.com', 'GoLogin API URL'),
+  gologinLocalApiUrl: setting(url('https:'), 'http://127.0.0.1:36912', 'GoLogin desktop app API URL'),
+  gologinCloudBrowserUrl: setting(url('wss:'), 'wss://cloudbrowser.gologin.com/connect', 'GoLogin cloud browser URL'),
   launcherMode: setting(z.enum(LAUNCHER_MODES, { error: 'must be "desktop" or "cloud"' }), 'desktop', 'Profile launcher', 'desktop: the GoLogin app on this machine; cloud: GoLogin’s cloud browser'),
   maxConcurrentProfiles: setting(int(1, 50), 10, 'Profiles running at once'),
   gologinRequestsPerMinute: setting(int(1, 1_000), 120, 'GoLogin API requests per minute', 'Keep well under your plan’s limit (300/min free, 1200/min paid): a 429 revokes the token for good.'),
@@ -110,9 +130,9 @@ export const SETTING_DEFS = {
     'Empty: detect automatically.',
   ),
   logLevel: setting(z.enum(SETTING_LOG_LEVELS, { error: 'must be one of debug, info, warn, error' }), 'info', 'Log level'),
-  xAuthorizeUrl: setting(url(['https:', 'http:']), 'https://x.com/i/oauth2/authorize', 'X authorize URL'),
-  xApiUrl: setting(url(['https:', 'http:']), 'https://api.x.com', 'X API URL'),
-  xOAuth1AuthorizeUrl: setting(url(['https:', 'http:']), 'https://api.x.com/oauth/authorize', 'X OAuth 1.0a authorize URL', 'The legacy consent page OAuth 1.0a apps use.'),
+  xAuthorizeUrl: setting(url('https:'), 'https://x.com/i/oauth2/authorize', 'X authorize URL'),
+  xApiUrl: setting(url('https:'), 'https://api.x.com', 'X API URL'),
+  xOAuth1AuthorizeUrl: setting(url('https:'), 'https://api.x.com/oauth/authorize', 'X OAuth 1.0a authorize URL', 'The legacy consent page OAuth 1.0a apps use.'),
   usernamePattern: setting(regex(), '@([A-Za-z0-9_]{1,15})', 'Username pattern', 'Regular expression applied to a profile’s GoLogin notes, then its name; the first capture group is the X username.'),
   sandboxMode: setting(bool(), false, 'Sandbox mode', 'Use the built-in simulated GoLogin and X instead of the real services. Applies at the next start of the panel.'),
   sessionTimeoutHours: setting(int(1, 168), 2, 'Stale session timeout (hours)'),
@@ -148,6 +168,8 @@ export interface SettingState {
   secret: boolean
   /** Whether a value is present (the only thing the renderer learns about a secret). */
   isSet: boolean
+  /** Why the stored row was refused (changed in the database without the data key, or no longer valid); the value shown is the last good one or the default. */
+  refused?: string
 }
 
 export interface SettingsView {
@@ -245,6 +267,8 @@ export interface ApiAppView {
   callbackMarker: string | null
   /** Defined by `<NAME>_CLIENT_ID` / `_CLIENT_SECRET` / `_CALLBACK_URL`: read-only here. */
   envManaged: boolean
+  /** Why this host refuses the stored row (changed in the database without the data key): it is not used until re-entered. */
+  refused?: string
   createdAt: string
   updatedAt: string | null
 }

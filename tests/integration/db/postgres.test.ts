@@ -112,7 +112,7 @@ describe('PostgreSQL', () => {
       await core.settings.update({ gologinToken: 'gl-token-on-postgres-1234' })
       const [row] = await core.db.dataSource.query(`SELECT value, secret_value FROM settings WHERE key = 'gologinToken'`)
       expect(row.value).toBeNull()
-      expect(row.secret_value).toMatch(/^v1:/)
+      expect(row.secret_value).toMatch(/^v2:/)
     } finally {
       await core.close()
     }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { ApiAppEntity, AuthorizationSessionEntity, UndecryptableSecret } from '../../../src/main/db'
+import { ApiAppEntity, AuthorizationSessionEntity, SettingEntity, UndecryptableSecret } from '../../../src/main/db'
 import { ApiAppService } from '../../../src/main/services/api-apps/api-app-service'
 import { SettingsService } from '../../../src/main/services/settings/settings-service'
 import { storedBytes } from '../../helpers/test-database'
@@ -55,7 +55,7 @@ describe('secret columns', () => {
       expect((await SettingsService.open({ database: db, log: testLog(), env: {} })).get('gologinToken')).toBe(values.gologinToken)
 
       const [raw] = await db.dataSource.query('SELECT access_token, refresh_token, oauth_token_secret, code_verifier FROM authorization_sessions')
-      for (const stored of Object.values(raw as Record<string, string>)) expect(stored).toMatch(/^v1:[A-Za-z0-9+/=]+$/)
+      for (const stored of Object.values(raw as Record<string, string>)) expect(stored).toMatch(/^v2:[A-Za-z0-9+/=]+$/)
 
       const bytes = await storedBytes(db)
       // The scan does find what is stored in the clear (the OAuth state is not a secret).
@@ -134,6 +134,41 @@ describe('secret columns', () => {
       await db.dataSource.query('UPDATE authorization_sessions SET access_token = ? WHERE id = ?', [appSecret, other.id])
       await expect(sessions.findOneBy({ id: other.id })).rejects.toMatchObject({ details: { id: other.id, column: 'access_token' } })
       await expect(db.dataSource.getRepository(ApiAppEntity).findOneByOrFail({ name: 'AIOTT1' })).resolves.toMatchObject({ clientSecret: values.clientSecret })
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('refuse a ciphertext swapped into another row (sessions, API apps, settings): each is bound to its row', async () => {
+    const db = await openTestDb()
+    try {
+      const sessions = db.dataSource.getRepository(AuthorizationSessionEntity)
+      const alice = await sessions.save(sessions.create({ sessionId: randomUUID(), profileId: 'gl-a', apiApp: 'AIOTT1', accessToken: 'alice-access' }))
+      const bob = await sessions.save(sessions.create({ sessionId: randomUUID(), profileId: 'gl-b', apiApp: 'AIOTT1', accessToken: 'bob-access' }))
+      const [a, b] = await Promise.all([alice, bob].map(async (s) => (await db.dataSource.query('SELECT access_token FROM authorization_sessions WHERE id = ?', [s.id]))[0].access_token))
+      await db.dataSource.query('UPDATE authorization_sessions SET access_token = ? WHERE id = ?', [b, alice.id])
+      await db.dataSource.query('UPDATE authorization_sessions SET access_token = ? WHERE id = ?', [a, bob.id])
+      for (const session of [alice, bob]) {
+        const error = await sessions.findOneBy({ id: session.id }).catch((e: unknown) => e)
+        expect(error).toMatchObject({ code: 'DATA_DECRYPTION_FAILED', details: { table: 'authorization_sessions', id: session.id, column: 'access_token' } })
+        expect((error as Error).message).not.toMatch(/alice-access|bob-access/)
+      }
+
+      const apps = new ApiAppService({ database: db, log: testLog(), env: {} })
+      const app = (name: string) => ({ name, clientId: `id-${name}`, clientSecret: `secret-${name}`, redirectUri: 'https://example.com/callback' })
+      await apps.save(app('AIOTT1'))
+      await apps.save(app('AIOTT2'))
+      const [{ client_secret: first }] = await db.dataSource.query(`SELECT client_secret FROM api_apps WHERE name = 'AIOTT1'`)
+      await db.dataSource.query(`UPDATE api_apps SET client_secret = ? WHERE name = 'AIOTT2'`, [first])
+      await expect(apps.get('AIOTT2')).rejects.toMatchObject({ code: 'DATA_DECRYPTION_FAILED', details: { table: 'api_apps', column: 'client_secret' } })
+      await expect(apps.get('AIOTT1')).resolves.toMatchObject({ clientSecret: 'secret-AIOTT1' })
+
+      // The GoLogin token's ciphertext moved into another secret setting's row does not open there.
+      const settings = await SettingsService.open({ database: db, log: testLog(), env: {} })
+      await settings.update({ gologinToken: 'gologin-token-swap-1' })
+      const [{ secret_value: token }] = await db.dataSource.query(`SELECT secret_value FROM settings WHERE key = 'gologinToken'`)
+      await db.dataSource.query(`INSERT INTO settings (key, value, secret_value) VALUES ('someOtherSecret', NULL, ?)`, [token])
+      await expect(db.dataSource.getRepository(SettingEntity).findOneBy({ key: 'someOtherSecret' })).rejects.toMatchObject({ code: 'DATA_DECRYPTION_FAILED', details: { table: 'settings', column: 'secret_value' } })
     } finally {
       await db.close()
     }

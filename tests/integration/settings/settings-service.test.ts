@@ -81,7 +81,7 @@ describe('SettingsService', () => {
       expect((error as ValidationException).details).toEqual({
         fields: {
           maxConcurrentProfiles: 'must be at most 50',
-          xApiUrl: 'must be a https:// or http:// URL',
+          xApiUrl: 'must be an https:// URL: what is sent there must be encrypted on the way (http:// only to this machine: 127.0.0.1, ::1 or localhost)',
           usernamePattern: 'must be a valid regular expression',
           bogus: 'is not a setting',
         },
@@ -108,7 +108,7 @@ describe('SettingsService', () => {
       expect((await storedBytes(db)).includes(token)).toBe(false)
       const [row] = await db.dataSource.query(`SELECT value, secret_value FROM settings WHERE key = 'gologinToken'`)
       expect(row.value).toBeNull()
-      expect(row.secret_value).toMatch(/^v1:/)
+      expect(row.secret_value).toMatch(/^v2:/)
 
       const cleared = await settings.update({ gologinToken: null })
       expect(cleared.fields.gologinToken.isSet).toBe(false)

@@ -37,7 +37,7 @@ describe('SecretBox', () => {
     bytes[20] ^= 0xff
     expect(fail(() => box.open(`v1:${bytes.toString('base64')}`, 'c'))).toBe('wrong_key_or_tampered')
     expect(fail(() => box.open(sealed, 'other.column'))).toBe('wrong_key_or_tampered')
-    expect(fail(() => box.open('v2:abcd', 'c'))).toBe('unknown_format')
+    expect(fail(() => box.open('v3:abcd', 'c'))).toBe('unknown_format')
     expect(fail(() => box.open('plaintext-token', 'c'))).toBe('not_encrypted')
     expect(fail(() => box.open('v1:AAAA', 'c'))).toBe('damaged')
   })
@@ -68,7 +68,7 @@ describe('SecretBox.bulkOpener (worker threads)', () => {
       const [first, second] = await Promise.all([opener.open(values.slice(0, 150), contexts.slice(0, 150)), opener.open(values.slice(150), contexts.slice(150))])
       expect([...first, ...second]).toEqual(texts)
 
-      const mixed = await opener.open([values[0], null, tampered(values[2]), values[3], 'plain', 'v2:x', 'v1:AAAA', values[4]], ['t.access', 't.access', 't.access', 't.access', 't.access', 't.access', 't.access', 't.other'])
+      const mixed = await opener.open([values[0], null, tampered(values[2]), values[3], 'plain', 'v3:x', 'v1:AAAA', values[4]], ['t.access', 't.access', 't.access', 't.access', 't.access', 't.access', 't.access', 't.other'])
       expect(mixed).toEqual([
         texts[0],
         null,

@@ -42,7 +42,7 @@ describe('settings form', () => {
     expect(errors).toEqual({
       maxConcurrentProfiles: 'Must be at least 1.',
       syncIntervalMinutes: 'Must be a whole number.',
-      xApiUrl: 'Must be a https:// or http:// URL.',
+      xApiUrl: 'Must be an https:// URL: what is sent there must be encrypted on the way (http:// only to this machine: 127.0.0.1, ::1 or localhost).',
       gologinToken: 'Looks too short for a GoLogin API token.',
       usernamePattern: 'Must be a valid regular expression.',
     })

@@ -50,8 +50,8 @@ describe('environment overrides', () => {
     ['BROWSER_HEADLESS', 'maybe', /BROWSER_HEADLESS must be true or false/],
     ['GOLOGIN_LAUNCHER', 'clod', /GOLOGIN_LAUNCHER must be "desktop" or "cloud" \(got "clod"\)/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of debug, info, warn, error/],
-    ['GOLOGIN_API_URL', 'api.gologin.com', /GOLOGIN_API_URL must be a https:\/\/ or http:\/\/ URL/],
-    ['X_API_URL', 'ftp://x.com', /X_API_URL must be a https:\/\/ or http:\/\/ URL/],
+    ['GOLOGIN_API_URL', 'api.gologin.com', /GOLOGIN_API_URL must be an https:\/\/ URL/],
+    ['X_API_URL', 'ftp://x.com', /X_API_URL must be an https:\/\/ URL/],
   ]
 
   it.each(bad)('%s=%s is refused with a message naming the variable and what it expects', (variable, raw, message) => {

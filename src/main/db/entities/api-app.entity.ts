@@ -20,7 +20,7 @@ export class ApiAppEntity {
   @Column({ name: 'client_id', type: 'varchar', length: 255 })
   clientId!: string
 
-  @Column(secretColumn('api_apps', 'client_secret'))
+  @Column(secretColumn('api_apps', 'client_secret', 'name'))
   clientSecret!: string | null
 
   @Column({ name: 'redirect_uri', type: 'text' })
@@ -44,6 +44,10 @@ export class ApiAppEntity {
   /** Defined by `<APP>_CLIENT_ID` / `_CLIENT_SECRET` / `_CALLBACK_URL` at start-up: not editable in the UI. */
   @Column({ name: 'env_managed', type: 'boolean', default: false })
   envManaged!: boolean
+
+  /** v3.4: MAC of the row's fields under the data key (`row-mac.ts`): a row changed without the key is refused. */
+  @Column({ name: 'mac', type: 'varchar', length: 64, nullable: true })
+  mac!: string | null
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt!: Date

@@ -61,13 +61,13 @@ export class AuthorizationSessionEntity {
   @Column({ name: 'retry_of', type: 'varchar', length: 36, nullable: true })
   retryOf!: string | null
 
-  @Column(secretColumn(TABLE, 'access_token'))
+  @Column(secretColumn(TABLE, 'access_token', 'sessionId'))
   accessToken!: string | null
 
-  @Column(secretColumn(TABLE, 'refresh_token'))
+  @Column(secretColumn(TABLE, 'refresh_token', 'sessionId'))
   refreshToken!: string | null
 
-  @Column(secretColumn(TABLE, 'oauth_token_secret'))
+  @Column(secretColumn(TABLE, 'oauth_token_secret', 'sessionId'))
   oauthTokenSecret!: string | null
 
   @Column({ name: 'scopes', type: 'json', nullable: true })
@@ -103,7 +103,7 @@ export class AuthorizationSessionEntity {
   @Column({ name: 'state', type: 'varchar', length: 500, nullable: true })
   state!: string | null
 
-  @Column(secretColumn(TABLE, 'code_verifier'))
+  @Column(secretColumn(TABLE, 'code_verifier', 'sessionId'))
   codeVerifier!: string | null
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })

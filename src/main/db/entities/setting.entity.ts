@@ -11,8 +11,12 @@ export class SettingEntity {
   @Column({ name: 'value', type: 'text', nullable: true })
   value!: string | null
 
-  @Column(secretColumn('settings', 'secret_value'))
+  @Column(secretColumn('settings', 'secret_value', 'key'))
   secretValue!: string | null
+
+  /** v3.4: MAC of a plain setting under the data key (`row-mac.ts`); null for secret settings (their ciphertext is bound to the row). */
+  @Column({ name: 'mac', type: 'varchar', length: 64, nullable: true })
+  mac!: string | null
 
   @UpdateDateColumn({ name: 'updated_at', type: 'datetime', nullable: true })
   updatedAt!: Date | null

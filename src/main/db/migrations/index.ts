@@ -12,6 +12,7 @@ import { PassThrough1777593600000 } from './0006-pass-through'
 import { GoLoginSharedLimit1778112000000 } from './0007-gologin-shared-limit'
 import { Claims1778716800000 } from './0008-claims'
 import { Fencing1779321600000 } from './0009-fencing'
+import { AuthenticatedRows1779926400000 } from './0010-authenticated-rows'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   GoLoginSharedLimit1778112000000,
   Claims1778716800000,
   Fencing1779321600000,
+  AuthenticatedRows1779926400000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

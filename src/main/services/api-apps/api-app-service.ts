@@ -3,6 +3,7 @@ import type { ApiAppConfig } from '../../../shared/api-app'
 import { apiAppInputSchema, type ApiAppView } from '../../../shared/contract/settings'
 import { DomainException, ValidationException } from '../../../shared/errors'
 import { ApiAppEntity } from '../../db/entities'
+import { apiAppMac, apiAppMacVerifies, REFUSED_ROW_MESSAGE, type ApiAppMacFields } from '../../db/row-mac'
 import type { Logger } from '../../logging/logger'
 import { fieldsError, issuesToFields } from '../settings/field-errors'
 import { readEnvApiApps } from './env-api-apps'
@@ -27,9 +28,15 @@ export interface ApiAppServiceDeps {
  * X developer apps (`api_apps`): listed without secrets, read decrypted for internal use, created
  * and updated with validation (the secret is write-only: an update without one keeps the stored
  * one), deleted only while nothing depends on them. Apps defined by environment variables are
- * upserted at start-up and are read-only here.
+ * upserted at start-up and are read-only here. Each row carries a MAC (`row-mac.ts`): a row changed
+ * in the database without the data key is refused (the last good copy this host read, or none).
  */
 export class ApiAppService {
+  /** The last configuration read with a valid MAC, by name in lower case. */
+  private readonly lastGood = new Map<string, ApiAppConfig>()
+  /** Refused rows already reported (name and MAC), so a refused row is logged once, not on every read. */
+  private readonly reported = new Set<string>()
+
   constructor(private readonly deps: ApiAppServiceDeps) {}
 
   private get repo() {
@@ -50,21 +57,25 @@ export class ApiAppService {
           this.deps.log.warn('api_apps.env_takeover', { name: existing.name }, `API app ${existing.name} is now defined by environment variables ${app.name}_*`)
         }
         await manager.save(ApiAppEntity, {
-          ...(existing ? { id: existing.id, name: existing.name } : { name: app.name }),
-          oauthVersion: '2.0',
-          clientType: 'confidential',
-          clientId: app.clientId,
+          ...(existing ? { id: existing.id } : {}),
           clientSecret: app.clientSecret,
-          redirectUri: app.redirectUri,
-          scopes: app.scopes,
-          redemption: 'panel',
-          startUrl: null,
-          callbackMarker: null,
-          envManaged: true,
+          ...authenticated({
+            name: existing ? existing.name : app.name,
+            oauthVersion: '2.0',
+            clientType: 'confidential',
+            clientId: app.clientId,
+            redirectUri: app.redirectUri,
+            scopes: app.scopes,
+            redemption: 'panel',
+            startUrl: null,
+            callbackMarker: null,
+            envManaged: true,
+          }),
         })
       }
       // Apps whose variables were removed become ordinary, editable apps (their history stays).
-      await manager.update(ApiAppEntity, { envManaged: true, name: Not(In(apps.map((app) => app.name))) }, { envManaged: false })
+      const released = await manager.find(ApiAppEntity, { where: { envManaged: true, name: Not(In(apps.map((app) => app.name))) } })
+      for (const app of released) await manager.update(ApiAppEntity, { id: app.id }, authenticated({ ...macFields(app), envManaged: false }))
     })
     for (const app of apps) this.deps.onSecret?.(app.clientSecret)
     const all = await this.repo.find()
@@ -76,18 +87,45 @@ export class ApiAppService {
 
   async list(): Promise<ApiAppView[]> {
     const apps = await this.repo.find({ order: { name: 'ASC' } })
-    return apps.map(toView)
+    return apps.map((app) => (this.verified(app) ? toView(app) : { ...toView(app), refused: REFUSED_ROW_MESSAGE }))
   }
 
-  /** The decrypted configuration for the OAuth flow; `INVALID_API_APP` if unknown or incomplete. */
+  /**
+   * The decrypted configuration for the OAuth flow; `INVALID_API_APP` if unknown or incomplete, or if its row
+   * was changed without the data key and this host has no good copy of it.
+   */
   async get(name: string): Promise<ApiAppConfig> {
     const app = await this.repo.findOneBy({ name })
     if (!app) throw new DomainException('INVALID_API_APP', `Unknown API app: ${name}`, { details: { apiApp: name } })
+    if (!this.verified(app)) {
+      const good = this.lastGood.get(app.name.toLowerCase())
+      if (good) return { ...good, scopes: [...good.scopes] }
+      throw new DomainException('INVALID_API_APP', `API app ${app.name} was changed in the database without the data key, so it is not used; re-enter it in Settings → API apps`, {
+        details: { apiApp: app.name, table: 'api_apps' },
+      })
+    }
     // In pass-through the app's own server redeems with its secret: the panel needs none.
     if (app.clientType === 'confidential' && !app.clientSecret && app.redemption !== 'callback') {
       const what = app.oauthVersion === '1.0a' ? 'consumer secret' : 'client secret'
       throw new DomainException('INVALID_API_APP', `API app ${app.name} has no ${what}; add it in Settings → API apps`, { details: { apiApp: app.name } })
     }
+    const config = this.configOf(app)
+    this.lastGood.set(app.name.toLowerCase(), config)
+    return { ...config, scopes: [...config.scopes] }
+  }
+
+  /** Whether the row's MAC verifies; a refused row is logged (once per stored MAC) naming the app. */
+  private verified(app: ApiAppEntity): boolean {
+    if (apiAppMacVerifies(app)) return true
+    const signature = `${app.name}\n${app.mac ?? ''}`
+    if (!this.reported.has(signature)) {
+      this.reported.add(signature)
+      this.deps.log.error('api_apps.row_refused', { table: 'api_apps', apiApp: app.name }, `API app ${app.name} was changed in the database without the data key: not used. Re-enter it in Settings → API apps.`)
+    }
+    return false
+  }
+
+  private configOf(app: ApiAppEntity): ApiAppConfig {
     return {
       name: app.name,
       oauthVersion: app.oauthVersion,
@@ -114,23 +152,27 @@ export class ApiAppService {
       if (app.clientType === 'confidential' && !secret && app.redemption === 'panel') {
         throw fieldsError('API app not saved', { clientSecret: app.oauthVersion === '1.0a' ? 'is required: the consumer secret signs every OAuth 1.0a request' : 'is required for a confidential client' })
       }
-      return manager.save(ApiAppEntity, {
-        // The stored name keeps its spelling: profiles and sessions refer to it.
-        ...(existing ? { id: existing.id, name: existing.name } : { name: app.name }),
-        oauthVersion: app.oauthVersion,
-        clientType: app.clientType,
-        clientId: app.clientId,
+      const stored = await manager.save(ApiAppEntity, {
+        ...(existing ? { id: existing.id } : {}),
         clientSecret: secret,
-        redirectUri: app.redirectUri,
-        // 1.0a apps have no scopes: their permissions are set on the X app itself.
-        scopes: app.oauthVersion === '1.0a' ? [] : app.scopes,
-        redemption: app.redemption,
-        startUrl: app.redemption === 'callback' ? (app.startUrl ?? null) : null,
-        callbackMarker: app.redemption === 'callback' ? (app.callbackMarker ?? null) : null,
-        envManaged: false,
+        ...authenticated({
+          // The stored name keeps its spelling: profiles and sessions refer to it.
+          name: existing ? existing.name : app.name,
+          oauthVersion: app.oauthVersion,
+          clientType: app.clientType,
+          clientId: app.clientId,
+          redirectUri: app.redirectUri,
+          // 1.0a apps have no scopes: their permissions are set on the X app itself.
+          scopes: app.oauthVersion === '1.0a' ? [] : app.scopes,
+          redemption: app.redemption,
+          startUrl: app.redemption === 'callback' ? (app.startUrl ?? null) : null,
+          callbackMarker: app.redemption === 'callback' ? (app.callbackMarker ?? null) : null,
+          envManaged: false,
+        }),
       })
+      return { id: stored.id, name: stored.name, secret }
     })
-    if (saved.clientSecret) this.deps.onSecret?.(saved.clientSecret)
+    if (saved.secret) this.deps.onSecret?.(saved.secret)
     this.deps.log.info('api_apps.saved', { name: saved.name }, `API app ${saved.name} saved`)
     this.deps.onChange?.()
     return toView((await this.repo.findOneByOrFail({ id: saved.id })) as ApiAppEntity)
@@ -162,6 +204,19 @@ export class ApiAppService {
     this.deps.log.info('api_apps.deleted', { name }, `API app ${name} deleted`)
     this.deps.onChange?.()
   }
+}
+
+/** What the MAC of an `api_apps` row covers. */
+type AppFields = Pick<ApiAppEntity, keyof ApiAppMacFields>
+
+function macFields(app: ApiAppEntity): AppFields {
+  const { name, oauthVersion, clientType, clientId, redirectUri, scopes, redemption, startUrl, callbackMarker, envManaged } = app
+  return { name, oauthVersion, clientType, clientId, redirectUri, scopes, redemption, startUrl, callbackMarker, envManaged }
+}
+
+/** The row's fields with their MAC (`row-mac.ts`), for a write. */
+function authenticated(fields: AppFields): AppFields & { mac: string } {
+  return { ...fields, mac: apiAppMac(fields) }
 }
 
 function envManagedError(name: string): DomainException {

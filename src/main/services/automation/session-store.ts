@@ -10,7 +10,7 @@ import type { ProfilePatch } from '../../../shared/contract/profiles'
 import type { CallbackAnswer, SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
 import { DomainException, type AppException } from '../../../shared/errors'
 import type { Database } from '../../db'
-import { AuthorizationSessionEntity, sqliteDateTime } from '../../db'
+import { AuthorizationSessionEntity, secretFor, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 
@@ -181,7 +181,7 @@ export class SessionStore {
 
   /** PKCE `state` and the (encrypted) verifier, written before the browser is sent to X. */
   async savePkce(job: SessionJob, state: string, codeVerifier: string): Promise<void> {
-    await this.write(job, { state, codeVerifier })
+    await this.write(job, { state, codeVerifier: secretFor(job.sessionId, codeVerifier) })
   }
 
   /**
@@ -201,9 +201,9 @@ export class SessionStore {
       step: null,
       errorCode,
       errorMessage,
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      oauthTokenSecret: tokens.oauthTokenSecret ?? null,
+      accessToken: secretFor(job.sessionId, tokens.accessToken),
+      refreshToken: secretFor(job.sessionId, tokens.refreshToken),
+      oauthTokenSecret: secretFor(job.sessionId, tokens.oauthTokenSecret ?? null),
       scopes: tokens.scopes,
       expiresAt: tokens.expiresAt,
       xUserId,
@@ -227,6 +227,10 @@ export class SessionStore {
         keptIn = randomUUID()
         const orphan = manager.create(AuthorizationSessionEntity, {
           ...fields,
+          // Bound to the new row (save() seals plain values with the row's own key).
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          oauthTokenSecret: tokens.oauthTokenSecret ?? null,
           sessionId: keptIn,
           // Not counted in the batch: the session itself is another host's to finish.
           batchId: null,

@@ -12,6 +12,7 @@ import {
 import { ValidationException } from '../../../shared/errors'
 import { KEY_CHECK_KEY } from '../../db/data-source'
 import { SettingEntity } from '../../db/entities'
+import { REFUSED_ROW_MESSAGE, settingMac, settingMacVerifies } from '../../db/row-mac'
 import type { Logger } from '../../logging/logger'
 import { readEnvOverrides, type EnvOverrides } from './env-overrides'
 import { fieldsError } from './field-errors'
@@ -36,8 +37,10 @@ export type SettingsListener = (view: SettingsView, changed: SettingKey[]) => vo
 const isSecret = (key: SettingKey): boolean => SETTING_DEFS[key].secret
 
 /**
- * Typed settings with defaults and validation, stored in `settings` (key → JSON; secrets encrypted),
- * overridden by environment variables. Effective value = environment ?? stored ?? default.
+ * Typed settings with defaults and validation, stored in `settings` (key → JSON with its MAC; secrets
+ * encrypted, bound to their row), overridden by environment variables. Effective value = environment ??
+ * stored ?? default. A stored row whose MAC does not verify (changed without the data key) or that no
+ * longer validates is refused: the last good value (or the default) stays, and the view says why.
  */
 export class SettingsService {
   private readonly listeners = new Set<SettingsListener>()
@@ -48,6 +51,8 @@ export class SettingsService {
     private readonly deps: SettingsServiceDeps,
     private readonly env: EnvOverrides,
     private stored: Partial<Settings>,
+    /** Stored rows refused, with the sentence the Settings page shows on the field. */
+    private refused: ReadonlyMap<SettingKey, string>,
   ) {}
 
   /** Loads stored settings; throws a `VALIDATION_ERROR` naming every bad environment variable. */
@@ -57,8 +62,8 @@ export class SettingsService {
       const variables = Object.fromEntries(env.problems.map((p) => [p.variable, p.message]))
       throw new ValidationException(`Invalid environment variable(s): ${env.problems.map((p) => p.message).join('; ')}`, { variables })
     }
-    const stored = await loadStored(deps.database.dataSource, deps.log)
-    const service = new SettingsService(deps, env, stored)
+    const { stored, refused } = await loadStored(deps.database.dataSource, deps.log)
+    const service = new SettingsService(deps, env, stored, refused)
     service.reportSecrets()
     return service
   }
@@ -80,6 +85,7 @@ export class SettingsService {
     for (const key of SETTING_KEYS) {
       const value = this.get(key)
       const envVar = this.env.variables[key] ?? null
+      const refused = envVar ? undefined : this.refused.get(key)
       values[key] = isSecret(key) ? null : value
       fields[key] = {
         source: envVar ? 'env' : key in this.stored ? 'stored' : 'default',
@@ -87,6 +93,7 @@ export class SettingsService {
         editable: envVar === null,
         secret: isSecret(key),
         isSet: value !== null && value !== undefined && value !== '',
+        ...(refused ? { refused } : {}),
       }
     }
     return { values: values as Settings, fields }
@@ -115,16 +122,26 @@ export class SettingsService {
       const fresh = await loadStored(this.deps.database.dataSource, this.deps.log)
       const before = this.all()
       const stored: Record<string, unknown> = { ...this.stored }
+      const refused = new Map(this.refused)
       for (const key of keys) {
-        if (key in fresh) stored[key] = fresh[key]
+        const reason = fresh.refused.get(key)
+        // A refused row is never used, not even once: the last good value stays.
+        if (reason) {
+          refused.set(key, reason)
+          continue
+        }
+        refused.delete(key)
+        if (key in fresh.stored) stored[key] = fresh.stored[key]
         else delete stored[key]
       }
+      const refusalsChanged = !sameRefusals(this.refused, refused)
       this.stored = stored as Partial<Settings>
+      this.refused = refused
       this.reportSecrets()
       const after = this.all()
       const changed = keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
-      if (changed.length) {
-        this.deps.log.info('settings.reloaded', { changed }, `Settings changed on another host: ${changed.join(', ')}`)
+      if (changed.length) this.deps.log.info('settings.reloaded', { changed }, `Settings changed on another host: ${changed.join(', ')}`)
+      if (changed.length || refusalsChanged) {
         const view = this.view()
         for (const listener of this.listeners) notify(listener, view, changed, this.deps.log)
       }
@@ -164,16 +181,22 @@ export class SettingsService {
       for (const key of keys) {
         const value = next[key]
         if (isSecret(key) && value === null) await manager.delete(SettingEntity, { key })
-        else if (isSecret(key)) await manager.save(SettingEntity, { key, value: null, secretValue: value as string, updatedAt: now })
-        else await manager.save(SettingEntity, { key, value: JSON.stringify(value), secretValue: null, updatedAt: now })
+        else if (isSecret(key)) await manager.save(SettingEntity, { key, value: null, secretValue: value as string, mac: null, updatedAt: now })
+        else {
+          const json = JSON.stringify(value)
+          await manager.save(SettingEntity, { key, value: json, secretValue: null, mac: settingMac(key, json), updatedAt: now })
+        }
       }
     })
     const stored = { ...this.stored }
+    const refused = new Map(this.refused)
     for (const key of keys) {
+      refused.delete(key)
       if (isSecret(key) && next[key] === null) delete stored[key]
       else (stored as Record<string, unknown>)[key] = next[key]
     }
     this.stored = stored
+    this.refused = refused
     this.reportSecrets()
 
     const after = this.all()
@@ -201,13 +224,32 @@ function notify(listener: SettingsListener, view: SettingsView, changed: Setting
   }
 }
 
-/** Reads stored rows; a stored value that no longer validates (a range changed) falls back to its default. */
-async function loadStored(dataSource: DataSource, log: Logger): Promise<Partial<Settings>> {
+function sameRefusals(a: ReadonlyMap<SettingKey, string>, b: ReadonlyMap<SettingKey, string>): boolean {
+  return a.size === b.size && [...a].every(([key, reason]) => b.get(key) === reason)
+}
+
+interface Loaded {
+  stored: Partial<Settings>
+  /** Rows not used, and why (for the operator). */
+  refused: Map<SettingKey, string>
+}
+
+/**
+ * Reads stored rows. A plain row whose MAC does not verify was written without the data key: refused, an
+ * error naming it. A stored value that no longer validates (a range changed, an http:// URL) is refused too.
+ */
+async function loadStored(dataSource: DataSource, log: Logger): Promise<Loaded> {
   const rows = await dataSource.getRepository(SettingEntity).find()
   const stored: Record<string, unknown> = {}
+  const refused = new Map<SettingKey, string>()
   for (const row of rows) {
     if (row.key === KEY_CHECK_KEY || !(row.key in SETTING_DEFS)) continue
     const key = row.key as SettingKey
+    if (!isSecret(key) && !settingMacVerifies(row)) {
+      log.error('settings.row_refused', { table: 'settings', key }, `Settings row ${key} was changed in the database without the data key: not used. Re-enter it in Settings.`)
+      refused.set(key, REFUSED_ROW_MESSAGE)
+      continue
+    }
     let candidate: unknown
     try {
       candidate = isSecret(key) ? row.secretValue : row.value === null ? null : JSON.parse(row.value)
@@ -218,7 +260,11 @@ async function loadStored(dataSource: DataSource, log: Logger): Promise<Partial<
     if (isSecret(key) && candidate === null) continue
     const parsed = SETTING_DEFS[key].schema.safeParse(candidate)
     if (parsed.success) stored[key] = parsed.data
-    else log.warn('settings.invalid_stored', { key, reason: parsed.error.issues[0]?.message }, `Stored setting ${key} is no longer valid; using its default`)
+    else {
+      const reason = parsed.error.issues[0]?.message ?? 'is not valid'
+      log.warn('settings.invalid_stored', { key, reason }, `Stored setting ${key} is no longer valid; not used`)
+      refused.set(key, `The stored value ${reason}; re-enter it`)
+    }
   }
-  return stored as Partial<Settings>
+  return { stored: stored as Partial<Settings>, refused }
 }

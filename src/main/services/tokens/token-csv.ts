@@ -15,7 +15,7 @@ import { stringify as stringifySync } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
 import { activeSecretBox, dialectOf, isoFromSqlite, rowReader } from '../../db'
-import { DataDecryptionException, type OpenFailure } from '../../security/secret-box'
+import { DataDecryptionException, rowContext, type OpenFailure } from '../../security/secret-box'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
 export type TokenCsvRow = string[]
@@ -36,6 +36,7 @@ export function neutralizeFormula(value: string): string {
 
 interface StoredRow {
   id: number
+  session_id: string
   twitter_username: string | null
   x_user_id: string | null
   api_app: string
@@ -64,7 +65,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   const read = (chunk: number[]) => {
     const { sql: inChunk, params } = dialect.inList('s.id', chunk)
     return rowsOf.all<StoredRow>(
-      `SELECT s.id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
+      `SELECT s.id, s.session_id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
          s.completed_at, s.profile_id, p.profile_name
        FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
        WHERE ${inChunk}`,
@@ -84,7 +85,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
     const built = read(chunk).then(async (stored) => {
       const byId = new Map(stored.map((row) => [row.id, row]))
       const rows = chunk.flatMap((id) => byId.get(id) ?? [])
-      const tokens = await opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows.length))
+      const tokens = await opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows))
       return rows.map((row, i) => toCsvRow(row, tokens.slice(3 * i, 3 * i + 3), scopes))
     })
     // Awaited in turn below; until then a failure must not count as unhandled.
@@ -106,10 +107,9 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
 
 const SECRET_COLUMNS = ['access_token', 'refresh_token', 'oauth_token_secret'] as const
 type SecretColumn = (typeof SECRET_COLUMNS)[number]
-function tokenContexts(rows: number): string[] {
-  const contexts = new Array<string>(rows * SECRET_COLUMNS.length)
-  for (let i = 0; i < contexts.length; i++) contexts[i] = `${TABLE}.${SECRET_COLUMNS[i % SECRET_COLUMNS.length]}`
-  return contexts
+/** Each token is bound to its row (see `SecretBox`): the contexts name the session of each value. */
+function tokenContexts(rows: readonly StoredRow[]): string[] {
+  return rows.flatMap((row) => SECRET_COLUMNS.map((column) => rowContext(TABLE, column, row.session_id)))
 }
 
 function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: SecretColumn): string {

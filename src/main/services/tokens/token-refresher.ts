@@ -10,7 +10,7 @@ import pRetry from 'p-retry'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import { TOKEN_STATUSES, type TokenStatus } from '../../../shared/contract/sessions'
 import { AppException, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
-import { AuthorizationSessionEntity, type Database } from '../../db'
+import { AuthorizationSessionEntity, secretFor, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { TokenSet } from '../oauth'
@@ -206,8 +206,8 @@ export class TokenRefresher {
         () =>
           this.options.db.transaction(async (manager) => {
             await manager.update(AuthorizationSessionEntity, { id: session.id }, {
-              accessToken: tokens.accessToken,
-              refreshToken: tokens.refreshToken,
+              accessToken: secretFor(session.sessionId, tokens.accessToken),
+              refreshToken: secretFor(session.sessionId, tokens.refreshToken),
               expiresAt: tokens.expiresAt,
               scopes: tokens.scopes.length ? tokens.scopes : session.scopes,
               refreshedAt,
@@ -260,7 +260,7 @@ export class TokenRefresher {
   private async invalidate(session: AuthorizationSessionEntity, error: TwitterAPIException): Promise<boolean> {
     const message = `X rejected the refresh token (${error.xError ?? error.statusCode}); authorize the account again.`
     const marked = await this.options.db.transaction(async (manager) => {
-      const now = await manager.findOne(AuthorizationSessionEntity, { where: { id: session.id }, select: { id: true, refreshToken: true, tokenStatus: true } })
+      const now = await manager.findOne(AuthorizationSessionEntity, { where: { id: session.id }, select: { id: true, sessionId: true, refreshToken: true, tokenStatus: true } })
       if (!now || now.tokenStatus !== 'valid' || now.refreshToken !== session.refreshToken) return false
       await manager.update(AuthorizationSessionEntity, { id: session.id, tokenStatus: 'valid' }, { tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
       return true

@@ -72,6 +72,11 @@ export function ApiAppsEditor() {
                   )}
                 </span>
               </div>
+              {app.refused ? (
+                <p className="setting-error" role="alert">
+                  {app.refused}.
+                </p>
+              ) : null}
               <dl className="app-facts">
                 <dt>Client ID</dt>
                 <dd className="mono">{app.clientId}</dd>

@@ -16,8 +16,8 @@ interface SettingFieldProps {
 }
 
 /**
- * One setting: label, input, help, and either its validation message or the environment variable
- * that overrides it (then the input is read-only).
+ * One setting: label, input, help, and either its validation message (or why its stored row was refused)
+ * or the environment variable that overrides it (then the input is read-only).
  */
 export function SettingField({ settingKey, state, value, error, changed, onChange, extra, placeholder }: SettingFieldProps) {
   const def = SETTING_DEFS[settingKey]
@@ -25,6 +25,8 @@ export function SettingField({ settingKey, state, value, error, changed, onChang
   const kind = fieldKind(settingKey)
   const locked = !state.editable
   const describedBy = `${id}-note`
+  // A stored row this host refused (changed without the data key) reads as an error until it is saved again.
+  error ??= state.refused
   const common = {
     id,
     'aria-invalid': error ? true : undefined,
