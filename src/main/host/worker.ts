@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { createCore, type Core } from '../core'
 import { resolveDatabaseChoice } from '../db/database-config'
 import { describePostgresUrl } from '../db/postgres'
+import { ensurePrivateDir } from '../security/private-files'
 import { parseWorkerArgs, type WorkerArgs } from './worker-args'
 
 /** How long a stop may take before the process exits anyway (the core's own shutdown is bounded below it). */
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...(args.databaseUrl ? { DATABASE_URL: args.databaseUrl } : {}) }
-  fs.mkdirSync(args.dataDir, { recursive: true })
+  ensurePrivateDir(args.dataDir)
   const choice = resolveDatabaseChoice(args.dataDir, env)
   if (!choice.url) {
     process.stderr.write(
