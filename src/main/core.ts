@@ -6,7 +6,6 @@
  * Sections below: infrastructure → sandbox mode → settings → GoLogin → authorization → workers → local
  * REST API → handlers → close.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
@@ -32,6 +31,7 @@ import { DataKeyService } from './security/data-key-service'
 import { startupKey, withKeyImportHint } from './security/data-key-startup'
 import { FileKeyStore } from './security/file-key-store'
 import { readKeyCheck } from './security/key-check'
+import { ensurePrivateDir } from './security/private-files'
 import { FILE_PROTECTION, type KeyStore } from './security/key-store'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
@@ -140,7 +140,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // ---- infrastructure ----
   const claimLeaseMs = claimLease(options.claimLeaseMs, options.env ?? process.env)
   const dataDir = path.resolve(options.dataDir)
-  fs.mkdirSync(dataDir, { recursive: true })
+  // 0700 before anything is written in it (the key store, the database, the logs): see security/private-files.ts.
+  ensurePrivateDir(dataDir)
   let env = options.env ?? process.env
   const startEnv = env
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })

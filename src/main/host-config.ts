@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { ValidationException } from '../shared/errors'
+import { ensurePrivateDir } from './security/private-files'
 
 export const HOST_CONFIG_FILE = 'host.json'
 /** The same bounds as the shared `maxConcurrentProfiles` setting. */
@@ -67,7 +68,7 @@ export function writeHostConfig(dataDir: string, config: HostConfig): HostConfig
     throw new ValidationException(`${field}: ${issue?.message ?? 'invalid value'} (a whole number from ${HOST_SLOTS_MIN} to ${HOST_SLOTS_MAX}, or null for the shared setting)`, { field })
   }
   const file = hostConfigPath(dataDir)
-  fs.mkdirSync(dataDir, { recursive: true })
+  ensurePrivateDir(dataDir)
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     const fd = fs.openSync(temp, 'wx', 0o600)

@@ -1,11 +1,11 @@
 import 'reflect-metadata'
-import fs from 'node:fs'
 import path from 'node:path'
 import pRetry from 'p-retry'
 import { DataSource, type EntityManager, type MigrationInterface } from 'typeorm'
 import { AppException, InfrastructureException } from '../../shared/errors'
 import type { Logger } from '../logging/logger'
 import type { KeyStore } from '../security/key-store'
+import { ensurePrivateDirAsync, makePrivate, touchPrivate } from '../security/private-files'
 import { SecretBox, SecretOpenError } from '../security/secret-box'
 import { isPostgresUrl } from './database-config'
 import { withAdvisoryLock } from './host-lock'
@@ -112,9 +112,11 @@ function createSqliteDataSource(filePath: string, options: DataSourceOptions): D
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const log = options.log.child('db')
-  await fs.promises.mkdir(options.dataDir, { recursive: true })
+  await ensurePrivateDirAsync(options.dataDir)
   const url = options.databaseUrl || null
   const filePath = url ? null : path.join(path.resolve(options.dataDir), options.fileName ?? DATABASE_FILE_NAME)
+  // SQLite creates -wal, -shm and -journal with the database file's own mode: a 0600 file before it opens makes them all 0600.
+  if (filePath) privateSqliteFiles(filePath, true)
   const location = url ? describePostgresUrl(url) : filePath!
   const secretBox = new SecretBox(await options.keyStore.loadOrCreateDataKey())
   const releaseKey = activateSecretBox(secretBox)
@@ -141,6 +143,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await verifyDataKey(dataSource, secretBox, options.keyStore.description, location)
       return migrated
     })
+    // Belt and braces for companions an older version left 0644.
+    if (filePath) privateSqliteFiles(filePath, false)
     log.info('db.opened', { kind, location, keyId: secretBox.keyId, migrations: ran.map((m) => m.name) }, ran.length ? `Database ready (${ran.length} migration(s) applied)` : 'Database ready')
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined)
@@ -284,4 +288,10 @@ async function verifyDataKey(dataSource: DataSource, box: SecretBox, keyDescript
     `The data key (${keyDescription}) does not match the database ${location} (settings row ${KEY_CHECK_KEY}): its secrets were sealed with another key. Restore the key that belongs to this database; nothing was changed or deleted.`,
     { details: { table: 'settings', id: KEY_CHECK_KEY, column: 'secret_value', reason, database: location, keyStore: keyDescription } },
   )
+}
+
+/** The SQLite file 0600 (created empty if `create`: SQLite accepts an empty file as a new database), its companions too. */
+function privateSqliteFiles(filePath: string, create: boolean): void {
+  if (create) touchPrivate(filePath)
+  for (const suffix of ['', '-wal', '-shm', '-journal']) makePrivate(`${filePath}${suffix}`)
 }

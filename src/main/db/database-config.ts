@@ -10,6 +10,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ValidationException } from '../../shared/errors'
+import { writePrivateFileSync } from '../security/private-files'
 import { describePostgresUrl } from './postgres'
 
 export const DATABASE_CONFIG_FILE = 'database.json'
@@ -50,7 +51,7 @@ export function writeDatabaseConfig(dataDir: string, url: string | null): void {
   if (url === null) return void fs.rmSync(file, { force: true })
   checkedUrl(url, 'url')
   const temp = `${file}.${process.pid}.tmp`
-  fs.writeFileSync(temp, `${JSON.stringify({ url }, null, 2)}\n`, { mode: 0o600 })
+  writePrivateFileSync(temp, `${JSON.stringify({ url }, null, 2)}\n`)
   fs.renameSync(temp, file)
 }
 

@@ -128,7 +128,7 @@ export class SafeStorageKeyStore implements KeyStore {
     if (!os) this.warnUnprotected()
     const payload = os ? this.options.safeStorage.encryptString(key.toString('base64')) : key
     const content = Buffer.concat([MAGIC, Buffer.from([VERSION, os ? PROTECTED : PLAIN]), payload])
-    await fs.mkdir(path.dirname(this.file), { recursive: true })
+    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 })
     // Written aside then linked into place: never a half-written key, never replacing an existing one.
     const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
     const handle = await fs.open(tmp, 'wx', 0o600)

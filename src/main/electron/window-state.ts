@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Rectangle } from 'electron'
 import type { Logger } from '../logging/logger'
+import { ensurePrivateDir, writePrivateFileSync } from '../security/private-files'
 
 /** What is remembered between runs: the normal (un-maximized) bounds and whether it was maximized. */
 export interface WindowState {
@@ -117,8 +118,8 @@ export class WindowStateStore {
   private write(state: WindowState): void {
     const tmp = `${this.options.file}.tmp`
     try {
-      fs.mkdirSync(path.dirname(this.options.file), { recursive: true })
-      fs.writeFileSync(tmp, JSON.stringify(state))
+      ensurePrivateDir(path.dirname(this.options.file))
+      writePrivateFileSync(tmp, JSON.stringify(state))
       fs.renameSync(tmp, this.options.file)
     } catch (err) {
       this.options.log.warn('window_state.save_failed', { err, file: this.options.file })

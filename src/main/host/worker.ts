@@ -16,6 +16,7 @@ import { DATABASE_FILE_NAME } from '../db/data-source'
 import { resolveDatabaseChoice } from '../db/database-config'
 import { describePostgresUrl } from '../db/postgres'
 import { FileKeyStore } from '../security/file-key-store'
+import { ensurePrivateDir } from '../security/private-files'
 import { keyCandidates, SqliteCopy } from '../services/hosts/sqlite-copy'
 import { openDatabase, type Database } from '../db'
 import { LogSystem } from '../logging/logger'
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...(args.databaseUrl ? { DATABASE_URL: args.databaseUrl } : {}) }
-  fs.mkdirSync(args.dataDir, { recursive: true })
+  ensurePrivateDir(args.dataDir)
   const choice = resolveDatabaseChoice(args.dataDir, env)
   if (!choice.url) {
     process.stderr.write(

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import electronLog from 'electron-log/node'
 import type { LogEntry, LogLevel } from '../../shared/contract/logs'
+import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../security/private-files'
 import { currentLogContext } from './context'
 import { Redactor } from './redact'
 import { LogRing } from './ring-buffer'
@@ -96,10 +97,13 @@ export class LogSystem {
 }
 
 function createFileWriter(filePath: string, maxSize: number, maxFiles: number) {
-  fs.mkdirSync(path.dirname(filePath), { recursive: true })
+  ensurePrivateDir(path.dirname(filePath))
+  // Files an older version wrote 0644; new ones (and each one rotation starts) are created 0600 below.
+  for (let n = 0; n <= maxFiles; n++) makePrivate(n ? numberedLog(filePath, n) : filePath)
   const out = electronLog.create({ logId: `panel-${filePath}` })
   out.transports.console.level = false
   const file = out.transports.file
+  file.writeOptions = { flag: 'a', mode: PRIVATE_FILE_MODE, encoding: 'utf8' }
   file.level = 'silly'
   file.sync = true
   file.maxSize = maxSize
@@ -112,11 +116,15 @@ function createFileWriter(filePath: string, maxSize: number, maxFiles: number) {
 
 /** panel.log → panel.1.log → … → panel.N.log; the oldest falls off. */
 export function rotate(filePath: string, keep: number): void {
-  const { dir, name, ext } = path.parse(filePath)
-  const numbered = (n: number) => path.join(dir, `${name}.${n}${ext}`)
+  const numbered = (n: number) => numberedLog(filePath, n)
   fs.rmSync(numbered(keep), { force: true })
   for (let n = keep - 1; n >= 1; n--) {
     if (fs.existsSync(numbered(n))) fs.renameSync(numbered(n), numbered(n + 1))
   }
   fs.renameSync(filePath, numbered(1))
+}
+
+function numberedLog(filePath: string, n: number): string {
+  const { dir, name, ext } = path.parse(filePath)
+  return path.join(dir, `${name}.${n}${ext}`)
 }

@@ -1,7 +1,7 @@
 /**
  * Removes secrets from anything about to be logged: by key name (tokens, secrets, passwords,
  * Authorization headers, cookies, PKCE verifiers…), by shape (Bearer/Basic credentials, JWTs,
- * secret query parameters) and by value (every secret the panel knows it holds is registered here,
+ * secret query parameters, credentials in URLs, Cookie/Authorization/X-API-Key header lines) and by value (every secret the panel knows it holds is registered here,
  * so it is scrubbed even inside an unrelated message).
  */
 
@@ -13,13 +13,24 @@ const SENSITIVE_KEY =
 const SAFE_KEYS = new Set(['token_type', 'tokenType', 'hasToken', 'tokenSet', 'expires_in', 'tokenExpiresAt'])
 
 const SHAPES: Array<[RegExp, string]> = [
+  // Header lines whose whole value is a credential: the rest of the line goes, whatever the scheme.
+  [/\b((?:Set-)?Cookie|X-API-Key|(?:Proxy-)?Authorization)[ \t]*:[ \t]*[^\r\n]+/gi, `$1: ${REDACTED}`],
+  // The same headers as JSON text (a logged request or response body).
+  [/("(?:(?:set-)?cookie|x-api-key|(?:proxy-)?authorization)"\s*:\s*")(?:[^"\\]|\\.)*"/gi, `$1${REDACTED}"`],
+  // Credentials in a URL (postgres://user:pw@host, http://user:pw@proxy:8080): the whole user-info goes; the
+  // class stops at / ? # so only the authority is read, and takes up to its last @ as URL parsers do.
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#"'<>]*@/gi, `$1${REDACTED}@`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1 ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b/g, REDACTED],
   [
     /([?&#](?:token|access_token|refresh_token|code|code_verifier|client_secret|api_key|apikey|key|password|oauth_token|oauth_verifier)=)[^&#\s"']+/gi,
     `$1${REDACTED}`,
   ],
-  [/("?(?:access_token|refresh_token|client_secret|password|code_verifier)"?\s*[:=]\s*"?)[^"&,\s}]+/gi, `$1${REDACTED}`],
+  // Anywhere in text (form bodies, OAuth 1.0a responses and headers), not only after ? & #.
+  [
+    /("?(?:access_token|refresh_token|client_secret|password|code_verifier|oauth_token_secret|oauth_token|oauth_verifier|oauth_signature)"?\s*[:=]\s*"?)[^"&,\s}]+/gi,
+    `$1${REDACTED}`,
+  ],
 ]
 
 const MAX_DEPTH = 8

@@ -32,6 +32,14 @@ export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 }
 const MIN_N = 2 ** 14
 const MAX_N = 2 ** 20
 const MAX_MEMORY_BYTES = 256 * 1024 * 1024
+/**
+ * What a file may make the panel spend before it is authenticated: no more than the panel's own exports (each of N, r
+ * and p). A crafted file asking for N=2^20 or p=16 would cost seconds and 256 MiB per attempt; it is refused unopened.
+ */
+export const MAX_OPEN_SCRYPT: ScryptParams = DEFAULT_SCRYPT
+
+/** scrypt(passphrase, salt) → 64 bytes; tests inject one to see whether any derivation ran. */
+export type KeyDerivation = (passphrase: string, salt: Buffer, params: ScryptParams) => Promise<Buffer>
 
 const KEY_BYTES = 32
 const SALT_BYTES = 16
@@ -55,7 +63,7 @@ export interface DataKeyFile {
 }
 
 /** Why a key file could not be opened; each has its own message. */
-export type DataKeyFileProblem = 'not_a_key_file' | 'unsupported_version' | 'truncated' | 'damaged' | 'wrong_passphrase' | 'tampered'
+export type DataKeyFileProblem = 'not_a_key_file' | 'unsupported_version' | 'truncated' | 'damaged' | 'too_costly' | 'wrong_passphrase' | 'tampered'
 
 export class DataKeyFileError extends ValidationException {
   constructor(
@@ -110,11 +118,15 @@ export async function sealDataKeyFile(key: Buffer, passphrase: string, options: 
   }
 }
 
-/** Reads a key file: the key, or a `DataKeyFileError` that says what is wrong (never the passphrase or the key). */
-export async function openDataKeyFile(content: string | Buffer, passphrase: string): Promise<OpenedDataKeyFile> {
+/**
+ * Reads a key file: the key, or a `DataKeyFileError` that says what is wrong (never the passphrase or the key). Its
+ * shape and its KDF cost are checked before any key derivation.
+ */
+export async function openDataKeyFile(content: string | Buffer, passphrase: string, options: { derive?: KeyDerivation } = {}): Promise<OpenedDataKeyFile> {
   const file = parseDataKeyFile(content)
   const params = { N: file.kdf.N, r: file.kdf.r, p: file.kdf.p }
-  const derived = await derive(passphrase, Buffer.from(file.kdf.salt, 'base64'), params)
+  assertAffordable(params)
+  const derived = await (options.derive ?? derive)(passphrase, Buffer.from(file.kdf.salt, 'base64'), params)
   try {
     if (!timingSafeEqual(passphraseCheck(derived), Buffer.from(file.passphraseCheck, 'base64'))) {
       throw new DataKeyFileError('wrong_passphrase', 'The passphrase is wrong for this data key file (it is not the one the key was exported with).')
@@ -215,6 +227,16 @@ function validParams(params: Record<'N' | 'r' | 'p', unknown>): params is Scrypt
   if (!Number.isInteger(N) || !Number.isInteger(r) || !Number.isInteger(p)) return false
   const [n, rr, pp] = [N as number, r as number, p as number]
   return n >= MIN_N && n <= MAX_N && (n & (n - 1)) === 0 && rr >= 1 && rr <= 32 && pp >= 1 && pp <= 16 && 128 * n * rr <= MAX_MEMORY_BYTES
+}
+
+function assertAffordable({ N, r, p }: ScryptParams): void {
+  const ceiling = MAX_OPEN_SCRYPT
+  if (N <= ceiling.N && r <= ceiling.r && p <= ceiling.p) return
+  throw new DataKeyFileError(
+    'too_costly',
+    `The data key file asks for more key-derivation work (scrypt N=${N}, r=${r}, p=${p}) than this panel's own exports (N=${ceiling.N}, r=${ceiling.r}, p=${ceiling.p}). ` +
+      'It was not written by this panel and was refused before any work; export the key again from a host that has it.',
+  )
 }
 
 function assertParams(params: ScryptParams): void {

@@ -9,11 +9,11 @@ import path from 'node:path'
 import { Mutex } from 'async-mutex'
 import type { DataKeyExportResult, DataKeyImportResult } from '../../shared/contract/data-key'
 import { InfrastructureException, ValidationException } from '../../shared/errors'
-import { ratePassphrase } from '../../shared/passphrase-strength'
 import type { Logger } from '../logging/logger'
 import type { FileDialogs, FileFilter } from '../services/platform'
 import { DATA_KEY_FILE_MAX_BYTES, openDataKeyFile, sealDataKeyFile, tooLargeForKeyFile, type ScryptParams } from './data-key-file'
 import { keyOpensCheck } from './key-check'
+import { ratePassphraseOffThread } from './passphrase-rater'
 import type { KeyStore } from './key-store'
 import { SecretBox } from './secret-box'
 
@@ -54,7 +54,7 @@ export class DataKeyService {
   }
 
   async export({ passphrase }: { passphrase: string }): Promise<DataKeyExportResult> {
-    const verdict = ratePassphrase(passphrase)
+    const verdict = await ratePassphraseOffThread(passphrase)
     if (!verdict.ok) throw new ValidationException(`The passphrase is not strong enough: ${verdict.problems.join(' ')}`, { field: 'passphrase', reason: 'weak_passphrase' })
     const { dialogs, log } = this.options
     await this.assertKeyOpensDatabase()

@@ -1,8 +1,11 @@
 import { z } from 'zod'
 import { request, returns } from './define'
 
-/** The passphrase's length bounds; its strength is checked by main on export (src/shared/passphrase-strength.ts). */
-const passphrase = z.string().max(1024)
+/**
+ * The passphrase's length bound (PASSPHRASE_MAX_LENGTH, not imported: that module loads zxcvbn); its strength is
+ * checked by main on export (src/shared/passphrase-strength.ts).
+ */
+const passphrase = z.string().max(1024, 'A passphrase has at most 1,024 characters.')
 
 export type DataKeyExportResult =
   /** Desktop: written where the operator chose. */

@@ -60,9 +60,23 @@ export interface ImportPreviewLine {
   profileId: string | null
 }
 
+/** The largest mapping file the import reads (stated in the import dialog). */
+export const MAPPING_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+export const MAPPING_IMPORT_MAX_TEXT = '20 MB'
+/** A preview shows at most this many lines with errors, and this many that can be applied; counts cover the file. */
+export const IMPORT_PREVIEW_ERRORS = 200
+export const IMPORT_PREVIEW_OK = 100
+
 export interface ImportPreview {
   previewId: string
+  /**
+   * In file order: the first `IMPORT_PREVIEW_ERRORS` lines with errors and the first `IMPORT_PREVIEW_OK` that can be
+   * applied (each text clipped to 160 characters), never the whole file.
+   */
   lines: ImportPreviewLine[]
+  /** Lines with errors (and lines that can be applied) left out of `lines`. */
+  moreErrors: number
+  moreOk: number
   okCount: number
   errorCount: number
   /** A problem with the file as a whole (header, encoding, delimiter). */
@@ -100,7 +114,16 @@ export const profilesContract = {
   'profiles:sync': request(z.undefined().or(z.object({}).strict()), returns<SyncProgress>()),
   'profiles:syncStatus': request(z.undefined().or(z.object({}).strict()), returns<SyncProgress>()),
   /** CSV `profile_name,twitter_username,api_app` (header required; comma or semicolon; BOM ok). Applies nothing. */
-  'profiles:importPreview': request(z.object({ csv: z.string().max(50 * 1024 * 1024), fileName: z.string().max(300).optional() }).strict(), returns<ImportPreview>()),
+  'profiles:importPreview': request(
+    z
+      .object({
+        // Characters: at least one byte each, so a longer text is surely over the limit (main counts the bytes).
+        csv: z.string().max(MAPPING_IMPORT_MAX_BYTES, `The file is over the ${MAPPING_IMPORT_MAX_TEXT} import limit; split it into smaller files.`),
+        fileName: z.string().max(300).optional(),
+      })
+      .strict(),
+    returns<ImportPreview>(),
+  ),
   /** Checks a GoLogin token (the one given, else the stored one): answers the account's profile count. */
   'gologin:testConnection': request(
     z.object({ token: z.string().trim().min(10).max(4_096).optional() }).strict().default({}),

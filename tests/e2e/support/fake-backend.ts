@@ -180,7 +180,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
         const error = !profile ? `no profile named "${profileName}"` : !/^@?\w{1,15}$/.test(username) ? 'not an X username' : null
         return { line: i + 2, profileName, username, apiApp, error, profileId: profile?.id ?? null }
       })
-      return { previewId: randomUUID(), lines, okCount: lines.filter((l) => !l.error).length, errorCount: lines.filter((l) => l.error).length, fileError: null }
+      return { previewId: randomUUID(), lines, moreErrors: 0, moreOk: 0, okCount: lines.filter((l) => !l.error).length, errorCount: lines.filter((l) => l.error).length, fileError: null }
     },
     'profiles:importApply': () => ({ applied: 1 }),
     'gologin:testConnection': () => ({ profileCount: byId.size }),

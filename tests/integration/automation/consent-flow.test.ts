@@ -77,6 +77,11 @@ describe('BrowserController against the X sandbox', () => {
     expect(result.error.code).toBe(code)
     expect(result.screenshotPath).toBeTruthy()
     expect(fs.readFileSync(result.screenshotPath as string).subarray(0, 4)).toEqual(PNG_MAGIC)
+    // Private from its first byte (POSIX only: Windows has no mode bits).
+    if (process.platform !== 'win32') {
+      expect(fs.statSync(result.screenshotPath as string).mode & 0o777).toBe(0o600)
+      expect(fs.statSync(world.screenshotDir).mode & 0o777).toBe(0o700)
+    }
     expect(world.sandbox.issuedTokens()).toEqual([])
     await expectBrowserUntouched(world)
   })

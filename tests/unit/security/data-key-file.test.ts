@@ -1,6 +1,6 @@
 import { createDecipheriv, randomBytes, scryptSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SCRYPT, openDataKeyFile, sealDataKeyFile, type DataKeyFile, type DataKeyFileProblem } from '../../../src/main/security/data-key-file'
+import { DEFAULT_SCRYPT, openDataKeyFile, sealDataKeyFile, type DataKeyFile, type DataKeyFileProblem, type KeyDerivation } from '../../../src/main/security/data-key-file'
 import { SecretBox } from '../../../src/main/security/secret-box'
 
 const PASSPHRASE = 'Tangerine-Quartz-Velvet-91!'
@@ -122,5 +122,26 @@ describe('data key file', () => {
     expect(await problemOf(edit(json, (f) => (f.kdf.N = 2 ** 30)))).toMatchObject({ problem: 'damaged', message: expect.stringMatching(/scrypt parameters/) })
     expect(await problemOf(edit(json, (f) => (f.kdf.N = 1000)))).toMatchObject({ problem: 'damaged' })
     expect(await problemOf(edit(json, (f) => (f.version = 2)))).toMatchObject({ problem: 'unsupported_version', message: expect.stringMatching(/newer version of the panel/) })
+  })
+
+  it("a file asking for more scrypt work than the panel's own exports is refused before any key derivation", async () => {
+    const { json } = await sealed()
+    const derivations: string[] = []
+    const spy: KeyDerivation = async (_passphrase, _salt, params) => {
+      derivations.push(`N=${params.N} r=${params.r} p=${params.p}`)
+      throw new Error('no key derivation may run for this file')
+    }
+    // Each within what the format allows (<= 256 MiB), each costlier than N=2^17, r=8, p=1 in one parameter.
+    for (const costly of [{ N: 2 ** 20, r: 1, p: 1 }, { N: 2 ** 18, r: 8, p: 1 }, { N: 2 ** 14, r: 16, p: 1 }, { N: 2 ** 14, r: 8, p: 16 }]) {
+      const crafted = edit(json, (f) => Object.assign(f.kdf, costly))
+      const error = (await openDataKeyFile(crafted, PASSPHRASE, { derive: spy }).catch((e: unknown) => e)) as { problem: DataKeyFileProblem; message: string }
+      expect(error.problem, JSON.stringify(costly)).toBe('too_costly')
+      expect(error.message).toContain(`N=${costly.N}, r=${costly.r}, p=${costly.p}`)
+      expect(error.message).toMatch(/more key-derivation work .* than this panel's own exports \(N=131072, r=8, p=1\).*refused before any work/)
+    }
+    expect(derivations).toEqual([])
+    // The same spy sees the derivation of an affordable file: the check above is what kept it from running.
+    await openDataKeyFile(JSON.stringify(json), PASSPHRASE, { derive: spy }).catch(() => undefined)
+    expect(derivations).toEqual(['N=16384 r=8 p=1'])
   })
 })

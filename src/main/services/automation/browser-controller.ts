@@ -5,7 +5,6 @@
  * browser's life.
  */
 import { timingSafeEqual } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../../shared/errors'
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
+import { ensurePrivateDirAsync, writePrivateFileSync } from '../../security/private-files'
 import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoint'
 import { derivedConsentGraces } from '../../../shared/consent-timing'
 import type { CallbackAnswer } from '../../../shared/contract/sessions'
@@ -392,14 +392,13 @@ class ConsentAttempt {
     const page = this.page
     if (!dir || !page || page.isClosed() || !this.browser?.connected) return null
     const safeSession = (this.request.sessionId ?? 'consent').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)
-    const file = path.join(dir, `${safeSession}-${error.code.toLowerCase()}-${this.now()}.png`) as `${string}.png`
+    const file = path.join(dir, `${safeSession}-${error.code.toLowerCase()}-${this.now()}.png`)
     try {
-      await fs.promises.mkdir(dir, { recursive: true })
-      const taken = await withTimeout(
-        page.screenshot({ path: file, type: 'png' }).then(() => true),
-        this.options.screenshotTimeoutMs ?? 5_000,
-      )
-      if (!taken) return null
+      await ensurePrivateDirAsync(dir)
+      // Taken as bytes and written here: puppeteer's own write would leave the file to the umask (0644).
+      const png = await withTimeout(page.screenshot({ type: 'png' }), this.options.screenshotTimeoutMs ?? 5_000)
+      if (!png) return null
+      writePrivateFileSync(file, png)
       this.log.info('consent.screenshot_saved', { file })
       return file
     } catch (err) {

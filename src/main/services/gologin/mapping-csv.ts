@@ -1,10 +1,13 @@
 /**
  * Reads a mapping CSV (`profile_name,twitter_username,api_app`): UTF-8 with or without BOM, comma or
  * semicolon (detected from the header line), header required. A problem with the file as a whole
- * (empty, binary, wrong header) is a `fileError`; a bad record is reported on its line and the rest
- * of the file is still read.
+ * (empty, binary, wrong header, over the size limit) is a `fileError`; a bad record is reported on its line and
+ * the rest of the file is still read. The text is fed to the parser in chunks, so records are read as it goes (no
+ * array of every line split out, no whole parsed copy) and the event loop turns between chunks.
  */
-import { parse, type CsvError } from 'csv-parse/sync'
+import { Readable } from 'node:stream'
+import { parse, type CsvError } from 'csv-parse'
+import { MAPPING_IMPORT_MAX_BYTES, MAPPING_IMPORT_MAX_TEXT } from '../../../shared/contract/profiles'
 
 export const MAPPING_CSV_COLUMNS = ['profile_name', 'twitter_username', 'api_app'] as const
 
@@ -19,44 +22,81 @@ export interface MappingCsvRecord {
 export type MappingCsv = { fileError: string; delimiter: null; records: [] } | { fileError: null; delimiter: ',' | ';'; records: MappingCsvRecord[] }
 
 const BOM = '\uFEFF'
+/** Characters handed to the parser at a time: records come out as the text goes in, the event loop turns between. */
+const FEED_CHARS = 256 * 1024
 
-export function parseMappingCsv(input: string): MappingCsv {
+/** The sentence refusing a file over the size limit. */
+export function tooLargeMessage(bytes: number): string {
+  return `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the import limit is ${MAPPING_IMPORT_MAX_TEXT}. Split it into smaller files (a line per profile: 40,000 profiles take about 2 MB).`
+}
+
+export async function parseMappingCsv(input: string): Promise<MappingCsv> {
+  // Checked before anything else reads the text (a character is 1 to 3 bytes: the exact count only when it may matter).
+  if (input.length > MAPPING_IMPORT_MAX_BYTES / 3) {
+    const bytes = Buffer.byteLength(input, 'utf8')
+    if (bytes > MAPPING_IMPORT_MAX_BYTES) return fileError(tooLargeMessage(bytes))
+  }
   const text = input.startsWith(BOM) ? input.slice(1) : input
   const binary = binaryProblem(text)
   if (binary) return fileError(binary)
-  const firstLine = text.split(/\r\n|\n|\r/).find((line) => line.trim() !== '')
+  const firstLine = firstNonBlankLine(text)
   if (firstLine === undefined) return fileError(`The file is empty; it needs the header line "${MAPPING_CSV_COLUMNS.join(',')}" and one line per profile.`)
   const delimiter = count(firstLine, ';') > count(firstLine, ',') ? ';' : ','
 
   const skipped: MappingCsvRecord[] = []
-  let parsed: Array<{ record: string[]; info: { lines: number } }>
+  const parser = parse({
+    delimiter,
+    info: true,
+    // Not csv-parse's `trim`: with it, one bad quote loses every record after it. Trimmed below.
+    skip_empty_lines: true,
+    relax_column_count: true,
+    // A stray quote inside a name (Profile "A") is taken literally instead of failing the line.
+    relax_quotes: true,
+    skip_records_with_error: true,
+    on_skip: (error: CsvError | undefined) => {
+      if (!error) return
+      const line = typeof error.lines === 'number' ? error.lines : 0
+      if (!skipped.some((record) => record.line === line)) skipped.push({ line, fields: [], error: `Cannot read this line: ${error.message}` })
+    },
+  })
+  let header: { record: string[]; line: number } | null = null
+  const records: MappingCsvRecord[] = []
   try {
-    parsed = parse(text, {
-      delimiter,
-      info: true,
-      // Not csv-parse's `trim`: with it, one bad quote loses every record after it. Trimmed below.
-      skip_empty_lines: true,
-      relax_column_count: true,
-      // A stray quote inside a name (Profile "A") is taken literally instead of failing the line.
-      relax_quotes: true,
-      skip_records_with_error: true,
-      on_skip: (error: CsvError | undefined) => {
-        if (!error) return
-        const line = typeof error.lines === 'number' ? error.lines : 0
-        if (!skipped.some((record) => record.line === line)) skipped.push({ line, fields: [], error: `Cannot read this line: ${error.message}` })
-      },
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>
+    Readable.from(chunks(text)).pipe(parser)
+    for await (const row of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // Lines of spaces (or only delimiters) are blank lines too.
+      if (!row.record.some((field) => field.trim() !== '')) continue
+      if (header) records.push({ line: row.info.lines, fields: row.record.map(cleanField), error: null })
+      else header = { record: row.record, line: row.info.lines }
+    }
   } catch (error) {
     return fileError(`The file is not a readable CSV: ${error instanceof Error ? error.message : String(error)}`)
   }
 
-  // Lines of spaces (or only delimiters) are blank lines too.
-  const [header, ...rows] = parsed.filter((row) => row.record.some((field) => field.trim() !== ''))
   const headerProblem = checkHeader(header?.record ?? null, delimiter)
   if (headerProblem) return fileError(headerProblem)
-  const records = rows.map((row) => ({ line: row.info.lines, fields: row.record.map(cleanField), error: null }))
-  const all = [...records, ...skipped.filter((record) => record.line > (header?.info.lines ?? 0))].sort((a, b) => a.line - b.line)
+  const late = skipped.filter((record) => record.line > (header?.line ?? 0))
+  const all = late.length ? [...records, ...late].sort((a, b) => a.line - b.line) : records
   return { fileError: null, delimiter, records: all }
+}
+
+function* chunks(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += FEED_CHARS) yield text.slice(at, at + FEED_CHARS)
+}
+
+/** The first line that is not blank, found without splitting the whole text. */
+function firstNonBlankLine(text: string): string | undefined {
+  const lineBreak = /\r\n|\n|\r/g
+  let at = 0
+  while (at <= text.length) {
+    lineBreak.lastIndex = at
+    const found = lineBreak.exec(text)
+    const line = text.slice(at, found ? found.index : text.length)
+    if (line.trim() !== '') return line
+    if (!found) return undefined
+    at = found.index + found[0].length
+  }
+  return undefined
 }
 
 function checkHeader(record: string[] | null, delimiter: string): string | null {

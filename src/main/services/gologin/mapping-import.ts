@@ -6,7 +6,7 @@
  * checking that nothing changed since the preview in a way that would now clash.
  */
 import { randomUUID } from 'node:crypto'
-import type { ImportPreview, ImportPreviewLine } from '../../../shared/contract/profiles'
+import { IMPORT_PREVIEW_ERRORS, IMPORT_PREVIEW_OK, type ImportPreview, type ImportPreviewLine } from '../../../shared/contract/profiles'
 import { DomainException } from '../../../shared/errors'
 import { normalizeUsername, sqliteDateTime } from '../../db'
 import type { Logger } from '../../logging/logger'
@@ -57,10 +57,10 @@ export class MappingImport {
 
   async preview(csv: string, apiAppNames: readonly string[], fileName?: string): Promise<ImportPreview> {
     const previewId = randomUUID()
-    const parsed = parseMappingCsv(csv)
+    const parsed = await parseMappingCsv(csv)
     if (parsed.fileError !== null) {
       this.options.log.warn('profiles.import.file_rejected', { fileName, reason: parsed.fileError }, `Mapping file rejected: ${parsed.fileError}`)
-      return { previewId, lines: [], okCount: 0, errorCount: 0, fileError: parsed.fileError }
+      return { previewId, lines: [], moreErrors: 0, moreOk: 0, okCount: 0, errorCount: 0, fileError: parsed.fileError }
     }
     const profiles = await this.loadProfiles()
     const lines = parsed.records.map((record): ImportPreviewLine & { planned: PlannedLine | null } => {
@@ -92,13 +92,7 @@ export class MappingImport {
       { fileName, lines: lines.length, ok: planned.length, errors: errorCount },
       `Mapping file checked: ${planned.length} line(s) ready, ${errorCount} with errors`,
     )
-    return {
-      previewId,
-      lines: lines.map(({ planned: _planned, ...line }) => line),
-      okCount: planned.length,
-      errorCount,
-      fileError: null,
-    }
+    return { previewId, ...shownLines(lines), okCount: planned.length, errorCount, fileError: null }
   }
 
   /** Writes the preview's valid lines in one transaction; the preview is used up. */
@@ -167,6 +161,31 @@ export class MappingImport {
 }
 
 type PreviewLine = ImportPreviewLine & { planned: PlannedLine | null }
+
+/** Longest text echoed back per field: a line is for recognising, and a file can hold a megabyte in one field. */
+const ECHO_CHARS = 160
+
+/** The lines the answer carries (the first errors and the first OK lines, in file order), clipped; never every line. */
+function shownLines(lines: PreviewLine[]): Pick<ImportPreview, 'lines' | 'moreErrors' | 'moreOk'> {
+  const shown: ImportPreviewLine[] = []
+  let errors = 0
+  let ok = 0
+  let moreErrors = 0
+  let moreOk = 0
+  for (const { planned: _planned, ...line } of lines) {
+    if (line.error ? errors++ >= IMPORT_PREVIEW_ERRORS : ok++ >= IMPORT_PREVIEW_OK) {
+      if (line.error) moreErrors++
+      else moreOk++
+      continue
+    }
+    shown.push({ ...line, profileName: clip(line.profileName), username: clip(line.username), apiApp: clip(line.apiApp), error: line.error && clip(line.error) })
+  }
+  return { lines: shown, moreErrors, moreOk }
+}
+
+function clip(text: string): string {
+  return text.length > ECHO_CHARS ? `${text.slice(0, ECHO_CHARS - 1)}…` : text
+}
 
 function checkFields(fields: string[]): string | null {
   if (fields.length !== MAPPING_CSV_COLUMNS.length) {

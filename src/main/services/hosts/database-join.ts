@@ -31,6 +31,7 @@ import type { Logger } from '../../logging/logger'
 import { openDataKeyFile } from '../../security/data-key-file'
 import { keyOpensCheck, readKeyCheck } from '../../security/key-check'
 import type { KeyStore } from '../../security/key-store'
+import { writePrivateFileSync } from '../../security/private-files'
 import { SecretBox } from '../../security/secret-box'
 
 export interface DatabaseJoinOptions {
@@ -448,6 +449,6 @@ function restoreConfigText(dataDir: string, text: string | null): void {
   const file = path.join(dataDir, DATABASE_CONFIG_FILE)
   if (text === null) return void fs.rmSync(file, { force: true })
   const temp = `${file}.${process.pid}.restore.tmp`
-  fs.writeFileSync(temp, text, { mode: 0o600 })
+  writePrivateFileSync(temp, text)
   fs.renameSync(temp, file)
 }

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from '../../logging/logger'
+import { writePrivateFileSync } from '../../security/private-files'
 import type { SlotPhase } from '../gologin/profile-slots'
 
 export const JOURNAL_FILE_NAME = 'started-profiles.json'
@@ -90,7 +91,7 @@ export class StartedProfilesJournal {
       } else {
         const body: JournalFile = { version: 1, profileIds: ids, updatedAt: new Date().toISOString() }
         const temp = `${this.file}.tmp`
-        fs.writeFileSync(temp, JSON.stringify(body))
+        writePrivateFileSync(temp, JSON.stringify(body))
         fs.renameSync(temp, this.file)
       }
       this.written = key

@@ -23,15 +23,37 @@ export type TokenCsvRow = string[]
 const TABLE = 'authorization_sessions'
 /** Rows per read and decryption: PostgreSQL answers over a socket, so it reads more per round trip. */
 const CHUNK_ROWS = { sqlite: 250, postgres: 1_000 } as const
-/** Opaque credentials issued by X: written byte for byte (a prefixed quote would break them). */
+/**
+ * Opaque credentials issued by X: written byte for byte and never prefixed (a `'` would break them), so a token
+ * that begins with `-` or `=` is exported as it is; the file is for programs, and a spreadsheet user imports these
+ * columns as text. Only a cell in the b64token alphabet (RFC 6750) counts as a token: it holds no separator, quote
+ * or line break, so it can never split into a formula cell; anything else is neutralised like text.
+ */
 const VERBATIM_COLUMNS = new Set<string>(['access_token', 'refresh_token', 'oauth_token_secret'])
 const NEUTRALIZED = TOKEN_CSV_COLUMNS.map((column) => !VERBATIM_COLUMNS.has(column))
-/** Leading characters a spreadsheet reads as a formula (OWASP CSV injection), full-width forms included. */
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/
+const TOKEN_ALPHABET = /^[A-Za-z0-9\-._~+/=]*$/
+/** Characters a spreadsheet reads as the start of a formula (OWASP CSV injection), full-width forms included. */
+const FORMULA_CHARS = '=+\\-@\\t\\r\\uFF1D\\uFF0B\\uFF0D\\uFF20'
+/**
+ * Where a spreadsheet may start a cell: the start of the text, or after a separator of any locale (`,` `;` tab)
+ * or a line break (a quote in mid-field is literal to a reader splitting on another separator). Spaces and quotes
+ * before the character are skipped, as some readers drop them.
+ */
+const FORMULA_AFTER_SEPARATOR = new RegExp(`[,;\\t\\r\\n](?=[ "]*[${FORMULA_CHARS}])`, 'g')
+const FORMULA_AT_START = new RegExp(`^[ "]*[${FORMULA_CHARS}]`)
 
-/** Prefixes `'` to a cell a spreadsheet would evaluate as a formula. */
+/**
+ * Prefixes `'` wherever a spreadsheet could start a formula cell in this text, in any locale's split:
+ * `=1+2` → `'=1+2`, `Acme;=cmd|' /C calc'!A0` → `Acme;'=cmd|' /C calc'!A0`. Neutralised cells are also quoted
+ * (`CSV_OPTIONS.quoted_match`).
+ */
 export function neutralizeFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value
+  const inner = value.replace(FORMULA_AFTER_SEPARATOR, "$&'")
+  return FORMULA_AT_START.test(inner) ? `'${inner}` : inner
+}
+
+function csvCell(value: string, neutralize: boolean): string {
+  return neutralize || !TOKEN_ALPHABET.test(value) ? neutralizeFormula(value) : value
 }
 
 interface StoredRow {
@@ -136,7 +158,7 @@ function toCsvRow(row: StoredRow, opened: Array<string | null | OpenFailure>, pa
     profile_name: row.profile_name ?? '',
     profile_id: row.profile_id,
   }
-  return TOKEN_CSV_COLUMNS.map((column, i) => (NEUTRALIZED[i] ? neutralizeFormula(byColumn[column]) : byColumn[column]))
+  return TOKEN_CSV_COLUMNS.map((column, i) => csvCell(byColumn[column], NEUTRALIZED[i]))
 }
 
 function scopesText(stored: string): string {
@@ -170,8 +192,14 @@ export function tokenCsvStream(dataSource: DataSource, ids: readonly number[], s
   return csv
 }
 
-// Quotes a field holding a comma, a quote, CR or LF (a lone one too: `quote_record_delimiter`), doubling its quotes.
-const CSV_OPTIONS = { columns: [...TOKEN_CSV_COLUMNS], record_delimiter: 'windows', quote_record_delimiter: true } as const
+// Quotes a field holding a comma, a quote, CR or LF (a lone one too: `quote_record_delimiter`), doubling its quotes,
+// and every field `neutralizeFormula` prefixed (OWASP: prefixed and quoted); tokens never hold a `'`.
+const CSV_OPTIONS = {
+  columns: [...TOKEN_CSV_COLUMNS],
+  record_delimiter: 'windows',
+  quote_record_delimiter: true,
+  quoted_match: /(?:^|[,;\t\r\n])'/,
+} as const
 
 /** Resolves when the reader has caught up, or the stream was closed (a download the browser abandoned). */
 function drained(stream: Writable): Promise<void> {

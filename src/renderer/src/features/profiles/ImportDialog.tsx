@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { ImportPreview } from '../../../../shared/contract/profiles'
+import { MAPPING_IMPORT_MAX_BYTES, MAPPING_IMPORT_MAX_TEXT, type ImportPreview } from '../../../../shared/contract/profiles'
 import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatCount, plural } from '../../lib/format'
@@ -8,7 +8,6 @@ import { loaders } from '../../stores/panel'
 
 /** Lines drawn in the preview table; the counts above it cover the whole file. */
 const PREVIEW_LINES = 500
-const MAX_FILE_BYTES = 50 * 1024 * 1024
 
 /** Import mapping: a CSV `profile_name,twitter_username,api_app` → preview with per-line errors → apply. */
 export function ImportDialog({ onClose }: { onClose(): void }) {
@@ -21,7 +20,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
 
   const readFile = async (file: File | undefined) => {
     if (!file) return
-    if (file.size > MAX_FILE_BYTES) return setProblem(`${file.name} is larger than 50 MB.`)
+    if (file.size > MAPPING_IMPORT_MAX_BYTES) return setProblem(`${file.name} is larger than the ${MAPPING_IMPORT_MAX_TEXT} import limit; split it into smaller files.`)
     setFileName(file.name)
     setCsv(await file.text())
     setPreview(null)
@@ -81,8 +80,8 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       {!preview ? (
         <>
           <p className="dialog-summary">
-            A CSV file with the header <code>profile_name,twitter_username,api_app</code> (comma or semicolon). Nothing changes until you
-            apply the preview.
+            A CSV file with the header <code>profile_name,twitter_username,api_app</code> (comma or semicolon), up to {MAPPING_IMPORT_MAX_TEXT}.
+            Nothing changes until you apply the preview.
           </p>
           <div className="form-grid">
             <label htmlFor="import-file">CSV file</label>
@@ -143,6 +142,12 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             </table>
           </div>
           {lines.length > PREVIEW_LINES ? <p className="muted">…and {formatCount(lines.length - PREVIEW_LINES)} more lines.</p> : null}
+          {preview.moreErrors || preview.moreOk ? (
+            <p className="muted">
+              The table shows the first lines with errors and the first that can be applied; {formatCount(preview.moreErrors)} more with errors and{' '}
+              {formatCount(preview.moreOk)} more that can be applied are counted above but not listed.
+            </p>
+          ) : null}
         </>
       )}
     </Dialog>

@@ -51,7 +51,7 @@ export function DataKeyExportDialog({ onClose }: { onClose(): void }) {
   }
 
   const strength = !passphrase
-    ? 'At least 12 characters; a few uncommon words with a digit or sign work well.'
+    ? '20 or more characters (a few words nobody would guess together), or at least 12 that are very hard to guess.'
     : !verdict
       ? 'Checking strength…'
       : verdict.ok
