@@ -48,6 +48,7 @@ import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
 import { readOrCreateHostId } from './host-id'
 import { hostsOverview } from './services/hosts/hosts-overview'
+import { HostHealth } from './services/hosts/host-health'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
@@ -228,6 +229,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
     // ---- authorization ----
     if (sandbox) await prepareSandboxData(sandbox, { dataSource: db.dataSource, apiApps })
+    // PostgreSQL: this host claims work only once its start-up recovery is done, and only while it can run it.
+    let recovered!: (unconfirmed: readonly string[]) => void
+    const claimsReady = new Promise<readonly string[]>((resolve) => (recovered = resolve))
+    const health = new HostHealth({
+      launcherMode: () => settings.get('launcherMode'),
+      endpoint: () => (settings.get('launcherMode') === 'cloud' ? settings.get('gologinApiUrl') : settings.get('gologinLocalApiUrl')),
+      gologin: () => gologin.client.status(),
+      slots: () => ({ maxConcurrent: gologin.slots.figures().maxConcurrent, stuck: gologin.slots.list().filter((entry) => entry.phase === 'stop_failed').length }),
+    })
+    if (db.kind === 'postgres') {
+      await health.start()
+      onClose('host health', () => health.stop())
+    }
     const authorization = createAuthorizationEngine({
       dataDir,
       db,
@@ -243,6 +257,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       claimLeaseMs,
       captureGraceMs: options.captureGraceMs ?? secondsFromEnv(env, 'CLAIM_CAPTURE_GRACE_SECONDS', 0),
       tokenStoreWindowMs: options.tokenStoreWindowMs ?? secondsFromEnv(env, 'TOKEN_STORE_RETRY_SECONDS', 1),
+      claimsReady,
+      health: () => health.state(),
     })
     onClose('batches', () => authorization.close())
 
@@ -272,6 +288,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       hostId,
     })
     onClose('workers', () => background.stop())
+    recovered(background.recovery.profilesNotStopped)
     const { workers, tokenExport } = background
 
     // ---- local REST API (off unless enabled in Settings) ----

@@ -114,6 +114,8 @@ export interface HostView {
   warnings: number | null
   errors: number | null
   lastError: string | null
+  /** Why the host takes no work right now (GoLogin unreachable, token refused, slots held, recovering), since when; null: it can work. */
+  problem: { reason: string; since: string } | null
 }
 
 export interface HostsOverview {

@@ -86,10 +86,14 @@ describe('fenced work on a shared database', () => {
     await until('both attempts are on the consent page', async () => (await db.rows(started.batchId)).filter((r) => r.step === 'consent').length === 2)
 
     link.blackhole()
+    const cutAt = Date.now()
     // Another host is around to take the work over once the leases have run out.
     const other = await world.host('other', { slots: 2 })
     await until('the cut-off host’s sessions went back to the queue', async () => (await db.rows(started.batchId)).every((r) => r.requeues >= 1), 60_000)
-    // The cut-off host stopped its consent pages before their buttons came alive: X saw no approval.
+    // It stopped its consent pages (and their browsers, through GoLogin) on its own, still cut off, past the time
+    // their buttons came alive: X saw no approval from a host that could not keep its claims.
+    await until('the cut-off host stopped its browsers', () => (world.sandbox.gologin.stats().cloud.hosting.runningByEntrance.cut ?? 0) === 0, 60_000)
+    await until('the consent buttons would be alive by now', () => Date.now() - cutAt > 10_000, 30_000)
     expect(approvals(world)).toEqual({})
     link.heal()
 
@@ -138,8 +142,11 @@ describe('fenced work on a shared database', () => {
   it('two launches of the same accounts at the same moment queue each account once, and X approves each once', { timeout: 120_000 }, async () => {
     const world = await claimWorld({ consentDelayMs: 300 })
     const db = observer(world)
-    const one = await world.host('one', { prepare: true, slots: 2 })
-    const two = await world.host('two', { slots: 2 })
+    // Each panel reaches the database over a slow link, so the two launches overlap in the database.
+    const links = [await proxy(world), await proxy(world)]
+    const one = await world.host('one', { prepare: true, slots: 2, databaseUrl: links[0].through(world.databaseUrl) })
+    const two = await world.host('two', { slots: 2, databaseUrl: links[1].through(world.databaseUrl) })
+    for (const link of links) link.delay(150)
     const accounts = world.sandbox.accounts().slice(0, 6)
     const profileIds = accounts.map((a) => a.profileId)
     const [a, b] = await Promise.all([

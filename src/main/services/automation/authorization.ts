@@ -23,6 +23,7 @@ import { ProfileAutomator } from './profile-automator'
 import { SessionQueries } from './session-queries'
 import { SessionStore } from './session-store'
 import { LOG_SUMMARY_WINDOW_MS, logSummary } from '../hosts/hosts-overview'
+import type { HostHealthState } from '../hosts/host-health'
 
 export interface AuthorizationEngineDeps {
   /** Screenshots go to `<dataDir>/screenshots`. */
@@ -49,6 +50,10 @@ export interface AuthorizationEngineDeps {
   captureGraceMs?: number
   /** How long a failed write of issued tokens is retried before they are revoked (default 90 s). */
   tokenStoreWindowMs?: number
+  /** PostgreSQL: resolves when start-up recovery is done, with the profiles it left unconfirmed (claims wait for it). */
+  claimsReady?: Promise<readonly string[]>
+  /** PostgreSQL: whether this host can work now (it claims nothing otherwise). */
+  health?: () => HostHealthState
 }
 
 export interface AuthorizationEngine {
@@ -132,7 +137,9 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     events,
     logger: logs.logger('batch'),
     concurrency: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
-    claims: claimStore ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode') } : null,
+    claims: claimStore
+      ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode'), ready: deps.claimsReady, health: deps.health }
+      : null,
     hostSummary: () => ({ logs: logSummary(logs.ring.since(Date.now() - LOG_SUMMARY_WINDOW_MS)) }),
   })
   const stopWatching = settings.onChange((_view, changed) => {

@@ -17,6 +17,7 @@ import type { BatchPlanner, Candidate, Plan, Skip } from './batch-planner'
 import type { SessionOutcome } from './profile-automator'
 import type { ClaimStore, HeldClaim, SharedBatch } from './claims'
 import { LeaseKeeper, LeaseLostException } from './lease-keeper'
+import type { HostHealthState } from '../hosts/host-health'
 import type { SessionJob, SessionStore } from './session-store'
 
 export interface BatchRunnerDeps {
@@ -38,7 +39,19 @@ export interface BatchRunnerDeps {
    * batch progress, and looks for work (default min(1 s, lease/4)). `handOver`: the store skips the
    * terminal write of an attempt being handed over to another host (this host is stopping). Absent: SQLite.
    */
-  claims?: { store: ClaimStore; pollMs?: number; handingOver: Set<string>; launcher?: () => string } | null
+  claims?: {
+    store: ClaimStore
+    pollMs?: number
+    handingOver: Set<string>
+    launcher?: () => string
+    /**
+     * Resolves once this host's start-up recovery is done, with the profiles it could not confirm stopped (never
+     * claimed until a later stop confirms them): no work is claimed before (issue 19, row 3). Absent: at once.
+     */
+    ready?: Promise<readonly string[]>
+    /** Whether this host can work now; one that cannot claims nothing and says why in its heartbeat. */
+    health?: () => HostHealthState
+  } | null
   /** More of this host's heartbeat summary for the Hosts page (its log's warnings and errors). */
   hostSummary?: () => Record<string, unknown>
 }
@@ -95,6 +108,9 @@ export class BatchRunner {
   private claiming = false
   /** `halt()` was called: this host writes nothing more. */
   private halted = false
+  /** PostgreSQL: start-up recovery is done (claims open); profiles it left unconfirmed are never claimed here. */
+  private recovered = false
+  private unconfirmed: ReadonlySet<string> = new Set()
   private claimAgain = false
   private ticking: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
@@ -116,6 +132,15 @@ export class BatchRunner {
       : null
     this.leases?.start()
     if (this.shared) {
+      const ready = deps.claims?.ready ?? Promise.resolve([])
+      void ready.then(
+        (unconfirmed) => {
+          this.unconfirmed = new Set(unconfirmed)
+          this.recovered = true
+          this.pump()
+        },
+        (error: unknown) => this.log.error('batch.recovery_failed', { err: error }, 'Start-up recovery failed; this host claims no work'),
+      )
       const pollMs = deps.claims?.pollMs ?? Math.min(1_000, Math.max(50, Math.floor(this.shared.leaseMs / 4)))
       this.timer = setInterval(() => void this.tick(), pollMs)
       this.timer.unref()
@@ -462,8 +487,8 @@ export class BatchRunner {
     try {
       do {
         this.claimAgain = false
-        while (!this.closing.signal.aborted && this.freePlaces() > 0) {
-          const held = this.deps.slots.list?.().map((entry) => entry.profileId) ?? []
+        while (!this.closing.signal.aborted && this.canClaim() && this.freePlaces() > 0) {
+          const held = [...(this.deps.slots.list?.().map((entry) => entry.profileId) ?? []), ...this.unconfirmed]
           const claimedAt = this.now()
           const job = await shared.claimNext(held)
           if (!job) break
@@ -487,6 +512,11 @@ export class BatchRunner {
     } finally {
       this.claiming = false
     }
+  }
+
+  /** Recovered from its last run, and healthy (GoLogin reachable, its token usable, a slot not held by a failed stop). */
+  private canClaim(): boolean {
+    return this.recovered && (this.deps.claims?.health?.().ok ?? true)
   }
 
   /**
@@ -583,6 +613,7 @@ export class BatchRunner {
         launcher: this.deps.claims?.launcher?.() ?? null,
         running,
         summary: {
+          health: this.recovered ? (this.deps.claims?.health?.() ?? { ok: true }) : { ok: false, reason: 'Recovering from its last run (stopping the profiles it left running)', since: this.startedAtIso },
           slotsInUse: figures.slotsInUse,
           waiting: figures.waiting,
           batches: rows.filter((r) => r.state === 'running' || r.state === 'paused').length,

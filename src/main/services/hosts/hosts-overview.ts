@@ -58,7 +58,15 @@ function view(row: HostRecord, thisHost: string, online: boolean): HostView {
     warnings: typeof logs.warnings === 'number' ? logs.warnings : null,
     errors: typeof logs.errors === 'number' ? logs.errors : null,
     lastError: typeof logs.lastError === 'string' ? logs.lastError : null,
+    problem: problemOf(summary.health),
   }
+}
+
+/** The heartbeat's `health` when the host says it cannot work. */
+function problemOf(health: unknown): HostView['problem'] {
+  if (!health || typeof health !== 'object') return null
+  const { ok, reason, since } = health as { ok?: unknown; reason?: unknown; since?: unknown }
+  return ok === false && typeof reason === 'string' ? { reason, since: typeof since === 'string' ? since : '' } : null
 }
 
 /** How far back a host's log summary looks. */

@@ -80,7 +80,15 @@ export function HostsPage() {
                     <strong>{host.hostId}</strong>
                     {host.thisHost ? <span className="muted"> (this panel)</span> : null}
                   </td>
-                  <td>{host.online ? 'online' : `offline · last seen ${formatRelative(host.heartbeatAt)}`}</td>
+                  <td>
+                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : `offline · last seen ${formatRelative(host.heartbeatAt)}`}
+                    {host.online && host.problem ? (
+                      <div className="hosts-problem" role="note">
+                        {host.problem.reason}
+                        {host.problem.since ? ` since ${formatTime(host.problem.since)}` : ''}
+                      </div>
+                    ) : null}
+                  </td>
                   <td>
                     {host.running} of {host.slots}
                   </td>
@@ -99,4 +107,10 @@ export function HostsPage() {
       ) : null}
     </>
   )
+}
+
+/** "13:02" (today) as the operator's clock shows it. */
+function formatTime(iso: string): string {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
 }
