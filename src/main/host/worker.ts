@@ -16,8 +16,8 @@ import { resolveDatabaseChoice } from '../db/database-config'
 import { describePostgresUrl } from '../db/postgres'
 import { parseWorkerArgs, type WorkerArgs } from './worker-args'
 
-/** How long a stop may take before the process exits anyway (the core's own shutdown is bounded below it). */
-const FORCE_EXIT_MS = 20_000
+/** How long a stop may take before the process exits anyway (the core's own shutdown, with a code exchange it waits for, is bounded below it). */
+const FORCE_EXIT_MS = 60_000
 
 async function main(): Promise<void> {
   let args: WorkerArgs
