@@ -15,6 +15,7 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/worker-processes.test.ts',
   // Fenced work: hosts cut off from the database (fault proxy), connections terminated, refresh passes side by side.
   'tests/integration/hosts/fenced-work.test.ts',
+  'tests/integration/hosts/fenced-work-more.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

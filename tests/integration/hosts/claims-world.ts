@@ -24,8 +24,8 @@ export interface ClaimWorld {
   databaseUrl: string
   keyDir: string
   /** Starts a host (`prepare`: it also writes the sandbox's API apps and mapped profiles, as the first host does). */
-  /** `databaseUrl`: this host's way to the database (a fault proxy's), default the world's. */
-  host(id: string, options?: { slots?: number; prepare?: boolean; databaseUrl?: string; core?: Partial<CoreOptions> }): Promise<ClaimHost>
+  /** `databaseUrl`: this host's way to the database (a fault proxy's), default the world's; `env`: more of its environment. */
+  host(id: string, options?: { slots?: number; prepare?: boolean; databaseUrl?: string; env?: Record<string, string>; core?: Partial<CoreOptions> }): Promise<ClaimHost>
   close(): Promise<void>
 }
 
@@ -60,6 +60,7 @@ export async function claimWorld(
           GOLOGIN_CLOUD_BROWSER_URL: entrance.cloudBrowserUrl,
           GOLOGIN_LAUNCHER: 'cloud',
           PROFILE_SYNC_INTERVAL: '0',
+          ...hostOptions.env,
         },
         sandbox: null,
         hostId: id,
