@@ -54,6 +54,12 @@ import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
 import { startPanelBackground } from './workers/panel-background'
 
+/**
+ * How long a stopping panel keeps its database open for attempts past the consent page: X's code lives 30 s, so its
+ * exchange ends within that, and the tokens' write takes moments. Past it the tokens are lost (logged).
+ */
+export const CAPTURED_SHUTDOWN_WAIT_MS = 35_000
+
 export interface CoreOptions {
   /** Where the database, the key file (browser mode), screenshots and logs live. */
   dataDir: string
@@ -369,6 +375,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           log.info('core.stopping', {}, 'Panel stopping')
           // Newest section first: workers, batches, GoLogin (stops every profile); each within what is left of the bound.
           const report = await runShutdown([...cleanups].reverse(), { deadlineMs: options.shutdownTimeoutMs ?? 7_000, log })
+          // An attempt past the consent page outlives the bound above: X is issuing it tokens that only it can store.
+          const left = await authorization.settleCaptured(CAPTURED_SHUTDOWN_WAIT_MS)
+          if (left) log.error('core.tokens_unsettled', { attempts: left }, `${left} authorization(s) were still storing the tokens X issued when the database closed`)
           gologin.dispose()
           events.close()
           await runShutdown([{ name: 'database', run: () => db.close() }], { deadlineMs: 2_000, log })

@@ -15,8 +15,8 @@ import { createMainWindow, WINDOW_TITLE } from './window'
 import { WindowStateStore } from './window-state'
 
 export const APP_USER_MODEL_ID = 'com.gologin.automationpanel'
-/** How long quitting waits for the core (batches, profiles, database) before exiting anyway. */
-export const SHUTDOWN_TIMEOUT_MS = 10_000
+/** How long quitting waits for the core (batches, profiles, database; a code exchange under way) before exiting anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 50_000
 
 /** Starts the desktop app: one instance, one window, the core behind the IPC transport. */
 export function startDesktopApp(): void {

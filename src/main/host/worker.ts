@@ -23,8 +23,8 @@ import { LogSystem } from '../logging/logger'
 import { wantsHelp } from './args'
 import { parseWorkerArgs, WORKER_HELP, type WorkerArgs } from './worker-args'
 
-/** How long a stop may take before the process exits anyway (the core's own shutdown is bounded below it). */
-const FORCE_EXIT_MS = 20_000
+/** How long a stop may take before the process exits anyway (the core's own shutdown, with a code exchange it waits for, is bounded below it). */
+const FORCE_EXIT_MS = 60_000
 
 async function main(): Promise<void> {
   if (wantsHelp(process.argv.slice(2))) {

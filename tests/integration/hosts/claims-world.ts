@@ -24,7 +24,7 @@ export interface ClaimWorld {
   databaseUrl: string
   keyDir: string
   /** Starts a host (`prepare`: it also writes the sandbox's API apps and mapped profiles, as the first host does). */
-  /** `databaseUrl`: this host's way to the database (a fault proxy's), default the world's. */
+  /** `databaseUrl`: this host's way to the database (a fault proxy's), default the world's; `env`: more of its environment. */
   host(id: string, options?: { slots?: number; prepare?: boolean; databaseUrl?: string; env?: Record<string, string>; core?: Partial<CoreOptions> }): Promise<ClaimHost>
   close(): Promise<void>
 }

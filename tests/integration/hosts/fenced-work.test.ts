@@ -6,74 +6,10 @@
  * panel's counters: one approval per account, every token set X issued stored or revoked, nothing marked expired
  * while it works, no profile on two hosts, every session ending.
  */
-import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AuthorizationSessionEntity } from '../../../src/main/db'
-import type { IssuedToken } from '../../../src/main/sandbox/x/state'
-import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy'
-import { approveOverHttp } from '../../helpers/x-sandbox-consent'
-import { claimWorld, until, type ClaimHost, type ClaimWorld } from './claims-world'
-
-const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled']
-const cleanups: Array<() => Promise<unknown>> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
-})
-
-interface Row {
-  session_id: string
-  twitter_username: string
-  status: string
-  step: string | null
-  claimed_by: string | null
-  claims: number
-  requeues: number
-  leased: boolean
-  lapsed: boolean
-}
-
-/** The test's own view of the database (not through any host). */
-function observer(world: ClaimWorld): { rows(batchId: string): Promise<Row[]>; query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]> } {
-  const pool = new pg.Pool({ connectionString: world.databaseUrl, max: 2 })
-  cleanups.push(() => pool.end())
-  const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await pool.query<T>(sql, params)).rows
-  return {
-    query,
-    rows: (batchId) =>
-      query<Row>(
-        `SELECT session_id, twitter_username::text AS twitter_username, status, step, claimed_by, claims, requeues, lease_until IS NOT NULL AS leased,
-            COALESCE(lease_until < clock_timestamp(), FALSE) AS lapsed
-          FROM authorization_sessions WHERE batch_id = $1 ORDER BY id`,
-        [batchId],
-      ),
-  }
-}
-
-async function proxy(world: ClaimWorld): Promise<FaultProxy> {
-  const port = Number(new URL(world.databaseUrl).port || 5432)
-  const started = await startFaultProxy({ port })
-  cleanups.push(() => started.close())
-  return started
-}
-
-/** Every token set X issued is stored (its access token readable in the database) or revoked; none dropped. */
-async function assertNoTokenDropped(world: ClaimWorld, host: ClaimHost): Promise<{ stored: number; revoked: number }> {
-  const rows = await host.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ select: { id: true, sessionId: true, accessToken: true } })
-  const stored = new Set(rows.map((row) => row.accessToken).filter((token): token is string => !!token))
-  let revoked = 0
-  const dropped: IssuedToken[] = []
-  for (const token of world.sandbox.issuedTokens()) {
-    if (stored.has(token.accessToken)) continue
-    if (token.revoked) revoked++
-    else dropped.push(token)
-  }
-  expect(dropped.map((t) => `@${t.username} (${t.grant})`), 'token sets X issued that are neither stored nor revoked').toEqual([])
-  return { stored: world.sandbox.issuedTokens().length - revoked, revoked }
-}
-
-function approvals(world: ClaimWorld): Record<string, number> {
-  return world.sandbox.x.stats().approvalsByAccount
-}
+import { claimWorld, until } from './claims-world'
+import { TERMINAL, approvals, assertNoTokenDropped, observer, proxy, seedDueTokens } from './fenced-world'
 
 describe('fenced work on a shared database', () => {
   it('a host cut off longer than its lease on the consent page stops before approving; after the heal each account is approved once', { timeout: 180_000 }, async () => {
@@ -204,28 +140,8 @@ describe('fenced work on a shared database', () => {
     const world = await claimWorld()
     const one = await world.host('one', { prepare: true })
     const two = await world.host('two')
-    const app = await one.core.apiApps.get('SANDBOX1')
-    const oauth = one.core.authorization.oauth
+    await seedDueTokens(world, one, 200)
     const repo = one.core.db.dataSource.getRepository(AuthorizationSessionEntity)
-    const soon = new Date(Date.now() + 5 * 60_000)
-    for (let i = 0; i < 200; i++) {
-      const auth = oauth.createAuthorization(app)
-      const code = (await approveOverHttp(world.sandbox.x, auth.url, `refresh${i}`)).get('code')!
-      const tokens = await oauth.exchangeCode(app, code, auth.codeVerifier)
-      await repo.save(repo.create({
-        sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        profileId: `refresh-profile-${i}`,
-        twitterUsername: `refresh${i}`,
-        apiApp: 'SANDBOX1',
-        status: 'completed',
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        expiresAt: soon,
-        tokenStatus: 'valid',
-        scopes: tokens.scopes,
-        completedAt: new Date(),
-      }))
-    }
     const [a, b] = await Promise.all([one.core.workers.refresher.refreshDue(), two.core.workers.refresher.refreshDue()])
     expect(a.invalidated + b.invalidated).toBe(0)
     expect(a.refreshed + b.refreshed).toBe(200)

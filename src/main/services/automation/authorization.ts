@@ -65,6 +65,8 @@ export interface AuthorizationEngine {
   sessions: SessionQueries
   /** Cancels live batches cleanly (profiles stopped, sessions `cancelled`), bounded in time. */
   close(): Promise<void>
+  /** Shutdown, before the database closes: waits (bounded) for attempts past the consent page to store or revoke their tokens. */
+  settleCaptured(timeoutMs: number): Promise<number>
 }
 
 export function createAuthorizationEngine(deps: AuthorizationEngineDeps): AuthorizationEngine {
@@ -151,6 +153,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     oauth,
     batches,
     sessions: new SessionQueries({ dataSource: db.dataSource, screenshotDir }),
+    settleCaptured: (timeoutMs) => automator.settleCaptured(timeoutMs),
     async close() {
       stopWatching()
       stopSlots()

@@ -73,6 +73,8 @@ export interface SessionOutcome {
 export class ProfileAutomator {
   private readonly log: Logger
   private readonly now: () => number
+  /** Attempts past the consent page: X has issued, or is issuing, tokens that only they can store or revoke. */
+  private readonly capturing = new Set<Promise<SessionOutcome>>()
 
   constructor(private readonly deps: ProfileAutomatorDeps) {
     this.log = deps.logger
@@ -81,7 +83,25 @@ export class ProfileAutomator {
 
   /** Runs the attempt; never throws (every failure ends in the session row). `signal` cancels it. */
   run(job: SessionJob, signal: AbortSignal): Promise<SessionOutcome> {
-    return withLogContext({ batchId: job.batchId, sessionId: job.sessionId }, () => new Attempt(this.deps, this.log, this.now, job, signal).run())
+    return withLogContext({ batchId: job.batchId, sessionId: job.sessionId }, () => {
+      const running: Promise<SessionOutcome> = new Attempt(this.deps, this.log, this.now, job, signal, () => this.capturing.add(running))
+        .run()
+        .finally(() => this.capturing.delete(running))
+      return running
+    })
+  }
+
+  /**
+   * Shutdown: waits at most `timeoutMs` for the attempts past the consent page to store (or revoke) what X issues;
+   * the database must stay open until then, or those tokens are lost. Answers how many were still under way.
+   */
+  async settleCaptured(timeoutMs: number): Promise<number> {
+    if (!this.capturing.size) return 0
+    let timer: NodeJS.Timeout | undefined
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
+    await Promise.race([Promise.allSettled([...this.capturing]), bounded])
+    clearTimeout(timer)
+    return this.capturing.size
   }
 }
 
@@ -111,6 +131,8 @@ class Attempt {
     private readonly now: () => number,
     private readonly job: SessionJob,
     signal: AbortSignal,
+    /** Told once the code is captured (the attempt now finishes whatever stops it). */
+    private readonly onCaptured: () => void = () => undefined,
   ) {
     this.stop = AbortSignal.any([signal, this.limit.signal, this.fenced.signal])
     this.startedAtMs = now()
@@ -128,6 +150,7 @@ class Attempt {
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
       this.captured = true
+      this.onCaptured()
       // The stop starts now (it may take 30 s while the GoLogin app uploads the profile) but is waited for
       // only after the tokens are stored: a quit or crash meanwhile must not lose what X issued.
       void this.releaseProfile()
