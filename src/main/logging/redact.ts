@@ -19,7 +19,9 @@ const SHAPES: Array<[RegExp, string]> = [
   [/("(?:(?:set-)?cookie|x-api-key|(?:proxy-)?authorization)"\s*:\s*")(?:[^"\\]|\\.)*"/gi, `$1${REDACTED}"`],
   // Credentials in a URL (postgres://user:pw@host, http://user:pw@proxy:8080): the whole user-info goes; the
   // class stops at / ? # so only the authority is read, and takes up to its last @ as URL parsers do.
-  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#"'<>]*@/gi, `$1${REDACTED}@`],
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#"'<>@]*:[^\s/?#"'<>]*@/gi, `$1${REDACTED}@`],
+  // A user name alone is kept (postgres://postgres@host names the role), unless it is token-like (https://<token>@host).
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[A-Za-z0-9_\-.~%]{16,}@/gi, `$1${REDACTED}@`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1 ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b/g, REDACTED],
   [

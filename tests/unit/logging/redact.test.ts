@@ -103,6 +103,11 @@ describe('Redactor shapes', () => {
     expect(new Redactor().redactString(text)).toBe(text)
   })
 
+  it('keeps a database role named without a password (postgres://postgres@host names who connects, not a secret)', () => {
+    const text = 'Worker joined postgres://postgres@127.0.0.1:5432/panel'
+    expect(new Redactor().redactString(text)).toBe(text)
+  })
+
   it('writes none of these secrets to the log file', () => {
     const dir = tempDir()
     const logs = new LogSystem({ dir })

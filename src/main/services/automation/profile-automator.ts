@@ -145,7 +145,7 @@ class Attempt {
     const timer = setTimeout(() => this.limit.abort(new AuthorizationTimeoutException(timeoutSeconds)), timeoutSeconds * 1_000)
     const startedAt = new Date(this.startedAtMs)
     try {
-      await deps.store.markStarted(job, startedAt)
+      await progress(() => deps.store.markStarted(job, startedAt))
       const { app, code, prepared, approvedAt, delivered } = await this.untilCodeCaptured(timeoutSeconds)
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
@@ -210,7 +210,7 @@ class Attempt {
     await this.enter('connecting')
     stop.throwIfAborted()
     // Persisted before the browser goes to X, so a crash never loses which session a callback belongs to.
-    const prepared = await prepareConsent(app, { oauth: deps.oauth, oauth1: deps.oauth1, save: (state, secret) => deps.store.savePkce(job, state, secret), signal: stop })
+    const prepared = await prepareConsent(app, { oauth: deps.oauth, oauth1: deps.oauth1, save: (state, secret) => progress(() => deps.store.savePkce(job, state, secret)), signal: stop })
     const remainingMs = Math.max(1_000, this.startedAtMs + timeoutSeconds * 1_000 - this.now())
     const consent = await deps.consent.authorize(
       {
@@ -383,7 +383,7 @@ class Attempt {
   private async enter(step: SessionStep): Promise<void> {
     this.step = step
     this.switchTo(step)
-    await this.deps.store.setStep(this.job, step)
+    await progress(() => this.deps.store.setStep(this.job, step))
   }
 
   /** A step written after the code was captured, not waited for: its failure is logged, never the attempt's. */
@@ -439,6 +439,26 @@ type TimedPart = SessionStep | 'store' | 'stop'
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return message.length > 160 ? `${message.slice(0, 157)}...` : message
+}
+
+/** `details.reason` of a failure to record an attempt's progress: the database, not the account, failed. */
+export const DATABASE_WRITE_FAILED = 'database_write_failed'
+
+/**
+ * A write of the attempt's progress (before any approval). One the database failed (a dropped connection, a
+ * timeout) ends the attempt as INTERNAL_ERROR with DATABASE_WRITE_FAILED: on a shared database the session store
+ * puts such a session back in the queue instead of ending it. A refusal with a code (the claim lost) stays as it is.
+ */
+async function progress(write: () => Promise<void>): Promise<void> {
+  try {
+    await write()
+  } catch (error) {
+    if (error instanceof AppException) throw error
+    throw new InfrastructureException('INTERNAL_ERROR', `Could not record the attempt's progress (${describe(error)}); nothing was approved.`, {
+      cause: error,
+      details: { reason: DATABASE_WRITE_FAILED },
+    })
+  }
 }
 
 function statusFor(error: AppException): TerminalStatus {

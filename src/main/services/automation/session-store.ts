@@ -324,6 +324,8 @@ export class SessionStore {
     const callbackAnswer = outcome.callbackAnswer ?? null
     // Handed over to another host (this one is stopping): the session goes back to the queue instead.
     if (this.deps.owner?.handingOver.has(job.sessionId)) return
+    // The database failed before anything was approved: another host (or this one) runs the account again.
+    if (this.deps.owner && (error.details as { reason?: unknown } | undefined)?.reason === 'database_write_failed') return this.requeue(job, error)
     try {
       await this.write(job, {
       ...this.endOfClaim(),
@@ -354,6 +356,25 @@ export class SessionStore {
       ...(callbackAnswer ? { callbackAnswer } : {}),
     })
     this.profilePatch(job, { lastStatus: status, lastErrorCode: error.code })
+  }
+
+  /** Back to the queue under this host's claim (nothing was approved): `pending`, lease cleared, `requeues` + 1. */
+  private async requeue(job: SessionJob, error: AppException): Promise<void> {
+    const message = `${error.message} The attempt went back to the queue.`.slice(0, 1_000)
+    const result = await this.inOrder(job, () =>
+      this.deps.db.transaction((manager) =>
+        manager
+          .createQueryBuilder()
+          .update(AuthorizationSessionEntity)
+          .set({ status: 'pending', step: null, leaseUntil: null, errorCode: 'INTERRUPTED', errorMessage: message, codeVerifier: null, requeues: () => 'requeues + 1' })
+          .where(this.fence(job))
+          .execute(),
+      ),
+    )
+    if (!result.affected) return
+    this.deps.logger.warn('authorization.requeued_after_db_error', { sessionId: job.sessionId }, message)
+    this.deps.events.emit('sessions', { id: job.sessionId, status: 'pending', step: null, errorCode: 'INTERRUPTED', errorMessage: message })
+    this.profilePatch(job, { lastStatus: 'pending', lastErrorCode: 'INTERRUPTED' })
   }
 
   /** Queued attempts that will not run (batch cancelled): those still `pending` become `cancelled`. */
