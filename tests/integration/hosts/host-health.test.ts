@@ -3,21 +3,13 @@
  * claims nothing, while a healthy host of the same database finishes the batch; once GoLogin answers it works again.
  * Counted from the sandbox (which entrance started which profile) and the database, not the panel's counters.
  */
-import net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { hostsOverview } from '../../../src/main/services/hosts/hosts-overview'
 import { claimWorld, sessionsOf, until } from './claims-world'
+import { closedPort } from '../../helpers/closed-port'
 
 const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled']
 
-/** A loopback port nothing listens on (connections are refused at once). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('host health', () => {
   it('a host that cannot reach GoLogin claims nothing and says why; a healthy host finishes the batch', { timeout: 120_000 }, async () => {

@@ -5,7 +5,6 @@
  * SQLite needs. (With a server: tests/integration/hosts/database-join.test.ts.)
  */
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LogSystem } from '../../../src/main/logging/logger'
@@ -13,6 +12,7 @@ import { sealDataKeyFile } from '../../../src/main/security/data-key-file'
 import { FileKeyStore } from '../../../src/main/security/file-key-store'
 import { DatabaseJoinService } from '../../../src/main/services/hosts/database-join'
 import { tempDir } from '../../helpers/temp-dir'
+import { closedPort } from '../../helpers/closed-port'
 
 const PASSWORD = 'Pw-7f3a9-secret'
 const FAST = { N: 2 ** 14, r: 8, p: 1 }
@@ -37,14 +37,6 @@ async function service(options: { env?: NodeJS.ProcessEnv } = {}) {
   return { join, dataDir, key, keyStore, secrets, logs }
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('joining a database: checks before any connection', () => {
   it('a URL that is not PostgreSQL, or names no database, is refused naming the field, never echoing the password', async () => {
