@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 /** Suites that need several hosts on one server, or a server to join: the postgres project only. */
 const POSTGRES_ONLY = [
   'tests/integration/db/postgres.test.ts',
+  'tests/integration/db/host-lock.test.ts',
   'tests/integration/gologin/shared-budget.test.ts',
   'tests/integration/gologin-service/shared-sync.test.ts',
   // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).
