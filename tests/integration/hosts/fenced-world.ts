@@ -61,7 +61,7 @@ export async function proxy(world: ClaimWorld): Promise<FaultProxy> {
 
 /** Every token set X issued is stored (its access token readable in the database) or revoked; none dropped. */
 export async function assertNoTokenDropped(world: ClaimWorld, host: ClaimHost): Promise<{ stored: number; revoked: number }> {
-  const rows = await host.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ select: { id: true, accessToken: true } })
+  const rows = await host.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ select: { id: true, sessionId: true, accessToken: true } })
   const stored = new Set(rows.map((row) => row.accessToken).filter((token): token is string => !!token))
   let revoked = 0
   const dropped: IssuedToken[] = []
