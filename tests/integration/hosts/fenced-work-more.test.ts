@@ -97,7 +97,7 @@ describe('fenced work on a shared database, continued', () => {
     expect(world.sandbox.issuedTokens().length - seeded).toBe(rotated.length)
     // Every set a refresh got from X is stored or revoked (the seeded sets were rotated away, which is not a loss).
     const repo = b.core.db.dataSource.getRepository(AuthorizationSessionEntity)
-    const stored = new Set((await repo.find({ select: { id: true, accessToken: true } })).map((r) => r.accessToken))
+    const stored = new Set((await repo.find({ select: { id: true, sessionId: true, accessToken: true } })).map((r) => r.accessToken))
     expect(rotated.filter((t) => !t.revoked && !stored.has(t.accessToken)).map((t) => t.username), 'refreshed sets neither stored nor revoked').toEqual([])
     // Every account holds tokens X accepts, and none of them is marked expired.
     const rows = await repo.find({ where: { apiApp: 'SANDBOX1' } })
@@ -120,7 +120,7 @@ describe('fenced work on a shared database, continued', () => {
     await quitting.close()
     await until('X issued both token sets', () => world.sandbox.issuedTokens().length === 2, 60_000)
     await until('every token set is stored or revoked', async () => {
-      const rows = await staying.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ select: { id: true, accessToken: true } })
+      const rows = await staying.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ select: { id: true, sessionId: true, accessToken: true } })
       const stored = new Set(rows.map((r) => r.accessToken))
       return world.sandbox.issuedTokens().every((t) => t.revoked || stored.has(t.accessToken))
     }, 120_000)
