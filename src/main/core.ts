@@ -45,6 +45,7 @@ import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
+import { takeSecretEnvironment } from './security/secret-environment'
 import { hostsOverview } from './services/hosts/hosts-overview'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
@@ -127,10 +128,11 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   // ---- infrastructure ----
-  const claimLeaseMs = claimLease(options.claimLeaseMs, options.env ?? process.env)
+  // Secrets in process.env (DATABASE_URL, DATA_KEY_PASSPHRASE) are read from a copy and leave process.env.
+  let env = options.env ?? takeSecretEnvironment()
+  const claimLeaseMs = claimLease(options.claimLeaseMs, env)
   const dataDir = path.resolve(options.dataDir)
   fs.mkdirSync(dataDir, { recursive: true })
-  let env = options.env ?? process.env
   const startEnv = env
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
