@@ -13,6 +13,7 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/claim-store.test.ts',
   'tests/integration/hosts/host-scope.test.ts',
   'tests/integration/hosts/worker-processes.test.ts',
+  'tests/integration/hosts/rest-api-exposure.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

@@ -47,6 +47,7 @@ import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
 import { takeSecretEnvironment } from './security/secret-environment'
 import { hostsOverview } from './services/hosts/hosts-overview'
+import { RestApiExposureService } from './services/hosts/rest-api-exposure'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
@@ -261,21 +262,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onClose('workers', () => background.stop())
     const { workers, tokenExport } = background
 
-    // ---- local REST API (off unless enabled in Settings) ----
+    // ---- local REST API (off unless this host's host.json enables it; never a shared setting) ----
     const restApi = new RestApiHost({
       backend: createPanelRestBackend({ db, gologinService, batches: authorization.batches, slots: gologin.slots }),
       apiKeys,
       log: logs.logger('rest'),
       version: info.appVersion,
     })
-    const applyRestApi = () =>
-      restApi
-        .apply({ enabled: settings.get('restApiEnabled'), host: settings.get('restApiHost'), port: settings.get('restApiPort') })
-        .catch((error) => log.error('rest.start_failed', { err: error }, 'The local REST API could not start'))
-    await applyRestApi()
-    settings.onChange((_view, changed) => {
-      if (changed.some((key) => key === 'restApiEnabled' || key === 'restApiHost' || key === 'restApiPort')) void applyRestApi()
-    })
+    const restApiExposure = new RestApiExposureService({ dataDir, server: restApi, log: logs.logger('rest') })
+    await restApiExposure.start(db.dataSource)
     onClose('local REST API', () => restApi.close())
 
     // ---- handlers ----
@@ -305,6 +300,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           log: logs.logger('hosts'),
         }),
         () => hostsOverview({ shared: db.kind === 'postgres', hostId, leaseMs: claimLeaseMs, list: () => authorization.batches.hosts() }),
+        restApiExposure,
       ),
     }
     const router = new Router(handlers, logs.logger('ipc'))

@@ -1,12 +1,23 @@
 import type { PartialHandlerMap } from '../ipc/router'
 import type { HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
+import type { RestApiExposureService } from '../services/hosts/rest-api-exposure'
 
-type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch'
+type HostsChannel =
+  | 'hosts:list'
+  | 'hosts:status'
+  | 'hosts:testDatabase'
+  | 'hosts:joinDatabase'
+  | 'hosts:leaveDatabase'
+  | 'hosts:setSlots'
+  | 'hosts:restApi'
+  | 'hosts:setRestApi'
+  | 'hosts:relaunch'
 
 export function hostsHandlers(
   service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
   overview: () => Promise<HostsOverview>,
+  restApi: Pick<RestApiExposureService, 'status' | 'set'>,
 ): PartialHandlerMap<HostsChannel> {
   return {
     'hosts:list': () => overview(),
@@ -15,6 +26,8 @@ export function hostsHandlers(
     'hosts:joinDatabase': ({ url, keyFile, passphrase }) => service.join({ url, keyFile, passphrase }),
     'hosts:leaveDatabase': () => service.leave(),
     'hosts:setSlots': ({ slots }) => service.setSlots(slots),
+    'hosts:restApi': () => restApi.status(),
+    'hosts:setRestApi': (exposure) => restApi.set(exposure),
     'hosts:relaunch': () => service.relaunch(),
   }
 }
