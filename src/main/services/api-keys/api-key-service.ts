@@ -26,7 +26,7 @@ export interface ApiKeyServiceDeps {
   /** `last_used` is written at most this often per key (default one minute), not on every request. */
   lastUsedIntervalMs?: number
   /**
-   * How long a verified key is trusted from memory before its row is read again (default 4 s): a key revoked on
+   * How long a verified key is trusted from memory before its row is read again (default 3 s): a key revoked on
    * another host of the database stops working here within this time.
    */
   revalidateMs?: number
@@ -48,7 +48,7 @@ interface CachedKey {
 }
 
 const DEFAULT_LAST_USED_INTERVAL_MS = 60_000
-const DEFAULT_REVALIDATE_MS = 4_000
+const DEFAULT_REVALIDATE_MS = 3_000
 
 /**
  * Keys of the local REST API (`api_keys`): created with 256 random bits and shown once, stored as a
