@@ -17,6 +17,7 @@ const POSTGRES_ONLY = [
   // Fenced work: hosts cut off from the database (fault proxy), connections terminated, refresh passes side by side.
   'tests/integration/hosts/fenced-work.test.ts',
   'tests/integration/hosts/host-identity.test.ts',
+  'tests/integration/hosts/rest-api-exposure.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]
