@@ -7,6 +7,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../../src/main/core'
 import type { RestApiStatus } from '../../../src/shared/contract/hosts'
+import { settingMac } from '../../../src/main/db/row-mac'
 import { FileKeyStore } from '../../../src/main/security/file-key-store'
 import { tempDir } from '../../helpers/temp-dir'
 import { freshPostgresUrl } from '../../helpers/test-database'
@@ -68,7 +69,8 @@ describe('the local REST API belongs to each host', () => {
     // A database written before: the REST API's exposure in three shared settings rows.
     const first = await host(databaseUrl, keyDir)
     const rows: Array<[string, unknown]> = [['restApiEnabled', true], ['restApiHost', '127.0.0.1'], ['restApiPort', 0]]
-    for (const [key, value] of rows) await first.db.dataSource.query('INSERT INTO settings (key, value) VALUES ($1, $2)', [key, JSON.stringify(value)])
+    // Authenticated as a host with the data key wrote them (migration 0010 gave old rows their MAC).
+    for (const [key, value] of rows) await first.db.dataSource.query('INSERT INTO settings (key, value, mac) VALUES ($1, $2, $3)', [key, JSON.stringify(value), settingMac(key, JSON.stringify(value))])
 
     const dataDir = tempDir('rest-upgraded-')
     const upgraded = await host(databaseUrl, keyDir, dataDir)
@@ -81,5 +83,24 @@ describe('the local REST API belongs to each host', () => {
     expect(restarted.restApi.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     // The first host had its own host.json before the rows were written: off.
     expect(first.restApi.url).toBeNull()
+  })
+
+  it('old shared rows written without the data key open nothing: the host keeps its API off and says which row it refused', async () => {
+    const databaseUrl = await freshPostgresUrl()
+    const keyDir = tempDir('rest-keys-')
+    const first = await host(databaseUrl, keyDir)
+    // Someone who can write to the database but holds no data key: no MAC, or a MAC of other values.
+    await first.db.dataSource.query('INSERT INTO settings (key, value) VALUES ($1, $2)', ['restApiEnabled', 'true'])
+    await first.db.dataSource.query('INSERT INTO settings (key, value, mac) VALUES ($1, $2, $3)', ['restApiHost', '"0.0.0.0"', settingMac('restApiHost', '"127.0.0.1"')])
+
+    const dataDir = tempDir('rest-upgraded-')
+    const upgraded = await host(databaseUrl, keyDir, dataDir)
+    expect(upgraded.restApi.url).toBeNull()
+    expect(hostJson(upgraded).restApi).toEqual({ enabled: false, host: '127.0.0.1', port: 8000 })
+    const refused = upgraded.logs.ring.recent().filter((entry) => entry.event === 'settings.row_refused')
+    expect(refused.map((entry) => [entry.level, (entry.fields as { key: string }).key]).sort()).toEqual([
+      ['error', 'restApiEnabled'],
+      ['error', 'restApiHost'],
+    ])
   })
 })

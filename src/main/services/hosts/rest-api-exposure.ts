@@ -7,6 +7,7 @@
 import { In, type DataSource } from 'typeorm'
 import { DEFAULT_REST_API_EXPOSURE, restApiExposureSchema, type RestApiExposure, type RestApiStatus } from '../../../shared/contract/hosts'
 import { SettingEntity } from '../../db/entities'
+import { settingMacVerifies } from '../../db/row-mac'
 import { readHostConfig, writeHostConfig } from '../../host-config'
 import type { RestApiHost } from '../../host/rest-api/rest-api-host'
 import { isLoopback } from '../../host/rest-api/server'
@@ -40,7 +41,7 @@ export class RestApiExposureService {
       return
     }
     if (!stored) {
-      stored = await takeLegacyExposure(dataSource)
+      stored = await takeLegacyExposure(dataSource, log)
       try {
         writeHostConfig(dataDir, { restApi: stored })
         log.info('rest.exposure_taken', { ...stored }, "The local REST API's exposure moved from the shared settings to this host's host.json")
@@ -82,11 +83,18 @@ export class RestApiExposureService {
   }
 }
 
-/** The old shared values (each unreadable or missing one at its default). */
-async function takeLegacyExposure(dataSource: DataSource): Promise<RestApiExposure> {
+/**
+ * The old shared values (each unreadable or missing one at its default). A row whose MAC does not verify was written
+ * without the data key (settings-service.ts refuses such rows too): it must not open this host's API, so it is ignored.
+ */
+async function takeLegacyExposure(dataSource: DataSource, log: Logger): Promise<RestApiExposure> {
   const rows = await dataSource.getRepository(SettingEntity).findBy({ key: In(Object.values(LEGACY_REST_API_KEYS)) })
   const value = (key: string): unknown => {
     const row = rows.find((r) => r.key === key)
+    if (row && !settingMacVerifies(row)) {
+      log.error('settings.row_refused', { table: 'settings', key }, `Settings row ${key} was changed in the database without the data key: not taken into host.json`)
+      return undefined
+    }
     try {
       return row?.value == null ? undefined : JSON.parse(row.value)
     } catch {
