@@ -83,7 +83,7 @@ export interface SqliteCopyPreview {
   tokens: { add: number; newerHere: number; newerShared: number }
   /** Settings the shared database lacks; settings kept as shared. */
   settings: { add: number; kept: number }
-  /** Rows left behind because a secret in them does not open with the file's key. */
+  /** Rows left behind because a secret in them does not open with the file's key, or (settings, API apps) their MAC does not verify under it. */
   unreadable: number
 }
 
