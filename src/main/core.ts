@@ -47,8 +47,10 @@ import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gol
 import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
 import { readOrCreateHostId } from './host-id'
+import { takeSecretEnvironment } from './security/secret-environment'
 import { hostsOverview } from './services/hosts/hosts-overview'
 import { HostHealth } from './services/hosts/host-health'
+import { RestApiExposureService } from './services/hosts/rest-api-exposure'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
 import type { PanelWorkers } from './workers'
@@ -145,11 +147,12 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   // ---- infrastructure ----
-  const claimLeaseMs = claimLease(options.claimLeaseMs, options.env ?? process.env)
+  // Secrets in process.env (DATABASE_URL, DATA_KEY_PASSPHRASE) are read from a copy and leave process.env.
+  let env = options.env ?? takeSecretEnvironment()
+  const claimLeaseMs = claimLease(options.claimLeaseMs, env)
   const dataDir = path.resolve(options.dataDir)
   // 0700 before anything is written in it (the key store, the database, the logs): see security/private-files.ts.
   ensurePrivateDir(dataDir)
-  let env = options.env ?? process.env
   const startEnv = env
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
@@ -297,21 +300,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     recovered(background.recovery.profilesNotStopped)
     const { workers, tokenExport } = background
 
-    // ---- local REST API (off unless enabled in Settings) ----
+    // ---- local REST API (off unless this host's host.json enables it; never a shared setting) ----
     const restApi = new RestApiHost({
       backend: createPanelRestBackend({ db, gologinService, batches: authorization.batches, slots: gologin.slots }),
       apiKeys,
       log: logs.logger('rest'),
       version: info.appVersion,
     })
-    const applyRestApi = () =>
-      restApi
-        .apply({ enabled: settings.get('restApiEnabled'), host: settings.get('restApiHost'), port: settings.get('restApiPort') })
-        .catch((error) => log.error('rest.start_failed', { err: error }, 'The local REST API could not start'))
-    await applyRestApi()
-    settings.onChange((_view, changed) => {
-      if (changed.some((key) => key === 'restApiEnabled' || key === 'restApiHost' || key === 'restApiPort')) void applyRestApi()
-    })
+    const restApiExposure = new RestApiExposureService({ dataDir, server: restApi, log: logs.logger('rest') })
+    await restApiExposure.start(db.dataSource)
     onClose('local REST API', () => restApi.close())
 
     // ---- handlers ----
@@ -347,6 +344,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         }),
         () => hostsOverview({ shared: db.kind === 'postgres', hostId, leaseMs: claimLeaseMs, list: () => authorization.batches.hosts() }),
         () => sqliteCopy(path.join(dataDir, DATABASE_FILE_NAME), () => keyCandidates(keyStore, dataKey.key())),
+        restApiExposure,
       ),
     }
     const router = new Router(handlers, logs.logger('ipc'))

@@ -2,12 +2,15 @@
  * What belongs to this machine and not to the shared database: `host.json` in the data folder. Every host of one
  * database has its own GoLogin desktop app, CPU and RAM, so how many profiles it runs at once is its own:
  * `{ "slots": 6 }`, or `{ "slots": null }` (and no file at all) for the shared `maxConcurrentProfiles` setting.
- * Read at start-up (a change applies at the next start); written 0600 and atomically (temp file, then rename).
+ * Its local REST API too (`"restApi": { "enabled", "host", "port" }`): whether this machine listens, and where, is
+ * never decided by another host through the database.
+ * Written 0600 and atomically (temp file, then rename), each write keeping the fields it does not change.
  */
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { restApiExposureSchema } from '../shared/contract/hosts'
 import { ValidationException } from '../shared/errors'
 import { ensurePrivateDir } from './security/private-files'
 
@@ -21,11 +24,18 @@ export const hostSlotsSchema = z.number().int().min(HOST_SLOTS_MIN).max(HOST_SLO
 export const hostConfigSchema = z.object({
   /** Profiles this host runs at once; null: the shared `maxConcurrentProfiles` setting. */
   slots: hostSlotsSchema.default(null),
+  /** This host's local REST API; null: not written yet (taken once from the old shared settings, rest-api-exposure.ts). */
+  restApi: restApiExposureSchema.nullable().default(null),
 })
 
 export type HostConfig = z.output<typeof hostConfigSchema>
 
-export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({ slots: null })
+export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({ slots: null, restApi: null })
+
+const FIELD_HINTS: Record<string, string> = {
+  slots: `"slots" must be a whole number from ${HOST_SLOTS_MIN} to ${HOST_SLOTS_MAX}, or null for the shared setting`,
+  restApi: '"restApi" must read {"enabled": false, "host": "127.0.0.1", "port": 8000}',
+}
 
 export function hostConfigPath(dataDir: string): string {
   return path.join(dataDir, HOST_CONFIG_FILE)
@@ -51,21 +61,29 @@ export function readHostConfig(dataDir: string): HostConfig {
   if (!result.success) {
     const issue = result.error.issues[0]
     const field = issue?.path.length ? issue.path.join('.') : '(file)'
-    throw new ValidationException(
-      `${file}: ${field}: ${issue?.message ?? 'invalid value'}; "slots" must be a whole number from ${HOST_SLOTS_MIN} to ${HOST_SLOTS_MAX}, or null for the shared setting.`,
-      { file, field },
-    )
+    const hint = FIELD_HINTS[String(issue?.path[0])] ?? FIELD_HINTS.slots
+    throw new ValidationException(`${file}: ${field}: ${issue?.message ?? 'invalid value'}; ${hint}.`, { file, field })
   }
   return result.data
 }
 
-/** Writes `host.json` (0600, atomically); it applies at the next start. */
-export function writeHostConfig(dataDir: string, config: HostConfig): HostConfig {
-  const result = hostConfigSchema.safeParse(config)
+/**
+ * Writes the given fields to `host.json` (0600, atomically), keeping the others (an unreadable file is replaced).
+ * Slots apply at the next start; the REST API's caller applies it at once.
+ */
+export function writeHostConfig(dataDir: string, patch: Partial<HostConfig>): HostConfig {
+  let current: HostConfig
+  try {
+    current = readHostConfig(dataDir)
+  } catch {
+    current = { ...DEFAULT_HOST_CONFIG }
+  }
+  const result = hostConfigSchema.safeParse({ ...current, ...patch })
   if (!result.success) {
     const issue = result.error.issues[0]
     const field = issue?.path.length ? issue.path.join('.') : 'slots'
-    throw new ValidationException(`${field}: ${issue?.message ?? 'invalid value'} (a whole number from ${HOST_SLOTS_MIN} to ${HOST_SLOTS_MAX}, or null for the shared setting)`, { field })
+    const hint = field.startsWith('restApi') ? 'a host name or IP address, and a port from 0 to 65535' : `a whole number from ${HOST_SLOTS_MIN} to ${HOST_SLOTS_MAX}, or null for the shared setting`
+    throw new ValidationException(`${field}: ${issue?.message ?? 'invalid value'} (${hint})`, { field })
   }
   const file = hostConfigPath(dataDir)
   ensurePrivateDir(dataDir)

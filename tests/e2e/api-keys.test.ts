@@ -1,6 +1,6 @@
 /**
  * Local REST API keys in Settings (browser mode): create a key and see it once, find it listed by
- * name and prefix, revoke it after a confirmation, and see it marked revoked.
+ * name and prefix, revoke it after a confirmation, and see it marked revoked; turn this machine's REST API on.
  */
 import type { Browser } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -31,7 +31,13 @@ describe('local REST API keys in Settings', () => {
 
     const card = page.getByRole('region', { name: 'Local REST API keys' })
     await card.getByText('No API key yet', { exact: false }).waitFor()
-    await card.getByText('Off. Turn on “Local REST API enabled”', { exact: false }).waitFor()
+    await card.getByRole('status', { name: 'Local REST API state' }).getByText('Off.', { exact: false }).waitFor()
+    // This machine's own REST API (host.json): on, on a free port, applied at once.
+    await card.getByRole('checkbox', { name: 'Accept REST API requests on this machine' }).check()
+    await card.getByRole('spinbutton', { name: 'Port' }).fill('0')
+    await card.getByRole('button', { name: 'Save REST API' }).click()
+    await card.getByRole('status', { name: 'REST API' }).getByText(/listens on http:\/\/127\.0\.0\.1:\d+/).waitFor()
+    await card.getByRole('status', { name: 'Local REST API state' }).getByText(/Listening on http:\/\/127\.0\.0\.1:\d+/).waitFor()
 
     // Create: an empty name is refused on the spot; then a named key with tokens:read.
     await card.getByRole('button', { name: 'Create key' }).click()

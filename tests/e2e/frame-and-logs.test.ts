@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { WebSocket } from 'ws'
-import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
+import type { WebSocket } from 'ws'
+import { panelSocket, startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
 import { launchPlaywright } from '../helpers/chromium'
 import { tempDir } from '../helpers/temp-dir'
 import type { WsClientMessage, WsServerMessage } from '../../src/shared/ws-protocol'
@@ -22,8 +22,8 @@ afterEach(async () => {
   panel = null
 })
 
-async function openPanel(): Promise<{ page: Page; problems: string[] }> {
-  panel = await startBrowserMode({ dataDir: tempDir('panel-e2e-logs-') })
+async function openPanel(dataDir = tempDir('panel-e2e-logs-')): Promise<{ page: Page; problems: string[] }> {
+  panel = await startBrowserMode({ dataDir })
   browser = await launchPlaywright()
   const context = await browser.newContext({ viewport: { width: 1280, height: 760 } })
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(panel.baseUrl).origin })
@@ -38,7 +38,7 @@ async function openPanel(): Promise<{ page: Page; problems: string[] }> {
 
 /** Another client of the same panel over its WebSocket, as a second browser tab would be. */
 async function otherClient(target: BrowserModeProcess): Promise<{ ping(message: string): Promise<void> }> {
-  const socket = new WebSocket(`${target.baseUrl.replace(/^http/, 'ws')}ws?token=${target.token}`)
+  const socket = panelSocket(target.baseUrl, target.token)
   sockets.push(socket)
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
   const waiting = new Map<number, () => void>()
@@ -83,8 +83,9 @@ describe('browser mode: app frame and Logs page', () => {
     // The landing page is Profiles.
     expect(await nav.getByRole('link', { name: 'Profiles' }).getAttribute('aria-current')).toBe('page')
     await page.getByRole('heading', { name: 'Profiles', level: 1 }).waitFor()
-    // The access token does not linger in the address bar.
+    // The access token does not linger in the address bar, and no cookie carries it.
     expect(page.url()).not.toContain('token=')
+    expect(await page.context().cookies()).toEqual([])
     await screenshot(page, 'frame-profiles-light')
 
     await nav.getByRole('link', { name: 'Logs' }).click()
@@ -143,7 +144,7 @@ describe('browser mode: app frame and Logs page', () => {
     expect(await page.getByRole('textbox', { name: 'Session id' }).inputValue()).toBe('no-such-session')
     await log.getByText('No lines match the filters.').waitFor()
 
-    // That navigation was a reload without ?token=: the cookie and the remembered token still connect.
+    // That navigation was a reload without #token=: the token this tab remembers (sessionStorage) still connects.
     await connectionStatus(page, 'Connected').waitFor()
     await page.getByRole('textbox', { name: 'Session id' }).fill('')
     await log.getByText(/^Test line from the Logs page/).first().waitFor()
@@ -200,28 +201,41 @@ describe('browser mode: app frame and Logs page', () => {
     expect(problems).toEqual([])
   }, 120_000)
 
-  it('refuses the page and the WebSocket without the access token', async () => {
+  it('a tab left from an earlier run says to open the new address instead of reconnecting for ever', async () => {
+    const dataDir = tempDir('panel-e2e-restart-')
+    const { page, problems } = await openPanel(dataDir)
+    await connectionStatus(page, 'Connected').waitFor()
+    // The panel restarts where the tab expects it (same port), with a new token.
+    const port = Number(new URL(panel!.baseUrl).port)
+    await panel!.stop()
+    panel = await startBrowserMode({ dataDir, port })
+    const refused = page.getByRole('alert', { name: 'Access refused' })
+    await refused.getByText('This panel was restarted — open the new address it printed').waitFor()
+    await connectionStatus(page, 'Panel restarted').waitFor()
+    expect(await page.getByText('Reconnecting…').count()).toBe(0)
+    await screenshot(page, 'panel-restarted-light')
+
+    // The new address connects (and the tab forgets the old token).
+    await page.goto(panel.url)
+    await connectionStatus(page, 'Connected').waitFor()
+    await refused.waitFor({ state: 'detached' })
+    expect(problems.filter((p) => !p.includes('WebSocket'))).toEqual([])
+  }, 120_000)
+
+  it('without the printed address the page asks for it, and a socket with another token or origin is refused', async () => {
     panel = await startBrowserMode({ dataDir: tempDir('panel-e2e-auth-') })
+    browser = await launchPlaywright()
+    const page = await browser.newPage()
+    await page.goto(panel.baseUrl)
+    await page.getByRole('alert', { name: 'Access refused' }).getByText('Open the address browser mode printed').waitFor()
 
-    expect((await fetch(panel.baseUrl)).status).toBe(401)
-    expect((await fetch(`${panel.baseUrl}?token=not-the-token`)).status).toBe(401)
-    expect((await fetch(panel.url)).status).toBe(200)
-
-    const wsBase = panel.baseUrl.replace(/^http/, 'ws')
-    const refusal = (url: string) =>
-      new Promise<number>((resolve, reject) => {
-        const socket = new WebSocket(url)
-        socket.on('unexpected-response', (_request, response) => {
-          resolve(response.statusCode ?? 0)
-          socket.terminate()
-        })
-        socket.on('open', () => {
-          socket.close()
-          reject(new Error(`${url} accepted a socket without a valid token`))
-        })
+    const outcome = (socket: WebSocket) =>
+      new Promise<string>((resolve) => {
+        socket.on('unexpected-response', (_request, response) => resolve(`http ${response.statusCode}`))
+        socket.on('close', (code) => resolve(`close ${code}`))
         socket.on('error', () => {})
       })
-    expect([401, 403]).toContain(await refusal(`${wsBase}ws`))
-    expect([401, 403]).toContain(await refusal(`${wsBase}ws?token=not-the-token`))
+    expect(await outcome(panelSocket(panel.baseUrl, 'not-the-token'))).toBe('close 4401')
+    expect(await outcome(panelSocket(panel.baseUrl, panel.token, { origin: 'http://127.0.0.1:9' }))).toBe('http 403')
   }, 60_000)
 })

@@ -1,15 +1,28 @@
 import type { PartialHandlerMap } from '../ipc/router'
 import type { HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
+import type { RestApiExposureService } from '../services/hosts/rest-api-exposure'
 import type { SqliteCopy } from '../services/hosts/sqlite-copy'
 
-type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch' | 'hosts:copyPreview' | 'hosts:copyFromSqlite'
+type HostsChannel =
+  | 'hosts:list'
+  | 'hosts:status'
+  | 'hosts:testDatabase'
+  | 'hosts:joinDatabase'
+  | 'hosts:leaveDatabase'
+  | 'hosts:setSlots'
+  | 'hosts:restApi'
+  | 'hosts:setRestApi'
+  | 'hosts:relaunch'
+  | 'hosts:copyPreview'
+  | 'hosts:copyFromSqlite'
 
 export function hostsHandlers(
   service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
   overview: () => Promise<HostsOverview>,
   /** On PostgreSQL: this machine's SQLite file, to copy into the shared database; null on SQLite. */
   copy: () => Pick<SqliteCopy, 'preview' | 'copy'>,
+  restApi: Pick<RestApiExposureService, 'status' | 'set'>,
 ): PartialHandlerMap<HostsChannel> {
   return {
     'hosts:list': () => overview(),
@@ -18,6 +31,8 @@ export function hostsHandlers(
     'hosts:joinDatabase': ({ url, keyFile, passphrase }) => service.join({ url, keyFile, passphrase }),
     'hosts:leaveDatabase': () => service.leave(),
     'hosts:setSlots': ({ slots }) => service.setSlots(slots),
+    'hosts:restApi': () => restApi.status(),
+    'hosts:setRestApi': (exposure) => restApi.set(exposure),
     'hosts:relaunch': () => service.relaunch(),
     'hosts:copyPreview': () => copy().preview(),
     'hosts:copyFromSqlite': () => copy().copy(),

@@ -1,8 +1,12 @@
+/**
+ * Browser mode's per-run access token: printed once in PANEL_URL's fragment (`#token=…`, never sent to the server
+ * by the browser), kept by the page in sessionStorage, presented as a WebSocket subprotocol. No cookie.
+ */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-
-export const TOKEN_COOKIE = 'panel_token'
+import { WS_TOKEN_PROTOCOL_PREFIX } from '../../shared/ws-protocol'
 
 export function createAccessToken(): string {
+  // base64url: valid in a subprotocol name (an HTTP token).
   return randomBytes(24).toString('base64url')
 }
 
@@ -14,17 +18,22 @@ export function tokenMatches(expected: string, presented: string | null | undefi
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+/** The token a WebSocket upgrade offers in `Sec-WebSocket-Protocol`, or null. */
+export function presentedToken(protocolHeader: string | string[] | undefined): string | null {
+  const header = Array.isArray(protocolHeader) ? protocolHeader.join(',') : (protocolHeader ?? '')
+  for (const part of header.split(',')) {
+    const protocol = part.trim()
+    if (protocol.startsWith(WS_TOKEN_PROTOCOL_PREFIX)) return protocol.slice(WS_TOKEN_PROTOCOL_PREFIX.length)
   }
   return null
 }
 
-/** The token a request presents: `?token=` in the URL, else the cookie set when the page was first opened. */
-export function presentedToken(url: string | undefined, cookieHeader: string | undefined): string | null {
-  const query = new URL(url ?? '/', 'http://127.0.0.1').searchParams.get('token')
-  return query ?? readCookie(cookieHeader, TOKEN_COOKIE)
+/** The `Host` values this panel answers to: its own loopback address and port (a DNS-rebound name is refused). */
+export function allowedHosts(port: number): Set<string> {
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`])
+}
+
+/** Whether an `Origin` header, when there is one, is this panel's own page. */
+export function sameOrigin(origin: string | undefined, port: number): boolean {
+  return origin === undefined || (origin.startsWith('http://') && allowedHosts(port).has(origin.slice('http://'.length)))
 }

@@ -1,12 +1,13 @@
 import fs from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
-import { WS_PATH } from '../../shared/ws-protocol'
+import { WS_CLOSE_NO_TOKEN, WS_CLOSE_TOKEN_REFUSED, WS_PATH } from '../../shared/ws-protocol'
 import type { Core } from '../core'
 import { DOWNLOAD_PATH } from '../services/tokens/token-export-service'
-import { createAccessToken, presentedToken, TOKEN_COOKIE, tokenMatches } from './access-token'
+import { allowedHosts, createAccessToken, presentedToken, sameOrigin, tokenMatches } from './access-token'
 import { WsTransport } from './ws-transport'
 
 export interface WebHostOptions {
@@ -20,7 +21,7 @@ export interface WebHostOptions {
 }
 
 export interface WebHost {
-  /** The URL to open: carries the access token. */
+  /** The URL to open: carries the access token in its fragment (`#token=…`), which browsers never send. */
   url: string
   baseUrl: string
   token: string
@@ -31,8 +32,12 @@ export interface WebHost {
 const HOST = '127.0.0.1'
 
 /**
- * Browser mode's server: the built renderer and the WebSocket transport on 127.0.0.1 only. Every
- * request needs the per-run token, in the URL (`?token=`) or in the cookie the first page load sets.
+ * Browser mode's server: the built renderer and the WebSocket transport on 127.0.0.1 only. The renderer's files
+ * hold nothing secret and are served to this panel's own address; everything the panel does goes through the
+ * WebSocket, which needs the per-run token (a subprotocol, see ws-protocol.ts) — there is no cookie, so no other
+ * page on 127.0.0.1 (another port, another panel) holds a credential. Every request must name this panel in `Host`
+ * (no DNS rebinding) and, when it has an `Origin`, come from this panel's own page. A token CSV download is a
+ * one-use link whose ticket is the credential.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const { core } = options
@@ -47,24 +52,27 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
   const transport = new WsTransport(core.router, core.events, core.logs.logger('ws'))
   let port = 0
+  /** Why a request is not this panel's own, or null. */
+  const foreign = (request: IncomingMessage): string | null => {
+    if (!allowedHosts(port).has(request.headers.host ?? '')) return 'host'
+    if (!sameOrigin(request.headers.origin, port)) return 'origin'
+    return null
+  }
 
   app.addHook('onRequest', async (request, reply) => {
-    const presented = presentedToken(request.url, request.headers.cookie)
-    if (!tokenMatches(token, presented)) {
-      log.warn('web.refused', { path: request.url.split('?')[0], reason: presented ? 'bad token' : 'no token' })
-      return reply
-        .code(401)
-        .type('text/plain; charset=utf-8')
-        .send('Unauthorized: open the PANEL_URL printed when browser mode started (it carries the access token).')
+    const refused = foreign(request.raw)
+    if (refused) {
+      log.warn('web.refused', { path: request.url.split('?')[0], reason: refused, origin: request.headers.origin ?? null })
+      return reply.code(403).type('text/plain; charset=utf-8').send(`Forbidden: only this panel's own page, at http://${HOST}:${port}/, may use it.`)
     }
-    reply.header('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`)
     reply.header('X-Content-Type-Options', 'nosniff')
     reply.header('Content-Security-Policy', "frame-ancestors 'none'")
     reply.header('Referrer-Policy', 'no-referrer')
+    reply.header('Cross-Origin-Resource-Policy', 'same-origin')
   })
   await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], cacheControl: false })
 
-  // Browser mode's token CSV export: a one-time link, token-guarded like every request (hook above).
+  // Browser mode's token CSV export: a one-time link (its ticket is 192 random bits, valid for minutes).
   app.get<{ Params: { ticket: string } }>(`${DOWNLOAD_PATH}/:ticket`, async (request, reply) => {
     const download = await core.tokenExport.openDownload(request.params.ticket)
     if (!download) {
@@ -79,11 +87,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   app.server.on('upgrade', (request, socket, head) => {
     const pathname = new URL(request.url ?? '/', `http://${HOST}`).pathname
-    const origin = request.headers.origin
-    const sameOrigin = !origin || origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`
-    if (pathname !== WS_PATH || !sameOrigin || !tokenMatches(token, presentedToken(request.url, request.headers.cookie))) {
-      log.warn('ws.refused', { path: pathname, origin: origin ?? null })
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    const refused = pathname === WS_PATH ? foreign(request) : 'path'
+    if (refused) {
+      log.warn('ws.refused', { path: pathname, reason: refused, origin: request.headers.origin ?? null })
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    const presented = presentedToken(request.headers['sec-websocket-protocol'])
+    if (!tokenMatches(token, presented)) {
+      // This panel's own page with another run's token (or none): it is told so, and stops reconnecting.
+      log.warn('ws.refused', { path: pathname, reason: presented ? 'token' : 'no token' })
+      transport.refuse(request, socket, head, presented ? WS_CLOSE_TOKEN_REFUSED : WS_CLOSE_NO_TOKEN, presented ? 'token refused' : 'no token')
       return
     }
     transport.handleUpgrade(request, socket, head)
@@ -96,7 +110,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   let closing: Promise<void> | null = null
   return {
-    url: `${baseUrl}?token=${token}`,
+    url: `${baseUrl}#token=${token}`,
     baseUrl,
     token,
     port,

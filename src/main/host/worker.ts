@@ -1,5 +1,5 @@
 /**
- * Headless worker host (`npm run worker -- --data-dir DIR --database-url postgres://… [--slots N]`): the
+ * Headless worker host (`npm run worker -- --data-dir DIR --database-url-file FILE [--slots N]`): the
  * same composition root as the desktop app and browser mode, with no window and no web server. It joins a
  * shared PostgreSQL database, claims pending authorizations of every panel's batches, runs them in its own
  * profile slots against its own GoLogin desktop app (or the cloud launcher, as the shared settings say),
@@ -17,11 +17,12 @@ import { resolveDatabaseChoice } from '../db/database-config'
 import { describePostgresUrl } from '../db/postgres'
 import { FileKeyStore } from '../security/file-key-store'
 import { ensurePrivateDir } from '../security/private-files'
+import { takeSecretEnvironment } from '../security/secret-environment'
 import { keyCandidates, SqliteCopy } from '../services/hosts/sqlite-copy'
 import { openDatabase, type Database } from '../db'
 import { LogSystem } from '../logging/logger'
 import { wantsHelp } from './args'
-import { parseWorkerArgs, WORKER_HELP, type WorkerArgs } from './worker-args'
+import { parseWorkerArgs, readDatabaseUrlFile, WORKER_HELP, type WorkerArgs } from './worker-args'
 
 /** How long a stop may take before the process exits anyway (the core's own shutdown, with a code exchange it waits for, is bounded below it). */
 const FORCE_EXIT_MS = 60_000
@@ -38,17 +39,27 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`)
     process.exit(2)
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, ...(args.databaseUrl ? { DATABASE_URL: args.databaseUrl } : {}) }
+  // The secrets of the environment leave process.env here (children never see them); the core reads this copy.
+  const env = takeSecretEnvironment()
+  let urlFileWarning: string | null = null
+  try {
+    if (args.databaseUrlFile) ({ url: env.DATABASE_URL, warning: urlFileWarning } = readDatabaseUrlFile(args.databaseUrlFile))
+    else if (args.databaseUrl) env.DATABASE_URL = args.databaseUrl
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    process.exit(2)
+  }
   ensurePrivateDir(args.dataDir)
   const choice = resolveDatabaseChoice(args.dataDir, env)
   if (!choice.url) {
     process.stderr.write(
-      'A worker host joins a shared PostgreSQL database and found none: pass --database-url postgres://user@host:5432/db, ' +
-        `set DATABASE_URL, or write ${path.join(args.dataDir, 'database.json')}. (One machine on SQLite needs no worker: its panel runs the authorizations.)\n`,
+      'A worker host joins a shared PostgreSQL database and found none: pass --database-url-file FILE (the URL in a 0600 file), ' +
+        `set DATABASE_URL, pass --database-url postgres://user@host:5432/db with the password in ~/.pgpass, or write ${path.join(args.dataDir, 'database.json')}. ` +
+        '(One machine on SQLite needs no worker: its panel runs the authorizations.)\n',
     )
     process.exit(2)
   }
-  if (args.copyFromSqlite) return copyAndExit(args, choice.url, args.copyFromSqlite)
+  if (args.copyFromSqlite) return copyAndExit(args, choice.url, args.copyFromSqlite, urlFileWarning)
   const here = path.dirname(fileURLToPath(import.meta.url))
   const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
   // Signals are handled from here on: one that comes while the core starts stops it as soon as it is up.
@@ -80,6 +91,7 @@ async function main(): Promise<void> {
     sandbox: null,
   })
   if (stopRequested) return stop(stopRequested)
+  if (urlFileWarning) core.logs.logger('worker').warn('worker.database_url_file_shared', { file: args.databaseUrlFile }, urlFileWarning)
   // The option, else host.json, else the shared setting (the core decides).
   const slots = core.gologin.slots.figures().maxConcurrent
   core.logs.logger('worker').info('worker.ready', { hostId: args.hostId, slots }, `Worker ${args.hostId} joined ${describePostgresUrl(choice.url)} with ${slots} slot(s)`)
@@ -90,9 +102,10 @@ async function main(): Promise<void> {
  * `--copy-from-sqlite DIR`: that folder's SQLite file into the shared database, opened with DIR's key or a backup of
  * it; the database is opened with this worker's key (start the worker once first when it is new), and no work is claimed.
  */
-async function copyAndExit(args: WorkerArgs, url: string, dir: string): Promise<never> {
+async function copyAndExit(args: WorkerArgs, url: string, dir: string, urlFileWarning: string | null): Promise<never> {
   const logs = new LogSystem({ dir: path.join(args.dataDir, 'logs'), level: args.logLevel, console: true })
   const log = logs.logger('worker')
+  if (urlFileWarning) log.warn('worker.database_url_file_shared', { file: args.databaseUrlFile }, urlFileWarning)
   let code = 0
   let db: Database | null = null
   try {

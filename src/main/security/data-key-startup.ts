@@ -2,7 +2,8 @@
  * The data key a host starts with. Normally its own key store's; with `DATA_KEY_FILE` (an exported key file) and
  * `DATA_KEY_PASSPHRASE` set, the key in that file, which the database must accept (its key check) before it is
  * installed in the host's key store in place of the old one (kept in a backup). This is how a headless worker or a new
- * host joins a shared database: `DATA_KEY_FILE=… DATA_KEY_PASSPHRASE=… npm run worker …`, once or every time.
+ * host joins a shared database: `DATA_KEY_FILE=… DATA_KEY_PASSPHRASE_FILE=… npm run worker …`, once or every time.
+ * The passphrase comes from a file (`DATA_KEY_PASSPHRASE_FILE`, e.g. a systemd credential) or from the environment.
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
@@ -14,6 +15,9 @@ import type { KeyStore } from './key-store'
 
 export const DATA_KEY_FILE_ENV = 'DATA_KEY_FILE'
 export const DATA_KEY_PASSPHRASE_ENV = 'DATA_KEY_PASSPHRASE'
+export const DATA_KEY_PASSPHRASE_FILE_ENV = 'DATA_KEY_PASSPHRASE_FILE'
+/** A passphrase file is one line; anything bigger is not one. */
+const PASSPHRASE_FILE_MAX_BYTES = 4096
 
 export interface StartupKey {
   /** What to open the database with: yields the imported key when `DATA_KEY_FILE` is set, else the host's own. */
@@ -39,15 +43,8 @@ export async function startupKey(options: StartupKeyOptions): Promise<StartupKey
   const { env, keyStore: own, log } = options
   const file = env[DATA_KEY_FILE_ENV]?.trim()
   if (!file) return passThrough(own)
-  const passphrase = env[DATA_KEY_PASSPHRASE_ENV]
-  if (!passphrase) {
-    throw new ValidationException(`${DATA_KEY_FILE_ENV} is set but ${DATA_KEY_PASSPHRASE_ENV} is not: give the passphrase the key was exported with.`, {
-      field: DATA_KEY_PASSPHRASE_ENV,
-    })
-  }
+  const passphrase = await startupPassphrase(env)
   options.onSecret?.(passphrase)
-  // Browsers and other children inherit the environment; they have no use for the passphrase.
-  if (env === process.env) delete process.env[DATA_KEY_PASSPHRASE_ENV]
   const resolved = path.resolve(file)
   const opened = await readKeyFile(resolved)
     .then((content) => openDataKeyFile(content, passphrase))
@@ -108,6 +105,40 @@ function passThrough(own: KeyStore): StartupKey {
   }
 }
 
+/** The passphrase of `DATA_KEY_FILE`: from `DATA_KEY_PASSPHRASE_FILE` (one trailing newline dropped), else the environment. */
+async function startupPassphrase(env: NodeJS.ProcessEnv): Promise<string> {
+  const file = env[DATA_KEY_PASSPHRASE_FILE_ENV]?.trim()
+  const inline = env[DATA_KEY_PASSPHRASE_ENV]
+  if (file && inline) {
+    throw new ValidationException(`Both ${DATA_KEY_PASSPHRASE_FILE_ENV} and ${DATA_KEY_PASSPHRASE_ENV} are set: keep one (the file is safer).`, {
+      field: DATA_KEY_PASSPHRASE_FILE_ENV,
+    })
+  }
+  if (!file) {
+    if (inline) return inline
+    throw new ValidationException(
+      `${DATA_KEY_FILE_ENV} is set but its passphrase is not: put the passphrase the key was exported with in a 0600 file named by ${DATA_KEY_PASSPHRASE_FILE_ENV} (or in ${DATA_KEY_PASSPHRASE_ENV}).`,
+      { field: DATA_KEY_PASSPHRASE_FILE_ENV },
+    )
+  }
+  const resolved = path.resolve(file)
+  const refused = (reason: string) => new ValidationException(`${DATA_KEY_PASSPHRASE_FILE_ENV}=${resolved} ${reason}.`, { field: DATA_KEY_PASSPHRASE_FILE_ENV })
+  let text: string
+  try {
+    const stat = await fs.stat(resolved)
+    if (!stat.isFile() || stat.size > PASSPHRASE_FILE_MAX_BYTES) throw refused('is not a one-line passphrase file')
+    text = await fs.readFile(resolved, 'utf8')
+  } catch (error) {
+    if (error instanceof AppException) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw refused(`cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')})`)
+  }
+  // `echo pass > file` adds one newline; anything else is part of the passphrase.
+  const passphrase = text.replace(/\r?\n$/, '')
+  if (!passphrase) throw refused('is empty')
+  return passphrase
+}
+
 async function readKeyFile(file: string): Promise<Buffer> {
   try {
     const stat = await fs.stat(file)
@@ -130,7 +161,7 @@ export function withKeyImportHint(error: unknown, startup: Pick<StartupKey, 'imp
   if (!(error instanceof InfrastructureException) || error.code !== 'DATA_DECRYPTION_FAILED' || error.details?.id !== KEY_CHECK_KEY) return error
   return new InfrastructureException(
     error.code,
-    `${error.message} If another host uses this database, export the data key there (Settings → About and security → Export data key…) and start this host once with ${DATA_KEY_FILE_ENV} and ${DATA_KEY_PASSPHRASE_ENV} set.`,
+    `${error.message} If another host uses this database, export the data key there (Settings → About and security → Export data key…) and start this host once with ${DATA_KEY_FILE_ENV} and ${DATA_KEY_PASSPHRASE_FILE_ENV} (or ${DATA_KEY_PASSPHRASE_ENV}) set.`,
     { cause: error, details: error.details },
   )
 }

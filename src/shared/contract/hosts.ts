@@ -1,6 +1,36 @@
 import { z } from 'zod'
 import { request, returns } from './define'
 
+/**
+ * This host's local REST API (`host.json`, never a shared setting: each host decides whether it listens, and where).
+ * Not loopback means reachable from other machines, over plain HTTP.
+ */
+export const restApiExposureSchema = z
+  .object({
+    enabled: z.boolean({ error: 'must be on or off' }),
+    host: z
+      .string({ error: 'must be text' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(253, 'is too long')
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
+    port: z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 to 65535').max(65_535, 'must be 0 to 65535'),
+  })
+  .strict()
+
+export type RestApiExposure = z.output<typeof restApiExposureSchema>
+
+export const DEFAULT_REST_API_EXPOSURE: RestApiExposure = Object.freeze({ enabled: false, host: '127.0.0.1', port: 8_000 })
+
+export interface RestApiStatus {
+  /** As `host.json` says (the defaults when it cannot be read: see `problem`). */
+  exposure: RestApiExposure
+  /** The running server's URL, or null when it is off or could not start. */
+  url: string | null
+  /** Why it is not running as configured (host.json unreadable, port in use…), in words. */
+  problem: string | null
+}
+
 /** Where the database choice came from: the environment, `database.json` in the data folder, or neither (SQLite). */
 export type DatabaseChoiceSource = 'DATABASE_URL' | 'database.json' | 'default'
 
@@ -53,7 +83,7 @@ export interface SqliteCopyPreview {
   tokens: { add: number; newerHere: number; newerShared: number }
   /** Settings the shared database lacks; settings kept as shared. */
   settings: { add: number; kept: number }
-  /** Rows left behind because a secret in them does not open with the file's key. */
+  /** Rows left behind because a secret in them does not open with the file's key, or (settings, API apps) their MAC does not verify under it. */
   unreadable: number
 }
 
@@ -155,6 +185,10 @@ export const hostsContract = {
   'hosts:copyPreview': request(z.undefined().or(z.object({}).strict()), returns<SqliteCopyPreview>()),
   /** Copies it (re-encrypted under the shared key if needed); running it again adds nothing twice. */
   'hosts:copyFromSqlite': request(z.undefined().or(z.object({}).strict()), returns<SqliteCopyPreview>()),
+  /** This host's local REST API: what host.json says and whether it runs. */
+  'hosts:restApi': request(z.undefined().or(z.object({}).strict()), returns<RestApiStatus>()),
+  /** Writes this host's REST API exposure to host.json and applies it at once (starts, moves or stops the server). */
+  'hosts:setRestApi': request(restApiExposureSchema, returns<RestApiStatus & { message: string }>()),
   /** Desktop: restarts the panel (to use a new database or key). */
   'hosts:relaunch': request(z.undefined().or(z.object({}).strict()), returns<{ relaunching: true }>()),
 }

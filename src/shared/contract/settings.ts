@@ -142,13 +142,7 @@ export const SETTING_DEFS = {
   alertFailureRatePercent: setting(int(1, 100), 20, 'Alert when the failure rate exceeds (%)'),
   alertFailuresPerHour: setting(int(1, 100_000), 50, 'Alert when failures per hour exceed'),
   tokenRefreshMarginMinutes: setting(int(1, 110), 15, 'Refresh tokens this long before expiry (minutes)'),
-  restApiEnabled: setting(bool(), false, 'Local REST API enabled'),
-  restApiHost: setting(
-    z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(253, 'is too long').regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
-    '127.0.0.1',
-    'Local REST API host',
-  ),
-  restApiPort: setting(int(0, 65_535), 8_000, 'Local REST API port', '0 picks a free port.'),
+  // The local REST API's exposure is each host's own (host.json, 'hosts:setRestApi'), never a shared setting.
 } as const satisfies Record<string, SettingDef>
 
 export type SettingKey = keyof typeof SETTING_DEFS

@@ -5,11 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BatchProgress } from '../../../src/shared/contract/batches'
 import type { WsServerMessage } from '../../../src/shared/ws-protocol'
-import { stopChild } from '../../helpers/browser-mode'
+import { panelSocket, stopChild, tokenOf } from '../../helpers/browser-mode'
 import { tempDir } from '../../helpers/temp-dir'
 import { chromiumUnder } from '../../integration/authorization/panel-world'
 
@@ -51,8 +50,7 @@ describe('browser mode with --sandbox', () => {
     const accounts = (await (await fetch(`${sandboxUrl}/__sandbox/accounts`)).json()) as Array<{ profileId: string; username: string }>
     expect(accounts).toHaveLength(6)
 
-    const url = new URL(panelUrl)
-    const socket = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`)
+    const socket = panelSocket(panelUrl, tokenOf(panelUrl))
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
     const messages: WsServerMessage[] = []
     const waiters: Array<() => void> = []

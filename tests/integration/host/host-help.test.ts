@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest'
 const ROOT = path.resolve(import.meta.dirname, '../../..')
 
 describe('--help', () => {
-  for (const [entry, usage, option] of [
-    ['worker', 'Usage: npm run worker -- --data-dir DIR', '--database-url URL'],
-    ['web', 'Usage: npm run start:web -- --data-dir DIR', '--sandbox-profiles N'],
+  for (const [entry, usage, options] of [
+    ['worker', 'Usage: npm run worker -- --data-dir DIR', ['--database-url-file FILE', '--database-url URL', '--copy-from-sqlite DIR', 'DATA_KEY_PASSPHRASE_FILE']],
+    ['web', 'Usage: npm run start:web -- --data-dir DIR', ['--sandbox-profiles N']],
   ] as const) {
     it(`node out/main/${entry}.js --help prints the usage and exits 0`, () => {
       const file = path.join(ROOT, 'out/main', `${entry}.js`)
@@ -19,7 +19,7 @@ describe('--help', () => {
         expect(result.stderr).toBe('')
         expect(result.status).toBe(0)
         expect(result.stdout).toContain(usage)
-        expect(result.stdout).toContain(option)
+        for (const option of options) expect(result.stdout).toContain(option)
       }
     })
   }

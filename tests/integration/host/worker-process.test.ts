@@ -76,29 +76,51 @@ describe('npm run worker', () => {
   it('refuses to start without a PostgreSQL database, saying how to give one', async () => {
     const worker = startWorker(['--data-dir', tempDir('worker-')])
     expect(await worker.exited).toBe(2)
-    expect(worker.stderr()).toMatch(/joins a shared PostgreSQL database and found none: pass --database-url/)
+    expect(worker.stderr()).toMatch(/joins a shared PostgreSQL database and found none: pass --database-url-file FILE/)
   })
 
-  it('joins with the exported data key, reports its slots, logs no password, and stops on SIGTERM', async () => {
+  it('refuses a database password on its command line, naming --database-url-file, before it connects', async () => {
+    const worker = startWorker(['--data-dir', tempDir('worker-'), '--database-url', 'postgres://panel:pg-password-in-argv@127.0.0.1:1/panel'])
+    expect(await worker.exited).toBe(2)
+    expect(worker.stderr()).toMatch(/--database-url holds a password[\s\S]*--database-url-file FILE[\s\S]*DATABASE_URL[\s\S]*~\/\.pgpass/)
+    expect(worker.stderr()).not.toContain('pg-password-in-argv')
+  })
+
+  it('joins with the exported data key, its secrets read from files (none on its command line), reports its slots, logs no password, and stops on SIGTERM', async () => {
     const url = await freshPostgresUrl()
     const { core, keyFile } = await panelWithKeyFile(url)
     try {
       const withPassword = new URL(url)
       withPassword.password = 'pg-password-never-logged'
+      const credentials = tempDir('credentials-')
+      const urlFile = path.join(credentials, 'database-url')
+      fs.writeFileSync(urlFile, `${withPassword.toString()}\n`, { mode: 0o600 })
+      const passphraseFile = path.join(credentials, 'passphrase')
+      fs.writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 })
       // Without the key the database was sealed with, the worker says which key is missing and how to give it.
-      const keyless = startWorker(['--data-dir', tempDir('worker-'), '--database-url', withPassword.toString(), '--host-id', 'keyless'])
+      const keyless = startWorker(['--data-dir', tempDir('worker-'), '--database-url-file', urlFile, '--host-id', 'keyless'])
       expect(await keyless.exited).toBe(1)
-      expect(keyless.stderr()).toMatch(/DATA_KEY_FILE and DATA_KEY_PASSPHRASE/)
+      expect(keyless.stderr()).toMatch(/DATA_KEY_FILE and DATA_KEY_PASSPHRASE_FILE/)
       expect(keyless.stderr()).not.toContain('pg-password-never-logged')
 
       const dataDir = tempDir('worker-')
-      const worker = startWorker(['--data-dir', dataDir, '--database-url', withPassword.toString(), '--slots', '3', '--host-id', 'rack-1'], {
+      const worker = startWorker(['--data-dir', dataDir, '--database-url-file', urlFile, '--slots', '3', '--host-id', 'rack-1'], {
         DATA_KEY_FILE: keyFile,
-        DATA_KEY_PASSPHRASE: PASSPHRASE,
+        DATA_KEY_PASSPHRASE_FILE: passphraseFile,
       })
       expect(await ready(worker)).toBe('WORKER_READY host=rack-1 slots=3')
+      // What every local user sees (ps, /proc/PID/cmdline and environ) holds neither secret.
+      if (process.platform === 'linux') {
+        const cmdline = fs.readFileSync(`/proc/${worker.child.pid}/cmdline`, 'utf8')
+        expect(cmdline).toContain('--database-url-file')
+        expect(cmdline).not.toContain('pg-password-never-logged')
+        const environ = fs.readFileSync(`/proc/${worker.child.pid}/environ`, 'utf8')
+        expect(environ).not.toContain('pg-password-never-logged')
+        expect(environ).not.toContain(PASSPHRASE)
+      }
       worker.child.kill('SIGTERM')
       expect(await worker.exited).toBe(0)
+      // The log names the database and its role; a password never reaches it (logging/redact.ts).
       expect(worker.stderr()).toMatch(/Worker rack-1 joined postgres:\/\/postgres@127\.0\.0\.1:5432\/\S+ with 3 slot\(s\)/)
       const logged = worker.stderr() + fs.readdirSync(path.join(dataDir, 'logs')).map((f) => fs.readFileSync(path.join(dataDir, 'logs', f), 'utf8')).join('')
       expect(logged).not.toContain('pg-password-never-logged')

@@ -191,7 +191,8 @@ describe('Settings → Database and hosts (PostgreSQL)', () => {
     const bad = await call(a, 'hosts:setSlots', { slots: 0 })
     expect(bad).toMatchObject({ success: false, errorCode: 'VALIDATION_ERROR' })
     expect(bad.error).toMatch(/slots/)
-    expect(JSON.parse(fs.readFileSync(path.join(dirA, 'host.json'), 'utf8'))).toEqual({ slots: 4 })
+    // Beside this host's REST API exposure (off), which its first start wrote there.
+    expect(JSON.parse(fs.readFileSync(path.join(dirA, 'host.json'), 'utf8'))).toEqual({ slots: 4, restApi: { enabled: false, host: '127.0.0.1', port: 8000 } })
     await stop(a)
 
     a = await start(dirA)

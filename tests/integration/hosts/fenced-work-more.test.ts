@@ -66,7 +66,7 @@ describe('fenced work on a shared database, continued', () => {
     const issued = world.sandbox.issuedTokens()
     expect(issued.map((t) => t.revoked)).toEqual([true, false])
     expect(await assertNoTokenDropped(world, other)).toEqual({ stored: 1, revoked: 1 })
-    const stored = await other.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ where: { twitterUsername: account.username }, select: { id: true, accessToken: true, status: true } })
+    const stored = await other.core.db.dataSource.getRepository(AuthorizationSessionEntity).find({ where: { twitterUsername: account.username }, select: { id: true, sessionId: true, accessToken: true, status: true } })
     expect(stored.filter((r) => r.accessToken).map((r) => r.accessToken)).toEqual([issued[1].accessToken])
   })
 

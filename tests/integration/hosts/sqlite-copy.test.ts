@@ -62,7 +62,7 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     const dirA = tempDir('copy-host-a-')
     const a = await start(dirA)
     await a.apiApps.save({ name: 'APP1', clientId: 'client-1', clientSecret: 'app1-secret-value', redirectUri: 'https://app1.example/cb' })
-    await a.settings.update({ gologinToken: 'gl-token-of-the-sqlite-panel-42' })
+    await a.settings.update({ gologinToken: 'gl-token-of-the-sqlite-panel-42', accountTimeoutSeconds: 300 })
     for (const id of ['p-a1', 'p-a2', 'p-a3']) await seedProfile(a.db, id, { twitterUsername: `user_${id}`, apiApp: 'APP1', mappingSource: 'import' })
     await seedProfile(a.db, 'p-unmapped', { twitterUsername: 'filled_here', apiApp: 'APP1', mappingSource: 'import' })
     await seedProfile(a.db, 'p-mapped', { twitterUsername: 'other_user', apiApp: 'APP1', mappingSource: 'import' })
@@ -118,6 +118,10 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     expect(await sessions(c).findOneByOrFail({ sessionId: bobHere.sessionId })).toMatchObject({ accessToken: bobHere.accessToken, tokenStatus: 'replaced' })
     expect((await c.apiApps.get('APP1')).clientSecret).toBe('app1-secret-value')
     expect(c.settings.get('gologinToken')).toBe('gl-token-of-the-sqlite-panel-42')
+    // The plain rows are authenticated under the shared key (their MAC made again), so a host with that key uses them.
+    expect(c.settings.get('accountTimeoutSeconds')).toBe(300)
+    expect((await c.apiApps.get('APP1')).clientId).toBe('client-1')
+    expect(c.logs.ring.recent().filter((entry) => /row_refused/.test(entry.event))).toEqual([])
   })
   it('npm run worker -- --copy-from-sqlite DIR does the same for a headless host, then exits', { timeout: 120_000 }, async () => {
     const url = await freshPostgresUrl()
@@ -132,11 +136,17 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     const worker = tempDir('copy-cli-w-')
     fs.copyFileSync(path.join(dirB, 'data.key'), path.join(worker, 'data.key'))
     const entry = path.resolve(import.meta.dirname, '../../../out/main/worker.js')
-    const run = () => spawnSync(process.execPath, [entry, '--data-dir', worker, '--database-url', url, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: '' } })
-    const first = run()
+    // The URL as a worker takes it: from --database-url-file, then from DATABASE_URL (never a password in argv).
+    const urlFile = path.join(tempDir('copy-cli-url-'), 'database-url')
+    fs.writeFileSync(urlFile, `${url}\n`, { mode: 0o600 })
+    const run = (args: string[], databaseUrl: string) =>
+      spawnSync(process.execPath, [entry, '--data-dir', worker, ...args, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: databaseUrl } })
+    const first = run(['--database-url-file', urlFile], '')
     expect(first.status, first.stderr).toBe(0)
     expect(JSON.parse(/^COPIED (.*)$/m.exec(first.stdout)![1])).toMatchObject({ reencrypt: true, profiles: { add: 1 }, sessions: { add: 1 }, tokens: { add: 1 } })
-    expect(JSON.parse(/^COPIED (.*)$/m.exec(run().stdout)![1])).toMatchObject({ profiles: { add: 0 }, sessions: { add: 0, already: 1 } })
+    const again = run([], url)
+    expect(again.status, again.stderr).toBe(0)
+    expect(JSON.parse(/^COPIED (.*)$/m.exec(again.stdout)![1])).toMatchObject({ profiles: { add: 0 }, sessions: { add: 0, already: 1 } })
 
     const c = await start(worker, { DATABASE_URL: url })
     expect(await sessions(c).findOneByOrFail({ sessionId: token.sessionId })).toMatchObject({ accessToken: token.accessToken, tokenStatus: 'valid' })

@@ -1,9 +1,8 @@
 /** The panel in a child process (browser mode, `out/main/web.js`), driven over its WebSocket like the UI. */
-import WebSocket from 'ws'
 import type { Envelope } from '../../../src/shared/envelope'
 import type { RequestChannel, RequestInput, RequestOutput } from '../../../src/shared/ipc-contract'
-import { WS_PATH, type WsServerMessage } from '../../../src/shared/ws-protocol'
-import type { BrowserModeProcess } from '../../helpers/browser-mode'
+import type { WsServerMessage } from '../../../src/shared/ws-protocol'
+import { panelSocket, type BrowserModeProcess } from '../../helpers/browser-mode'
 
 export interface PanelClient {
   call<C extends RequestChannel>(channel: C, input?: RequestInput<C>): Promise<RequestOutput<C>>
@@ -11,8 +10,7 @@ export interface PanelClient {
 }
 
 export async function connectPanel(panel: BrowserModeProcess): Promise<PanelClient> {
-  const url = `${panel.baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${WS_PATH}?token=${panel.token}`
-  const socket = new WebSocket(url)
+  const socket = panelSocket(panel.baseUrl, panel.token)
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve())
     socket.once('error', reject)

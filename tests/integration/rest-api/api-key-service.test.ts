@@ -84,6 +84,18 @@ describe('ApiKeyService', () => {
     expect(await other.verify(key)).toBeNull()
   })
 
+  it('a key revoked through another host\'s service on the same database stops working here within 5 s', async () => {
+    const { service: here, db: database } = await setup()
+    const { key, id } = await here.create('shared')
+    expect(await here.verify(key)).not.toBeNull()
+    // Another host: its own service (its own cache) on the same database.
+    const elsewhere = new ApiKeyService({ database, log: new LogSystem({ dir: null }).logger('elsewhere') })
+    const revokedAt = Date.now()
+    await elsewhere.revoke(id)
+    await expect.poll(() => here.verify(key), { timeout: 5_000, interval: 50 }).toBeNull()
+    expect(Date.now() - revokedAt).toBeLessThan(5_000)
+  })
+
   it('writes last_used at most once a minute per key', async () => {
     let now = new Date('2026-03-01T10:00:00.000Z')
     const { service } = await setup({ now: () => now })

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { sessionRow, startHarness } from './harness'
 
 const PROFILES = '/api/v1/profiles'
@@ -63,6 +63,30 @@ describe('rate limit', () => {
     for (let i = 0; i < 10; i++) expect((await call(PROFILES, { key: `glp_${'B'.repeat(43)}` })).status).toBe(401)
     for (let i = 0; i < 3; i++) expect((await call(PROFILES)).status).toBe(200)
     expect((await call(PROFILES)).status).toBe(429)
+  })
+})
+
+describe('refused requests', () => {
+  it('answers 500 bad-key requests from one client 429 after 20 failures, without looking the rest up, in a few log lines', async () => {
+    const { call, apiKeys, logs } = await startHarness()
+    const lookups = vi.spyOn(apiKeys, 'verify')
+    const statuses: number[] = []
+    for (let i = 0; i < 500; i++) {
+      const key = i % 5 === 0 ? null : `glp_${String(i).padStart(43, 'C')}`
+      statuses.push((await call(PROFILES, { key })).status)
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401))
+    expect(statuses.slice(20)).toEqual(Array(480).fill(429))
+    const limited = await call(PROFILES, { key: `glp_${'D'.repeat(43)}` })
+    expect(limited.json).toMatchObject({ error_code: 'RATE_LIMITED' })
+    expect(limited.json.error).toMatch(/Too many requests without a valid API key from this address \(20 per minute\); retry in \d+ seconds/)
+    // Only the first 20 (the keyed ones among them) reached the key store.
+    expect(lookups.mock.calls.length).toBeLessThanOrEqual(20)
+    const lines = logs.ring.recent().filter((e) => e.event === 'rest.rejected')
+    expect(lines.length).toBeLessThanOrEqual(2)
+    expect(lines[0]).toMatchObject({ fields: expect.objectContaining({ client: 'ip:127.0.0.1', count: 1 }) })
+    // Health stays open to everyone.
+    expect((await call('/api/v1/health', { key: null })).status).toBe(200)
   })
 })
 

@@ -181,7 +181,7 @@ afterEach(async () => {
   for (const close of open.splice(0).reverse()) await close()
 })
 
-export async function startHarness(options: Partial<Pick<RestApiOptions, 'rateLimit' | 'bodyLimitBytes'>> = {}): Promise<Harness> {
+export async function startHarness(options: Partial<Pick<RestApiOptions, 'rateLimit' | 'bodyLimitBytes' | 'authFailureLimit'>> = {}): Promise<Harness> {
   const dir = tempDir('rest-api-')
   const logs = new LogSystem({ dir: null, level: 'debug', ringCapacity: 20_000 })
   const db = await openDatabase({ dataDir: dir, keyStore: new FileKeyStore({ dir }), log: logs.logger('test'), databaseUrl: await databaseUrlFor(dir) })

@@ -1,5 +1,5 @@
 /**
- * The local REST API served by the real panel (not a fake backend): enabled in Settings, a key created
+ * The local REST API served by the real panel (not a fake backend): enabled for this host, a key created
  * through IPC, and an authorize call that drives a sandbox authorization to completion.
  */
 import { describe, expect, it } from 'vitest'
@@ -20,10 +20,12 @@ describe('local REST API on the real panel', () => {
   it('is off by default, starts when enabled, and an authorize call completes a sandbox authorization', async () => {
     const world = await panelWorld({ profiles: 3 })
     const { core } = world
-    expect(core.settings.get('restApiEnabled')).toBe(false)
+    expect(await world.call('hosts:restApi', {})).toEqual({ exposure: { enabled: false, host: '127.0.0.1', port: 8000 }, url: null, problem: null })
 
-    await world.call('settings:update', { restApiEnabled: true, restApiPort: 0 })
-    const url = await until(() => core.restApi.url)
+    const enabled = await world.call('hosts:setRestApi', { enabled: true, host: '127.0.0.1', port: 0 })
+    const url = enabled.url!
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(core.restApi.url).toBe(url)
     const created = await world.call('apiKeys:create', { name: 'poster', scopes: ['tokens:read'] })
     const headers = { 'x-api-key': created.key, 'content-type': 'application/json' }
 
@@ -71,7 +73,7 @@ describe('local REST API on the real panel', () => {
     expect(existing.body, JSON.stringify(existing.body)).toMatchObject({ success: true })
     expect(existing.body.data!.session_id).toBe(sessionId)
 
-    await world.call('settings:update', { restApiEnabled: false })
+    await world.call('hosts:setRestApi', { enabled: false, host: '127.0.0.1', port: 0 })
     await until(async () => (await fetch(`${url}/api/v1/health`).then(() => null, () => true)) ?? null)
   }, 120_000)
 })

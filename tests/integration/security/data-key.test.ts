@@ -123,12 +123,34 @@ describe('data key export and import', () => {
       () => 'started',
       (error: Error) => error.message,
     )
-    expect(await failure({ DATA_KEY_FILE: a.keyFile })).toMatch(/DATA_KEY_FILE is set but DATA_KEY_PASSPHRASE is not/)
+    expect(await failure({ DATA_KEY_FILE: a.keyFile })).toMatch(/DATA_KEY_FILE is set but its passphrase is not: .*DATA_KEY_PASSPHRASE_FILE/)
     const wrong = await failure({ DATA_KEY_FILE: a.keyFile, DATA_KEY_PASSPHRASE: 'Wrong-Passphrase-For-Sure-77' })
     expect(wrong).toMatch(/^DATA_KEY_FILE=.*: The passphrase is wrong/)
     expect(wrong).not.toContain('Wrong-Passphrase-For-Sure-77')
     expect(await failure({ DATA_KEY_FILE: path.join(b, 'nope.json'), DATA_KEY_PASSPHRASE: PASSPHRASE })).toMatch(/nope\.json: the file cannot be read \(no such file\)/)
     expect(backupsIn(b)).toEqual([])
+  })
+
+  it('DATA_KEY_PASSPHRASE_FILE gives the passphrase from a file (its one trailing newline dropped); a missing file or both forms set are refused', async () => {
+    const a = await hostWithSecret()
+    const b = await folderSharingDatabaseOf(a.dir)
+    const secrets = tempDir('credentials-')
+    const passphraseFile = path.join(secrets, 'passphrase')
+    fs.writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 })
+    const failure = (env: NodeJS.ProcessEnv) => start(b, { env }).then(
+      () => 'started',
+      (error: Error) => error.message,
+    )
+    expect(await failure({ DATA_KEY_FILE: a.keyFile, DATA_KEY_PASSPHRASE_FILE: passphraseFile, DATA_KEY_PASSPHRASE: PASSPHRASE })).toMatch(
+      /Both DATA_KEY_PASSPHRASE_FILE and DATA_KEY_PASSPHRASE are set/,
+    )
+    expect(await failure({ DATA_KEY_FILE: a.keyFile, DATA_KEY_PASSPHRASE_FILE: path.join(secrets, 'nope') })).toMatch(
+      /DATA_KEY_PASSPHRASE_FILE=.*nope cannot be read \(no such file\)/,
+    )
+    const core = await start(b, { env: { DATA_KEY_FILE: a.keyFile, DATA_KEY_PASSPHRASE_FILE: passphraseFile } })
+    expect(core.settings.get('gologinToken')).toBe(GOLOGIN_TOKEN)
+    expect(core.info.dataKey.keyId).toBe(a.keyId)
+    expect(logText(core)).not.toContain(PASSPHRASE)
   })
 
   it('Settings import refuses a key that does not open this database, changing nothing; the panel\'s own key is "already in use"', async () => {

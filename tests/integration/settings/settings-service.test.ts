@@ -37,8 +37,6 @@ describe('SettingsService', () => {
         cleanupIntervalMinutes: 60,
         monitorIntervalSeconds: 60,
         tokenRefreshMarginMinutes: 15,
-        restApiEnabled: false,
-        restApiHost: '127.0.0.1',
       })
       expect(Object.keys(view.values).sort()).toEqual([...SETTING_KEYS].sort())
       for (const key of SETTING_KEYS) {

@@ -228,7 +228,7 @@ describe('token CSV export (browser mode: one-time download)', () => {
     return host
   }
 
-  it('answers a download link that streams the CSV once, only with the access token', async () => {
+  it('answers a download link that streams the CSV once, to this panel\'s own page only', async () => {
     const core = await startCore(null)
     const s = await seedAccounts(core)
     const host = await startHost(core)
@@ -238,13 +238,13 @@ describe('token CSV export (browser mode: one-time download)', () => {
     if (result.mode !== 'download') throw new Error('expected a download')
     const url = new URL(result.url, host.baseUrl)
 
-    const refused = await fetch(url)
-    expect(refused.status).toBe(401)
+    // A page of another origin (another port of 127.0.0.1) gets nothing, and the link stays usable.
+    const refused = await fetch(url, { headers: { origin: 'http://127.0.0.1:1' } })
+    expect(refused.status).toBe(403)
     expect(await refused.text()).not.toContain('access_token')
-    expect((await fetch(`${url}?token=wrong`)).status).toBe(401)
 
-    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]
-    const download = await fetch(url, { headers: { cookie } })
+    // The one-use ticket is the credential: no cookie, no token.
+    const download = await fetch(url)
     expect(download.status).toBe(200)
     expect(download.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="${result.fileName}"`)
@@ -253,7 +253,7 @@ describe('token CSV export (browser mode: one-time download)', () => {
     expect(rows.map((r) => r.twitter_username)).toEqual(['Alice', 'bob', 'eve', 'fay'])
     expect(rows[1].refresh_token).toBe(s.bob.refreshToken)
 
-    const again = await fetch(url, { headers: { cookie } })
+    const again = await fetch(url)
     expect(again.status).toBe(404)
     expect(await again.text()).toContain('already used or has expired')
   })

@@ -1,11 +1,59 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { defaultWorkerHostId, parseWorkerArgs } from '../../../src/main/host/worker-args'
+import { defaultWorkerHostId, parseWorkerArgs, readDatabaseUrlFile } from '../../../src/main/host/worker-args'
+import { takeSecretEnvironment } from '../../../src/main/security/secret-environment'
+import { tempDir } from '../../helpers/temp-dir'
 
 describe('npm run worker arguments', () => {
-  it('takes the data folder, database URL, slots and host name', () => {
-    const args = parseWorkerArgs(['--data-dir', 'w1', '--database-url', 'postgres://panel:pw@db:5432/panel', '--slots', '5', '--host-id', 'rack-2'])
-    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel:pw@db:5432/panel', slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null })
+  it('takes the data folder, a database URL without password, slots and host name', () => {
+    const args = parseWorkerArgs(['--data-dir', 'w1', '--database-url', 'postgres://panel@db:5432/panel', '--slots', '5', '--host-id', 'rack-2'])
+    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel@db:5432/panel', databaseUrlFile: null, slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null })
+    expect(parseWorkerArgs(['--data-dir', 'w1', '--database-url-file', 'db.url']).databaseUrlFile).toBe(path.resolve('db.url'))
+    expect(parseWorkerArgs(['--data-dir', 'w1', '--copy-from-sqlite', 'old']).copyFromSqlite).toBe(path.resolve('old'))
+  })
+
+  it('refuses a password on the command line, naming the safer ways, without echoing it', () => {
+    for (const url of ['postgres://panel:hunter2@db:5432/panel', 'postgresql://panel@db/panel?password=hunter2&sslmode=require', 'postgres://:hunter2@db/panel']) {
+      let message = ''
+      try {
+        parseWorkerArgs(['--data-dir', 'w', '--database-url', url])
+      } catch (error) {
+        message = (error as Error).message
+      }
+      expect(message).toMatch(/--database-url holds a password/)
+      expect(message).toMatch(/--database-url-file FILE/)
+      expect(message).toMatch(/DATABASE_URL/)
+      expect(message).toMatch(/~\/\.pgpass/)
+      expect(message).not.toContain('hunter2')
+    }
+    expect(() => parseWorkerArgs(['--data-dir', 'w', '--database-url', 'postgres://a@db/p', '--database-url-file', 'f'])).toThrow(/not both/)
+  })
+
+  it('reads the URL from --database-url-file, says when other users can read the file, and never echoes its content', () => {
+    const dir = tempDir('url-file-')
+    const file = path.join(dir, 'db.url')
+    fs.writeFileSync(file, 'postgres://panel:hunter2@db:5432/panel\n', { mode: 0o600 })
+    expect(readDatabaseUrlFile(file)).toEqual({ url: 'postgres://panel:hunter2@db:5432/panel', warning: null })
+    if (process.platform !== 'win32') {
+      fs.chmodSync(file, 0o644)
+      expect(readDatabaseUrlFile(file).warning).toMatch(/can be read by other users \(mode 644\); chmod 600 it/)
+    }
+    fs.writeFileSync(file, 'mysql://root:hunter2@db/panel')
+    expect(() => readDatabaseUrlFile(file)).toThrow(/must hold one postgres:\/\/ or postgresql:\/\/ URL/)
+    try {
+      readDatabaseUrlFile(file)
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2')
+    }
+    expect(() => readDatabaseUrlFile(path.join(dir, 'missing'))).toThrow(/cannot be read \(no such file\)/)
+  })
+
+  it('takes the secret variables out of the environment children inherit, keeping a copy to read', () => {
+    const env: NodeJS.ProcessEnv = { DATABASE_URL: 'postgres://a:b@db/p', DATA_KEY_PASSPHRASE: 'pass', DATA_KEY_FILE: '/k.json', PATH: '/bin' }
+    const copy = takeSecretEnvironment(env)
+    expect(env).toEqual({ DATA_KEY_FILE: '/k.json', PATH: '/bin' })
+    expect(copy).toEqual({ DATABASE_URL: 'postgres://a:b@db/p', DATA_KEY_PASSPHRASE: 'pass', DATA_KEY_FILE: '/k.json', PATH: '/bin' })
   })
 
   it('leaves the database to DATABASE_URL or database.json and the slots to the shared setting when not given', () => {
@@ -30,7 +78,7 @@ describe('npm run worker arguments', () => {
     expect(() => parseWorkerArgs(['--data-dir', 'w', '--sandbox'])).toThrow(/Usage: npm run worker/)
     let message = ''
     try {
-      parseWorkerArgs(['--data-dir', 'w', '--database-url', 'mysql://root:hunter2@db/panel'])
+      parseWorkerArgs(['--data-dir', 'w', '--database-url', 'mysql://root@db/panel?x=hunter2'])
     } catch (error) {
       message = (error as Error).message
     }

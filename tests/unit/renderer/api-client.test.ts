@@ -5,6 +5,7 @@ import type { EventBatch } from '../../../src/shared/ipc-contract'
 import { ApiError } from '../../../src/renderer/src/api/api-error'
 import { createApiClient } from '../../../src/renderer/src/api/client'
 import { resolveAccessToken, TOKEN_STORAGE_KEY, webSocketUrl, withoutToken } from '../../../src/renderer/src/api/ws-url'
+import { wsProtocols } from '../../../src/shared/ws-protocol'
 import { formatHash, parseHash } from '../../../src/renderer/src/app/route'
 import { createAppStore } from '../../../src/renderer/src/stores/app-store'
 import { connectStore } from '../../../src/renderer/src/stores/connect-store'
@@ -56,19 +57,22 @@ describe('api client', () => {
 })
 
 describe('browser-mode address', () => {
-  it('takes the token from the page URL, remembers it, and finds it again after a reload without it', () => {
+  it('takes the token from the printed address\'s fragment, remembers it, and finds it again after a reload without it', () => {
     const storage = new Map<string, string>()
     const store = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) }
-    expect(resolveAccessToken('?token=abc123', store)).toBe('abc123')
+    expect(resolveAccessToken('#token=abc123', store)).toBe('abc123')
     expect(storage.get(TOKEN_STORAGE_KEY)).toBe('abc123')
     expect(resolveAccessToken('', store)).toBe('abc123')
+    expect(resolveAccessToken('#/logs', store)).toBe('abc123')
     expect(resolveAccessToken('', null)).toBeNull()
   })
 
-  it('builds the socket URL on the page host, with the token when there is one', () => {
-    expect(webSocketUrl({ protocol: 'http:', host: '127.0.0.1:5123' }, 'a b')).toBe('ws://127.0.0.1:5123/ws?token=a%20b')
-    expect(webSocketUrl({ protocol: 'https:', host: 'panel.local' }, null)).toBe('wss://panel.local/ws')
-    expect(withoutToken('http://127.0.0.1:5123/?token=x#/logs')).toBe('http://127.0.0.1:5123/#/logs')
+  it('builds the socket URL on the page host without the token, which goes in the subprotocols', () => {
+    expect(webSocketUrl({ protocol: 'http:', host: '127.0.0.1:5123' })).toBe('ws://127.0.0.1:5123/ws')
+    expect(webSocketUrl({ protocol: 'https:', host: 'panel.local' })).toBe('wss://panel.local/ws')
+    expect(wsProtocols('abc_-1')).toEqual(['gologin-panel', 'token.abc_-1'])
+    expect(wsProtocols(null)).toEqual(['gologin-panel'])
+    expect(withoutToken('http://127.0.0.1:5123/#token=x')).toBe('http://127.0.0.1:5123/')
     expect(withoutToken('http://127.0.0.1:5123/#/logs')).toBeNull()
   })
 })

@@ -63,7 +63,10 @@ describe('WebSocket bridge over a real socket (ws package)', () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
     servers.push(server)
     await new Promise<void>((resolve) => server.once('listening', () => resolve()))
-    server.on('connection', (socket) => socket.on('message', (data) => onMessage(socket, JSON.parse(String(data)))))
+    server.on('connection', (socket) => {
+      socket.send(JSON.stringify({ type: 'ready' } satisfies WsServerMessage))
+      socket.on('message', (data) => onMessage(socket, JSON.parse(String(data))))
+    })
     return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`
   }
 
@@ -124,9 +127,13 @@ class FakeSocket {
   }
   open() {
     this.handlers.onOpen()
+    this.handlers.onMessage(JSON.stringify({ type: 'ready' }))
   }
-  drop() {
-    this.handlers.onClose(1006, '')
+  handshakeOnly() {
+    this.handlers.onOpen()
+  }
+  drop(code = 1006, reason = '') {
+    this.handlers.onClose(code, reason)
   }
   answer(id: number, data: unknown) {
     this.handlers.onMessage(JSON.stringify({ type: 'result', id, envelope: ok(data) }))
@@ -213,6 +220,29 @@ describe('WebSocket bridge reconnects', () => {
     expect(bridge.status).toBe('reconnecting')
     ;(await server.nextSocket(3)).open()
     await waitForStatus(bridge, 'connected')
+  })
+
+  it('stops at "restarted" when the panel refuses the token (an earlier run\'s), or "no_token" without one, and never retries', async () => {
+    const server = new FakeServer()
+    const bridge = track(createWsBridge({ url: () => 'ws://panel/ws', connect: server.connect, reconnect: fast }))
+    const statuses: ConnectionStatus[] = [bridge.status]
+    bridge.onStatus((status) => statuses.push(status))
+    const waiting = bridge.invoke('system:info')
+    // The server completes the handshake (so the page can read the close code) but never says ready.
+    server.sockets[0].handshakeOnly()
+    server.sockets[0].drop(4401, 'token refused')
+    expect(statuses).toEqual(['connecting', 'restarted'])
+    expect(server.sockets[0].sent).toEqual([])
+    await expect(waiting).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    await expect(bridge.invoke('system:info')).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    // No new attempt, however long the page stays open (a drop would have scheduled one within 4 ms).
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(server.sockets).toHaveLength(1)
+
+    const other = new FakeServer()
+    const tokenless = track(createWsBridge({ url: () => 'ws://panel/ws', connect: other.connect, reconnect: fast }))
+    other.sockets[0].drop(4400, 'no token')
+    expect(tokenless.status).toBe('no_token')
   })
 
   it('fails a request the panel never answers once the time limit passes', async () => {

@@ -44,7 +44,7 @@ describe('toFailure', () => {
     expect(toFailure(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }))).toMatchObject({ status: 415, code: 'VALIDATION_ERROR' })
     expect(toFailure(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }))).toMatchObject({ status: 413 })
     expect(toFailure(Object.assign(new Error('x'), { code: 'SOMETHING', statusCode: 404 }))).toMatchObject({ status: 500 })
-    expect(toFailure(new RateLimitedError(100, 60_000, '42 seconds'))).toEqual({
+    expect(toFailure(RateLimitedError.perKey(100, 60_000, '42 seconds'))).toEqual({
       status: 429,
       code: 'RATE_LIMITED',
       message: 'Rate limit exceeded (100 requests per minute per API key); retry in 42 seconds.',

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm'
-import { apiAppMac, settingMac } from '../row-mac'
+import { apiAppMac, apiAppMacFields, settingMac } from '../row-mac'
 import { rowContext, SecretOpenError } from '../../security/secret-box'
 import { activeSecretBox } from '../secret-column'
 import { runStatements } from './sql'
@@ -79,18 +79,7 @@ async function authenticateApiApps(queryRunner: QueryRunner): Promise<void> {
     `SELECT "id", "name", "oauth_version", "client_type", "client_id", "redirect_uri", "scopes", "redemption", "start_url", "callback_marker", "env_managed" FROM "api_apps"`,
   )
   for (const row of rows) {
-    const mac = apiAppMac({
-      name: String(row.name),
-      oauthVersion: String(row.oauth_version),
-      clientType: String(row.client_type),
-      clientId: String(row.client_id),
-      redirectUri: String(row.redirect_uri),
-      scopes: row.scopes as string[] | string | null,
-      redemption: row.redemption as string | null,
-      startUrl: row.start_url as string | null,
-      callbackMarker: row.callback_marker as string | null,
-      envManaged: row.env_managed as boolean | number | null,
-    })
+    const mac = apiAppMac(apiAppMacFields(row))
     await queryRunner.query(`UPDATE "api_apps" SET "mac" = ? WHERE "id" = ?`, [mac, row.id])
   }
 }

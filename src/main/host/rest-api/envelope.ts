@@ -51,10 +51,20 @@ export function statusForCode(code: ErrorCode): number {
 /** Thrown by the rate limiter (its `errorResponseBuilder`); the headers are already on the reply. */
 export class RateLimitedError extends Error {
   readonly statusCode = 429
-  constructor(max: number, windowMs: number, retryIn: string) {
-    const window = windowMs === 60_000 ? 'minute' : `${Math.round(windowMs / 1000)} s`
-    super(`Rate limit exceeded (${max} requests per ${window} per API key); retry in ${retryIn}.`)
+
+  /** A valid key that sent more than its share. */
+  static perKey(max: number, windowMs: number, retryIn: string): RateLimitedError {
+    return new RateLimitedError(`Rate limit exceeded (${max} requests per ${windowName(windowMs)} per API key); retry in ${retryIn}.`)
   }
+
+  /** A client address whose requests kept failing authentication. */
+  static authFailures(max: number, windowMs: number, retryIn: string): RateLimitedError {
+    return new RateLimitedError(`Too many requests without a valid API key from this address (${max} per ${windowName(windowMs)}); retry in ${retryIn}.`)
+  }
+}
+
+function windowName(windowMs: number): string {
+  return windowMs === 60_000 ? 'minute' : `${Math.round(windowMs / 1000)} s`
 }
 
 interface AjvIssue {

@@ -1,7 +1,7 @@
 import { Mutex } from 'async-mutex'
 import { startRestApi, type RestApi, type RestApiOptions } from './server'
 
-/** The Settings that drive the local REST API (`restApiEnabled`, `restApiHost`, `restApiPort`). */
+/** This host's local REST API exposure (`host.json`, services/hosts/rest-api-exposure.ts). */
 export interface RestApiConfig {
   enabled: boolean
   host: string
@@ -14,7 +14,7 @@ export type RestApiHostDeps = Omit<RestApiOptions, 'host' | 'port'> & {
 }
 
 /**
- * Keeps the REST API in step with Settings: off by default, started when enabled, restarted when the
+ * Keeps the REST API in step with its exposure: off by default, started when enabled, restarted when the
  * host or port changes, stopped when disabled or at shutdown. Changes are applied one at a time.
  */
 export class RestApiHost {

@@ -10,6 +10,7 @@ import { answerClientError } from './client-error'
 import { failed, RateLimitedError, toFailure } from './envelope'
 import { buildOpenApi } from './openapi'
 import { requestIdFrom } from './request-id'
+import { AuthFailureLimiter, RefusalLog, type AuthFailureLimit } from './refusals'
 import { PUBLIC_URLS, ROUTES, type RouteContext } from './routes'
 
 export interface RestApiOptions {
@@ -22,6 +23,10 @@ export interface RestApiOptions {
   port?: number
   /** Requests per window per API key (health: per client address). Default 100 per minute. */
   rateLimit?: { max: number; timeWindowMs: number }
+  /** Requests without a valid API key per client address, answered 429 beyond it before any key lookup. Default 20 per minute. */
+  authFailureLimit?: AuthFailureLimit
+  /** Refusals (401, 429) are logged at most once per client and this window, with a count (default one minute). */
+  refusalLogWindowMs?: number
   /** Shown by health and the OpenAPI document. */
   version?: string
   bodyLimitBytes?: number
@@ -55,6 +60,8 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
   const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT
   const keys = new WeakMap<FastifyRequest, ApiKeyRecord>()
   const startedAt = new WeakMap<FastifyRequest, number>()
+  const failures = new AuthFailureLimiter(options.authFailureLimit)
+  const refusals = new RefusalLog({ log, windowMs: options.refusalLogWindowMs })
 
   const app = Fastify({
     logger: false,
@@ -94,14 +101,19 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
   })
   app.addHook('onRequest', async (request) => {
     if (PUBLIC_URLS.has(request.routeOptions.url ?? '')) return
+    // A client that keeps failing is answered here, before its key reaches the database.
+    const blockedMs = await failures.blockedFor(request.ip)
+    if (blockedMs !== null) throw RateLimitedError.authFailures(failures.limit.max, failures.limit.windowMs, `${Math.ceil(blockedMs / 1000)} seconds`)
     const presented = request.headers['x-api-key']
-    if (presented === undefined || presented === '') throw new DomainException('UNAUTHORIZED', 'The X-API-Key header is missing.')
-    const key = await options.apiKeys.verify(presented)
-    if (!key) throw new DomainException('UNAUTHORIZED', 'The API key is not valid or was revoked.')
+    const key = presented === undefined || presented === '' ? null : await options.apiKeys.verify(presented)
+    if (!key) {
+      await failures.failed(request.ip)
+      throw new DomainException('UNAUTHORIZED', presented ? 'The API key is not valid or was revoked.' : 'The X-API-Key header is missing.')
+    }
     keys.set(request, key)
   })
   app.addHook('onResponse', (request, reply, done) => {
-    withLogContext({ requestId: request.id }, () => logRequest(log, request, reply, keys.get(request), startedAt.get(request)))
+    withLogContext({ requestId: request.id }, () => logRequest(log, refusals, request, reply, keys.get(request), startedAt.get(request)))
     done()
   })
   app.setErrorHandler((error, request, reply) => sendFailure(request, reply, error))
@@ -115,7 +127,7 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
       const key = keys.get(request)
       return key ? `key:${key.id}` : `ip:${request.ip}`
     },
-    errorResponseBuilder: (_request, context) => new RateLimitedError(limit.max, limit.timeWindowMs, context.after),
+    errorResponseBuilder: (_request, context) => RateLimitedError.perKey(limit.max, limit.timeWindowMs, context.after),
   })
 
   let openapi: object | null = null
@@ -137,7 +149,10 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
     throw new DomainException('NOT_FOUND', `No such endpoint: ${request.method} ${pathOf(request)}`)
   })
 
-  await listen(app, host, options.port ?? DEFAULT_PORT)
+  await listen(app, host, options.port ?? DEFAULT_PORT).catch((error: unknown) => {
+    refusals.close()
+    throw error
+  })
   const port = (app.server.address() as AddressInfo).port
   const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`
   openapi = buildOpenApi(ROUTES, { version: context.version, serverUrl: url, rateLimit: `${limit.max} requests per ${limit.timeWindowMs / 1000} s per API key` })
@@ -153,7 +168,10 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
     host,
     port,
     close() {
-      closing ??= app.close().then(() => log.info('rest.closed', { url }))
+      closing ??= app.close().then(() => {
+        refusals.close()
+        log.info('rest.closed', { url })
+      })
       return closing
     },
   }
@@ -179,7 +197,7 @@ function pathOf(request: FastifyRequest): string {
   return request.url.split('?')[0].slice(0, 200)
 }
 
-function logRequest(log: Logger, request: FastifyRequest, reply: FastifyReply, key: ApiKeyRecord | undefined, started: number | undefined) {
+function logRequest(log: Logger, refusals: RefusalLog, request: FastifyRequest, reply: FastifyReply, key: ApiKeyRecord | undefined, started: number | undefined) {
   const status = reply.statusCode
   const fields = {
     method: request.method,
@@ -190,7 +208,8 @@ function logRequest(log: Logger, request: FastifyRequest, reply: FastifyReply, k
     keyPrefix: key?.prefix ?? null,
   }
   if (status >= 500) return // already logged with its error
-  if (status === 401 || status === 429) log.warn('rest.rejected', fields)
+  // Sampled per client: a flood of refusals is one line a minute, not one line each.
+  if (status === 401 || status === 429) refusals.refused(key ? `key:${key.id}` : `ip:${request.ip}`, fields)
   else if (status >= 400) log.info('rest.rejected', fields)
   else log.debug('rest.request', fields)
 }

@@ -25,6 +25,11 @@ export interface ApiKeyServiceDeps {
   now?: () => Date
   /** `last_used` is written at most this often per key (default one minute), not on every request. */
   lastUsedIntervalMs?: number
+  /**
+   * How long a verified key is trusted from memory before its row is read again (default 3 s): a key revoked on
+   * another host of the database stops working here within this time.
+   */
+  revalidateMs?: number
 }
 
 /** A verified key: who is calling and what it may do. Never the key or its hash. */
@@ -38,22 +43,30 @@ export interface ApiKeyRecord {
 interface CachedKey {
   record: ApiKeyRecord
   hash: string
+  /** When the row was last read (this clock). */
+  checkedAt: number
 }
 
 const DEFAULT_LAST_USED_INTERVAL_MS = 60_000
+const DEFAULT_REVALIDATE_MS = 3_000
 
 /**
  * Keys of the local REST API (`api_keys`): created with 256 random bits and shown once, stored as a
  * SHA-256 hash only, listed without hashes, revoked by stamping `revoked_at`. Verification is a hash
- * lookup (cached in memory for active keys) so it stays cheap at thousands of requests per second.
+ * lookup, cached in memory for a few seconds per active key, so it stays cheap at thousands of requests per
+ * second while a revocation anywhere reaches every host within `revalidateMs`.
  */
 export class ApiKeyService {
   private readonly byHash = new Map<string, CachedKey>()
   private readonly touchedAt = new Map<number, number>()
+  /** Row reads under way, by hash: concurrent requests of one key share one read. */
+  private readonly reading = new Map<string, Promise<CachedKey | null>>()
   private readonly lastUsedIntervalMs: number
+  private readonly revalidateMs: number
 
   constructor(private readonly deps: ApiKeyServiceDeps) {
     this.lastUsedIntervalMs = deps.lastUsedIntervalMs ?? DEFAULT_LAST_USED_INTERVAL_MS
+    this.revalidateMs = deps.revalidateMs ?? DEFAULT_REVALIDATE_MS
   }
 
   private get repo() {
@@ -99,15 +112,31 @@ export class ApiKeyService {
   async verify(key: unknown): Promise<ApiKeyRecord | null> {
     if (typeof key !== 'string' || !isPlausibleApiKey(key)) return null
     const hash = hashApiKey(key)
-    // Looking up by the hash reveals nothing usable through timing: an attacker controls the key, not its digest.
     let cached = this.byHash.get(hash)
-    if (!cached) {
-      const row = await this.repo.findOneBy({ keyHash: hash })
-      if (!row || row.revokedAt || !sameDigest(row.keyHash, hash)) return null
-      cached = { record: toRecord(row), hash }
-      this.byHash.set(hash, cached)
-    }
+    if (!cached || this.now().getTime() - cached.checkedAt >= this.revalidateMs) cached = (await this.read(hash)) ?? undefined
+    if (!cached) return null
     return (await this.touch(cached.record)) ? cached.record : null
+  }
+
+  /** Reads the key's row (again): cached while active, forgotten once revoked or deleted. */
+  private read(hash: string): Promise<CachedKey | null> {
+    let reading = this.reading.get(hash)
+    if (!reading) {
+      reading = (async () => {
+        // Looking up by the hash reveals nothing usable through timing: an attacker controls the key, not its digest.
+        const checkedAt = this.now().getTime()
+        const row = await this.repo.findOneBy({ keyHash: hash })
+        if (!row || row.revokedAt || !sameDigest(row.keyHash, hash)) {
+          this.byHash.delete(hash)
+          return null
+        }
+        const cached = { record: toRecord(row), hash, checkedAt }
+        this.byHash.set(hash, cached)
+        return cached
+      })().finally(() => this.reading.delete(hash))
+      this.reading.set(hash, reading)
+    }
+    return reading
   }
 
   /** Writes `last_used` when due; false when the key turned out to be revoked meanwhile (by another process). */

@@ -14,17 +14,22 @@ import type { SqliteCopyPreview } from '../../../shared/contract/hosts'
 import { ValidationException } from '../../../shared/errors'
 import { createDataSource, KEY_CHECK_KEY } from '../../db/data-source'
 import type { Database } from '../../db'
+import { apiAppMac, apiAppMacFields, apiAppMacVerifies, settingMac, settingMacVerifies } from '../../db/row-mac'
 import type { Logger } from '../../logging/logger'
 import { keyOpensCheck } from '../../security/key-check'
 import type { KeyStore } from '../../security/key-store'
-import { SecretBox, SecretOpenError } from '../../security/secret-box'
+import { rowContext, SecretBox, SecretOpenError } from '../../security/secret-box'
 
-/** Columns sealed with the data key, bound to `table.column` (src/main/db/secret-column.ts). */
+/** Columns sealed with the data key, bound to `table.column` and the row's stable key (src/main/db/secret-column.ts). */
 const SECRET_COLUMNS: Record<string, readonly string[]> = {
   api_apps: ['client_secret'],
   authorization_sessions: ['access_token', 'refresh_token', 'oauth_token_secret', 'code_verifier'],
   settings: ['secret_value'],
 }
+/** Each table's stable row key, the one its secrets are bound to (`rowContext`). */
+const ROW_KEYS: Record<string, string> = { api_apps: 'name', authorization_sessions: 'session_id', settings: 'key' }
+/** Tables whose plain rows carry a MAC under the data key (src/main/db/row-mac.ts). */
+const MAC_TABLES = ['settings', 'api_apps']
 const FINISHED = ['completed', 'failed', 'timeout', 'cancelled']
 const CHUNK = 200
 
@@ -98,29 +103,55 @@ export class SqliteCopy {
     const targetBox = new SecretBox(this.options.targetKey)
     const reencrypt = sourceBox.keyId !== targetBox.keyId
     let unreadable = 0
-    /** The secrets of a row, sealed under the shared key; null when one does not open (the row is left behind). */
+    const sourceColumns = async (table: string) => ((await source.query(`SELECT name FROM pragma_table_info(?)`, [table])) as Array<{ name: string }>).map((c) => c.name)
+    // A file from before migration 0010 has no MACs to check (its rows were never authenticated); a later one has.
+    const sourceMacs = new Set<string>()
+    for (const table of MAC_TABLES) if ((await sourceColumns(table)).includes('mac')) sourceMacs.add(table)
+    /**
+     * A row as the shared database needs it: its secrets sealed under the shared key, bound to the same row, and (settings,
+     * API apps) its MAC made under that key; null (left behind) when a secret does not open with the file's key or the
+     * row's MAC does not verify under it (changed in the file without the key).
+     */
     const reseal = (table: string, row: Row): Row | null => {
-      if (!reencrypt) return row
       const out = { ...row }
-      for (const column of SECRET_COLUMNS[table] ?? []) {
-        const value = row[column]
-        if (typeof value !== 'string') continue
-        const context = `${table}.${column}`
-        try {
-          out[column] = targetBox.seal(sourceBox.open(value, context), context)
-        } catch (error) {
-          if (!(error instanceof SecretOpenError)) throw error
-          unreadable++
-          return null
+      if (reencrypt) {
+        for (const column of SECRET_COLUMNS[table] ?? []) {
+          const value = row[column]
+          if (typeof value !== 'string') continue
+          const context = rowContext(table, column, String(row[ROW_KEYS[table]]))
+          try {
+            out[column] = targetBox.seal(sourceBox.open(value, context), context)
+          } catch (error) {
+            if (!(error instanceof SecretOpenError)) throw error
+            unreadable++
+            return null
+          }
         }
       }
-      return out
+      if (!MAC_TABLES.includes(table)) return out
+      const mac = (row.mac ?? null) as string | null
+      if (table === 'settings') {
+        if (row.secret_value != null) return { ...out, mac: null }
+        const setting = { key: String(row.key), value: (row.value ?? null) as string | null, mac }
+        if (sourceMacs.has(table) && !settingMacVerifies(setting, sourceBox)) return refuse(table, setting.key)
+        return { ...out, mac: settingMac(setting.key, setting.value, targetBox) }
+      }
+      const fields = apiAppMacFields(row)
+      if (sourceMacs.has(table) && !apiAppMacVerifies({ ...fields, mac }, sourceBox)) return refuse(table, fields.name)
+      return { ...out, mac: apiAppMac(fields, targetBox) }
+    }
+    const refuse = (table: string, key: string): null => {
+      unreadable++
+      this.options.log.warn('hosts.sqlite_row_refused', { table, key }, `${table} row ${key} of ${this.options.file} was changed without its data key: not copied`)
+      return null
     }
     const columns = async (table: string) => {
       const theirs: Array<{ name: string }> = await target.query(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, [table])
-      const ours: Array<{ name: string }> = await source.query(`SELECT name FROM pragma_table_info(?)`, [table])
+      const ours = await sourceColumns(table)
+      // The MAC is made here even when the file has none.
+      if (MAC_TABLES.includes(table) && !ours.includes('mac')) ours.push('mac')
       const shared = new Set(theirs.map((c) => c.name))
-      return ours.map((c) => c.name).filter((name) => name !== 'id' && shared.has(name))
+      return ours.filter((name) => name !== 'id' && shared.has(name))
     }
 
     // ---- API apps: by name (caseless); the shared one wins ----

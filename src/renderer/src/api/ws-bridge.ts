@@ -1,11 +1,15 @@
 import type { PanelBridge } from '../../../shared/bridge'
 import type { Envelope } from '../../../shared/envelope'
 import type { EventBatch } from '../../../shared/ipc-contract'
-import type { WsClientMessage, WsServerMessage } from '../../../shared/ws-protocol'
+import { WS_CLOSE_NO_TOKEN, WS_CLOSE_TOKEN_REFUSED, type WsClientMessage, type WsServerMessage } from '../../../shared/ws-protocol'
 import { clientError, type ApiError } from './api-error'
 
-/** What the status bar shows. `connecting` is the very first attempt; `disconnected` means we gave up or were closed. */
-export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected'
+/**
+ * What the status bar shows. `connecting` is the very first attempt; `disconnected` means we gave up or were closed;
+ * `restarted`: the panel refused this page's token (it belongs to an earlier run), `no_token`: the page has none —
+ * either way only the address the panel printed helps, so no reconnect is tried.
+ */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'restarted' | 'no_token'
 
 /** The few things the bridge needs from a socket: the browser's `WebSocket` and the `ws` package both fit. */
 export interface SocketLike {
@@ -82,7 +86,9 @@ class WebSocketBridge implements WsBridge {
   }
 
   invoke: PanelBridge['invoke'] = (channel, input) => {
-    if (this.closed || this.status === 'disconnected') return Promise.reject(clientError('NOT_CONNECTED', { channel }))
+    if (this.closed || this.status === 'disconnected' || this.status === 'restarted' || this.status === 'no_token') {
+      return Promise.reject(clientError('NOT_CONNECTED', { channel }))
+    }
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       const request: PendingRequest = {
@@ -137,9 +143,10 @@ class WebSocketBridge implements WsBridge {
     this.opened = true
     try {
       this.socket = this.options.connect(this.options.url(), {
-        onOpen: () => current() && this.handleOpen(),
+        // Connected only at the server's `ready`: a socket it refuses opens too, then closes with the reason.
+        onOpen: () => undefined,
         onMessage: (data) => current() && this.handleMessage(data),
-        onClose: () => current() && this.handleClose(),
+        onClose: (code) => current() && this.handleClose(code),
       })
     } catch {
       this.socket = null
@@ -160,7 +167,8 @@ class WebSocketBridge implements WsBridge {
     } catch {
       return
     }
-    if (message.type === 'result') this.settle(message.id, message.envelope as Envelope<never>, null)
+    if (message.type === 'ready') this.handleOpen()
+    else if (message.type === 'result') this.settle(message.id, message.envelope as Envelope<never>, null)
     else if (message.type === 'events' && Array.isArray(message.batches)) {
       for (const listener of this.eventListeners) {
         try {
@@ -173,9 +181,16 @@ class WebSocketBridge implements WsBridge {
     }
   }
 
-  private handleClose(): void {
+  private handleClose(code: number): void {
     this.socket = null
     this.generation++
+    if (code === WS_CLOSE_TOKEN_REFUSED || code === WS_CLOSE_NO_TOKEN) {
+      // Another attempt with the same token would be refused again.
+      this.clearReconnectTimer()
+      this.failAll(() => true, 'NOT_CONNECTED')
+      this.setStatus(code === WS_CLOSE_TOKEN_REFUSED ? 'restarted' : 'no_token')
+      return
+    }
     // A sent request's answer can no longer arrive; unsent ones wait for the next connection.
     this.failAll((request) => request.sent, 'CONNECTION_LOST')
     if (!this.closed) this.scheduleReconnect()

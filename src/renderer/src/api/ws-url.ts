@@ -1,6 +1,6 @@
 import { WS_PATH } from '../../../shared/ws-protocol'
 
-/** Where the page keeps the browser-mode token so a reload without `?token=` still connects. */
+/** Where the page keeps the browser-mode token (this tab and this panel's origin only) so a reload still connects. */
 export const TOKEN_STORAGE_KEY = 'panel.accessToken'
 
 export interface TokenStorage {
@@ -8,14 +8,20 @@ export interface TokenStorage {
   setItem(key: string, value: string): void
 }
 
-/** The access token from the page's query string (remembered in `storage`), else the remembered one. */
-export function resolveAccessToken(search: string, storage: TokenStorage | null): string | null {
-  const fromUrl = new URLSearchParams(search).get('token')
+/** The token in the address browser mode printed: its fragment `#token=…` (never sent to the server), else null. */
+function tokenInHash(hash: string): string | null {
+  if (!hash.startsWith('#token=')) return null
+  return new URLSearchParams(hash.slice(1)).get('token') || null
+}
+
+/** The access token from the page's fragment (remembered in `storage`), else the remembered one. */
+export function resolveAccessToken(hash: string, storage: TokenStorage | null): string | null {
+  const fromUrl = tokenInHash(hash)
   if (fromUrl) {
     try {
       storage?.setItem(TOKEN_STORAGE_KEY, fromUrl)
     } catch {
-      // Storage can be disabled; the cookie set by the server still authenticates the socket.
+      // Storage can be disabled: this page still connects; a reload then needs the printed address again.
     }
     return fromUrl
   }
@@ -26,17 +32,16 @@ export function resolveAccessToken(search: string, storage: TokenStorage | null)
   }
 }
 
-/** `ws(s)://<host>/ws`, with `?token=` when we have one (the cookie covers the case we do not). */
-export function webSocketUrl(location: { protocol: string; host: string }, token: string | null): string {
+/** `ws(s)://<host>/ws`: the token goes in the subprotocols (`wsProtocols`), never in the URL. */
+export function webSocketUrl(location: { protocol: string; host: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  const query = token ? `?token=${encodeURIComponent(token)}` : ''
-  return `${scheme}//${location.host}${WS_PATH}${query}`
+  return `${scheme}//${location.host}${WS_PATH}`
 }
 
-/** The page URL without its `token` parameter (so it does not linger in the address bar or screenshots). */
+/** The page URL without its `#token=` fragment (so it does not linger in the address bar, history or screenshots). */
 export function withoutToken(href: string): string | null {
   const url = new URL(href)
-  if (!url.searchParams.has('token')) return null
-  url.searchParams.delete('token')
+  if (!tokenInHash(url.hash)) return null
+  url.hash = ''
   return url.toString()
 }

@@ -4,6 +4,7 @@ import { LogsPage } from '../features/logs/LogsPage'
 import { ProfilesPage } from '../features/profiles/ProfilesPage'
 import { SessionsPage } from '../features/sessions/SessionsPage'
 import { SettingsPage } from '../features/settings/SettingsPage'
+import { AccessRefused } from './AccessRefused'
 import { BatchProgressSlot } from './BatchProgressSlot'
 import type { Route } from './route'
 import { Sidebar } from './Sidebar'
@@ -22,6 +23,7 @@ export function App() {
     <div className="app">
       <Sidebar current={route.page} />
       <div className="app-main">
+        <AccessRefused />
         <BatchProgressSlot />
         <main className="page" aria-labelledby="page-title">
           <CurrentPage route={route} />

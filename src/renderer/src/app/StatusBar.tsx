@@ -9,6 +9,8 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
   disconnected: 'Disconnected',
+  restarted: 'Panel restarted',
+  no_token: 'Not signed in',
 }
 
 export function StatusBar() {

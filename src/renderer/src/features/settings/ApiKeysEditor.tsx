@@ -4,8 +4,8 @@ import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatDateTime, formatRelative } from '../../lib/format'
 import { appStore } from '../../stores/app-store'
-import { useAppStore } from '../../stores/use-app-store'
 import { ApiKeyDialog } from './ApiKeyDialog'
+import { RestApiExposureForm } from './RestApiExposureForm'
 
 interface KeysState {
   keys: ApiKeyView[] | null
@@ -57,7 +57,7 @@ export function ApiKeysEditor() {
         </button>
       </div>
       <p className="section-help">Scripts send a key as a Bearer token to the local REST API. A key is shown once, when it is created.</p>
-      <RestApiState />
+      <RestApiExposureForm />
       {loadError ? (
         <p className="empty-line text-error">
           The keys could not be loaded: {loadError}{' '}
@@ -127,23 +127,5 @@ export function ApiKeysEditor() {
         </Dialog>
       ) : null}
     </section>
-  )
-}
-
-/** Whether the settings turn the REST API on, and where; the settings themselves are edited in the form. */
-function RestApiState() {
-  const values = useAppStore((state) => state.settingsView?.values)
-  if (!values) return null
-  const { restApiEnabled, restApiHost, restApiPort } = values
-  return (
-    <p className="rest-api-state">
-      {restApiEnabled ? (
-        <>
-          Enabled in the settings at <code>{`http://${restApiHost.includes(':') && !restApiHost.startsWith('[') ? `[${restApiHost}]` : restApiHost}:${restApiPort === 0 ? '<free port>' : restApiPort}`}</code>.
-        </>
-      ) : (
-        <>Off. Turn on “Local REST API enabled” in the Local REST API section of the settings to accept requests.</>
-      )}
-    </p>
   )
 }

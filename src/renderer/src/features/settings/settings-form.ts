@@ -161,7 +161,6 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { title: 'Alerts', keys: ['alertFailureRatePercent', 'alertFailuresPerHour'] },
   { title: 'Browser and mapping', keys: ['browserHeadless', 'chromePath', 'usernamePattern'] },
   { title: 'Sandbox', keys: ['sandboxMode'] },
-  { title: 'Local REST API', keys: ['restApiEnabled', 'restApiHost', 'restApiPort'] },
   { title: 'Logging', keys: ['logLevel'] },
   {
     title: 'Service endpoints',
