@@ -31,7 +31,9 @@ describe('copy preview words', () => {
       { kind: 'Token sets', text: '610 to copy' },
       { kind: 'Sessions (history)', text: '840 finished to add · 2 unfinished stay behind' },
       { kind: 'Settings', text: '2 to add · 5 kept as shared (same name)' },
+      { kind: 'Secrets', text: "re-encrypted under the shared data key (the file's key is aaaabbbbcccc)" },
     ])
+    expect(copyFigures(preview({ reencrypt: false })).at(-1)).toEqual({ kind: 'Secrets', text: 'copied as they are (the same data key)' })
   })
 
   it('names rows whose secrets do not open', () => {

@@ -56,6 +56,11 @@ export function CopyLocalDataCard({ file }: { file: string }) {
         tokens, and settings into the shared database; the file itself stays untouched, and going back to this machine's SQLite opens it again.
         Unfinished sessions (their batches ran here) and the local REST API's keys stay behind.
       </p>
+      {result ? (
+        <p className="test-result text-ok" role="status" aria-label="Copy result">
+          {result}
+        </p>
+      ) : null}
       {preview.state === 'loading' ? <p className="muted">Counting what the file holds…</p> : null}
       {preview.state === 'failed' ? (
         <p className="setting-error" role="alert">
@@ -72,11 +77,6 @@ export function CopyLocalDataCard({ file }: { file: string }) {
             Copy into the shared database…
           </button>
         </div>
-      ) : null}
-      {result ? (
-        <p className="test-result text-ok" role="status" aria-label="Copy result">
-          {result}
-        </p>
       ) : null}
       {confirming && ready ? (
         <Dialog
@@ -130,11 +130,14 @@ function PreviewFacts({ preview }: { preview: SqliteCopyPreview }) {
         ))}
       </dl>
       {conflicts.length ? (
-        <ul className="copy-conflicts" aria-label="Conflicts">
-          {conflicts.map((line) => (
-            <li key={line}>{line}</li>
-          ))}
-        </ul>
+        <>
+          <p className="copy-conflicts-title">Where both sides hold the same thing:</p>
+          <ul className="copy-conflicts" aria-label="Conflicts">
+            {conflicts.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </>
       ) : (
         <p className="muted">No conflicts with the shared database.</p>
       )}

@@ -24,6 +24,7 @@ export function copyFigures(p: SqliteCopyPreview): CopyFigure[] {
     { kind: 'Token sets', text: `${formatCount(p.tokens.add)} to copy` },
     { kind: 'Sessions (history)', text: sessionParts.join(' · ') },
     { kind: 'Settings', text: withKept(p.settings.add, p.settings.kept) },
+    { kind: 'Secrets', text: p.reencrypt ? `re-encrypted under the shared data key (the file's key is ${p.sourceKeyId})` : 'copied as they are (the same data key)' },
   ]
   if (p.unreadable) figures.push({ kind: 'Left behind', text: `${plural(p.unreadable, 'row')} whose secrets do not open with the file's key` })
   return figures
