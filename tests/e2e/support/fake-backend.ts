@@ -9,6 +9,7 @@ import { SETTING_DEFS, SETTING_KEYS, apiAppInputSchema, type ApiAppView, type Se
 import type { ProfileRow } from '../../../src/shared/contract/profiles'
 import type { SessionRow, SessionStatus } from '../../../src/shared/contract/sessions'
 import type { BatchProgress } from '../../../src/shared/contract/batches'
+import type { HostDatabaseStatus, SqliteCopyPreview } from '../../../src/shared/contract/hosts'
 import { ValidationException } from '../../../src/shared/errors'
 import type { HandlerMap } from '../../../src/main/ipc/router'
 import type { EventHub } from '../../../src/main/ipc/event-hub'
@@ -69,6 +70,13 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
   const timers = new Set<NodeJS.Timeout>()
   const accountMs = options.accountMs ?? 600
   let streamTimer: NodeJS.Timeout | null = null
+  const sqlite = { kind: 'sqlite' as const, location: '/data/panel.db', source: 'default' as const }
+  // Settings → Database and hosts: on this machine's SQLite until `joinShared` (then its file can be copied).
+  let database: HostDatabaseStatus = { current: sqlite, next: sqlite, nextProblem: null, restartRequired: false, lockedByEnv: false, canRelaunch: false, slots: null, sharedSlots: 10, slotsProblem: null, localSqlite: null }
+  let copyPreview: SqliteCopyPreview | null = null
+  /** Copy attempts still to refuse (their message), and a gate the next copy waits for. */
+  const copyRefusals: string[] = []
+  let copyGate: Promise<void> | null = null
 
   const later = (ms: number, fn: () => void) => {
     const timer = setTimeout(() => {
@@ -224,6 +232,21 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
       events.emit('settings', view)
       return view
     },
+    'hosts:status': () => database,
+    'hosts:copyPreview': () => {
+      if (!copyPreview) throw new ValidationException('This host runs on its own SQLite file: join a shared PostgreSQL database first, then copy the file into it.')
+      return copyPreview
+    },
+    'hosts:copyFromSqlite': async () => {
+      if (!copyPreview) throw new ValidationException('This host runs on its own SQLite file: join a shared PostgreSQL database first, then copy the file into it.')
+      await copyGate
+      const refusal = copyRefusals.shift()
+      if (refusal) throw new ValidationException(refusal)
+      const copied = copyPreview
+      // A second copy adds nothing: what was copied is in the shared database now.
+      copyPreview = { ...copied, profiles: { add: 0, mappingsFilled: 0, mappingsKept: copied.profiles.mappingsKept }, apiApps: { add: 0, kept: copied.apiApps.kept + copied.apiApps.add }, sessions: { add: 0, already: copied.sessions.already + copied.sessions.add, unfinished: copied.sessions.unfinished }, tokens: { add: 0, newerHere: 0, newerShared: 0 }, settings: { add: 0, kept: copied.settings.kept + copied.settings.add } }
+      return copied
+    },
     'apiApps:list': () => [...apps.values()],
     'apiApps:save': (input) => {
       const app = apiAppInputSchema.parse(input)
@@ -245,6 +268,25 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
     },
     setToken() {
       secrets.add('gologinToken')
+    },
+    /** The panel runs on a shared PostgreSQL database, its SQLite file left behind with `preview` to copy. */
+    joinShared(preview: SqliteCopyPreview) {
+      const postgres = { kind: 'postgres' as const, location: 'postgres://panel@127.0.0.1:5432/panel', source: 'database.json' as const }
+      database = { ...database, current: postgres, next: postgres, localSqlite: preview.file }
+      copyPreview = preview
+    },
+    /** The next copy fails with this message (as a key the host lacks would). */
+    refuseCopy(message: string) {
+      copyRefusals.push(message)
+    },
+    /** Holds copies until the returned function is called (to see the busy state). */
+    holdCopy(): () => void {
+      let release!: () => void
+      copyGate = new Promise((resolve) => (release = resolve))
+      return () => {
+        copyGate = null
+        release()
+      }
     },
     /** Pushes `perSecond` session updates (status/step churn over `pool` sessions) until stopped. */
     streamSessions(perSecond: number, pool = 2_000): void {

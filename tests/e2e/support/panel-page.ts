@@ -1,7 +1,7 @@
 /** Page-object helpers for the operator UI: every control found by its role and accessible name. */
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-artifacts/screenshots')
 
@@ -25,13 +25,14 @@ export function panelPage(page: Page) {
     batchDone: () => page.getByRole('region', { name: 'Batch progress' }).getByRole('progressbar', { name: 'Batch done' }),
     dialog: (name: string | RegExp) => page.getByRole('dialog', { name }),
     toast: (text: string | RegExp) => page.locator('.toasts').getByText(text),
-    /** A light and a dark screenshot of what is on screen now. */
-    async screenshots(name: string) {
+    /** A light and a dark screenshot of what is on screen now (or of one element: `of`). */
+    async screenshots(name: string, of?: Locator) {
       fs.mkdirSync(SCREENSHOTS, { recursive: true })
+      const shoot = (file: string) => (of ? of.screenshot({ path: file }) : page.screenshot({ path: file }))
       await page.emulateMedia({ colorScheme: 'light' })
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-light.png`) })
+      await shoot(path.join(SCREENSHOTS, `${name}-light.png`))
       await page.emulateMedia({ colorScheme: 'dark' })
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-dark.png`) })
+      await shoot(path.join(SCREENSHOTS, `${name}-dark.png`))
       await page.emulateMedia({ colorScheme: 'light' })
     },
   }

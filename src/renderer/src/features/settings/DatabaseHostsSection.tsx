@@ -4,6 +4,7 @@ import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage } from '../../lib/format'
 import { appStore } from '../../stores/app-store'
+import { CopyLocalDataCard } from './CopyLocalDataCard'
 
 /** A key file is a few hundred bytes; a larger pick is the wrong file, which main names. */
 const MAX_UPLOAD_BYTES = 64 * 1024
@@ -26,7 +27,7 @@ function Location({ at }: { at: DatabaseLocation }) {
 /**
  * Settings → Database and hosts: what this host runs on, joining a shared PostgreSQL database (with the data key
  * file of that database), going back to this machine's SQLite, and this host's own slots. Changes apply at the next
- * start; the desktop app offers to restart.
+ * start; the desktop app offers to restart. On a shared database, the SQLite file left behind can be copied into it.
  */
 export function DatabaseHostsSection() {
   const [status, setStatus] = useState<HostDatabaseStatus | null>(null)
@@ -79,6 +80,7 @@ export function DatabaseHostsSection() {
               to choose the database in Settings.
             </p>
           ) : null}
+          {status.current.kind === 'postgres' && status.localSqlite ? <CopyLocalDataCard file={status.localSqlite} /> : null}
           <JoinForm status={status} onChanged={load} />
           {status.next.source === 'database.json' && !status.lockedByEnv ? <BackToSqlite onChanged={load} /> : null}
           <SlotsForm status={status} onChanged={load} />
