@@ -5,6 +5,7 @@
  * holds no data key cannot make a row a host will use: a host refuses a row whose MAC does not verify.
  * Secret values need none: their ciphertext is bound to the row (`secret-column.ts`).
  */
+import type { SecretBox } from '../security/secret-box'
 import { activeSecretBox } from './secret-column'
 
 /** The fields of an `api_apps` row the MAC covers (all but id, secret and timestamps). */
@@ -21,21 +22,40 @@ export interface ApiAppMacFields {
   envManaged: boolean | number | null
 }
 
-/** `value`: the stored JSON text of the setting, exactly as in the row. */
-export function settingMac(key: string, value: string | null): string {
-  return activeSecretBox().mac(settingParts(key, value))
+/**
+ * `value`: the stored JSON text of the setting, exactly as in the row. `box`: the process's data key unless given
+ * (copying a SQLite file checks its rows under the file's key and signs them under the shared one).
+ */
+export function settingMac(key: string, value: string | null, box: SecretBox = activeSecretBox()): string {
+  return box.mac(settingParts(key, value))
 }
 
-export function settingMacVerifies(row: { key: string; value: string | null; mac: string | null }): boolean {
-  return activeSecretBox().verifyMac(settingParts(row.key, row.value), row.mac)
+export function settingMacVerifies(row: { key: string; value: string | null; mac: string | null }, box: SecretBox = activeSecretBox()): boolean {
+  return box.verifyMac(settingParts(row.key, row.value), row.mac)
 }
 
-export function apiAppMac(row: ApiAppMacFields): string {
-  return activeSecretBox().mac(apiAppParts(row))
+export function apiAppMac(row: ApiAppMacFields, box: SecretBox = activeSecretBox()): string {
+  return box.mac(apiAppParts(row))
 }
 
-export function apiAppMacVerifies(row: ApiAppMacFields & { mac: string | null }): boolean {
-  return activeSecretBox().verifyMac(apiAppParts(row), row.mac)
+export function apiAppMacVerifies(row: ApiAppMacFields & { mac: string | null }, box: SecretBox = activeSecretBox()): boolean {
+  return box.verifyMac(apiAppParts(row), row.mac)
+}
+
+/** The covered fields of an `api_apps` row read with raw SQL (snake_case columns). */
+export function apiAppMacFieldsOfRow(row: Record<string, unknown>): ApiAppMacFields {
+  return {
+    name: String(row.name),
+    oauthVersion: String(row.oauth_version),
+    clientType: String(row.client_type),
+    clientId: String(row.client_id),
+    redirectUri: String(row.redirect_uri),
+    scopes: row.scopes as string[] | string | null,
+    redemption: (row.redemption as string | null | undefined) ?? null,
+    startUrl: (row.start_url as string | null | undefined) ?? null,
+    callbackMarker: (row.callback_marker as string | null | undefined) ?? null,
+    envManaged: (row.env_managed as boolean | number | null | undefined) ?? null,
+  }
 }
 
 /** What the operator reads on the field or app a host refused. */

@@ -53,7 +53,7 @@ export interface SqliteCopyPreview {
   tokens: { add: number; newerHere: number; newerShared: number }
   /** Settings the shared database lacks; settings kept as shared. */
   settings: { add: number; kept: number }
-  /** Rows left behind because a secret in them does not open with the file's key. */
+  /** Rows left behind as not written with the file's key: a secret in them does not open, or a settings / API-app row's MAC does not verify. */
   unreadable: number
 }
 

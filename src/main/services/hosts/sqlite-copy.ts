@@ -1,7 +1,8 @@
 /**
  * Joining keeps the operator's data: copies what a host's SQLite file (`panel.db`) holds into the shared database it
- * now runs on — profiles and their mappings, API apps, finished sessions with their tokens, settings — re-encrypting
- * every secret under the shared data key when the file was sealed with another one. `preview` counts what would be
+ * now runs on — profiles and their mappings, API apps, finished sessions with their tokens, settings — with every
+ * secret re-sealed bound to its row under the shared data key and settings / API-app rows signed with it
+ * (`copied-rows.ts`); a row the file's key does not vouch for stays behind. `preview` counts what would be
  * added and the conflicts; `copy` writes it in one transaction. Running it twice adds nothing twice.
  *
  * Conflicts: the same profile id on both sides keeps the shared row's mapping unless it has none; the same API app
@@ -17,18 +18,11 @@ import type { Database } from '../../db'
 import type { Logger } from '../../logging/logger'
 import { keyOpensCheck } from '../../security/key-check'
 import type { KeyStore } from '../../security/key-store'
-import { SecretBox, SecretOpenError } from '../../security/secret-box'
+import { SecretBox } from '../../security/secret-box'
+import { CopiedRows, type LeftBehind, type Row } from './copied-rows'
 
-/** Columns sealed with the data key, bound to `table.column` (src/main/db/secret-column.ts). */
-const SECRET_COLUMNS: Record<string, readonly string[]> = {
-  api_apps: ['client_secret'],
-  authorization_sessions: ['access_token', 'refresh_token', 'oauth_token_secret', 'code_verifier'],
-  settings: ['secret_value'],
-}
 const FINISHED = ['completed', 'failed', 'timeout', 'cancelled']
 const CHUNK = 200
-
-type Row = Record<string, unknown>
 
 export interface SqliteCopyOptions {
   /** The SQLite file to copy from (this host's `panel.db`, or another data folder's). */
@@ -45,6 +39,7 @@ export interface SqliteCopyOptions {
 
 interface Plan {
   preview: SqliteCopyPreview
+  leftBehind: LeftBehind[]
   apply(manager: Pick<DataSource, 'query'>): Promise<void>
 }
 
@@ -61,6 +56,10 @@ export class SqliteCopy {
       const plan = await this.plan(source, box)
       await this.options.target.transaction((manager) => plan.apply(manager))
       const p = plan.preview
+      if (plan.leftBehind.length) {
+        const rows = plan.leftBehind.map((row) => `${row.table} ${row.rowKey} (${row.reason})`)
+        this.options.log.warn('hosts.sqlite_rows_left', { rows: rows.slice(0, 50), count: rows.length }, `${rows.length} row(s) of ${p.file} were not copied: not written with its data key (${rows.slice(0, 5).join(', ')}${rows.length > 5 ? ', …' : ''})`)
+      }
       this.options.log.info('hosts.sqlite_copied', { ...p }, `Copied from ${p.file}: ${p.profiles.add} profile(s), ${p.apiApps.add} API app(s), ${p.sessions.add} session(s), ${p.settings.add} setting(s)`)
       return p
     })
@@ -97,30 +96,15 @@ export class SqliteCopy {
     const target = this.options.target.dataSource
     const targetBox = new SecretBox(this.options.targetKey)
     const reencrypt = sourceBox.keyId !== targetBox.keyId
-    let unreadable = 0
-    /** The secrets of a row, sealed under the shared key; null when one does not open (the row is left behind). */
-    const reseal = (table: string, row: Row): Row | null => {
-      if (!reencrypt) return row
-      const out = { ...row }
-      for (const column of SECRET_COLUMNS[table] ?? []) {
-        const value = row[column]
-        if (typeof value !== 'string') continue
-        const context = `${table}.${column}`
-        try {
-          out[column] = targetBox.seal(sourceBox.open(value, context), context)
-        } catch (error) {
-          if (!(error instanceof SecretOpenError)) throw error
-          unreadable++
-          return null
-        }
-      }
-      return out
-    }
-    const columns = async (table: string) => {
+    const sourceColumns = async (table: string) => new Set(((await source.query(`SELECT name FROM pragma_table_info(?)`, [table])) as Array<{ name: string }>).map((c) => c.name))
+    // Secrets re-sealed bound to their row under the shared key, settings and API apps signed with it (even under the
+    // same key: an older file's `v1` values and rows without a MAC become what the shared database reads).
+    const rows = new CopiedRows(sourceBox, targetBox, { settings: (await sourceColumns('settings')).has('mac'), api_apps: (await sourceColumns('api_apps')).has('mac') })
+    /** The file's columns the shared table has, and those every copied row is given (`mac`, the refresh lease). */
+    const columns = async (table: string, given: readonly string[] = []) => {
       const theirs: Array<{ name: string }> = await target.query(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, [table])
-      const ours: Array<{ name: string }> = await source.query(`SELECT name FROM pragma_table_info(?)`, [table])
-      const shared = new Set(theirs.map((c) => c.name))
-      return ours.map((c) => c.name).filter((name) => name !== 'id' && shared.has(name))
+      const ours = await sourceColumns(table)
+      return theirs.map((c) => c.name).filter((name) => name !== 'id' && (ours.has(name) || given.includes(name)))
     }
 
     // ---- API apps: by name (caseless); the shared one wins ----
@@ -130,7 +114,7 @@ export class SqliteCopy {
     for (const row of (await source.query(`SELECT * FROM api_apps ORDER BY id`)) as Row[]) {
       if (sharedApps.has(String(row.name).toLowerCase())) appsKept++
       else {
-        const sealed = reseal('api_apps', row)
+        const sealed = rows.prepare('api_apps', row)
         if (sealed) apps.push(sealed)
       }
     }
@@ -173,7 +157,9 @@ export class SqliteCopy {
         already++
         continue
       }
-      const copied: Row = { ...row, claimed_by: null, lease_until: null }
+      // No claim or refresh lease travels: the rows are finished, and no host of the shared database holds them.
+      const copied = rows.prepare('authorization_sessions', { ...row, claimed_by: null, lease_until: null, refresh_claimed_by: null, refresh_lease_until: null })
+      if (!copied) continue
       if (row.status === 'completed' && row.access_token && row.twitter_username) {
         const account = `${String(row.twitter_username).toLowerCase()}|${String(row.api_app).toLowerCase()}`
         const shared = sharedNewest.get(account)
@@ -188,8 +174,7 @@ export class SqliteCopy {
           }
         } else if (holds) tokensAdded++
       }
-      const sealed = reseal('authorization_sessions', copied)
-      if (sealed) sessions.push(sealed)
+      sessions.push(copied)
     }
 
     // ---- settings: keys the shared database does not have (never its key check) ----
@@ -199,7 +184,7 @@ export class SqliteCopy {
     for (const row of (await source.query(`SELECT * FROM settings WHERE key <> ?`, [KEY_CHECK_KEY])) as Row[]) {
       if (sharedKeys.has(String(row.key))) settingsKept++
       else {
-        const sealed = reseal('settings', row)
+        const sealed = rows.prepare('settings', row)
         if (sealed) settings.push(sealed)
       }
     }
@@ -213,16 +198,17 @@ export class SqliteCopy {
       sessions: { add: sessions.length, already, unfinished },
       tokens: { add: tokensAdded + tokensHere + tokensShared, newerHere: tokensHere, newerShared: tokensShared },
       settings: { add: settings.length, kept: settingsKept },
-      unreadable,
+      unreadable: rows.leftBehind.length,
     }
     const cols = {
-      api_apps: await columns('api_apps'),
+      api_apps: await columns('api_apps', ['mac']),
       profiles: await columns('profiles'),
-      authorization_sessions: await columns('authorization_sessions'),
-      settings: await columns('settings'),
+      authorization_sessions: await columns('authorization_sessions', ['claimed_by', 'lease_until', 'refresh_claimed_by', 'refresh_lease_until']),
+      settings: await columns('settings', ['mac']),
     }
     return {
       preview,
+      leftBehind: rows.leftBehind,
       apply: async (manager) => {
         await insertRows(manager, 'api_apps', cols.api_apps, apps)
         await insertRows(manager, 'profiles', cols.profiles, newProfiles)
