@@ -76,9 +76,10 @@ describe('fenced work on a shared database', () => {
   })
 
   it('two launches of the same accounts at the same moment queue each account once, and X approves each once', { timeout: 120_000 }, async () => {
-    const world = await claimWorld({ consentDelayMs: 300 })
+    const world = await claimWorld({ consentDelayMs: 5_000 })
     const db = observer(world)
-    // Each panel reaches the database over a slow link, so the two launches overlap in the database.
+    // Each panel reaches the database over a slow link, so the two launches overlap in the database (and no account
+    // of the first is finished before the second is queued: its consent page takes 5 s).
     const links = [await proxy(world), await proxy(world)]
     const one = await world.host('one', { prepare: true, slots: 2, databaseUrl: links[0].through(world.databaseUrl) })
     const two = await world.host('two', { slots: 2, databaseUrl: links[1].through(world.databaseUrl) })

@@ -6,12 +6,14 @@
  * and a second copy adds nothing.
  */
 import { spawnSync } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../../src/main/core'
-import { AuthorizationSessionEntity, ProfileEntity } from '../../../src/main/db'
+import { AuthorizationSessionEntity, createDataSource, DATABASE_FILE_NAME, MIGRATION_NAMES, MIGRATIONS, ProfileEntity } from '../../../src/main/db'
 import { sealDataKeyFile } from '../../../src/main/security/data-key-file'
+import { SecretBox } from '../../../src/main/security/secret-box'
 import type { HostDatabaseStatus, SqliteCopyPreview } from '../../../src/shared/contract/hosts'
 import type { RequestChannel } from '../../../src/shared/ipc-contract'
 import { freshPostgresUrl } from '../../helpers/test-database'
@@ -62,7 +64,7 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     const dirA = tempDir('copy-host-a-')
     const a = await start(dirA)
     await a.apiApps.save({ name: 'APP1', clientId: 'client-1', clientSecret: 'app1-secret-value', redirectUri: 'https://app1.example/cb' })
-    await a.settings.update({ gologinToken: 'gl-token-of-the-sqlite-panel-42', accountTimeoutSeconds: 300 })
+    await a.settings.update({ gologinToken: 'gl-token-of-the-sqlite-panel-42', tokenRefreshMarginMinutes: 40 })
     for (const id of ['p-a1', 'p-a2', 'p-a3']) await seedProfile(a.db, id, { twitterUsername: `user_${id}`, apiApp: 'APP1', mappingSource: 'import' })
     await seedProfile(a.db, 'p-unmapped', { twitterUsername: 'filled_here', apiApp: 'APP1', mappingSource: 'import' })
     await seedProfile(a.db, 'p-mapped', { twitterUsername: 'other_user', apiApp: 'APP1', mappingSource: 'import' })
@@ -118,10 +120,10 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     expect(await sessions(c).findOneByOrFail({ sessionId: bobHere.sessionId })).toMatchObject({ accessToken: bobHere.accessToken, tokenStatus: 'replaced' })
     expect((await c.apiApps.get('APP1')).clientSecret).toBe('app1-secret-value')
     expect(c.settings.get('gologinToken')).toBe('gl-token-of-the-sqlite-panel-42')
-    // The plain rows are authenticated under the shared key (their MAC made again), so a host with that key uses them.
-    expect(c.settings.get('accountTimeoutSeconds')).toBe(300)
-    expect((await c.apiApps.get('APP1')).clientId).toBe('client-1')
-    expect(c.logs.ring.recent().filter((entry) => /row_refused/.test(entry.event))).toEqual([])
+    // Plain settings and API-app rows carry a MAC under the shared key: nothing copied is refused.
+    expect(c.settings.get('tokenRefreshMarginMinutes')).toBe(40)
+    expect(c.settings.view().fields.tokenRefreshMarginMinutes.refused).toBeUndefined()
+    expect((await c.apiApps.list()).map((app) => [app.name, app.refused ?? null])).toEqual([['APP1', null]])
   })
   it('npm run worker -- --copy-from-sqlite DIR does the same for a headless host, then exits', { timeout: 120_000 }, async () => {
     const url = await freshPostgresUrl()
@@ -136,20 +138,88 @@ describe('joining keeps the operator’s data (SQLite → PostgreSQL)', () => {
     const worker = tempDir('copy-cli-w-')
     fs.copyFileSync(path.join(dirB, 'data.key'), path.join(worker, 'data.key'))
     const entry = path.resolve(import.meta.dirname, '../../../out/main/worker.js')
-    // The URL as a worker takes it: from --database-url-file, then from DATABASE_URL (never a password in argv).
-    const urlFile = path.join(tempDir('copy-cli-url-'), 'database-url')
-    fs.writeFileSync(urlFile, `${url}\n`, { mode: 0o600 })
-    const run = (args: string[], databaseUrl: string) =>
-      spawnSync(process.execPath, [entry, '--data-dir', worker, ...args, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: databaseUrl } })
-    const first = run(['--database-url-file', urlFile], '')
+    const run = () => spawnSync(process.execPath, [entry, '--data-dir', worker, '--database-url', url, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: '' } })
+    const first = run()
     expect(first.status, first.stderr).toBe(0)
     expect(JSON.parse(/^COPIED (.*)$/m.exec(first.stdout)![1])).toMatchObject({ reencrypt: true, profiles: { add: 1 }, sessions: { add: 1 }, tokens: { add: 1 } })
-    const again = run([], url)
-    expect(again.status, again.stderr).toBe(0)
-    expect(JSON.parse(/^COPIED (.*)$/m.exec(again.stdout)![1])).toMatchObject({ profiles: { add: 0 }, sessions: { add: 0, already: 1 } })
+    expect(JSON.parse(/^COPIED (.*)$/m.exec(run().stdout)![1])).toMatchObject({ profiles: { add: 0 }, sessions: { add: 0, already: 1 } })
 
     const c = await start(worker, { DATABASE_URL: url })
     expect(await sessions(c).findOneByOrFail({ sessionId: token.sessionId })).toMatchObject({ accessToken: token.accessToken, tokenStatus: 'valid' })
     expect((await c.db.dataSource.getRepository(ProfileEntity).findOneByOrFail({ profileId: 'p-cli' })).twitterUsername).toBe('cli_user')
+  })
+
+  it('rows the file’s key does not vouch for stay behind: an API app or setting rewritten by SQL, a token moved into another session', { timeout: 120_000 }, async () => {
+    const url = await freshPostgresUrl()
+    const dirB = tempDir('copy-forged-b-')
+    await stop(await start(dirB, { DATABASE_URL: url }))
+    const dirA = tempDir('copy-forged-a-')
+    const a = await start(dirA)
+    await a.apiApps.save({ name: 'APP1', clientId: 'client-1', clientSecret: 'app1-secret-value', redirectUri: 'https://app1.example/cb' })
+    await a.apiApps.save({ name: 'APP2', clientId: 'client-2', clientSecret: 'app2-secret-value', redirectUri: 'https://app2.example/cb' })
+    await a.settings.update({ tokenRefreshMarginMinutes: 40, gologinRequestsPerMinute: 50 })
+    const kept = await seedToken(a.db, { profileId: 'p-kept', twitterUsername: 'kept_user', apiApp: 'APP1' })
+    const moved = await seedToken(a.db, { profileId: 'p-moved', twitterUsername: 'moved_user', apiApp: 'APP1' })
+    // Someone who can write the file but holds no key: APP2's client id and a setting rewritten, kept's token put into moved's row.
+    await a.db.dataSource.query(`UPDATE api_apps SET client_id = 'attacker-client' WHERE name = 'APP2'`)
+    await a.db.dataSource.query(`UPDATE settings SET value = '110' WHERE key = 'tokenRefreshMarginMinutes'`)
+    await a.db.dataSource.query(`UPDATE authorization_sessions SET access_token = (SELECT access_token FROM authorization_sessions WHERE session_id = ?) WHERE session_id = ?`, [kept.sessionId, moved.sessionId])
+    await stop(a)
+
+    const worker = tempDir('copy-forged-w-')
+    fs.copyFileSync(path.join(dirB, 'data.key'), path.join(worker, 'data.key'))
+    const entry = path.resolve(import.meta.dirname, '../../../out/main/worker.js')
+    const run = spawnSync(process.execPath, [entry, '--data-dir', worker, '--database-url', url, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: '' } })
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(/^COPIED (.*)$/m.exec(run.stdout)![1])).toMatchObject({ apiApps: { add: 1 }, sessions: { add: 1 }, tokens: { add: 1 }, unreadable: 3 })
+    // The log names the rows left behind (never a value).
+    expect(run.stdout + run.stderr).toMatch(/api_apps row APP2 of \S+ was changed without its data key/)
+    expect(run.stdout + run.stderr).not.toContain('app2-secret-value')
+
+    const c = await start(worker, { DATABASE_URL: url })
+    expect((await c.apiApps.list()).map((app) => [app.name, app.refused ?? null])).toEqual([['APP1', null]])
+    expect(c.settings.get('gologinRequestsPerMinute')).toBe(50)
+    expect(c.settings.get('tokenRefreshMarginMinutes')).toBe(15)
+    expect(await sessions(c).findOneByOrFail({ sessionId: kept.sessionId })).toMatchObject({ accessToken: kept.accessToken, tokenStatus: 'valid' })
+    expect(await sessions(c).findOneBy({ sessionId: moved.sessionId })).toBeNull()
+  })
+
+  it('copies an older panel’s file (before fencing and authenticated rows: secrets bound to their column, no MACs) into rows a host reads', { timeout: 120_000 }, async () => {
+    const url = await freshPostgresUrl()
+    const dirB = tempDir('copy-old-b-')
+    await stop(await start(dirB, { DATABASE_URL: url }))
+    // The old panel's folder: its key and a file migrated only up to the step before fencing, written as that version did.
+    const dirA = tempDir('copy-old-a-')
+    const key = randomBytes(32)
+    fs.writeFileSync(path.join(dirA, 'data.key'), key.toString('base64'), { mode: 0o600 })
+    const box = new SecretBox(key)
+    const old = createDataSource(path.join(dirA, DATABASE_FILE_NAME), { migrations: MIGRATIONS.slice(0, MIGRATION_NAMES.indexOf('Fencing1779321600000')) })
+    await old.initialize()
+    await old.runMigrations()
+    const sessionId = randomUUID()
+    await old.query(`INSERT INTO settings (key, value, secret_value) VALUES ('__data_key_check', NULL, ?)`, [box.seal('gologin-panel data key check', 'settings.secret_value')])
+    await old.query(`INSERT INTO settings (key, value, secret_value) VALUES ('tokenRefreshMarginMinutes', '30', NULL), ('gologinToken', NULL, ?)`, [box.seal('gologin-token-old-77', 'settings.secret_value')])
+    await old.query(
+      `INSERT INTO api_apps (name, oauth_version, client_type, client_id, client_secret, redirect_uri, scopes) VALUES ('OLDAPP', '2.0', 'confidential', 'client-old', ?, 'https://app.example.com/cb', ?)`,
+      [box.seal('client-secret-old', 'api_apps.client_secret'), JSON.stringify(['tweet.read', 'users.read'])],
+    )
+    await old.query(
+      `INSERT INTO authorization_sessions (session_id, profile_id, twitter_username, api_app, status, access_token, refresh_token, token_status, completed_at) VALUES (?, 'p-old', 'old_user', 'OLDAPP', 'completed', ?, ?, 'valid', CURRENT_TIMESTAMP)`,
+      [sessionId, box.seal('access-old', 'authorization_sessions.access_token'), box.seal('refresh-old', 'authorization_sessions.refresh_token')],
+    )
+    await old.destroy()
+
+    const worker = tempDir('copy-old-w-')
+    fs.copyFileSync(path.join(dirB, 'data.key'), path.join(worker, 'data.key'))
+    const entry = path.resolve(import.meta.dirname, '../../../out/main/worker.js')
+    const run = spawnSync(process.execPath, [entry, '--data-dir', worker, '--database-url', url, '--copy-from-sqlite', dirA], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: '' } })
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(/^COPIED (.*)$/m.exec(run.stdout)![1])).toMatchObject({ reencrypt: true, apiApps: { add: 1 }, sessions: { add: 1 }, tokens: { add: 1 }, settings: { add: 2 }, unreadable: 0 })
+
+    const c = await start(worker, { DATABASE_URL: url })
+    expect(await sessions(c).findOneByOrFail({ sessionId })).toMatchObject({ accessToken: 'access-old', refreshToken: 'refresh-old', tokenStatus: 'valid' })
+    expect(await c.apiApps.get('OLDAPP')).toMatchObject({ clientId: 'client-old', clientSecret: 'client-secret-old' })
+    expect([c.settings.get('tokenRefreshMarginMinutes'), c.settings.get('gologinToken')]).toEqual([30, 'gologin-token-old-77'])
+    expect(c.settings.view().fields.tokenRefreshMarginMinutes.refused).toBeUndefined()
   })
 })

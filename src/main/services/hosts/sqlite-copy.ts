@@ -205,6 +205,8 @@ export class SqliteCopy {
         continue
       }
       const copied: Row = { ...row, claimed_by: null, lease_until: null }
+      // Which token set wins, counted only for a row that is copied (one left behind as unreadable counts nowhere).
+      let wins: (() => void) | null = null
       if (row.status === 'completed' && row.access_token && row.twitter_username) {
         const account = `${String(row.twitter_username).toLowerCase()}|${String(row.api_app).toLowerCase()}`
         const shared = sharedNewest.get(account)
@@ -212,15 +214,16 @@ export class SqliteCopy {
         if (shared !== undefined && holds) {
           if (shared >= timeOf(row.completed_at ?? row.created_at)) {
             copied.token_status = 'replaced'
-            tokensShared++
+            wins = () => tokensShared++
           } else {
-            supersededShared.add(account)
-            tokensHere++
+            wins = () => (supersededShared.add(account), tokensHere++)
           }
-        } else if (holds) tokensAdded++
+        } else if (holds) wins = () => tokensAdded++
       }
       const sealed = reseal('authorization_sessions', copied)
-      if (sealed) sessions.push(sealed)
+      if (!sealed) continue
+      sessions.push(sealed)
+      wins?.()
     }
 
     // ---- settings: keys the shared database does not have (never its key check) ----
