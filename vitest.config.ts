@@ -21,6 +21,7 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/fenced-work-more.test.ts',
   // Every panel is live for every host: LISTEN/NOTIFY of session changes.
   'tests/integration/hosts/live-panels.test.ts',
+  'tests/integration/db/session-changes.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]
