@@ -30,6 +30,7 @@ export class SessionFollower {
   private timer: NodeJS.Timeout | null = null
   private reading: Promise<void> | null = null
   private closed = false
+  private failing = false
 
   constructor(private readonly deps: SessionFollowerDeps) {}
 
@@ -75,10 +76,12 @@ export class SessionFollower {
       for (let start = 0; start < profiles.length && !this.closed; start += READ_CHUNK) {
         for (const row of await this.deps.profiles.byIds(profiles.slice(start, start + READ_CHUNK))) this.deps.events.emit('profiles', authorizationCells(row))
       }
+      this.failing = false
     } catch (error) {
-      // Read again at the next look (the database may be back by then).
+      // Read again at the next look (the database may be back by then); said once per outage.
       for (const id of ids) this.waiting.add(id)
-      this.deps.log.warn('sessions.follow.read_failed', { err: error, sessions: ids.length }, 'Could not read sessions changed by other hosts; trying again')
+      if (!this.failing) this.deps.log.warn('sessions.follow.read_failed', { err: error, sessions: ids.length }, 'Could not read sessions changed by other hosts; trying again')
+      this.failing = true
       await new Promise((resolve) => setTimeout(resolve, 1_000).unref?.())
     }
   }
