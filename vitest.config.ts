@@ -21,6 +21,9 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/host-identity.test.ts',
   'tests/integration/hosts/fenced-work-more.test.ts',
   'tests/integration/hosts/rest-api-exposure.test.ts',
+  // Every panel is live for every host: LISTEN/NOTIFY of session changes.
+  'tests/integration/hosts/live-panels.test.ts',
+  'tests/integration/db/session-changes.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

@@ -43,6 +43,7 @@ import { keyCandidates, SqliteCopy } from './services/hosts/sqlite-copy'
 import { SettingsService } from './services/settings/settings-service'
 import { runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
+import { followSessionChanges } from './services/automation/session-follower'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
 import { readHostConfig } from './host-config'
@@ -270,6 +271,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       health: () => health.state(),
     })
     onClose('batches', () => authorization.close())
+    // PostgreSQL: what other hosts do to sessions reaches this host's panels as live patches too.
+    if (db.kind === 'postgres') onClose('live sessions', await followSessionChanges({ db, sessions: authorization.sessions, events, log: logs.logger('sessions') }))
 
     const info: SystemInfo = {
       appVersion: options.appVersion ?? '0.0.0',

@@ -139,4 +139,8 @@ export class AuthorizationSessionEntity {
   /** Until when that host holds the refresh; another host may take the row after it. */
   @Column({ name: 'refresh_lease_until', type: 'datetime', nullable: true })
   refreshLeaseUntil!: Date | null
+
+  /** PostgreSQL: when a column a panel shows last changed, stamped by a trigger (migration 0012); never written here. */
+  @Column({ name: 'updated_at', type: 'datetime', nullable: true, insert: false, update: false })
+  updatedAt!: Date | null
 }

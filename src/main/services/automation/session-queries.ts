@@ -101,6 +101,13 @@ export class SessionQueries {
     return toSessionRow(row)
   }
 
+  /** The sessions of these ids (in no order; unknown ids are left out), for live patches of changes made elsewhere. */
+  async byIds(sessionIds: readonly string[]): Promise<SessionRow[]> {
+    if (!sessionIds.length) return []
+    const rows: SessionSqlRow[] = await this.deps.dataSource.query(`${SELECT} WHERE s.session_id IN (${sessionIds.map(() => '?').join(', ')})`, [...sessionIds])
+    return rows.map(toSessionRow)
+  }
+
   /** The failure screenshot as a `data:image/png;base64,…` URL; null when there is none (or it was cleaned up). */
   async screenshot(sessionId: string): Promise<{ dataUrl: string | null }> {
     const [row]: Array<{ screenshot_path: string | null }> = await this.deps.dataSource.query(

@@ -82,10 +82,12 @@ export interface ProfilePage {
 export class ProfileQueries {
   private readonly rows: RowReader
   private readonly sql: ReturnType<typeof statements>
+  private readonly kind: DatabaseKind
 
   constructor(database: { dataSource: DataSource }) {
     this.rows = rowReader(database.dataSource)
-    this.sql = statements(dialectOf(database.dataSource).kind)
+    this.kind = dialectOf(database.dataSource).kind
+    this.sql = statements(this.kind)
   }
 
   /** Profiles after `cursor` (0 = from the start) in id order, inactive ones included. */
@@ -100,6 +102,13 @@ export class ProfileQueries {
   async byId(profileId: string): Promise<ProfileRow | null> {
     const row = await this.rows.get<ProfileSqlRow>(this.sql.byId, [profileId])
     return row ? toProfileRow(row) : null
+  }
+
+  /** The profiles of these GoLogin ids (unknown ids left out). */
+  async byIds(profileIds: readonly string[]): Promise<ProfileRow[]> {
+    if (!profileIds.length) return []
+    const sql = profileRowsSql(`SELECT * FROM profiles WHERE profile_id IN (${profileIds.map(() => '?').join(', ')})`, 'p.id', this.kind)
+    return (await this.rows.all<ProfileSqlRow>(sql, [...profileIds])).map(toProfileRow)
   }
 
   /**
