@@ -19,6 +19,7 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/host-health.test.ts',
   'tests/integration/hosts/host-identity.test.ts',
   'tests/integration/hosts/fenced-work-more.test.ts',
+  'tests/integration/hosts/dead-hosts.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

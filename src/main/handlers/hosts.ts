@@ -1,15 +1,17 @@
 import type { PartialHandlerMap } from '../ipc/router'
-import type { HostsOverview } from '../../shared/contract/hosts'
+import type { HostReleaseResult, HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
 import type { SqliteCopy } from '../services/hosts/sqlite-copy'
 
-type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch' | 'hosts:copyPreview' | 'hosts:copyFromSqlite'
+type HostsChannel = 'hosts:list' | 'hosts:status' | 'hosts:testDatabase' | 'hosts:joinDatabase' | 'hosts:leaveDatabase' | 'hosts:setSlots' | 'hosts:relaunch' | 'hosts:copyPreview' | 'hosts:copyFromSqlite' | 'hosts:release'
 
 export function hostsHandlers(
   service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
   overview: () => Promise<HostsOverview>,
   /** On PostgreSQL: this machine's SQLite file, to copy into the shared database; null on SQLite. */
   copy: () => Pick<SqliteCopy, 'preview' | 'copy'>,
+  /** On PostgreSQL: frees an offline host's profiles and claims at once; refused on SQLite. */
+  release: (hostId: string) => Promise<HostReleaseResult>,
 ): PartialHandlerMap<HostsChannel> {
   return {
     'hosts:list': () => overview(),
@@ -21,5 +23,6 @@ export function hostsHandlers(
     'hosts:relaunch': () => service.relaunch(),
     'hosts:copyPreview': () => copy().preview(),
     'hosts:copyFromSqlite': () => copy().copy(),
+    'hosts:release': ({ hostId }) => release(hostId),
   }
 }
