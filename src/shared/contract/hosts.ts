@@ -105,6 +105,8 @@ export interface HostView {
   heartbeatAt: string
   /** Profiles it runs at once. */
   slots: number
+  /** How it runs profiles: `cloud` (GoLogin's cloud browser) or `desktop` (the GoLogin app on that machine); null: not said. */
+  launcher: string | null
   /** Authorizations it runs now. */
   running: number
   /** Slots taken (starting, running, or stopping and not yet confirmed), and accounts waiting for one. */

@@ -14,6 +14,7 @@ export interface HostRecord {
   slots: number
   running: number
   summary: unknown
+  launcher?: string | null
   declaredDeadAt?: string | null
   profilesReleased?: number
   profilesHeld?: number
@@ -60,6 +61,7 @@ function view(row: HostRecord, thisHost: string, online: boolean): HostView {
     startedAt: row.startedAt,
     heartbeatAt: row.heartbeatAt,
     slots: row.slots,
+    launcher: row.launcher ?? null,
     running: row.running,
     slotsInUse: count('slotsInUse'),
     waiting: count('waiting'),

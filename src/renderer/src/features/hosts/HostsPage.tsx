@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react'
-import type { HostsOverview } from '../../../../shared/contract/hosts'
+import { useCallback, useEffect, useState } from 'react'
+import type { HostsOverview, HostView } from '../../../../shared/contract/hosts'
 import { api } from '../../api'
 import { EmptyState } from '../../components/EmptyState'
+import { ReleaseHostDialog } from './ReleaseHostDialog'
 import { PageHeader } from '../../components/PageHeader'
 import { errorMessage, formatRelative, plural } from '../../lib/format'
 
@@ -17,6 +18,16 @@ const POLL_MS = 3_000
 export function HostsPage() {
   const [overview, setOverview] = useState<HostsOverview | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
+  const [releasing, setReleasing] = useState<HostView | null>(null)
+  const [released, setReleased] = useState<string | null>(null)
+  const refresh = useCallback(async () => {
+    try {
+      setOverview(await api.call('hosts:list', {}))
+      setProblem(null)
+    } catch (error) {
+      setProblem(errorMessage(error))
+    }
+  }, [])
   useEffect(() => {
     let cancelled = false
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -50,6 +61,22 @@ export function HostsPage() {
           The hosts could not be read: {problem}
         </p>
       ) : null}
+      {released ? (
+        <p className="hosts-released" role="status">
+          {released}
+        </p>
+      ) : null}
+      {releasing ? (
+        <ReleaseHostDialog
+          host={releasing}
+          onClose={() => setReleasing(null)}
+          onReleased={(message) => {
+            setReleasing(null)
+            setReleased(message)
+            void refresh()
+          }}
+        />
+      ) : null}
       {overview && !overview.shared ? (
         <EmptyState title="This machine only">
           <p>
@@ -71,6 +98,7 @@ export function HostsPage() {
                 <th scope="col">Waiting</th>
                 <th scope="col">Last 15 min</th>
                 <th scope="col">Up since</th>
+                <th scope="col" aria-label="Actions" />
               </tr>
             </thead>
             <tbody>
@@ -81,7 +109,7 @@ export function HostsPage() {
                     {host.thisHost ? <span className="muted"> (this panel)</span> : null}
                   </td>
                   <td>
-                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : `offline · last seen ${formatRelative(host.heartbeatAt)}`}
+                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : offlineText(host)}
                     {host.online && host.problem ? (
                       <div className="hosts-problem" role="note">
                         {host.problem.reason}
@@ -99,6 +127,13 @@ export function HostsPage() {
                     {host.lastError ? <div className="muted hosts-last-error">{host.lastError}</div> : null}
                   </td>
                   <td>{formatRelative(host.startedAt)}</td>
+                  <td>
+                    {!host.online && !host.thisHost && host.profilesHeld > 0 ? (
+                      <button type="button" className="button" onClick={() => setReleasing(host)}>
+                        Release this host’s profiles
+                      </button>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -107,6 +142,14 @@ export function HostsPage() {
       ) : null}
     </>
   )
+}
+
+/** "offline since 13:02 — 2 profiles released", or with the profiles it still holds. */
+function offlineText(host: HostView): string {
+  const since = `offline since ${formatTime(host.heartbeatAt)} (${formatRelative(host.heartbeatAt)})`
+  if (host.declaredDeadAt && host.profilesReleased > 0) return `${since} — ${plural(host.profilesReleased, 'profile')} released`
+  if (host.profilesHeld > 0) return `${since} — holds ${plural(host.profilesHeld, 'profile')}`
+  return since
 }
 
 /** "13:02" (today) as the operator's clock shows it. */
