@@ -99,7 +99,7 @@ describe('Hosts page (browser mode)', () => {
       await db.query(`INSERT INTO hosts (host_id, started_at, heartbeat_at, slots, launcher, running, summary) VALUES ('w2', now() - interval '1 hour', now() - interval '20 minutes', 4, 'desktop', 2, '{}')`)
       await db.query(`INSERT INTO profiles (profile_id, profile_name, in_use, in_use_by) VALUES ('p-1', 'one', TRUE, 'w2'), ('p-2', 'two', TRUE, 'w2')`)
       const row = table.getByRole('row', { name: 'w2' })
-      await row.getByText(/^offline since \d\d:\d\d .* — holds 2 profiles$/).waitFor()
+      await row.getByText(/^offline since \d\d:\d\d.* — holds 2 profiles$/).waitFor()
       const button = row.getByRole('button', { name: 'Release this host’s profiles' })
       await button.waitFor()
       fs.mkdirSync(SCREENSHOTS, { recursive: true })

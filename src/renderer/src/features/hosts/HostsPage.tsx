@@ -98,7 +98,6 @@ export function HostsPage() {
                 <th scope="col">Waiting</th>
                 <th scope="col">Last 15 min</th>
                 <th scope="col">Up since</th>
-                <th scope="col" aria-label="Actions" />
               </tr>
             </thead>
             <tbody>
@@ -109,7 +108,14 @@ export function HostsPage() {
                     {host.thisHost ? <span className="muted"> (this panel)</span> : null}
                   </td>
                   <td>
-                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : offlineText(host)}
+                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : <span title={`Last heartbeat ${formatRelative(host.heartbeatAt)}`}>{offlineText(host)}</span>}
+                    {!host.online && !host.thisHost && host.profilesHeld > 0 ? (
+                      <div className="hosts-actions">
+                        <button type="button" className="button button-small" onClick={() => setReleasing(host)}>
+                          Release this host’s profiles
+                        </button>
+                      </div>
+                    ) : null}
                     {host.online && host.problem ? (
                       <div className="hosts-problem" role="note">
                         {host.problem.reason}
@@ -127,13 +133,6 @@ export function HostsPage() {
                     {host.lastError ? <div className="muted hosts-last-error">{host.lastError}</div> : null}
                   </td>
                   <td>{formatRelative(host.startedAt)}</td>
-                  <td>
-                    {!host.online && !host.thisHost && host.profilesHeld > 0 ? (
-                      <button type="button" className="button" onClick={() => setReleasing(host)}>
-                        Release this host’s profiles
-                      </button>
-                    ) : null}
-                  </td>
                 </tr>
               ))}
             </tbody>
@@ -146,7 +145,7 @@ export function HostsPage() {
 
 /** "offline since 13:02 — 2 profiles released", or with the profiles it still holds. */
 function offlineText(host: HostView): string {
-  const since = `offline since ${formatTime(host.heartbeatAt)} (${formatRelative(host.heartbeatAt)})`
+  const since = `offline since ${formatTime(host.heartbeatAt)}`
   if (host.declaredDeadAt && host.profilesReleased > 0) return `${since} — ${plural(host.profilesReleased, 'profile')} released`
   if (host.profilesHeld > 0) return `${since} — holds ${plural(host.profilesHeld, 'profile')}`
   return since
