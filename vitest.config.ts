@@ -24,6 +24,7 @@ const POSTGRES_ONLY = [
   // Every panel is live for every host: LISTEN/NOTIFY of session changes.
   'tests/integration/hosts/live-panels.test.ts',
   'tests/integration/db/session-changes.test.ts',
+  'tests/integration/hosts/dead-hosts.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

@@ -105,6 +105,11 @@ export interface CoreOptions {
    * have approved and still be storing the tokens); default `CLAIM_CAPTURE_GRACE_SECONDS`, else 150 s.
    */
   captureGraceMs?: number
+  /**
+   * PostgreSQL: a host silent this long is declared dead by the live hosts, its profiles released for them
+   * (default `HOST_DEAD_AFTER_SECONDS`, else 3 claim leases).
+   */
+  hostDeadAfterMs?: number
   /** How long a failed write of issued tokens is retried before they are revoked: default `TOKEN_STORE_RETRY_SECONDS`, else 90 s. */
   tokenStoreWindowMs?: number
   /** How long one profile stop may take, and the back-off of stops retried after a failure (tests shorten them). */
@@ -269,6 +274,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       tokenStoreWindowMs: options.tokenStoreWindowMs ?? secondsFromEnv(env, 'TOKEN_STORE_RETRY_SECONDS', 1),
       claimsReady,
       health: () => health.state(),
+      hostDeadAfterMs: options.hostDeadAfterMs ?? secondsFromEnv(env, 'HOST_DEAD_AFTER_SECONDS', 1),
+      stopCloudBrowser: (profileId, stop) => gologin.client.stopCloudBrowser(profileId, stop),
     })
     onClose('batches', () => authorization.close())
     // PostgreSQL: what other hosts do to sessions reaches this host's panels as live patches too.
@@ -348,6 +355,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         () => hostsOverview({ shared: db.kind === 'postgres', hostId, leaseMs: claimLeaseMs, list: () => authorization.batches.hosts() }),
         () => sqliteCopy(path.join(dataDir, DATABASE_FILE_NAME), () => keyCandidates(keyStore, dataKey.key())),
         restApiExposure,
+        async (hostId) => {
+          if (!authorization.deadHosts) throw new ValidationException('This host runs on its own SQLite file: there are no other hosts to release.', { reason: 'not_shared' })
+          const { released, notStopped, requeued, message } = await authorization.deadHosts.release(hostId)
+          return { hostId, released: released.length, notStopped: notStopped.length, requeued, message }
+        },
       ),
     }
     const router = new Router(handlers, logs.logger('ipc'))

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
 import { afterEach, describe, it } from 'vitest'
 import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
@@ -15,6 +16,7 @@ import { tempDir } from '../helpers/temp-dir'
 import { panelPage } from './support/panel-page'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots')
 const panels: BrowserModeProcess[] = []
 const workers: ChildProcess[] = []
 let browser: Browser | null = null
@@ -79,8 +81,43 @@ describe('Hosts page (browser mode)', () => {
 
     worker.kill('SIGTERM')
     await new Promise((resolve) => worker.once('exit', resolve))
-    await row.getByText(/^offline · last seen/).waitFor({ timeout: 30_000 })
+    await row.getByText(/^offline since \d\d:\d\d/).waitFor({ timeout: 30_000 })
     await page.getByText(/^1 host online · /).waitFor()
+  })
+
+  it('offers to release the profiles an offline host still holds, after a confirmation', { timeout: 120_000 }, async () => {
+    const databaseUrl = await freshPostgresUrl()
+    const panelDir = tempDir('panel-e2e-release-')
+    // "Host is dead after" far away: only the operator's release frees the profiles here.
+    const page = await openHosts(panelDir, { DATABASE_URL: databaseUrl, PROFILE_SYNC_INTERVAL: '0', CLAIM_LEASE_SECONDS: '2', HOST_DEAD_AFTER_SECONDS: '3600' })
+    const table = page.getByRole('table', { name: 'Hosts' })
+    await table.getByRole('row').filter({ hasText: '(this panel)' }).getByText('online').waitFor()
+    // A worker that died holding two profiles (its desktop launcher's browsers may still be open there).
+    const db = new pg.Client({ connectionString: databaseUrl })
+    await db.connect()
+    try {
+      await db.query(`INSERT INTO hosts (host_id, started_at, heartbeat_at, slots, launcher, running, summary) VALUES ('w2', now() - interval '1 hour', now() - interval '20 minutes', 4, 'desktop', 2, '{}')`)
+      await db.query(`INSERT INTO profiles (profile_id, profile_name, in_use, in_use_by) VALUES ('p-1', 'one', TRUE, 'w2'), ('p-2', 'two', TRUE, 'w2')`)
+      const row = table.getByRole('row', { name: 'w2' })
+      await row.getByText(/^offline since \d\d:\d\d.* — holds 2 profiles$/).waitFor()
+      const button = row.getByRole('button', { name: 'Release this host’s profiles' })
+      await button.waitFor()
+      fs.mkdirSync(SCREENSHOTS, { recursive: true })
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'hosts-offline-release.png') })
+
+      await button.click()
+      const dialog = page.getByRole('dialog', { name: 'Release the profiles of w2?' })
+      await dialog.getByText(/may still be open on that machine/).waitFor()
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'hosts-release-confirm.png') })
+      await dialog.getByRole('button', { name: 'Release profiles' }).click()
+      await page.getByRole('status').filter({ hasText: '2 profile(s) released' }).waitFor()
+      await row.getByText(/— 2 profiles released$/).waitFor()
+      await row.getByRole('button', { name: 'Release this host’s profiles' }).waitFor({ state: 'detached' })
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM profiles WHERE in_use = TRUE`)
+      if (rows[0].n !== 0) throw new Error(`${rows[0].n} profile(s) still held after the release`)
+    } finally {
+      await db.end()
+    }
   })
 
   it('on SQLite says this machine runs every authorization itself', { timeout: 60_000 }, async () => {

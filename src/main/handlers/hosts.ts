@@ -1,5 +1,5 @@
 import type { PartialHandlerMap } from '../ipc/router'
-import type { HostsOverview } from '../../shared/contract/hosts'
+import type { HostReleaseResult, HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
 import type { RestApiExposureService } from '../services/hosts/rest-api-exposure'
 import type { SqliteCopy } from '../services/hosts/sqlite-copy'
@@ -16,6 +16,7 @@ type HostsChannel =
   | 'hosts:relaunch'
   | 'hosts:copyPreview'
   | 'hosts:copyFromSqlite'
+  | 'hosts:release'
 
 export function hostsHandlers(
   service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
@@ -23,6 +24,8 @@ export function hostsHandlers(
   /** On PostgreSQL: this machine's SQLite file, to copy into the shared database; null on SQLite. */
   copy: () => Pick<SqliteCopy, 'preview' | 'copy'>,
   restApi: Pick<RestApiExposureService, 'status' | 'set'>,
+  /** On PostgreSQL: frees an offline host's profiles and claims at once; refused on SQLite. */
+  release: (hostId: string) => Promise<HostReleaseResult>,
 ): PartialHandlerMap<HostsChannel> {
   return {
     'hosts:list': () => overview(),
@@ -36,5 +39,6 @@ export function hostsHandlers(
     'hosts:relaunch': () => service.relaunch(),
     'hosts:copyPreview': () => copy().preview(),
     'hosts:copyFromSqlite': () => copy().copy(),
+    'hosts:release': ({ hostId }) => release(hostId),
   }
 }

@@ -21,12 +21,24 @@ export interface BatchProgress {
   skipped: number
   slotsInUse: number
   maxSlots: number
-  /** Estimated time to finish, from observed durations; null until one account finished. */
+  /** Estimated time to finish, from observed durations; null until one account finished, and while accounts wait for an offline host. */
   etaMs: number | null
+  /**
+   * PostgreSQL: accounts of the batch that wait for an offline host (it holds their profile, or claimed their
+   * session): they finish only once that host is declared dead or its profiles are released. Empty: none.
+   */
+  waitsFor?: BatchHostWait[]
   startedAt: string
   finishedAt: string | null
   /** The batch this one retries, if it is a retry. */
   retryOf: string | null
+}
+
+export interface BatchHostWait {
+  hostId: string
+  accounts: number
+  /** The host's last heartbeat. */
+  offlineSince: string
 }
 
 export interface BatchStartResult {

@@ -135,6 +135,8 @@ export interface HostView {
   heartbeatAt: string
   /** Profiles it runs at once. */
   slots: number
+  /** How it runs profiles: `cloud` (GoLogin's cloud browser) or `desktop` (the GoLogin app on that machine); null: not said. */
+  launcher: string | null
   /** Authorizations it runs now. */
   running: number
   /** Slots taken (starting, running, or stopping and not yet confirmed), and accounts waiting for one. */
@@ -146,6 +148,24 @@ export interface HostView {
   lastError: string | null
   /** Why the host takes no work right now (GoLogin unreachable, token refused, slots held, recovering), since when; null: it can work. */
   problem: { reason: string; since: string } | null
+  /** Declared dead (silent past "host is dead after", or released by the operator) since; null while it is not. */
+  declaredDeadAt: string | null
+  /** Its profiles released for the other hosts since it was declared dead. */
+  profilesReleased: number
+  /** Profiles still marked in use by it (no other host starts them): what "Release this host's profiles" frees. */
+  profilesHeld: number
+}
+
+/** What "Release this host's profiles" did (`hosts:release`). */
+export interface HostReleaseResult {
+  hostId: string
+  /** Profiles freed for the other hosts. */
+  released: number
+  /** Cloud profiles GoLogin did not confirm stopped: still held, tried again shortly. */
+  notStopped: number
+  /** Its claimed sessions put back in the queue. */
+  requeued: number
+  message: string
 }
 
 export interface HostsOverview {
@@ -168,6 +188,11 @@ const joinInput = z
 export const hostsContract = {
   /** The Hosts page: every host of a shared database, live (each panel polls it while the page is open). */
   'hosts:list': request(z.undefined().or(z.object({}).strict()), returns<HostsOverview>()),
+  /**
+   * The Hosts page's "Release this host's profiles", for an offline host the operator knows is gone: its claimed
+   * sessions go back to the queue and its profiles are released (cloud: stopped in GoLogin first). Refused for an online host.
+   */
+  'hosts:release': request(z.object({ hostId: z.string().trim().min(1).max(255) }).strict(), returns<HostReleaseResult>()),
   /** Settings → Database and hosts: the database in use, the next start's, and this host's slots. */
   'hosts:status': request(z.undefined().or(z.object({}).strict()), returns<HostDatabaseStatus>()),
   /** Connects to a PostgreSQL URL (short timeout) and says what it holds and whether the key opens it; writes nothing. */

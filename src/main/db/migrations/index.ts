@@ -13,6 +13,7 @@ import { GoLoginSharedLimit1778112000000 } from './0007-gologin-shared-limit'
 import { Claims1778716800000 } from './0008-claims'
 import { Fencing1779321600000 } from './0009-fencing'
 import { AuthenticatedRows1779926400000 } from './0010-authenticated-rows'
+import { DeadHosts1780531200000 } from './0011-dead-hosts'
 import { SessionNotify1781136000000 } from './0012-session-notify'
 
 export const MIGRATIONS = [
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   Claims1778716800000,
   Fencing1779321600000,
   AuthenticatedRows1779926400000,
+  DeadHosts1780531200000,
   SessionNotify1781136000000,
 ]
 

@@ -92,7 +92,7 @@ export function createCloudApi(state: CloudState, requests: RequestLog, browsers
     state.cloudStops.push(request.params.id)
     try {
       await browsers.stop(request.params.id, browsers.behaviour(request.params.id))
-      state.hosting.stopped(request.params.id, state.entranceOf(request.raw.socket.localPort))
+      state.hosting.stopped(request.params.id)
     } catch (error) {
       return answer(reply, 500, { statusCode: 500, message: error instanceof Error ? error.message : String(error) })
     }

@@ -1,7 +1,7 @@
 /**
  * Which entrance (host) runs which cloud browser, as GoLogin's side sees it: a profile counts as run by an
- * entrance from its first successful `/connect` there until a `DELETE /browser/{id}/web` through that entrance
- * stops it. Gives the figures the several-hosts tests check from the outside: the most profiles an entrance
+ * entrance from its first successful `/connect` there until a `DELETE /browser/{id}/web` stops it — through any
+ * entrance, as GoLogin stops the one cloud browser of a profile whoever asks (a live host stops a dead host's). Gives the figures the several-hosts tests check from the outside: the most profiles an entrance
  * ran at once, and the most entrances one profile ran on at once (must stay 1).
  */
 export interface CloudHostingFigures {
@@ -34,10 +34,11 @@ export class CloudHosting {
     this.starts.set(entrance, (this.starts.get(entrance) ?? 0) + 1)
   }
 
-  stopped(profileId: string, entrance: string): void {
+  stopped(profileId: string): void {
     const on = this.byProfile.get(profileId)
-    if (!on?.delete(entrance)) return
-    this.running.set(entrance, (this.running.get(entrance) ?? 1) - 1)
+    if (!on) return
+    for (const entrance of on) this.running.set(entrance, (this.running.get(entrance) ?? 1) - 1)
+    on.clear()
   }
 
   figures(): CloudHostingFigures {

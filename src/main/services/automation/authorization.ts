@@ -22,7 +22,8 @@ import { AuthorizationPreflight, type PreflightDeps } from './preflight'
 import { ProfileAutomator } from './profile-automator'
 import { SessionQueries } from './session-queries'
 import { SessionStore } from './session-store'
-import { LOG_SUMMARY_WINDOW_MS, logSummary } from '../hosts/hosts-overview'
+import { LOG_SUMMARY_WINDOW_MS, logSummary, offlineAfterMs } from '../hosts/hosts-overview'
+import { DEAD_AFTER_LEASES, DeadHosts } from '../hosts/dead-hosts'
 import type { HostHealthState } from '../hosts/host-health'
 
 export interface AuthorizationEngineDeps {
@@ -54,6 +55,10 @@ export interface AuthorizationEngineDeps {
   claimsReady?: Promise<readonly string[]>
   /** PostgreSQL: whether this host can work now (it claims nothing otherwise). */
   health?: () => HostHealthState
+  /** PostgreSQL: a host silent this long is declared dead and its profiles released (default 3 claim leases). */
+  hostDeadAfterMs?: number
+  /** Stops a profile's cloud browser through GoLogin's API (a dead cloud host's profiles are stopped before their release). */
+  stopCloudBrowser?: (profileId: string, options: { signal: AbortSignal }) => Promise<void>
 }
 
 export interface AuthorizationEngine {
@@ -63,6 +68,8 @@ export interface AuthorizationEngine {
   batches: BatchRunner
   /** Read side of the Sessions page. */
   sessions: SessionQueries
+  /** PostgreSQL: declares silent hosts dead and releases an offline host's profiles (the Hosts page's action); null on SQLite. */
+  deadHosts: DeadHosts | null
   /** Cancels live batches cleanly (profiles stopped, sessions `cancelled`), bounded in time. */
   close(): Promise<void>
   /** Shutdown, before the database closes: waits (bounded) for attempts past the consent page to store or revoke their tokens. */
@@ -95,6 +102,18 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
   const hostId = deps.hostId ?? `${os.hostname()}/${process.pid}`
   const claimStore = claimPool ? new ClaimStore({ pool: claimPool, hostId, leaseMs: deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS, captureGraceMs: deps.captureGraceMs, log: log.child('claims') }) : null
   const handingOver = new Set<string>()
+  const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS
+  const deadHosts = claimPool
+    ? new DeadHosts({
+        pool: claimPool,
+        hostId,
+        deadAfterMs: deps.hostDeadAfterMs ?? DEAD_AFTER_LEASES * leaseMs,
+        offlineMs: offlineAfterMs(leaseMs),
+        stopCloudBrowser: deps.stopCloudBrowser ?? (() => Promise.reject(new Error('No GoLogin API client to stop cloud browsers with'))),
+        events,
+        log: logs.logger('hosts'),
+      })
+    : null
   const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver } : null })
   const automator = new ProfileAutomator({
     store,
@@ -140,7 +159,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     logger: logs.logger('batch'),
     concurrency: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
     claims: claimStore
-      ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode'), ready: deps.claimsReady, health: deps.health }
+      ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode'), ready: deps.claimsReady, health: deps.health, deadHosts: deadHosts ?? undefined, offlineMs: offlineAfterMs(leaseMs) }
       : null,
     hostSummary: () => ({ logs: logSummary(logs.ring.since(Date.now() - LOG_SUMMARY_WINDOW_MS)) }),
   })
@@ -153,11 +172,13 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     oauth,
     batches,
     sessions: new SessionQueries({ dataSource: db.dataSource, screenshotDir }),
+    deadHosts,
     settleCaptured: (timeoutMs) => automator.settleCaptured(timeoutMs),
     async close() {
       stopWatching()
       stopSlots()
       await batches.close(6_000)
+      await deadHosts?.settle()
       await claimStore?.close().catch((error: unknown) => log.warn('batch.claims.close_failed', { err: error }))
     },
   }

@@ -51,6 +51,10 @@ export interface BatchRunnerDeps {
     ready?: Promise<readonly string[]>
     /** Whether this host can work now; one that cannot claims nothing and says why in its heartbeat. */
     health?: () => HostHealthState
+    /** Declares hosts silent too long dead and frees their profiles (each tick starts a look; it is not awaited). */
+    deadHosts?: { sweep(): Promise<void> }
+    /** A host silent this long is offline: accounts waiting for it are named on the batch bar (default 10 s). */
+    offlineMs?: number
   } | null
   /** More of this host's heartbeat summary for the Hosts page (its log's warnings and errors). */
   hostSummary?: () => Record<string, unknown>
@@ -584,9 +588,15 @@ export class BatchRunner {
         this.deps.events.emit('sessions', { id: gone.sessionId, status: 'cancelled', errorCode: 'CANCELLED', errorMessage: 'The batch was cancelled.' })
       }
       await shared.finishDrained()
+      // Off the tick's path: a slow GoLogin stop of a dead host's profile never delays this host's heartbeat.
+      void this.deps.claims?.deadHosts?.sweep()
       const epoch = this.stateEpoch
       const rows = await shared.batches([...this.batches.values()].filter((b) => b.live).map((b) => b.id))
       const counts = await shared.counts(rows.map((row) => row.id))
+      const waits = await shared.waits(
+        rows.filter((row) => row.state !== 'finished' && row.state !== 'cancelled').map((row) => row.id),
+        this.deps.claims?.offlineMs ?? 10_000,
+      )
       for (const row of rows) {
         const batch = this.batches.get(row.id) ?? (row.state === 'running' || row.state === 'paused' || row.state === 'cancelling' ? this.adopt(row.id, row) : null)
         if (!batch) continue
@@ -594,6 +604,7 @@ export class BatchRunner {
         const wasLive = batch.live
         if (epoch === this.stateEpoch) batch.state = row.state
         batch.shared = counts.get(row.id) ?? batch.shared
+        batch.waits = waits.filter((wait) => wait.batchId === row.id).map(({ hostId, accounts, offlineSince }) => ({ hostId, accounts, offlineSince }))
         if (batch.state === 'cancelling' || batch.state === 'cancelled') {
           for (const { controller } of batch.running.values()) if (!controller.signal.aborted) controller.abort(new DomainException('CANCELLED', 'The batch was cancelled.'))
         }

@@ -2,7 +2,7 @@
  * One batch in memory: its queued attempts (in order), the ones running with their cancel switch,
  * its counts and state, and the `BatchProgress` the UI shows. No I/O: the BatchRunner drives it.
  */
-import type { BatchProgress, BatchState } from '../../../shared/contract/batches'
+import type { BatchHostWait, BatchProgress, BatchState } from '../../../shared/contract/batches'
 import type { SlotFigures } from '../gologin/profile-slots'
 import { estimateEtaMs, pushDuration } from './eta'
 import type { SessionOutcome } from './profile-automator'
@@ -28,6 +28,8 @@ export class Batch {
   shared: { sessions: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number } | null = null
   /** PostgreSQL (claims): the host that started the batch. */
   createdBy: string | null = null
+  /** PostgreSQL (claims): accounts waiting for an offline host (its profiles, its claims). */
+  waits: BatchHostWait[] = []
   private readonly queue: SessionJob[]
   private next = 0
   private readonly durations: number[] = []
@@ -85,6 +87,7 @@ export class Batch {
     const figures = this.shared ?? { sessions: this.sessions, queued: this.queued, running: this.running.size, succeeded: this.succeeded, failed: this.failed, cancelled: this.cancelled }
     const done = figures.succeeded + figures.failed + figures.cancelled + this.skipped
     const remaining = figures.queued + figures.running
+    const waits = this.live ? this.waits : []
     return {
       id: this.id,
       apiApp: this.apiApp,
@@ -99,10 +102,12 @@ export class Batch {
       skipped: this.skipped,
       slotsInUse: slots.slotsInUse,
       maxSlots: slots.maxConcurrent,
-      etaMs: this.live ? estimateEtaMs({ remaining, running: figures.running, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations }) : null,
+      // Accounts waiting for an offline host finish only once it is released: no time can be promised.
+      etaMs: this.live && !waits.length ? estimateEtaMs({ remaining, running: figures.running, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations }) : null,
       startedAt: this.startedAt,
       finishedAt: this.finishedAt,
       retryOf: this.retryOf,
+      ...(waits.length ? { waitsFor: waits } : {}),
     }
   }
 }

@@ -62,6 +62,34 @@ export interface HostRow {
   launcher: string | null
   running: number
   summary: unknown
+  /** Declared dead (silent too long, or released by the operator) since; null while alive. */
+  declaredDeadAt: string | null
+  /** Its profiles freed for the other hosts since it was declared dead. */
+  profilesReleased: number
+  /** Profiles still marked in use by it. */
+  profilesHeld: number
+}
+
+interface RawHostRow {
+  host_id: string
+  started_at: string
+  heartbeat_at: string
+  slots: number
+  launcher: string | null
+  running: number
+  summary: string | null
+  declared_dead_at: string | null
+  released_profiles: number
+  profiles_held: string
+}
+
+/** Accounts of a batch that wait for a silent host: their profile is held by it, or their session claimed by it. */
+export interface HostWait {
+  batchId: string
+  hostId: string
+  accounts: number
+  /** Its last heartbeat. */
+  offlineSince: string
 }
 
 export interface ClaimStoreOptions {
@@ -300,17 +328,23 @@ export class ClaimStore {
     await this.options.pool.query(
       `INSERT INTO hosts (host_id, started_at, heartbeat_at, slots, launcher, running, summary) VALUES ($1, $2, clock_timestamp(), $3, $4, $5, $6)
         ON CONFLICT (host_id) DO UPDATE SET heartbeat_at = clock_timestamp(), started_at = EXCLUDED.started_at, slots = EXCLUDED.slots,
-          launcher = EXCLUDED.launcher, running = EXCLUDED.running, summary = EXCLUDED.summary`,
+          launcher = EXCLUDED.launcher, running = EXCLUDED.running, summary = EXCLUDED.summary, declared_dead_at = NULL, released_profiles = 0`,
       [this.hostId, info.startedAt, info.slots, info.launcher, info.running, JSON.stringify(info.summary)],
     )
   }
 
   /** Every host of the database, newest heartbeat first. */
   async hosts(): Promise<HostRow[]> {
-    const { rows } = await this.options.pool.query<{ host_id: string; started_at: string; heartbeat_at: string; slots: number; launcher: string | null; running: number; summary: string | null }>(
-      `SELECT host_id, ${iso('started_at')} AS started_at, ${iso('heartbeat_at')} AS heartbeat_at, slots, launcher, running, summary FROM hosts ORDER BY heartbeat_at DESC`,
+    const { rows } = await this.options.pool.query<RawHostRow>(
+      `SELECT host_id, ${iso('started_at')} AS started_at, ${iso('heartbeat_at')} AS heartbeat_at, slots, launcher, running, summary,
+          ${iso('declared_dead_at')} AS declared_dead_at, released_profiles,
+          (SELECT count(*) FROM profiles p WHERE p.in_use = TRUE AND p.in_use_by = hosts.host_id) AS profiles_held
+        FROM hosts ORDER BY heartbeat_at DESC`,
     )
     return rows.map((row) => ({
+      declaredDeadAt: row.declared_dead_at,
+      profilesReleased: Number(row.released_profiles),
+      profilesHeld: Number(row.profiles_held),
       hostId: row.host_id,
       startedAt: row.started_at,
       heartbeatAt: row.heartbeat_at,
@@ -319,6 +353,25 @@ export class ClaimStore {
       running: row.running,
       summary: row.summary ? (JSON.parse(row.summary) as unknown) : null,
     }))
+  }
+
+  /**
+   * Sessions of these batches not ended that wait for a host silent for `offlineMs`: claimed by it, or queued while
+   * their profile is marked in use by it (no other host may start it). The batch bar says so instead of an ETA.
+   */
+  async waits(batchIds: readonly string[], offlineMs: number): Promise<HostWait[]> {
+    if (!batchIds.length) return []
+    const { rows } = await this.options.pool.query<{ batch_id: string; host_id: string; n: string; since: string }>(
+      `SELECT s.batch_id, h.host_id, count(*) AS n, ${iso('h.heartbeat_at')} AS since
+        FROM authorization_sessions s
+        LEFT JOIN profiles p ON p.profile_id = s.profile_id AND p.in_use = TRUE
+        JOIN hosts h ON h.host_id = CASE WHEN s.lease_until IS NOT NULL THEN s.claimed_by ELSE p.in_use_by END
+        WHERE s.batch_id = ANY($1::text[]) AND s.status IN ('pending', 'in_progress') AND h.host_id <> $2
+          AND h.heartbeat_at < clock_timestamp() - $3 * interval '1 millisecond'
+        GROUP BY s.batch_id, h.host_id, h.heartbeat_at ORDER BY h.host_id`,
+      [batchIds, this.hostId, offlineMs],
+    )
+    return rows.map((row) => ({ batchId: row.batch_id, hostId: row.host_id, accounts: Number(row.n), offlineSince: row.since }))
   }
 
   /** Accounts (profile ids and usernames) among these with a session not ended yet, on any host. */

@@ -14,6 +14,10 @@ export interface HostRecord {
   slots: number
   running: number
   summary: unknown
+  launcher?: string | null
+  declaredDeadAt?: string | null
+  profilesReleased?: number
+  profilesHeld?: number
 }
 
 export interface HostsOverviewDeps {
@@ -26,13 +30,18 @@ export interface HostsOverviewDeps {
 }
 
 const MIN_ONLINE_MS = 10_000
+
+/** A host silent for longer than this is offline (its claims are lost after their lease anyway). */
+export function offlineAfterMs(leaseMs: number): number {
+  return Math.max(MIN_ONLINE_MS, leaseMs)
+}
 /** Hosts silent for longer are left out (a panel's host id changes with each start; its old rows are history). */
 export const FORGET_HOST_MS = 24 * 3_600_000
 
 export async function hostsOverview(deps: HostsOverviewDeps): Promise<HostsOverview> {
   if (!deps.shared) return { shared: false, thisHost: deps.hostId, hosts: [] }
   const now = deps.now?.() ?? Date.now()
-  const onlineMs = Math.max(MIN_ONLINE_MS, deps.leaseMs)
+  const onlineMs = offlineAfterMs(deps.leaseMs)
   const hosts = (await deps.list())
     .filter((row) => now - Date.parse(row.heartbeatAt) <= FORGET_HOST_MS)
     .map((row) => view(row, deps.hostId, now - Date.parse(row.heartbeatAt) <= onlineMs))
@@ -52,6 +61,7 @@ function view(row: HostRecord, thisHost: string, online: boolean): HostView {
     startedAt: row.startedAt,
     heartbeatAt: row.heartbeatAt,
     slots: row.slots,
+    launcher: row.launcher ?? null,
     running: row.running,
     slotsInUse: count('slotsInUse'),
     waiting: count('waiting'),
@@ -59,6 +69,9 @@ function view(row: HostRecord, thisHost: string, online: boolean): HostView {
     errors: typeof logs.errors === 'number' ? logs.errors : null,
     lastError: typeof logs.lastError === 'string' ? logs.lastError : null,
     problem: problemOf(summary.health),
+    declaredDeadAt: online ? null : (row.declaredDeadAt ?? null),
+    profilesReleased: online ? 0 : (row.profilesReleased ?? 0),
+    profilesHeld: row.profilesHeld ?? 0,
   }
 }
 

@@ -96,16 +96,25 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
 /** PostgreSQL: this host's claimed sessions back to the queue; its started profiles stopped and their flags cleared. */
 async function recoverHost(options: CrashRecoveryOptions, hostId: string): Promise<RecoveryReport> {
   const { db, log } = options
-  const { requeued, inUse } = await db.transaction(async (manager) => {
+  const journal = options.journal.read()
+  const { requeued, inUse, others } = await db.transaction(async (manager) => {
     const back = await manager.query(
       `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1, error_code = 'INTERRUPTED', error_message = ?
         WHERE claimed_by = ? AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress') RETURNING id`,
       [HANDED_BACK_MESSAGE, hostId],
     )
     const flagged: Array<{ profile_id: string }> = await manager.query(`SELECT profile_id FROM profiles WHERE in_use = TRUE AND in_use_by = ?`, [hostId])
-    return { requeued: rowCount(back), inUse: flagged.map((row) => row.profile_id) }
+    // Declared dead while away, its profiles released and maybe started by another host: those are not its own any more.
+    const taken: Array<{ profile_id: string }> = journal.length
+      ? await manager.query(
+          `SELECT profile_id FROM profiles WHERE in_use = TRUE AND in_use_by IS NOT NULL AND in_use_by <> ? AND profile_id IN (${journal.map(() => '?').join(', ')})`,
+          [hostId, ...journal],
+        )
+      : []
+    return { requeued: rowCount(back), inUse: flagged.map((row) => row.profile_id), others: new Set(taken.map((row) => row.profile_id)) }
   })
-  const toStop = new Set([...options.journal.read(), ...inUse])
+  if (others.size) log.warn('recovery.profiles_taken_over', { profiles: [...others] }, `${others.size} profile(s) this host left running are held by other hosts now; left to them, not stopped here`)
+  const toStop = new Set([...journal.filter((id) => !others.has(id)), ...inUse])
   const { stopped, notStopped } = await stopProfiles([...toStop], options)
   // Flags of this host's profiles, and of the profiles its journal listed that are now stopped (an earlier run of this host).
   const clearIds = [...new Set([...inUse.filter((id) => !notStopped.includes(id)), ...stopped])]
@@ -113,8 +122,9 @@ async function recoverHost(options: CrashRecoveryOptions, hostId: string): Promi
     ? await db.transaction(async (manager) =>
         rowCount(
           await manager.query(
-            `UPDATE profiles SET in_use = FALSE, in_use_by = NULL WHERE in_use = TRUE AND profile_id IN (${clearIds.map(() => '?').join(', ')}) RETURNING id`,
-            clearIds,
+            `UPDATE profiles SET in_use = FALSE, in_use_by = NULL WHERE in_use = TRUE AND (in_use_by IS NULL OR in_use_by = ?)
+              AND profile_id IN (${clearIds.map(() => '?').join(', ')}) RETURNING id`,
+            [hostId, ...clearIds],
           ),
         ),
       )

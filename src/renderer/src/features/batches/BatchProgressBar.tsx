@@ -3,7 +3,7 @@ import { navigate } from '../../app/use-hash-route'
 import { formatCount } from '../../lib/format'
 import { useAppStore, useAppStoreShallow } from '../../stores/use-app-store'
 import { BatchControls, RetryBatchButton } from './BatchControls'
-import { barSegments, BATCH_STATE_LABELS, formatEta, isLive, pickBatch } from './batch-view'
+import { barSegments, BATCH_STATE_LABELS, formatEta, isLive, pickBatch, waitNote } from './batch-view'
 
 /** The batch bar on every page: done / total, succeeded / failed, running slots, ETA, and the controls. */
 export function BatchProgressBar() {
@@ -14,7 +14,9 @@ export function BatchProgressBar() {
   if (!batch) return null
   const live = isLive(batch)
   const segments = barSegments(batch)
-  const eta = live ? formatEta(batch.etaMs) : null
+  const waiting = waitNote(batch)
+  // Accounts waiting for an offline host: no time can be promised until it is released.
+  const eta = live ? (waiting ? '—' : formatEta(batch.etaMs)) : null
   const failed = batch.failed + batch.cancelled
   return (
     <section className={`batch-bar batch-${batch.state}`} aria-label="Batch progress">
@@ -52,6 +54,14 @@ export function BatchProgressBar() {
         {eta ? <span title="Estimated time to finish">ETA {eta}</span> : null}
         {others > 0 ? <span className="muted">+{others} more</span> : null}
       </span>
+      {waiting ? (
+        <span className="batch-wait" role="note">
+          {waiting} —{' '}
+          <button type="button" className="link-button" onClick={() => navigate('hosts')}>
+            Release its profiles
+          </button>
+        </span>
+      ) : null}
       <span className="batch-actions">
         <BatchControls batch={batch} />
         {!live && failed > 0 ? <RetryBatchButton batch={batch} count={failed} /> : null}

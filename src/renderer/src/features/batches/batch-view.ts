@@ -41,3 +41,21 @@ export function barSegments(batch: BatchProgress): { succeeded: number; failed: 
   const failed = batch.failed + batch.cancelled + batch.skipped
   return { succeeded: (batch.succeeded / batch.total) * 100, failed: (Math.min(failed, batch.total - batch.succeeded) / batch.total) * 100 }
 }
+
+/** "13:02" on the operator's clock. */
+export function shortTime(iso: string): string {
+  const time = Date.parse(iso)
+  return Number.isNaN(time) ? iso : new Date(time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+}
+
+/**
+ * What a live batch waits for when accounts wait for an offline host (it holds their profiles or claimed them):
+ * "2 accounts wait for host w2, offline since 13:02". Null when nothing waits (or the batch ended).
+ */
+export function waitNote(batch: BatchProgress, time: (iso: string) => string = shortTime): string | null {
+  const waits = isLive(batch) ? (batch.waitsFor ?? []) : []
+  if (!waits.length) return null
+  return waits
+    .map((wait) => `${wait.accounts} ${wait.accounts === 1 ? 'account waits' : 'accounts wait'} for host ${wait.hostId}, offline since ${time(wait.offlineSince)}`)
+    .join('; ')
+}

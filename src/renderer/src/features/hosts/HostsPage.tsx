@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react'
-import type { HostsOverview } from '../../../../shared/contract/hosts'
+import { useCallback, useEffect, useState } from 'react'
+import type { HostsOverview, HostView } from '../../../../shared/contract/hosts'
 import { api } from '../../api'
 import { EmptyState } from '../../components/EmptyState'
+import { ReleaseHostDialog } from './ReleaseHostDialog'
 import { PageHeader } from '../../components/PageHeader'
 import { errorMessage, formatRelative, plural } from '../../lib/format'
 
@@ -17,6 +18,16 @@ const POLL_MS = 3_000
 export function HostsPage() {
   const [overview, setOverview] = useState<HostsOverview | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
+  const [releasing, setReleasing] = useState<HostView | null>(null)
+  const [released, setReleased] = useState<string | null>(null)
+  const refresh = useCallback(async () => {
+    try {
+      setOverview(await api.call('hosts:list', {}))
+      setProblem(null)
+    } catch (error) {
+      setProblem(errorMessage(error))
+    }
+  }, [])
   useEffect(() => {
     let cancelled = false
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -50,6 +61,22 @@ export function HostsPage() {
           The hosts could not be read: {problem}
         </p>
       ) : null}
+      {released ? (
+        <p className="hosts-released" role="status">
+          {released}
+        </p>
+      ) : null}
+      {releasing ? (
+        <ReleaseHostDialog
+          host={releasing}
+          onClose={() => setReleasing(null)}
+          onReleased={(message) => {
+            setReleasing(null)
+            setReleased(message)
+            void refresh()
+          }}
+        />
+      ) : null}
       {overview && !overview.shared ? (
         <EmptyState title="This machine only">
           <p>
@@ -81,7 +108,14 @@ export function HostsPage() {
                     {host.thisHost ? <span className="muted"> (this panel)</span> : null}
                   </td>
                   <td>
-                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : `offline · last seen ${formatRelative(host.heartbeatAt)}`}
+                    {host.online ? (host.problem ? 'online · takes no work' : 'online') : <span title={`Last heartbeat ${formatRelative(host.heartbeatAt)}`}>{offlineText(host)}</span>}
+                    {!host.online && !host.thisHost && host.profilesHeld > 0 ? (
+                      <div className="hosts-actions">
+                        <button type="button" className="button button-small" onClick={() => setReleasing(host)}>
+                          Release this host’s profiles
+                        </button>
+                      </div>
+                    ) : null}
                     {host.online && host.problem ? (
                       <div className="hosts-problem" role="note">
                         {host.problem.reason}
@@ -107,6 +141,14 @@ export function HostsPage() {
       ) : null}
     </>
   )
+}
+
+/** "offline since 13:02 — 2 profiles released", or with the profiles it still holds. */
+function offlineText(host: HostView): string {
+  const since = `offline since ${formatTime(host.heartbeatAt)}`
+  if (host.declaredDeadAt && host.profilesReleased > 0) return `${since} — ${plural(host.profilesReleased, 'profile')} released`
+  if (host.profilesHeld > 0) return `${since} — holds ${plural(host.profilesHeld, 'profile')}`
+  return since
 }
 
 /** "13:02" (today) as the operator's clock shows it. */
