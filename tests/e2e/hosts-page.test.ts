@@ -73,7 +73,10 @@ describe('Hosts page (browser mode)', () => {
     fs.copyFileSync(path.join(panelDir, 'data.key'), path.join(workerDir, 'data.key'))
     const worker = await startWorker(['--data-dir', workerDir, '--database-url', databaseUrl, '--slots', '3', '--host-id', 'rack-7'])
     const row = table.getByRole('row', { name: 'rack-7' })
-    await row.getByRole('cell', { name: 'online', exact: true }).waitFor()
+    // No GoLogin desktop app answers on this machine: the worker is up but says it takes no work, and why.
+    await row.getByText('online · takes no work').waitFor()
+    await row.getByText(/^GoLogin unreachable \(the GoLogin desktop app at http:\/\/127\.0\.0\.1:36912 does not answer\) since \d\d:\d\d/).waitFor()
+    await panelPage(page).screenshots('hosts-takes-no-work')
     await row.getByRole('cell', { name: '0 of 3', exact: true }).waitFor()
     // Its heartbeat carries its log's summary of the last 15 minutes.
     await row.getByText('0 errors, 0 warnings').waitFor()
