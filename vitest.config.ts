@@ -18,6 +18,7 @@ const POSTGRES_ONLY = [
   // Fenced work: hosts cut off from the database (fault proxy), connections terminated, refresh passes side by side.
   'tests/integration/hosts/fenced-work.test.ts',
   'tests/integration/hosts/host-health.test.ts',
+  'tests/integration/hosts/recover-first.test.ts',
   'tests/integration/hosts/host-identity.test.ts',
   'tests/integration/hosts/fenced-work-more.test.ts',
   'tests/integration/hosts/rest-api-exposure.test.ts',
