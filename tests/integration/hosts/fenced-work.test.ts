@@ -16,7 +16,10 @@ describe('fenced work on a shared database', () => {
     const world = await claimWorld({ consentDelayMs: 8_000, leaseMs: 3_000, captureGraceMs: 2_000 })
     const db = observer(world)
     const link = await proxy(world)
-    const cut = await world.host('cut', { prepare: true, slots: 2, databaseUrl: link.through(world.databaseUrl) })
+    // Not declared dead meanwhile (that path, which releases its profiles to others, has its own suite): this case is
+    // about the host stopping itself.
+    const alive = { HOST_DEAD_AFTER_SECONDS: '3600' }
+    const cut = await world.host('cut', { prepare: true, slots: 2, databaseUrl: link.through(world.databaseUrl), env: alive })
     const accounts = world.sandbox.accounts().slice(0, 2)
     const started = await cut.core.authorization.batches.start({ profileIds: accounts.map((a) => a.profileId), apiApp: 'SANDBOX1' })
     await until('both attempts are on the consent page', async () => (await db.rows(started.batchId)).filter((r) => r.step === 'consent').length === 2)
@@ -24,7 +27,7 @@ describe('fenced work on a shared database', () => {
     link.blackhole()
     const cutAt = Date.now()
     // Another host is around to take the work over once the leases have run out.
-    const other = await world.host('other', { slots: 2 })
+    const other = await world.host('other', { slots: 2, env: alive })
     await until('the cut-off host’s sessions went back to the queue', async () => (await db.rows(started.batchId)).every((r) => r.requeues >= 1), 60_000)
     // It stopped its consent pages on its own, still cut off, and stays cut off past the time their buttons came
     // alive (8 s after the page loaded): X saw no approval from a host that could not keep its claims. (Its browsers'
@@ -35,7 +38,7 @@ describe('fenced work on a shared database', () => {
 
     await until('every session ended', async () => (await db.rows(started.batchId)).every((r) => TERMINAL.includes(r.status)), 120_000)
     const rows = await db.rows(started.batchId)
-    expect(rows.map((r) => r.status)).toEqual(['completed', 'completed'])
+    expect(rows.map((r) => [r.status, r.error_message, r.claimed_by])).toEqual([['completed', null, expect.any(String)], ['completed', null, expect.any(String)]])
     for (const account of accounts) expect(approvals(world)[account.username.toLowerCase()], `approvals of @${account.username}`).toBe(1)
     expect(world.sandbox.issuedTokens()).toHaveLength(2)
     expect(await assertNoTokenDropped(world, other)).toEqual({ stored: 2, revoked: 0 })

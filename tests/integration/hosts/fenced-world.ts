@@ -27,6 +27,8 @@ export interface Row {
   requeues: number
   leased: boolean
   lapsed: boolean
+  error_code: string | null
+  error_message: string | null
 }
 
 export interface Observer {
@@ -44,7 +46,7 @@ export function observer(world: ClaimWorld): Observer {
     rows: (batchId) =>
       query<Row>(
         `SELECT session_id, twitter_username::text AS twitter_username, status, step, claimed_by, claims, requeues, lease_until IS NOT NULL AS leased,
-            COALESCE(lease_until < clock_timestamp(), FALSE) AS lapsed
+            COALESCE(lease_until < clock_timestamp(), FALSE) AS lapsed, error_code, error_message
           FROM authorization_sessions WHERE batch_id = $1 ORDER BY id`,
         [batchId],
       ),
