@@ -8,7 +8,7 @@
  */
 import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
-import { openDatabase, passwordOf, resolveDatabaseChoice, type Database } from './db'
+import { openDatabase, passwordOf, resolveDatabaseChoice, transportWarning, type Database } from './db'
 import { DATABASE_FILE_NAME } from './db/data-source'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
@@ -177,6 +177,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const database = resolveDatabaseChoice(dataDir, env)
   logs.redactor.addSecret(database.url ? passwordOf(database.url) : null)
   if (database.url) log.info('db.choice', { source: database.source }, `PostgreSQL chosen by ${database.source}`)
+  const transport = database.url ? transportWarning(database.url) : null
+  if (transport) log.warn('db.transport_untrusted', {}, transport)
   const db = await openDatabase({
     dataDir,
     keyStore: dataKey.keyStore,

@@ -4,7 +4,7 @@ export { DATABASE_CONFIG_FILE, isPostgresUrl, resolveDatabaseChoice, writeDataba
 export { databaseKind, DIALECTS, dialectOf, type DatabaseKind, type SqlDialect, type SqlFragment } from './dialect'
 export * from './entities'
 export { MIGRATIONS, MIGRATION_NAMES } from './migrations'
-export { describePostgresUrl, numberPlaceholders, passwordOf, sidePool } from './postgres'
+export { describePostgresUrl, numberPlaceholders, passwordOf, sidePool, transportWarning } from './postgres'
 export { normalizeUsername, upsertProfiles, type ProfileUpsertRow, type UpsertProfilesOptions, type UpsertProfilesResult } from './profile-upsert'
 export { rowReader, type RowReader } from './rows'
 export { activeSecretBox, openSecretValue, sealSecretValue, secretFor, UndecryptableSecret } from './secret-column'

@@ -275,3 +275,28 @@ export function sidePool(dataSource: DataSource, options: { max: number; applica
 function withStatementTimeout(options: string | undefined, queryTimeoutMs: number): string {
   return `${(options ?? '').replace(/-c statement_timeout=\d+/, '')} -c statement_timeout=${queryTimeoutMs + 2_000}`.replace(/\s+/g, ' ').trim()
 }
+
+/** Hosts that never leave this machine: a connection to them needs no TLS. */
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i
+
+/**
+ * Why the connection to `url` cannot be trusted, or null: a server on another machine reached without TLS that checks
+ * the server's certificate (`sslmode=verify-full`, with `sslrootcert` naming the server's CA) can be read and changed
+ * on the way — what every host stores and reads, secrets' destinations included. A Unix socket or loopback is fine.
+ */
+export function transportWarning(url: string): string | null {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return null
+  }
+  const host = parsed.hostname || parsed.searchParams.get('host') || ''
+  if (!host || host.startsWith('/') || LOOPBACK.test(host)) return null
+  const mode = parsed.searchParams.get('sslmode')
+  if (mode === 'verify-full') return null
+  const where = `the shared database at ${host}`
+  if (mode === 'verify-ca' || mode === 'require' || mode === 'prefer' || parsed.searchParams.get('ssl') === 'true')
+    return `The connection to ${where} is encrypted but does not check the server's name (sslmode=${mode ?? 'ssl=true'}): use sslmode=verify-full with sslrootcert=<the server's CA file>.`
+  return `The connection to ${where} is not encrypted: anyone on the network path can read and change what this panel stores and reads. Use sslmode=verify-full with sslrootcert=<the server's CA file>.`
+}

@@ -39,6 +39,8 @@ export interface DatabaseLocation {
   /** The SQLite file's path, or the PostgreSQL URL without its password. */
   location: string
   source: DatabaseChoiceSource
+  /** PostgreSQL on another machine without a verified TLS connection (sslmode=verify-full): why it cannot be trusted. */
+  warning: string | null
 }
 
 export interface HostDatabaseStatus {

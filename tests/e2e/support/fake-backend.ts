@@ -70,7 +70,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
   const timers = new Set<NodeJS.Timeout>()
   const accountMs = options.accountMs ?? 600
   let streamTimer: NodeJS.Timeout | null = null
-  const sqlite = { kind: 'sqlite' as const, location: '/data/panel.db', source: 'default' as const }
+  const sqlite = { kind: 'sqlite' as const, location: '/data/panel.db', source: 'default' as const, warning: null }
   // Settings → Database and hosts: on this machine's SQLite until `joinShared` (then its file can be copied).
   let database: HostDatabaseStatus = { current: sqlite, next: sqlite, nextProblem: null, restartRequired: false, lockedByEnv: false, canRelaunch: false, slots: null, sharedSlots: 10, slotsProblem: null, localSqlite: null }
   let copyPreview: SqliteCopyPreview | null = null
@@ -271,7 +271,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
     },
     /** The panel runs on a shared PostgreSQL database, its SQLite file left behind with `preview` to copy. */
     joinShared(preview: SqliteCopyPreview) {
-      const postgres = { kind: 'postgres' as const, location: 'postgres://panel@127.0.0.1:5432/panel', source: 'database.json' as const }
+      const postgres = { kind: 'postgres' as const, location: 'postgres://panel@127.0.0.1:5432/panel', source: 'database.json' as const, warning: null }
       database = { ...database, current: postgres, next: postgres, localSqlite: preview.file }
       copyPreview = preview
     },

@@ -25,7 +25,7 @@ import type {
 import { InfrastructureException, ValidationException } from '../../../shared/errors'
 import { createDataSource, DATABASE_FILE_NAME, KEY_CHECK_KEY } from '../../db/data-source'
 import { DATABASE_CONFIG_FILE, isPostgresUrl, resolveDatabaseChoice, writeDatabaseConfig, type DatabaseChoice } from '../../db/database-config'
-import { describePostgresUrl, passwordOf } from '../../db/postgres'
+import { describePostgresUrl, passwordOf, transportWarning } from '../../db/postgres'
 import { readHostConfig, writeHostConfig } from '../../host-config'
 import type { Logger } from '../../logging/logger'
 import { openDataKeyFile } from '../../security/data-key-file'
@@ -266,8 +266,8 @@ export class DatabaseJoinService {
 
   private location(choice: DatabaseChoice): DatabaseLocation {
     return choice.url
-      ? { kind: 'postgres', location: describePostgresUrl(choice.url), source: choice.source }
-      : { kind: 'sqlite', location: path.join(this.options.dataDir, DATABASE_FILE_NAME), source: choice.source }
+      ? { kind: 'postgres', location: describePostgresUrl(choice.url), source: choice.source, warning: transportWarning(choice.url) }
+      : { kind: 'sqlite', location: path.join(this.options.dataDir, DATABASE_FILE_NAME), source: choice.source, warning: null }
   }
 
   /** The key this host's next start opens its database with: its key store's, else the running one. */

@@ -68,6 +68,11 @@ export function DatabaseHostsSection() {
               </>
             ) : null}
           </dl>
+          {status.current.warning ? (
+            <p className="setting-error" role="alert">
+              {status.current.warning}
+            </p>
+          ) : null}
           {status.restartRequired ? <RestartLine canRelaunch={status.canRelaunch} /> : null}
           {status.nextProblem ? (
             <p className="setting-error" role="alert">
