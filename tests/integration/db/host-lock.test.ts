@@ -32,7 +32,10 @@ describe('host locks on PostgreSQL', () => {
     const db = await openTestDb()
     opened.push(db)
     let release!: () => void
-    const held = withAdvisoryLock(db.dataSource, [4242], 'wait', () => new Promise<void>((resolve) => (release = resolve)))
+    let holding!: () => void
+    const taken = new Promise<void>((resolve) => (holding = resolve))
+    const held = withAdvisoryLock(db.dataSource, [4242], 'wait', () => new Promise<void>((resolve) => ((release = resolve), holding())))
+    await taken
     const order: string[] = []
     const waiting = withAdvisoryLock(db.dataSource, [4242], 'wait', async () => void order.push('second'))
     // The second holder is refused while the first holds it.
