@@ -242,17 +242,6 @@ export class ClaimStore {
     return (rowCount ?? 0) > 0
   }
 
-  /** This host stops (or starts again after a crash): every session it still holds goes back to the queue now. */
-  async releaseAll(reason: string): Promise<string[]> {
-    const { rows } = await this.options.pool.query<{ session_id: string }>(
-      `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1, error_code = 'INTERRUPTED', error_message = $2
-        WHERE claimed_by = $1 AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress')
-        RETURNING session_id`,
-      [this.hostId, reason],
-    )
-    return rows.map((row) => row.session_id)
-  }
-
   /** Moves a batch from one of `from` to `to`; false when it was in none of them. */
   async setState(batchId: string, to: BatchState, from: readonly BatchState[]): Promise<boolean> {
     const { rowCount } = await this.options.pool.query(`UPDATE batches SET state = $2 WHERE id = $1 AND state = ANY($3::text[])`, [batchId, to, from])
