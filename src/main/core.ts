@@ -50,6 +50,7 @@ import { readHostConfig } from './host-config'
 import { readOrCreateHostId } from './host-id'
 import { takeSecretEnvironment } from './security/secret-environment'
 import { hostsOverview } from './services/hosts/hosts-overview'
+import { DrainState } from './services/hosts/drain-state'
 import { HostHealth } from './services/hosts/host-health'
 import { RestApiExposureService } from './services/hosts/rest-api-exposure'
 import type { PlatformServices } from './services/platform'
@@ -147,6 +148,8 @@ export interface Core {
   readonly sandbox: SandboxMode | null
   /** On PostgreSQL: copies a SQLite file (opened with one of `sourceKeys`) into the shared database; see SqliteCopy. */
   sqliteCopy(file: string, sourceKeys: () => Promise<Buffer[]>): SqliteCopy
+  /** Whether this host is draining (finishes what it runs, claims nothing more). */
+  readonly drain: DrainState
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -249,6 +252,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     // PostgreSQL: this host claims work only once its start-up recovery is done, and only while it can run it.
     let recovered!: (unconfirmed: readonly string[]) => void
     const claimsReady = new Promise<readonly string[]>((resolve) => (recovered = resolve))
+    // Draining: finish what runs, claim nothing more (Hosts page, SIGUSR2 or a worker flag); `/ready` reports it.
+    const drain = new DrainState()
     const health = new HostHealth({
       launcherMode: () => settings.get('launcherMode'),
       endpoint: () => (settings.get('launcherMode') === 'cloud' ? settings.get('gologinApiUrl') : settings.get('gologinLocalApiUrl')),
@@ -385,6 +390,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       restApi,
       sandbox,
       sqliteCopy,
+      drain,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')
