@@ -153,6 +153,12 @@ export class DomainException extends AppException {
   readonly kind = 'domain' as const
 }
 
+/**
+ * `details.reason` of a failure to record an attempt's progress before anything was approved (or started): the
+ * database, not the account, failed. On a shared database such a session goes back to the queue instead of ending.
+ */
+export const DATABASE_WRITE_FAILED = 'database_write_failed'
+
 /** Technical errors: a service, the browser, the disk or the network failed. */
 export class InfrastructureException extends AppException {
   readonly kind = 'infrastructure' as const

@@ -10,7 +10,7 @@
 import pRetry from 'p-retry'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import type { SessionStep } from '../../../shared/contract/sessions'
-import { AppException, AuthorizationTimeoutException, DomainException, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
+import { AppException, AuthorizationTimeoutException, DomainException, DATABASE_WRITE_FAILED, InfrastructureException, TwitterAPIException } from '../../../shared/errors'
 import { withLogContext } from '../../logging/context'
 import type { Logger } from '../../logging/logger'
 import type { CdpEndpoint } from '../gologin/types'
@@ -440,9 +440,6 @@ function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return message.length > 160 ? `${message.slice(0, 157)}...` : message
 }
-
-/** `details.reason` of a failure to record an attempt's progress: the database, not the account, failed. */
-export const DATABASE_WRITE_FAILED = 'database_write_failed'
 
 /**
  * A write of the attempt's progress (before any approval). One the database failed (a dropped connection, a

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { IsNull, Not, type EntityManager, type FindOptionsWhere } from 'typeorm'
 import type { ProfilePatch } from '../../../shared/contract/profiles'
 import type { CallbackAnswer, SessionPatch, SessionRow, SessionStatus, SessionStep } from '../../../shared/contract/sessions'
-import { DomainException, type AppException } from '../../../shared/errors'
+import { DATABASE_WRITE_FAILED, DomainException, type AppException } from '../../../shared/errors'
 import type { Database } from '../../db'
 import { AuthorizationSessionEntity, secretFor, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
@@ -325,7 +325,7 @@ export class SessionStore {
     // Handed over to another host (this one is stopping): the session goes back to the queue instead.
     if (this.deps.owner?.handingOver.has(job.sessionId)) return
     // The database failed before anything was approved: another host (or this one) runs the account again.
-    if (this.deps.owner && (error.details as { reason?: unknown } | undefined)?.reason === 'database_write_failed') return this.requeue(job, error)
+    if (this.deps.owner && (error.details as { reason?: unknown } | undefined)?.reason === DATABASE_WRITE_FAILED) return this.requeue(job, error)
     try {
       await this.write(job, {
       ...this.endOfClaim(),

@@ -10,6 +10,7 @@ import pRetry from 'p-retry'
 import {
   AppException,
   ConcurrentProfileLimitException,
+  DATABASE_WRITE_FAILED,
   DomainException,
   InfrastructureException,
   ValidationException,
@@ -440,7 +441,10 @@ export class ProfileSlots {
     } catch (error) {
       if (options.required) {
         if (error instanceof AppException) throw error
-        throw new InfrastructureException('INTERNAL_ERROR', `Could not record that profile ${profileId} is in use (${error instanceof Error ? error.message : String(error)}); it was not started.`, { cause: error })
+        throw new InfrastructureException('INTERNAL_ERROR', `Could not record that profile ${profileId} is in use (${error instanceof Error ? error.message : String(error)}); it was not started.`, {
+          cause: error,
+          details: { reason: DATABASE_WRITE_FAILED },
+        })
       }
       this.log.warn('gologin.profile.in_use_failed', { profileId, inUse, err: error }, 'Could not record whether the profile is in use')
     }
