@@ -91,9 +91,9 @@ export function builderConfig(env = process.env) {
       ...(azure
         ? {
             azureSignOptions: {
-              endpoint: env.AZURE_TRUSTED_SIGNING_ENDPOINT,
-              codeSigningAccountName: env.AZURE_TRUSTED_SIGNING_ACCOUNT,
-              certificateProfileName: env.AZURE_TRUSTED_SIGNING_PROFILE,
+              endpoint: String(env.AZURE_TRUSTED_SIGNING_ENDPOINT),
+              codeSigningAccountName: String(env.AZURE_TRUSTED_SIGNING_ACCOUNT),
+              certificateProfileName: String(env.AZURE_TRUSTED_SIGNING_PROFILE),
               publisherName: env.WIN_PUBLISHER_NAME ?? 'GoLogin Automation Panel team',
             },
           }
