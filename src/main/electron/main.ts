@@ -3,7 +3,7 @@ import { app, dialog, safeStorage, screen, type BrowserWindow } from 'electron'
 import { AppException } from '../../shared/errors'
 import type { EventBatch } from '../../shared/ipc-contract'
 import { createCore, type Core } from '../core'
-import type { Logger } from '../logging/logger'
+import { LogSystem, type Logger } from '../logging/logger'
 import { DeferredLogger } from './deferred-logger'
 import { electronPlatform } from './platform'
 import { IpcTransport } from './ipc-transport'
@@ -17,6 +17,8 @@ import { WindowStateStore } from './window-state'
 export const APP_USER_MODEL_ID = 'com.gologin.automationpanel'
 /** How long quitting waits for the core (batches, profiles, database; a code exchange under way) before exiting anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 50_000
+/** Start-up lines until the core's log system takes over (logs/panel.log): kept small, one rotation. */
+export const STARTUP_LOG_FILE = 'startup.log'
 
 /** Starts the desktop app: one instance, one window, the core behind the IPC transport. */
 export function startDesktopApp(): void {
@@ -62,7 +64,19 @@ class DesktopApp {
   private async boot(): Promise<void> {
     try {
       const dataDir = app.getPath('userData')
-      app.setAppLogsPath(path.join(dataDir, 'logs'))
+      const logsDir = path.join(dataDir, 'logs')
+      app.setAppLogsPath(logsDir)
+      try {
+        this.startupLog.writeThrough(new LogSystem({ dir: logsDir, fileName: STARTUP_LOG_FILE, maxFileBytes: 1024 ** 2, maxFiles: 1, level: 'debug' }))
+      } catch (err) {
+        // No log folder (the data folder is unusable): the start fails below with the reason; stderr keeps the lines.
+        console.error(`Cannot write ${path.join(logsDir, STARTUP_LOG_FILE)}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      this.log.info(
+        'desktop.starting',
+        { version: app.getVersion(), electron: process.versions.electron, platform: process.platform, arch: process.arch, packaged: app.isPackaged },
+        `Starting ${WINDOW_TITLE} ${app.getVersion()}`,
+      )
       // node_modules holds the plain-Node build (tests, browser mode); Electron loads its own copy.
       const sqliteNativeBinding = loadElectronSqliteBinding({ appPath: app.getAppPath(), isPackaged: app.isPackaged })
       const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
@@ -132,7 +146,8 @@ class DesktopApp {
     // Before the log system exists, stderr is the only record.
     for (const line of this.startupLog.pending()) console.error(`[${line.level}] ${line.event}${line.msg ? `: ${line.msg}` : ''}`)
     console.error(err)
-    const logs = this.core?.info.logFile || path.join(app.getPath('userData'), 'logs')
+    // The line above is on disk by now: in the core's log, or else in the start-up log.
+    const logs = this.core?.info.logFile || this.startupLog.filePath() || path.join(app.getPath('userData'), 'logs')
     dialog.showErrorBox(`${WINDOW_TITLE} could not start`, `${reason}\n\nDetails are in ${logs}`)
     this.quitting = true
     this.transport?.stop()
