@@ -11,6 +11,8 @@ import { notify } from './notifications'
 import { resolveRendererLocation } from './renderer-location'
 import { SafeStorageKeyStore } from './safe-storage-key-store'
 import { loadElectronSqliteBinding } from './sqlite-binding'
+import { createDesktopUpdater } from './updater'
+import type { UpdateService } from '../services/updates/update-service'
 import { createMainWindow, WINDOW_TITLE } from './window'
 import { WindowStateStore } from './window-state'
 
@@ -43,6 +45,7 @@ class DesktopApp {
   private transport: IpcTransport | null = null
   private windowState: WindowStateStore | null = null
   private window: BrowserWindow | null = null
+  private updates: UpdateService | null = null
   private quitting = false
 
   install(): void {
@@ -53,6 +56,8 @@ class DesktopApp {
       event.preventDefault()
       if (this.quitting) return
       this.quitting = true
+      // A ready update installs as the app exits, unless this quit interrupts work.
+      this.updates?.beforeQuit()
       void this.shutdown().finally(() => app.exit(0))
     })
     this.booting = app.whenReady().then(
@@ -80,6 +85,15 @@ class DesktopApp {
       // node_modules holds the plain-Node build (tests, browser mode); Electron loads its own copy.
       const sqliteNativeBinding = loadElectronSqliteBinding({ appPath: app.getAppPath(), isPackaged: app.isPackaged })
       const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
+      // Off in development and in builds without a feed (the reason shows in Settings → About).
+      const updates = await createDesktopUpdater({
+        isPackaged: app.isPackaged,
+        currentVersion: app.getVersion(),
+        resourcesPath: path.dirname(app.getAppPath()),
+        busy: () => this.busy(),
+        log: this.startupLog.logger.child('update'),
+      })
+      this.updates = updates
       const core = await createCore({
         dataDir,
         mode: 'desktop',
@@ -88,7 +102,7 @@ class DesktopApp {
         sqliteNativeBinding,
         logToConsole: !app.isPackaged,
         // Native file pickers, and the restart Settings → Database and hosts offers after a change.
-        platform: electronPlatform,
+        platform: { ...electronPlatform, updates },
       })
       this.core = core
       core.events.subscribe((batches) => this.notifyNotices(batches))
@@ -104,6 +118,7 @@ class DesktopApp {
       this.transport.addWindow(this.window)
       this.window.on('closed', () => (this.window = null))
       this.log.info('desktop.ready', { renderer: renderer.kind, keyStore: keyStore.description })
+      updates.start()
     } catch (err) {
       this.fatal(err)
     }
@@ -118,6 +133,13 @@ class DesktopApp {
     }
   }
 
+  /** Work on this host that an update must not interrupt: a batch, or an attempt holding a profile slot. */
+  private busy(): boolean {
+    const core = this.core
+    if (!core) return false
+    return core.authorization.batches.active().length > 0 || core.gologin.slots.figures().slotsInUse > 0
+  }
+
   private focusWindow(): void {
     const win = this.window
     if (!win || win.isDestroyed()) return
@@ -127,6 +149,7 @@ class DesktopApp {
   }
 
   private async shutdown(): Promise<void> {
+    this.updates?.stop()
     this.windowState?.flush()
     if (this.window && !this.window.isDestroyed()) this.window.hide()
     const stopped = (async () => {
