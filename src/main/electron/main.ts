@@ -85,7 +85,7 @@ class DesktopApp {
       // node_modules holds the plain-Node build (tests, browser mode); Electron loads its own copy.
       const sqliteNativeBinding = loadElectronSqliteBinding({ appPath: app.getAppPath(), isPackaged: app.isPackaged })
       const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
-      // Off in development and in builds without a feed (the reason shows in Settings → About).
+      // Off in development and in builds without a feed (`system:update` answers why).
       const updates = await createDesktopUpdater({
         isPackaged: app.isPackaged,
         currentVersion: app.getVersion(),
