@@ -328,6 +328,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await restApiExposure.start(db.dataSource)
     onClose('local REST API', () => restApi.close())
 
+    // Desktop: the self-update's status reaches every window as it changes.
+    const updates = options.platform?.updates
+    if (updates) onClose('update status', updates.onChange((status) => events.emit('update', status)))
+
     // ---- handlers ----
     /** Joining keeps the operator's data: a SQLite file's contents copied into the shared database this host runs on. */
     const sqliteCopy = (file: string, sourceKeys: () => Promise<Buffer[]>): SqliteCopy => {
@@ -335,7 +339,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return new SqliteCopy({ file, sourceKeys, target: db, targetKey: dataKey.key(), nativeBinding: options.sqliteNativeBinding, log: logs.logger('hosts') })
     }
     const handlers: HandlerMap = {
-      ...systemHandlers(info, logs.logger('system')),
+      ...systemHandlers(info, logs.logger('system'), options.platform?.updates ?? null),
       ...logsHandlers(logs),
       ...settingsHandlers(settings, apiApps),
       ...apiKeysHandlers(apiKeys),

@@ -15,7 +15,7 @@ import { monitorContract, monitorEvents } from './contract/monitor'
 import { profilesContract, profilesEvents } from './contract/profiles'
 import { sessionsContract, sessionsEvents } from './contract/sessions'
 import { settingsContract, settingsEvents } from './contract/settings'
-import { systemContract } from './contract/system'
+import { systemContract, systemEvents } from './contract/system'
 import { tokensContract } from './contract/tokens'
 
 export const requestContract = {
@@ -39,6 +39,7 @@ export const eventContract = {
   ...sessionsEvents,
   ...batchesEvents,
   ...monitorEvents,
+  ...systemEvents,
 } satisfies Record<string, EventDef>
 
 export type RequestContract = typeof requestContract

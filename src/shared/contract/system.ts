@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { request, returns } from './define'
+import { event, request, returns } from './define'
 
 export interface SystemInfo {
   appVersion: string
@@ -23,8 +23,27 @@ export interface DataKeyProtection {
   protectedBy: string
 }
 
+/** The installed app's self-update (desktop only; `disabled` elsewhere, with the reason). */
+export interface UpdateStatus {
+  /** disabled → idle ⇄ checking → downloading → ready (restart to install); error keeps the reason in `message`. */
+  state: 'disabled' | 'idle' | 'checking' | 'downloading' | 'ready' | 'error'
+  currentVersion: string
+  /** The version found (downloading / ready). */
+  version: string | null
+  percent: number | null
+  checkedAt: string | null
+  message: string | null
+}
+
 export const systemContract = {
   'system:info': request(z.undefined().or(z.object({}).strict()), returns<SystemInfo>()),
   /** Writes a line to the log at the operator's request (used by the UI's diagnostics). */
   'system:ping': request(z.object({ message: z.string().min(1).max(500) }).strict(), returns<{ pong: string }>()),
+  'system:update': request(z.undefined().or(z.object({}).strict()), returns<UpdateStatus>()),
+  /** Restarts into a downloaded update; refused while authorizations run on this host. */
+  'system:installUpdate': request(z.undefined().or(z.object({}).strict()), returns<{ restarting: true }>()),
+}
+
+export const systemEvents = {
+  update: event<UpdateStatus>('latest'),
 }
