@@ -28,14 +28,24 @@ export interface MonitorWorkerOptions {
   log: Logger
 }
 
+/** Session changes of one moment are gathered this long (ms) before the figures are counted again. */
+const REFRESH_WINDOW_MS = 250
+
 /**
  * Each minute: the status bar's figures (`monitor` event) and alerts when a threshold is crossed. An
  * alert raises a `notice` (toast, OS notification in the desktop app) when it starts, not every minute
- * it lasts. Slot changes push a cheap refresh so the status bar's `n/10` is live between runs.
+ * it lasts. Slot changes push a cheap refresh so the status bar's `n/10` is live between runs; a session
+ * that changes status has the figures counted again within REFRESH_WINDOW_MS (`sessionsChanged`), and
+ * an attempt leaving the last hour drops out of Failed/h when it does, so the bar agrees with the database.
  */
 export class MonitorWorker extends Worker {
   private last: MonitorSnapshot | null = null
   private activeAlerts = new Set<string>()
+  private following = false
+  private refreshTimer: NodeJS.Timeout | null = null
+  private refreshing: Promise<void> | null = null
+  private refreshAgain = false
+  private expiryTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly deps: MonitorWorkerOptions) {
     super({
@@ -47,10 +57,48 @@ export class MonitorWorker extends Worker {
     })
   }
 
+  override start(): void {
+    this.following = true
+    super.start()
+  }
+
+  override async stop(): Promise<void> {
+    this.following = false
+    if (this.refreshTimer) clearTimeout(this.refreshTimer)
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
+    this.refreshTimer = this.expiryTimer = null
+    await this.refreshing
+    await super.stop()
+  }
+
+  /** Sessions changed status (here or on another host): the figures are counted again and pushed shortly. */
+  sessionsChanged(): void {
+    if (!this.following) return
+    if (this.refreshing) {
+      this.refreshAgain = true
+      return
+    }
+    if (this.refreshTimer) return
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null
+      this.refreshing = this.runOnce()
+        .catch((error: unknown) => this.deps.log.warn('monitor.refresh_failed', { err: error }, 'Could not count the monitor figures; the next change or run tries again'))
+        .finally(() => {
+          this.refreshing = null
+          if (this.refreshAgain) {
+            this.refreshAgain = false
+            this.sessionsChanged()
+          }
+        })
+    }, REFRESH_WINDOW_MS)
+    this.refreshTimer.unref()
+  }
+
   /** Fresh figures (database + live slots); no notices. */
   async snapshot(): Promise<MonitorSnapshot> {
     const { deps } = this
     const figures = await readSessionFigures(deps.db)
+    this.followExpiry(figures.nextExpiryAt)
     const workers = deps.workers()
     const thresholds = deps.thresholds()
     const failureRatePercent = failureRate(figures.failuresLastHour, figures.finishedLastHour)
@@ -86,6 +134,20 @@ export class MonitorWorker extends Worker {
 
   protected async runOnce(): Promise<void> {
     this.deps.events.emit('monitor', await this.snapshot())
+  }
+
+  /** Counts again when the oldest attempt of the last hour leaves it (Failed/h drops then, not at the next run). */
+  private followExpiry(at: Date | null): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
+    this.expiryTimer = null
+    if (!at || !this.following) return
+    // At most a day ahead (timers); the minute run counts again long before that anyway.
+    const delay = Math.min(Math.max(0, at.getTime() - Date.now()) + 50, 86_400_000)
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = null
+      this.sessionsChanged()
+    }, delay)
+    this.expiryTimer.unref()
   }
 
   private live() {

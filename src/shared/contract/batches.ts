@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RETRYABLE_STATUSES } from './sessions'
 import { event, request, returns } from './define'
 
 export const BATCH_STATES = ['running', 'paused', 'cancelling', 'finished', 'cancelled'] as const
@@ -57,6 +58,8 @@ const retryInput = z
     sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100_000).optional(),
     /** Also re-authorize accounts that hold a valid token issued after their failed attempt. */
     reauthorize: z.boolean().optional(),
+    /** Of a batch, only the sessions in these statuses ("Retry failed": failed and timeout; "Retry cancelled"); default all three. */
+    statuses: z.array(z.enum(RETRYABLE_STATUSES)).min(1).max(3).optional(),
   })
   .strict()
   .refine((v) => Boolean(v.batchId) !== Boolean(v.sessionIds), 'give either batchId or sessionIds')

@@ -184,6 +184,20 @@ describe('MonitorWorker', () => {
     expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ slotsInUse: 0, activeProfiles: 0, maxSlots: 12 })
   })
 
+  it('counts again moments after sessions change status, and drops a failure from Failed/h when it leaves the hour', async () => {
+    const { db, monitor, items } = await setup()
+    monitor.start()
+    await vi.waitFor(() => expect(items<MonitorSnapshot>('monitor')).toHaveLength(1))
+    await seedSession(db, { profileId: 'q1', status: 'pending' })
+    await seedSession(db, { profileId: 'f1', status: 'failed', createdAt: minutesAgo(61), completedAt: new Date(Date.now() - 3_600_000 + 1_500) })
+    monitor.sessionsChanged()
+    await vi.waitFor(() => expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ pendingSessions: 1, failuresLastHour: 1 }), { timeout: 1_000 })
+    // Moments later the failure is more than an hour old: Failed/h drops then, not at the next minute's run.
+    await vi.waitFor(() => expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ pendingSessions: 1, failuresLastHour: 0 }), { timeout: 4_000 })
+    expect(items<MonitorSnapshot>('monitor').length).toBeLessThanOrEqual(4)
+    await monitor.stop()
+  })
+
   it('reports a revoked GoLogin token and a failing worker as alerts', async () => {
     const failing: WorkerStatusDto = {
       name: 'token-refresh', running: true, busy: false, intervalMs: 300_000, lastRunAt: null, lastDurationMs: null,
