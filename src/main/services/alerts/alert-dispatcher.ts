@@ -36,7 +36,8 @@ export interface AlertDispatcherDeps {
   timeoutMs?: number
 }
 
-export type DispatchOutcome = 'sent' | 'repeated' | 'no_target'
+/** `interrupted`: the panel stopped while a delivery was still being tried (the alert may be sent again by the next sender). */
+export type DispatchOutcome = 'sent' | 'repeated' | 'no_target' | 'interrupted'
 
 export class AlertDispatcher {
   private limiter: { seconds: number; limiter: RateLimiterMemory } | null = null
@@ -54,6 +55,7 @@ export class AlertDispatcher {
       return 'repeated'
     }
     const results = await Promise.allSettled(targets.map((target) => this.send(target, event, this.deps.retry ?? DEFAULT_RETRY)))
+    if (this.closing.signal.aborted && results.some((result) => result.status === 'rejected')) return 'interrupted'
     results.forEach((result, i) => {
       const target = targets[i]
       if (result.status === 'fulfilled') this.deps.log.info('alerts.sent', { key: event.key, target: target.id, status: result.value }, `Alert “${event.title}” sent to ${target.name}`)

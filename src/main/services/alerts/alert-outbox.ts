@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm'
 import { ALERT_OUTBOX_CHANNEL } from '../../db/migrations/0015-alert-outbox'
 import { sidePool } from '../../db/postgres'
 import type { Logger } from '../../logging/logger'
+import type { DispatchOutcome } from './alert-dispatcher'
 import type { AlertEvent } from './webhook-payloads'
 
 export interface AlertQueue {
@@ -20,7 +21,7 @@ export interface AlertQueue {
   close(): Promise<void>
 }
 
-export type SendAlert = (event: AlertEvent) => Promise<unknown>
+export type SendAlert = (event: AlertEvent) => Promise<DispatchOutcome>
 
 /** SQLite: one host, so it sends what it raises, one alert after the other. */
 export class LocalAlertQueue implements AlertQueue {
@@ -135,9 +136,9 @@ export class PostgresAlertOutbox implements AlertQueue {
       if (!rows.length) return
       for (const row of rows) {
         if (this.closed) return
-        await this.options.send(JSON.parse(row.event) as AlertEvent).catch((error: unknown) => this.options.log.warn('alerts.dispatch_failed', { err: error }))
+        const outcome = await this.options.send(JSON.parse(row.event) as AlertEvent).catch((error: unknown) => this.options.log.warn('alerts.dispatch_failed', { err: error }))
         // Stopping cut the sending short: the row stays for the next sender.
-        if (this.closed) return
+        if (outcome === 'interrupted') return
         await sender.query(`DELETE FROM alert_outbox WHERE id = $1`, [row.id])
       }
     }

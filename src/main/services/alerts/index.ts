@@ -21,6 +21,7 @@ type Notice = EventBatch<'notice'>['items'][number]
 
 /** The settings the sender reads again before it sends (another host may have changed them). */
 const ALERT_SETTINGS = ['alertTargets', 'alertRepeatMinutes', 'alertTelegramApiUrl'] as const
+const CLOSE_GRACE_MS = 2_000
 
 export interface AlertsDeps {
   db: Pick<Database, 'kind' | 'dataSource'>
@@ -100,6 +101,10 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
     async close() {
       unsubscribe()
       const closed = queue.close()
+      // A delivery under way gets a moment to finish (its answer may be on the way); one still retrying is cut short.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
+      clearTimeout(timer)
       dispatcher.close()
       await closed
     },
