@@ -145,6 +145,9 @@ export interface SettingsSection {
   advanced?: boolean
 }
 
+/** Settings with an editor of their own (Settings → Alert webhooks), not a field of the form. */
+export const EDITED_ELSEWHERE: readonly SettingKey[] = ['alertTargets']
+
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { title: 'GoLogin', keys: ['gologinToken', 'launcherMode', 'maxConcurrentProfiles', 'gologinRequestsPerMinute'] },
   { title: 'Time limits', keys: ['accountTimeoutSeconds', 'profileStartTimeoutMs', 'browserTimeoutMs', 'sessionTimeoutHours'] },
