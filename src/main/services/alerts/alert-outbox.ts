@@ -8,6 +8,7 @@
  */
 import type pg from 'pg'
 import type { DataSource } from 'typeorm'
+import { hostLockKey } from '../../db/host-lock'
 import { ALERT_OUTBOX_CHANNEL } from '../../db/migrations/0015-alert-outbox'
 import { sidePool } from '../../db/postgres'
 import type { Logger } from '../../logging/logger'
@@ -56,7 +57,7 @@ export interface PostgresAlertOutboxOptions {
 }
 
 /** One lock for the fleet: whoever holds it sends. */
-const SENDER_LOCK = `hashtext('gologin-panel/alert-sender')`
+const SENDER_LOCK = hostLockKey('alertSender')
 const BATCH = 50
 
 export class PostgresAlertOutbox implements AlertQueue {
@@ -149,7 +150,7 @@ export class PostgresAlertOutbox implements AlertQueue {
     const client = await this.pool.connect()
     let keep = false
     try {
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${SENDER_LOCK}) AS locked`)
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [...SENDER_LOCK])
       if (!rows[0]?.locked) return false
       await client.query(`LISTEN ${ALERT_OUTBOX_CHANNEL}`)
       client.on('notification', () => this.kick())
