@@ -105,6 +105,9 @@ describe('local REST API keys in Settings', () => {
     await dialog.getByLabel('Webhook URL').fill('http://hooks.example.com/services/T0/B0/x')
     await dialog.getByRole('alert').getByText('must be an https:// URL', { exact: false }).waitFor()
     expect(await dialog.getByRole('button', { name: 'Save target' }).isDisabled()).toBe(true)
+    const shots = '/tmp/shots-alerts'
+    fs.mkdirSync(shots, { recursive: true })
+    await dialog.screenshot({ path: path.join(shots, 'settings-alert-target-bad-url.png') })
     const url = `${hooks.url}/services/T000/B000/e2e-secret-path`
     await dialog.getByLabel('Webhook URL').fill(url)
     await dialog.getByRole('checkbox', { name: 'Profiles not stopped' }).uncheck()
@@ -121,8 +124,8 @@ describe('local REST API keys in Settings', () => {
     const [test] = await hooks.until('/services/T000/B000/e2e-secret-path', 1)
     expect(test.body).toMatchObject({ text: expect.stringContaining('Test alert from the GoLogin panel'), blocks: expect.any(Array) })
 
-    const shots = '/tmp/shots-alerts'
-    fs.mkdirSync(shots, { recursive: true })
+    // The toasts dismissed, so the whole section shows.
+    for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click()
     await card.screenshot({ path: path.join(shots, 'settings-alert-webhooks.png') })
     await item.getByRole('button', { name: 'Edit Ops channel' }).click()
     const edit = page.getByRole('dialog', { name: 'Edit alert target Ops channel' })
