@@ -25,6 +25,7 @@ async function world(): Promise<{ panel: PanelWorld; hooks: WebhookServer }> {
   servers.push(hooks)
   const panel = await panelWorld({
     profiles: 4,
+    sharedBrowser: true,
     env: { ALERT_TELEGRAM_API_URL: `${hooks.url}/tg`, PROFILE_SYNC_INTERVAL: '0' },
     core: { alerts: { retry: { retries: 3, minTimeoutMs: 50, maxTimeoutMs: 100 } } },
   })
