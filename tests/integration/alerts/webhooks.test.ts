@@ -153,6 +153,9 @@ describe('webhook alerts', () => {
     const badToken = await panel.failure('alerts:saveTarget', { name: 'TG', type: 'telegram', botToken: 'nope', chatId: '42' })
     expect(badToken.error).toContain('botToken must look like')
     expect(badToken.error).not.toContain('nope')
+    // Not around the checks through the generic settings request either.
+    const raw = await panel.failure('settings:update', { alertTargets: '[{"url":"http://hooks.example.com"}]' })
+    expect(raw.error).toContain('alertTargets is edited in Settings → Alert webhooks')
     expect(panel.core.settings.get('alertTargets')).toBe(before)
     expect(await panel.call('alerts:listTargets')).toEqual([saved])
 
