@@ -26,6 +26,8 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/live-panels.test.ts',
   'tests/integration/db/session-changes.test.ts',
   'tests/integration/hosts/dead-hosts.test.ts',
+  // Alerts: one sender for the fleet (alert outbox, advisory lock).
+  'tests/integration/hosts/alerts-sender.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
 ]

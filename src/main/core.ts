@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, passwordOf, resolveDatabaseChoice, transportWarning, type Database } from './db'
 import { DATABASE_FILE_NAME } from './db/data-source'
+import { alertsHandlers } from './handlers/alerts'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
 import { dataKeyHandlers } from './handlers/data-key'
@@ -33,6 +34,9 @@ import { FileKeyStore } from './security/file-key-store'
 import { readKeyCheck } from './security/key-check'
 import { ensurePrivateDir } from './security/private-files'
 import { FILE_PROTECTION, type KeyStore } from './security/key-store'
+import { startAlerts, type Alerts } from './services/alerts'
+import type { RetryPolicy } from './services/alerts/alert-dispatcher'
+import { watchHostHealth } from './services/alerts/health-alerts'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
 import { createAuthorizationEngine, type AuthorizationEngine } from './services/automation/authorization'
@@ -121,6 +125,8 @@ export interface CoreOptions {
    * closed with the core) when the stored `sandboxMode` setting is on; null: never.
    */
   sandbox?: SandboxMode | null
+  /** Alerts: how often a host tries to become the fleet's sender (PostgreSQL, default 2 s), and the delivery retries (tests shorten them). */
+  alerts?: { pollMs?: number; retry?: RetryPolicy; healthEveryMs?: number }
 }
 
 export interface Core {
@@ -150,6 +156,8 @@ export interface Core {
   sqliteCopy(file: string, sourceKeys: () => Promise<Buffer[]>): SqliteCopy
   /** Whether this host is draining (finishes what it runs, claims nothing more). */
   readonly drain: DrainState
+  /** Webhook targets and the alerts sent to them (Settings → Alerts). */
+  readonly alerts: Alerts
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -221,9 +229,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiApps = new ApiAppService({ database: db, log: logs.logger('api-apps'), env, onSecret })
     await apiApps.applyEnvironment()
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
+    const hostId = options.hostId ?? readOrCreateHostId(dataDir)
+
+    // ---- alerts: notices that carry an alert go to the webhook targets, sent by one host for the fleet ----
+    const alerts = await startAlerts({ db, settings, events, redactor: logs.redactor, hostId, log: logs.logger('alerts'), pollMs: options.alerts?.pollMs, retry: options.alerts?.retry })
+    onClose('alerts', () => alerts.close())
 
     // ---- GoLogin ----
-    const hostId = options.hostId ?? readOrCreateHostId(dataDir)
     const gologin = createGoLoginRuntime({
       db,
       settings,
@@ -263,6 +275,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (db.kind === 'postgres') {
       await health.start()
       onClose('host health', () => health.stop())
+      onClose('host health alerts', watchHostHealth({ state: () => health.state(), hostId, events, everyMs: options.alerts?.healthEveryMs }))
     }
     const authorization = createAuthorizationEngine({
       dataDir,
@@ -342,6 +355,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...systemHandlers(info, logs.logger('system'), options.platform?.updates ?? null),
       ...logsHandlers(logs),
       ...settingsHandlers(settings, apiApps),
+      ...alertsHandlers(alerts),
       ...apiKeysHandlers(apiKeys),
       ...profilesHandlers(gologinService),
       ...monitorHandlers(workers, gologin.slots),
@@ -395,6 +409,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       sandbox,
       sqliteCopy,
       drain,
+      alerts,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')

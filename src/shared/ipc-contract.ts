@@ -5,6 +5,7 @@
  * Each feature declares its channels in `contract/<feature>.ts`; add the feature here once.
  */
 import type { z } from 'zod'
+import { alertsContract } from './contract/alerts'
 import { apiKeysContract } from './contract/api-keys'
 import { batchesContract, batchesEvents } from './contract/batches'
 import { dataKeyContract } from './contract/data-key'
@@ -30,6 +31,7 @@ export const requestContract = {
   ...apiKeysContract,
   ...dataKeyContract,
   ...hostsContract,
+  ...alertsContract,
 } satisfies Record<string, RequestDef>
 
 export const eventContract = {

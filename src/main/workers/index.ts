@@ -144,6 +144,7 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     thresholds: () => ({ failureRatePercent: settings.get('alertFailureRatePercent'), failuresPerHour: settings.get('alertFailuresPerHour') }),
     events: deps.events,
     log: logs.logger('worker.monitor'),
+    hostId: deps.hostId,
   })
   all.push(monitor)
   const byName = new Map<string, Worker>(all.map((worker) => [worker.name, worker]))

@@ -3,7 +3,7 @@ import type { SlotEntryView } from '../services/gologin/profile-slots'
 import type { Database } from '../db'
 import type { EventHub } from '../ipc/event-hub'
 import type { Logger } from '../logging/logger'
-import { ALERT_TITLES, evaluateAlerts } from './alerts'
+import { ALERT_TITLES, alertOfNotice, evaluateAlerts } from './alerts'
 import { failureRate, readSessionFigures } from './monitor-figures'
 import type { GoLoginTokenState } from './profile-sync-worker'
 import { Worker } from './worker'
@@ -26,6 +26,8 @@ export interface MonitorWorkerOptions {
   thresholds: () => { failureRatePercent: number; failuresPerHour: number }
   events: Pick<EventHub, 'emit'>
   log: Logger
+  /** Names this host in the alert of profiles it could not stop. */
+  hostId?: string
 }
 
 /** Session changes of one moment are gathered this long (ms) before the figures are counted again. */
@@ -46,6 +48,8 @@ export class MonitorWorker extends Worker {
   private refreshing: Promise<void> | null = null
   private refreshAgain = false
   private expiryTimer: NodeJS.Timeout | null = null
+  /** Profiles already reported as not stopped (a notice names each once, while it stays so). */
+  private reportedUnstopped = new Set<string>()
 
   constructor(private readonly deps: MonitorWorkerOptions) {
     super({
@@ -121,6 +125,7 @@ export class MonitorWorker extends Worker {
       workers,
     }
     this.raiseNotices(alerts)
+    this.raiseUnstopped(snapshot.unstoppedProfiles)
     this.last = snapshot
     return snapshot
   }
@@ -167,9 +172,27 @@ export class MonitorWorker extends Worker {
       this.deps.log.warn('monitor.alert', { code: alert.code, level: alert.level }, alert.message)
       // The GoLogin runtime already raised its own notice the moment the token was revoked.
       if (alert.code === 'GOLOGIN_TOKEN_REVOKED') continue
-      this.deps.events.emit('notice', { id: `alert-${key}-${Date.now()}`, level: alert.level, title: ALERT_TITLES[alert.code], body: alert.message })
+      const webhook = alertOfNotice(key, alert)
+      this.deps.events.emit('notice', { id: `alert-${key}-${Date.now()}`, level: alert.level, title: ALERT_TITLES[alert.code], body: alert.message, ...(webhook ? { alert: webhook } : {}) })
     }
     for (const key of this.activeAlerts) if (!now.has(key)) this.deps.log.info('monitor.alert_cleared', { key })
     this.activeAlerts = now
+  }
+
+  /** A notice naming the profiles GoLogin has not confirmed stopped since the last run. */
+  private raiseUnstopped(unstopped: UnstoppedProfile[]): void {
+    const ids = new Set(unstopped.map((entry) => entry.profileId))
+    const fresh = [...ids].filter((id) => !this.reportedUnstopped.has(id)).sort()
+    this.reportedUnstopped = ids
+    if (!fresh.length) return
+    const host = this.deps.hostId ? ` on host ${this.deps.hostId}` : ''
+    const shown = fresh.slice(0, 10).join(', ') + (fresh.length > 10 ? ` and ${fresh.length - 10} more` : '')
+    this.deps.events.emit('notice', {
+      id: `profiles-not-stopped-${Date.now()}`,
+      level: 'warn',
+      title: 'Profiles not stopped',
+      body: `GoLogin has not confirmed that ${fresh.length} profile${fresh.length === 1 ? '' : 's'}${host} stopped (${shown}); the panel keeps trying. Stop ${fresh.length === 1 ? 'it' : 'them'} in GoLogin if this lasts.`,
+      alert: { kind: 'profiles_not_stopped', key: `profiles-not-stopped:${this.deps.hostId ?? 'this-host'}:${fresh.join(',')}` },
+    })
   }
 }

@@ -247,6 +247,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
       copyPreview = { ...copied, profiles: { add: 0, mappingsFilled: 0, mappingsKept: copied.profiles.mappingsKept }, apiApps: { add: 0, kept: copied.apiApps.kept + copied.apiApps.add }, sessions: { add: 0, already: copied.sessions.already + copied.sessions.add, unfinished: copied.sessions.unfinished }, tokens: { add: 0, newerHere: 0, newerShared: 0 }, settings: { add: 0, kept: copied.settings.kept + copied.settings.add } }
       return copied
     },
+    'alerts:listTargets': () => [],
     'apiApps:list': () => [...apps.values()],
     'apiApps:save': (input) => {
       const app = apiAppInputSchema.parse(input)

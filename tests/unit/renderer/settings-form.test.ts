@@ -3,6 +3,7 @@ import { SETTING_DEFS, SETTING_KEYS, type SettingKey, type SettingsView } from '
 import {
   automaticHint,
   buildPatch,
+  EDITED_ELSEWHERE,
   fieldKind,
   isChanged,
   parseField,
@@ -23,8 +24,8 @@ function view(overrides: { values?: Record<string, unknown>; locked?: Partial<Re
 }
 
 describe('settings form', () => {
-  it('places every setting in exactly one section', () => {
-    const placed = SETTINGS_SECTIONS.flatMap((section) => section.keys)
+  it('places every setting in exactly one section (or its own editor)', () => {
+    const placed = [...SETTINGS_SECTIONS.flatMap((section) => section.keys), ...EDITED_ELSEWHERE]
     expect([...placed].sort()).toEqual([...SETTING_KEYS].sort())
   })
 

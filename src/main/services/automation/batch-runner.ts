@@ -501,6 +501,7 @@ export class BatchRunner {
         level: failed + cancelled > 0 ? 'warn' : 'info',
         title: batch.state === 'cancelled' ? `Authorization batch cancelled (${batch.apiApp})` : `Authorization batch finished (${batch.apiApp})`,
         body: summary,
+        alert: { kind: 'batch_finished', key: `batch:${batch.id}` },
       })
     }
     this.forgetOldBatches()

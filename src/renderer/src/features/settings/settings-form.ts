@@ -145,6 +145,9 @@ export interface SettingsSection {
   advanced?: boolean
 }
 
+/** Settings with an editor of their own (Settings → Alert webhooks), not a field of the form. */
+export const EDITED_ELSEWHERE: readonly SettingKey[] = ['alertTargets']
+
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { title: 'GoLogin', keys: ['gologinToken', 'launcherMode', 'maxConcurrentProfiles', 'gologinRequestsPerMinute'] },
   { title: 'Time limits', keys: ['accountTimeoutSeconds', 'profileStartTimeoutMs', 'browserTimeoutMs', 'sessionTimeoutHours'] },
@@ -158,14 +161,14 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     help: 'Background jobs: profile sync, cleanup of stale sessions and screenshots, the monitor, token refresh.',
     keys: ['syncIntervalMinutes', 'cleanupIntervalMinutes', 'monitorIntervalSeconds', 'tokenRefreshMarginMinutes', 'screenshotRetentionDays'],
   },
-  { title: 'Alerts', keys: ['alertFailureRatePercent', 'alertFailuresPerHour'] },
+  { title: 'Alerts', keys: ['alertFailureRatePercent', 'alertFailuresPerHour', 'alertRepeatMinutes'] },
   { title: 'Browser and mapping', keys: ['browserHeadless', 'chromePath', 'usernamePattern'] },
   { title: 'Sandbox', keys: ['sandboxMode'] },
   { title: 'Logging', keys: ['logLevel'] },
   {
     title: 'Service endpoints',
     help: 'Where the panel reaches GoLogin and X. Change them only to point the panel at a stand-in (such as the sandbox).',
-    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl', 'xOAuth1AuthorizeUrl'],
+    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl', 'xOAuth1AuthorizeUrl', 'alertTelegramApiUrl'],
     advanced: true,
   },
 ]
