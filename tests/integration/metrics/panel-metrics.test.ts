@@ -4,9 +4,9 @@
  * reads, and names no account, profile, session or secret; `/health` answers at once, `/ready` reports each check and
  * turns 503 while the host drains. (Both database projects.)
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { panelWorld } from '../authorization/panel-world'
-import { dashboardMetricNames, parseScrape, valueOf } from './scrape'
+import { dashboardMetricNames, medianAnswer, parseScrape, valueOf } from './scrape'
 
 describe('metrics of the panel host', () => {
   it('after a sandbox batch, /metrics agrees with the database, has every metric the dashboard reads, names no account or secret; /health and /ready answer fast', { timeout: 180_000 }, async () => {
@@ -17,6 +17,8 @@ describe('metrics of the panel host', () => {
     const started = await world.call('batch:start', { profileIds: accounts.map((a) => a.profileId), apiApp: 'SANDBOX1' })
     expect(await world.untilDone(started.batchId, 150_000)).toMatchObject({ state: 'finished', succeeded: 3, failed: 2 })
 
+    // The last profile stops just after the batch's final progress.
+    await vi.waitFor(() => expect(world.core.gologin.slots.figures().slotsInUse).toBe(0), { timeout: 20_000 })
     const { url } = await world.core.restApi.apply({ enabled: true, host: '127.0.0.1', port: 0 })
     const scraped = await fetch(`${url}/metrics`)
     expect(scraped.status).toBe(200)
@@ -80,16 +82,14 @@ describe('metrics of the panel host', () => {
     expect(text.toLowerCase()).not.toContain(accounts[0].username.toLowerCase())
 
     // Liveness at once; readiness with each check, within 100 ms.
-    let began = performance.now()
-    const health = await fetch(`${url}/health`)
-    expect(performance.now() - began).toBeLessThan(100)
+    const health = await medianAnswer(`${url}/health`)
+    expect(health.ms).toBeLessThan(100)
     expect(health.status).toBe(200)
-    expect(await health.json()).toMatchObject({ status: 'alive', mode: 'browser' })
-    began = performance.now()
-    const ready = await fetch(`${url}/ready`)
-    expect(performance.now() - began).toBeLessThan(100)
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'alive', mode: 'browser' })
+    const ready = await medianAnswer(`${url}/ready`)
+    expect(ready.ms).toBeLessThan(100)
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toMatchObject({ ready: true, checks: { database: { ok: true }, gologin: { ok: true }, drain: { ok: true } } })
+    expect(JSON.parse(ready.body)).toMatchObject({ ready: true, checks: { database: { ok: true }, gologin: { ok: true }, drain: { ok: true } } })
 
     // Draining: not ready, saying why; the gauge follows.
     world.core.drain.start()

@@ -26,6 +26,22 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0)
 }
 
+/**
+ * The median time of `times` requests in a row, and the last answer: one request on a loaded machine (2 cores shared
+ * by tests and browsers) can wait for the scheduler; the median is what a prober sees.
+ */
+export async function medianAnswer(url: string, times = 5): Promise<{ status: number; body: string; ms: number }> {
+  const runs: Array<{ status: number; body: string; ms: number }> = []
+  for (let n = 0; n < times; n++) {
+    const began = performance.now()
+    const response = await fetch(url)
+    const body = await response.text()
+    runs.push({ status: response.status, body, ms: performance.now() - began })
+  }
+  const sorted = runs.map((run) => run.ms).sort((a, b) => a - b)
+  return { ...runs.at(-1)!, ms: sorted[Math.floor(sorted.length / 2)] }
+}
+
 export const DASHBOARD_FILE = path.resolve(import.meta.dirname, '../../../resources/grafana/gologin-panel.json')
 
 const PROMQL_WORDS = new Set(['sum', 'rate', 'increase', 'irate', 'by', 'without', 'histogram_quantile', 'max', 'min', 'avg', 'count', 'le', 'on', 'ignoring', 'group_left', 'clamp_min', 'topk', 'or', 'and', 'unless', 'bool', 'offset', 'time', 'vector', 'label_replace', 'abs', 'deriv', 'delta', 'changes', 'resets', 'scalar'])

@@ -35,7 +35,7 @@ export interface ReadinessDeps {
   health: () => HostHealthState
   drain: Pick<DrainState, 'current'>
   mode: string
-  /** How long the database ping may take before the host counts as not ready (default 80 ms: the answer fits in 100 ms). */
+  /** How long the database ping may take before the host counts as not ready (default 60 ms: the answer fits in 100 ms with room for a busy event loop). */
   pingTimeoutMs?: number
   now?: () => number
 }
@@ -66,7 +66,7 @@ export class Readiness {
 
   /** A ping bounded in time; a ping still under way (a database that does not answer) is waited on again, not repeated. */
   private async database(): Promise<ReadinessCheck> {
-    const timeoutMs = this.deps.pingTimeoutMs ?? 80
+    const timeoutMs = this.deps.pingTimeoutMs ?? 60
     let failure: unknown = null
     this.pinging ??= Promise.resolve()
       .then(() => this.deps.ping())
