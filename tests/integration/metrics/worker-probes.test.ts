@@ -10,6 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createCore } from '../../../src/main/core'
+import type { ReadinessReport } from '../../../src/main/services/hosts/readiness'
 import type { DataKeyExportResult } from '../../../src/shared/contract/data-key'
 import { startFaultProxy } from '../../helpers/fault-proxy'
 import { freshPostgresUrl } from '../../helpers/test-database'
@@ -94,11 +95,11 @@ describe('worker --metrics-port', () => {
 
     // PostgreSQL stops answering (the server keeps running; only this worker's link is cut).
     proxy.blackhole()
-    const cuts: Array<{ status: number; report: { ready: boolean; ms: number; checks: Record<string, { ok: boolean; detail: string }> }; ms: number }> = []
+    const cuts: Array<{ status: number; report: ReadinessReport; ms: number }> = []
     for (let n = 0; n < 3; n++) {
       const began = performance.now()
       const response = await fetch(`${base}/ready`)
-      cuts.push({ status: response.status, report: await response.json(), ms: performance.now() - began })
+      cuts.push({ status: response.status, report: (await response.json()) as ReadinessReport, ms: performance.now() - began })
     }
     for (const cut of cuts) {
       expect(cut.status).toBe(503)
