@@ -73,13 +73,15 @@ describe('panel metrics', () => {
     metrics.close()
   })
 
-  it('two cores in one process keep registries of their own', async () => {
-    const a = new PanelMetrics({ logs: new LogSystem({ dir: null }), mode: 'browser', version: '1', processMetrics: false })
+  it('two cores in one process keep registries of their own, both with the process metrics', async () => {
+    const a = new PanelMetrics({ logs: new LogSystem({ dir: null }), mode: 'browser', version: '1' })
     const bLogs = new LogSystem({ dir: null })
-    const b = new PanelMetrics({ logs: bLogs, mode: 'worker', version: '1', processMetrics: false })
+    const b = new PanelMetrics({ logs: bLogs, mode: 'worker', version: '1' })
     bLogs.logger('t').debug('batch.claimed', {})
-    expect(valueOf(parseScrape(await a.scrape()), 'gologin_panel_claims_total')).toBe(0)
-    expect(valueOf(parseScrape(await b.scrape()), 'gologin_panel_claims_total')).toBe(1)
+    const [fromA, fromB] = [parseScrape(await a.scrape()), parseScrape(await b.scrape())]
+    expect(valueOf(fromA, 'gologin_panel_claims_total')).toBe(0)
+    expect(valueOf(fromB, 'gologin_panel_claims_total')).toBe(1)
+    for (const samples of [fromA, fromB]) expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0)
     a.close()
     b.close()
   })

@@ -107,14 +107,29 @@ export interface PanelMetricsOptions {
   processMetrics?: boolean
 }
 
+/**
+ * Node's process metrics, collected once per process (they describe the process, and each collection keeps an
+ * event-loop monitor and a GC observer running for good): every core's scrape includes this one registry.
+ */
+let processRegistry: Registry | null = null
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  return processRegistry
+}
+
 export class PanelMetrics {
+  /** This core's own metrics. */
   readonly registry = new Registry()
+  /** What a scrape answers: this core's metrics, and the process metrics unless left off. */
+  private readonly scraped: Registry
   private sources: MetricSources | null = null
   private readonly untap: () => void
 
   constructor(options: PanelMetricsOptions) {
     const registers = [this.registry]
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
     const sources = () => this.sources
 
     new Gauge({ name: METRIC_NAMES.info, help: 'This host: 1, with its mode and version', labelNames: ['mode', 'version'], registers }).set({ mode: options.mode, version: options.version }, 1)
@@ -296,6 +311,8 @@ export class PanelMetrics {
       const where = NOT_STOPPED[event]
       if (where) notStopped.inc({ where })
     })
+    // Merged once every metric of this core is registered (merge copies the list it finds).
+    this.scraped = options.processMetrics === false ? this.registry : Registry.merge([processMetrics(), this.registry])
   }
 
   /** Binds the gauges read at scrape time (once the core has built what they read). */
@@ -305,11 +322,11 @@ export class PanelMetrics {
 
   /** The text exposition format. */
   scrape(): Promise<string> {
-    return this.registry.metrics()
+    return this.scraped.metrics()
   }
 
   get contentType(): string {
-    return this.registry.contentType
+    return this.scraped.contentType
   }
 
   close(): void {
