@@ -27,10 +27,10 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 }
 
 /**
- * The median time of `times` requests in a row, and the last answer: one request on a loaded machine (2 cores shared
- * by tests and browsers) can wait for the scheduler; the median is what a prober sees.
+ * The median and fastest time of `times` requests in a row, and the last answer: one request on a loaded machine
+ * (2 cores shared by tests and browsers) can wait for the scheduler.
  */
-export async function medianAnswer(url: string, times = 5): Promise<{ status: number; body: string; ms: number }> {
+export async function medianAnswer(url: string, times = 5): Promise<{ status: number; body: string; ms: number; fastestMs: number }> {
   const runs: Array<{ status: number; body: string; ms: number }> = []
   for (let n = 0; n < times; n++) {
     const began = performance.now()
@@ -39,7 +39,7 @@ export async function medianAnswer(url: string, times = 5): Promise<{ status: nu
     runs.push({ status: response.status, body, ms: performance.now() - began })
   }
   const sorted = runs.map((run) => run.ms).sort((a, b) => a - b)
-  return { ...runs.at(-1)!, ms: sorted[Math.floor(sorted.length / 2)] }
+  return { ...runs.at(-1)!, ms: sorted[Math.floor(sorted.length / 2)], fastestMs: sorted[0] }
 }
 
 export const DASHBOARD_FILE = path.resolve(import.meta.dirname, '../../../resources/grafana/gologin-panel.json')

@@ -77,11 +77,11 @@ describe('worker --metrics-port', () => {
     const base = /METRICS_URL=(\S+)/.exec(stdout)![1]
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
 
-    // Timed from another process on a machine shared by test workers and browsers: the bound is looser than the
-    // 100 ms the host answers in (its own measure is in /ready's `ms`, asserted below).
+    // Timed from another process on a machine shared by test workers and browsers: the fastest of five answers, with
+    // room over the 100 ms the host answers in (its own measure is /ready's `ms`, asserted below).
     const health = await medianAnswer(`${base}/health`)
     expect(health).toMatchObject({ status: 200 })
-    expect(health.ms).toBeLessThan(300)
+    expect(health.fastestMs).toBeLessThan(150)
     expect(JSON.parse(health.body)).toMatchObject({ status: 'alive', mode: 'worker' })
     await vi.waitFor(async () => expect((await fetch(`${base}/ready`)).status).toBe(200), { timeout: 15_000, interval: 100 })
     const metrics = await fetch(`${base}/metrics`)
@@ -109,7 +109,7 @@ describe('worker --metrics-port', () => {
     expect(Math.min(...cuts.map((cut) => cut.report.ms))).toBeLessThan(100)
     expect(Math.min(...cuts.map((cut) => cut.ms))).toBeLessThan(150)
     // /health still says the process lives, at once; once the cached figures (1.5 s) are old, a scrape answers the last ones, marked stale.
-    expect((await medianAnswer(`${base}/health`)).ms).toBeLessThan(300)
+    expect((await medianAnswer(`${base}/health`)).fastestMs).toBeLessThan(150)
     await vi.waitFor(
       async () => {
         const stale = parseScrape(await (await fetch(`${base}/metrics`)).text())
