@@ -56,6 +56,10 @@ import { takeSecretEnvironment } from './security/secret-environment'
 import { hostsOverview } from './services/hosts/hosts-overview'
 import { DrainState } from './services/hosts/drain-state'
 import { HostHealth } from './services/hosts/host-health'
+import { Readiness } from './services/hosts/readiness'
+import { CachedDatabaseFigures, readDatabaseFigures } from './services/metrics/database-figures'
+import { PanelMetrics } from './services/metrics/panel-metrics'
+import type { HostProbes } from './host/probes'
 import { RestApiExposureService } from './services/hosts/rest-api-exposure'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
@@ -158,6 +162,10 @@ export interface Core {
   readonly drain: DrainState
   /** Webhook targets and the alerts sent to them (Settings → Alerts). */
   readonly alerts: Alerts
+  /** This host's Prometheus registry (its own: cores in one process never share one). */
+  readonly metrics: PanelMetrics
+  /** `/health`, `/ready`, `/metrics`: served by the REST API and a worker's `--metrics-port`. */
+  readonly probes: HostProbes
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -180,6 +188,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // What close() undoes, in reverse order of construction: a failed start-up undoes it too.
   const cleanups: Array<{ name: string; run: () => Promise<void> | void }> = [{ name: 'log stream', run: stopLogStream }]
   const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
+  // From the first log line on: counters are fed by the log points where their events happen.
+  const metrics = new PanelMetrics({ logs, mode: options.mode, version: options.appVersion ?? '0.0.0' })
+  onClose('metrics', () => metrics.close())
 
   const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
   // DATA_KEY_FILE + DATA_KEY_PASSPHRASE: a host joining a shared database starts with the key exported elsewhere.
@@ -330,12 +341,38 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     recovered(background.recovery.profilesNotStopped)
     const { workers, tokenExport } = background
 
+    // ---- metrics and readiness ----
+    const figures = new CachedDatabaseFigures({ read: () => readDatabaseFigures(db) })
+    metrics.observe({
+      databaseFigures: () => figures.get(),
+      slots: () => ({ ...gologin.slots.figures(), stopPending: gologin.slots.list().filter((entry) => entry.phase === 'stop_failed').length }),
+      gologinTokenStopped: () => gologin.client.status().tokenRevoked,
+      health: () => health.state(),
+      draining: () => drain.isDraining(),
+    })
+    const readiness = new Readiness({
+      ping: () => db.dataSource.query('SELECT 1'),
+      // SQLite hosts do not probe GoLogin on a timer (no claims wait on it): a readiness check starts a probe when the last is stale.
+      health: () => {
+        if (db.kind !== 'postgres' && (health.probedAt === null || Date.now() - health.probedAt > 10_000)) void health.probe()
+        return health.state()
+      },
+      drain,
+      mode: options.mode,
+    })
+    const probes: HostProbes = {
+      liveness: () => readiness.liveness(),
+      readiness: () => readiness.readiness(),
+      metrics: async () => ({ contentType: metrics.contentType, body: await metrics.scrape() }),
+    }
+
     // ---- local REST API (off unless this host's host.json enables it; never a shared setting) ----
     const restApi = new RestApiHost({
       backend: createPanelRestBackend({ db, gologinService, batches: authorization.batches, slots: gologin.slots }),
       apiKeys,
       log: logs.logger('rest'),
       version: info.appVersion,
+      probes,
     })
     const restApiExposure = new RestApiExposureService({ dataDir, server: restApi, log: logs.logger('rest') })
     await restApiExposure.start(db.dataSource)
@@ -410,6 +447,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       sqliteCopy,
       drain,
       alerts,
+      metrics,
+      probes,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')
