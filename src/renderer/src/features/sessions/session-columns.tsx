@@ -36,16 +36,16 @@ function errorCell(row: SessionRow): ReactNode {
 
 export const sessionColumns = helper.columns([
   helper.display({ id: 'select', size: 34, enableResizing: false, meta: { label: 'Selected' } }),
-  helper.accessor('username', { header: 'Account', size: 110, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
+  helper.accessor('username', { header: 'Account', size: 136, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
   helper.accessor('profileName', {
     header: 'Profile',
-    size: 104,
+    size: 124,
     meta: { label: 'Profile', render: (row) => <span title={row.profileId}>{row.profileName ?? row.profileId}</span> },
   }),
-  helper.accessor('apiApp', { header: 'API app', size: 88, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
+  helper.accessor('apiApp', { header: 'API app', size: 104, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
   helper.accessor('status', {
     header: 'Status',
-    size: 104,
+    size: 112,
     meta: {
       label: 'Status',
       render: (row) => (
@@ -65,17 +65,17 @@ export const sessionColumns = helper.columns([
     size: 124,
     meta: { label: 'Step', render: (row) => (row.step && row.status === 'in_progress' ? STEP_LABELS[row.step] : row.step ? <span className="muted">{STEP_LABELS[row.step]}</span> : muted) },
   }),
-  helper.accessor('attempt', { header: 'Try', size: 40, meta: { label: 'Try', align: 'end', render: (row) => row.attempt } }),
+  helper.accessor('attempt', { header: 'Try', size: 48, meta: { label: 'Try', align: 'end', render: (row) => row.attempt } }),
   helper.accessor('startedAt', {
     header: 'Started',
-    size: 80,
+    size: 76,
     meta: { label: 'Started', render: (row) => (row.startedAt ? <time dateTime={row.startedAt} title={formatDateTime(row.startedAt)}>{formatClock(row.startedAt)}</time> : muted) },
   }),
-  helper.accessor('durationMs', { header: 'Duration', size: 72, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
+  helper.accessor('durationMs', { header: 'Duration', size: 80, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
   helper.display({
     id: 'links',
     header: 'Details',
-    size: 116,
+    size: 140,
     meta: {
       label: 'Details',
       render: (row, actions) => (
@@ -92,7 +92,7 @@ export const sessionColumns = helper.columns([
       ),
     },
   }),
-  helper.accessor('errorCode', { header: 'Error', size: 190, meta: { label: 'Error', render: errorCell } }),
+  helper.accessor('errorCode', { header: 'Error', size: 240, meta: { label: 'Error', render: errorCell } }),
 ])
 
 export const SESSION_CELLS: readonly { id: string; meta: SessionColumnMeta }[] = sessionColumns.map((column) => ({
