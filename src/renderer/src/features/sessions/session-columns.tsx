@@ -37,10 +37,10 @@ function errorCell(row: SessionRow): ReactNode {
 // Sized so every column fits a 1280 px window; the Error column takes the rest, and any column can be dragged wider.
 export const sessionColumns = helper.columns([
   helper.display({ id: 'select', size: 34, enableResizing: false, meta: { label: 'Selected' } }),
-  helper.accessor('username', { header: 'Account', size: 128, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
+  helper.accessor('username', { header: 'Account', size: 120, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
   helper.accessor('profileName', {
     header: 'Profile',
-    size: 104,
+    size: 100,
     meta: { label: 'Profile', render: (row) => <span title={row.profileId}>{row.profileName ?? row.profileId}</span> },
   }),
   helper.accessor('apiApp', { header: 'API app', size: 90, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
@@ -63,20 +63,20 @@ export const sessionColumns = helper.columns([
   }),
   helper.accessor('step', {
     header: 'Step',
-    size: 110,
+    size: 106,
     meta: { label: 'Step', render: (row) => (row.step && row.status === 'in_progress' ? STEP_LABELS[row.step] : row.step ? <span className="muted">{STEP_LABELS[row.step]}</span> : muted) },
   }),
   helper.accessor('attempt', { header: 'Try', size: 40, meta: { label: 'Try', align: 'end', render: (row) => row.attempt } }),
   helper.accessor('startedAt', {
     header: 'Started',
-    size: 68,
+    size: 76,
     meta: { label: 'Started', render: (row) => (row.startedAt ? <time dateTime={row.startedAt} title={formatDateTime(row.startedAt)}>{formatClock(row.startedAt)}</time> : muted) },
   }),
-  helper.accessor('durationMs', { header: 'Duration', size: 64, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
+  helper.accessor('durationMs', { header: 'Duration', size: 72, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
   helper.display({
     id: 'links',
     header: 'Details',
-    size: 126,
+    size: 132,
     meta: {
       label: 'Details',
       render: (row, actions) => (
