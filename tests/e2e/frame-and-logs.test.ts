@@ -287,6 +287,19 @@ describe('browser mode: app frame and Logs page', () => {
     expect(await nameHeader.locator('.grid-sort-mark').textContent()).toBe('▼')
     await ui.profileGrid().getByRole('row').nth(1).getByText('Profile 00029').waitFor()
 
+    // An invalid inline username says why as text right under the field (its description), not only a red border.
+    const row = ui.profileRow('Profile 00028')
+    await row.hover()
+    await row.getByRole('button', { name: 'Edit X username of Profile 00028' }).click()
+    const username = row.getByRole('textbox', { name: 'X username of Profile 00028' })
+    await username.fill('bad name!')
+    await row.getByRole('alert').getByText('An X username has 1–15 letters, digits or _').waitFor()
+    expect(await description(username)).toBe('An X username has 1–15 letters, digits or _')
+    const [field, reason] = [(await username.boundingBox())!, (await row.getByRole('alert').boundingBox())!]
+    expect(reason.y).toBeGreaterThanOrEqual(field.y + field.height)
+    await ui.screenshots('profiles-inline-reason')
+    await username.press('Escape')
+
     // Sessions: every error sentence reads in full (it wraps; the row grows), nothing is clipped.
     await ui.open('Sessions')
     const grid = ui.sessionGrid()
