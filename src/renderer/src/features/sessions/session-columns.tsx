@@ -40,13 +40,13 @@ export const sessionColumns = helper.columns([
   helper.accessor('username', { header: 'Account', size: 120, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
   helper.accessor('profileName', {
     header: 'Profile',
-    size: 100,
+    size: 120,
     meta: { label: 'Profile', render: (row) => <span title={row.profileId}>{row.profileName ?? row.profileId}</span> },
   }),
-  helper.accessor('apiApp', { header: 'API app', size: 90, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
+  helper.accessor('apiApp', { header: 'API app', size: 92, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
   helper.accessor('status', {
     header: 'Status',
-    size: 104,
+    size: 96,
     meta: {
       label: 'Status',
       render: (row) => (
@@ -63,7 +63,7 @@ export const sessionColumns = helper.columns([
   }),
   helper.accessor('step', {
     header: 'Step',
-    size: 106,
+    size: 112,
     meta: { label: 'Step', render: (row) => (row.step && row.status === 'in_progress' ? STEP_LABELS[row.step] : row.step ? <span className="muted">{STEP_LABELS[row.step]}</span> : muted) },
   }),
   helper.accessor('attempt', { header: 'Try', size: 40, meta: { label: 'Try', align: 'end', render: (row) => row.attempt } }),
@@ -72,7 +72,7 @@ export const sessionColumns = helper.columns([
     size: 76,
     meta: { label: 'Started', render: (row) => (row.startedAt ? <time dateTime={row.startedAt} title={formatDateTime(row.startedAt)}>{formatClock(row.startedAt)}</time> : muted) },
   }),
-  helper.accessor('durationMs', { header: 'Duration', size: 72, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
+  helper.accessor('durationMs', { header: 'Duration', size: 78, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
   helper.display({
     id: 'links',
     header: 'Details',
@@ -93,7 +93,7 @@ export const sessionColumns = helper.columns([
       ),
     },
   }),
-  helper.accessor('errorCode', { header: 'Error', size: 180, meta: { label: 'Error', render: errorCell } }),
+  helper.accessor('errorCode', { header: 'Error', size: 158, meta: { label: 'Error', render: errorCell } }),
 ])
 
 export const SESSION_CELLS: readonly { id: string; meta: SessionColumnMeta }[] = sessionColumns.map((column) => ({
