@@ -271,7 +271,7 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
     setToken() {
       secrets.add('gologinToken')
     },
-    /** Finished attempts of the first `count` profiles with a username; `failure` is the error of every third one. */
+    /** Attempts of the first `count` profiles with a username, all finished but the second; `failure` is the error of every third one. */
     addFinishedSessions(count: number, failure: { code: NonNullable<SessionRow['errorCode']>; message: string }): SessionRow[] {
       const batchId = randomUUID()
       const rows = profiles
@@ -280,7 +280,9 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
         .map((p, i): SessionRow => {
           const failed = i % 3 === 0
           const at = new Date(Date.now() - (count - i) * 60_000).toISOString()
-          return { id: randomUUID(), batchId, profileId: p.id, profileName: p.name, username: p.username!, apiApp: p.apiApp ?? 'AIOTT1', status: failed ? 'failed' : 'completed', step: failed ? 'consent' : null, errorCode: failed ? failure.code : null, errorMessage: failed ? failure.message : null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: failed ? null : 'valid', expiresAt: null, createdAt: at, startedAt: at, completedAt: at, durationMs: 41_000, hasScreenshot: failed, deliveredToCallback: false, callbackAnswer: null }
+          // The second one is still running, at the step with the longest label.
+          const running = i === 1
+          return { id: randomUUID(), batchId, profileId: p.id, profileName: p.name, username: p.username!, apiApp: p.apiApp ?? 'AIOTT1', status: failed ? 'failed' : running ? 'in_progress' : 'completed', step: failed ? 'consent' : running ? 'verifying' : null, errorCode: failed ? failure.code : null, errorMessage: failed ? failure.message : null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: failed ? null : 'valid', expiresAt: null, createdAt: at, startedAt: at, completedAt: running ? null : at, durationMs: running ? null : 41_000, hasScreenshot: failed, deliveredToCallback: false, callbackAnswer: null }
         })
       for (const row of rows) {
         sessions.set(row.id, row)
