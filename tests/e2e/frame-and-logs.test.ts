@@ -312,14 +312,22 @@ describe('browser mode: app frame and Logs page', () => {
     expect((await errorCell.boundingBox())!.x + (await errorCell.boundingBox())!.width).toBeLessThanOrEqual((await grid.boundingBox())!.x + (await grid.boundingBox())!.width)
     expect(fits.rowHeight).toBeGreaterThan(40)
     // The short columns show their text whole (no "SANDBO…", no "Screensho").
-    const unclipped = (cell: { scrollWidth: number; clientWidth: number }) => cell.scrollWidth <= cell.clientWidth
+    // Drawn text no wider than the room inside the cell (scrollWidth rounds, and would miss a sub-pixel ellipsis).
+    const unclipped = (cell: ReturnType<Page['locator']>) =>
+      cell.evaluate((element) => {
+        const range = element.ownerDocument.createRange()
+        range.selectNodeContents(element)
+        const style = element.ownerDocument.defaultView!.getComputedStyle(element)
+        const room = element.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        return range.getBoundingClientRect().width <= room + 0.5
+      })
     const clipped: string[] = []
     for (const column of ['username', 'profileName', 'apiApp', 'status', 'step', 'startedAt', 'durationMs', 'links']) {
-      if (!(await ui.sessionRows(failed[0].username).locator(`.cell-${column}`).evaluate(unclipped))) clipped.push(column)
+      if (!(await unclipped(ui.sessionRows(failed[0].username).locator(`.cell-${column}`)))) clipped.push(column)
     }
     expect(clipped).toEqual([])
-    expect(await ui.sessionRows(sessions[1].username).locator('.cell-step').getByText('Verifying account').evaluate((text) => text.parentElement!.scrollWidth <= text.parentElement!.clientWidth)).toBe(true)
-    for (const label of await grid.locator('.grid-header-label').all()) expect(await label.evaluate(unclipped)).toBe(true)
+    expect(await unclipped(ui.sessionRows(sessions[1].username).locator('.cell-step'))).toBe(true)
+    for (const label of await grid.locator('.grid-header-label').all()) expect(await unclipped(label)).toBe(true)
     await ui.screenshots('sessions-readable')
 
     // Drag the Account column wider; after a reload it keeps its width.

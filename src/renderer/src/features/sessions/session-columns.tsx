@@ -69,7 +69,7 @@ export const sessionColumns = helper.columns([
   helper.accessor('attempt', { header: 'Try', size: 40, meta: { label: 'Try', align: 'end', render: (row) => row.attempt } }),
   helper.accessor('startedAt', {
     header: 'Started',
-    size: 74,
+    size: 78,
     meta: { label: 'Started', render: (row) => (row.startedAt ? <time dateTime={row.startedAt} title={formatDateTime(row.startedAt)}>{formatClock(row.startedAt)}</time> : muted) },
   }),
   helper.accessor('durationMs', { header: 'Duration', size: 76, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
@@ -93,7 +93,7 @@ export const sessionColumns = helper.columns([
       ),
     },
   }),
-  helper.accessor('errorCode', { header: 'Error', size: 136, meta: { label: 'Error', render: errorCell } }),
+  helper.accessor('errorCode', { header: 'Error', size: 132, meta: { label: 'Error', render: errorCell } }),
 ])
 
 export const SESSION_CELLS: readonly { id: string; meta: SessionColumnMeta }[] = sessionColumns.map((column) => ({
