@@ -152,8 +152,8 @@ describe('operator UI on the sandbox', () => {
     // The session's own log lines, one click away.
     await failedRow.getByRole('link', { name: 'Logs of @user00004' }).click()
     await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor()
-    const sessionId = await page.getByRole('textbox', { name: 'Session id' }).inputValue()
-    expect(sessionId).not.toBe('')
+    // The filter names the account, not the session id.
+    await page.getByRole('group', { name: 'Session filter' }).getByText(/^@user00004 \(.+\), attempt 1 at .+, failed$/).waitFor()
     await page.getByRole('log', { name: 'Log lines' }).locator('.log-row').first().waitFor()
     await ui.screenshots('logs-session')
 

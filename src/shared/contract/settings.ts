@@ -267,6 +267,8 @@ export interface ApiAppView {
   envManaged: boolean
   /** Why this host refuses the stored row (changed in the database without the data key): it is not used until re-entered. */
   refused?: string
+  /** What the app's scopes will cost later (no refresh token, scopes X does not document); absent when none. */
+  warnings?: string[]
   createdAt: string
   updatedAt: string | null
 }

@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react'
 import { SETTING_DEFS, type SettingKey, type SettingState } from '../../../../shared/contract/settings'
-import { ENUM_LABELS, enumOptions, fieldKind, type FieldValue } from './settings-form'
+import { DURATION_UNITS, durationHint, ENUM_LABELS, enumOptions, fieldKind, fieldLabel, type FieldValue } from './settings-form'
 
 interface SettingFieldProps {
   settingKey: SettingKey
@@ -77,10 +77,13 @@ export function SettingField({ settingKey, state, value, error, changed, onChang
   return (
     <div className={`setting${error ? ' has-error' : ''}${changed ? ' is-changed' : ''}${locked ? ' is-locked' : ''}`}>
       <label htmlFor={id} className="setting-label">
-        {def.label}
+        {fieldLabel(settingKey)}
       </label>
       <div className="setting-control">
-        <div className="setting-input">{input}</div>
+        <div className="setting-input">
+          {input}
+          {DURATION_UNITS[settingKey] ? <span className="setting-unit">s {durationHint(settingKey, value || placeholder?.replace(/^Automatic: /, '') || '')}</span> : null}
+        </div>
         {extra ? <div className="setting-actions">{extra}</div> : null}
         <p id={describedBy} className={error ? 'setting-error' : 'setting-help'} role={error ? 'alert' : undefined}>
           {error ??
