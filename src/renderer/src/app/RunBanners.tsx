@@ -35,8 +35,8 @@ const OUTCOME_WORDS: Record<RecoveredAccount['outcome'], string> = {
   resumed: 'resumed (back in the queue)',
 }
 
-/** Accounts named one by one in the banner before "and N more". */
-const NAMED = 8
+/** Accounts named one by one before "and N more": every running one (at most the slots), a few of the queued ones. */
+const NAMED: Record<RecoveredAccount['outcome'], number> = { failed: 50, resumed: 50, not_started: 8 }
 
 /** Dismissed for this run only (keyed by its start), so a reload does not bring it back but the next crash does. */
 function dismissKey(runStartedAt: string): string {
@@ -77,7 +77,7 @@ function RestartBanner({ notice, runStartedAt }: { notice: RestartNotice; runSta
         {groups.map(({ outcome, count }) => (
           <li key={outcome} data-outcome={outcome}>
             <b>{plural(count, 'account')}</b> {OUTCOME_WORDS[outcome]}
-            <AccountNames accounts={notice.accounts.filter((account) => account.outcome === outcome)} total={count} />
+            <AccountNames accounts={notice.accounts.filter((account) => account.outcome === outcome)} total={count} named={NAMED[outcome]} />
           </li>
         ))}
       </ul>
@@ -98,9 +98,9 @@ function RestartBanner({ notice, runStartedAt }: { notice: RestartNotice; runSta
   )
 }
 
-function AccountNames({ accounts, total }: { accounts: RecoveredAccount[]; total: number }) {
+function AccountNames({ accounts, total, named: limit }: { accounts: RecoveredAccount[]; total: number; named: number }) {
   if (!accounts.length) return null
-  const named = accounts.slice(0, NAMED)
+  const named = accounts.slice(0, limit)
   const more = total - named.length
   return (
     <span className="run-banner-accounts">
