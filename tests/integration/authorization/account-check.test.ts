@@ -86,7 +86,7 @@ describe('the signed-in X account is checked before the approval, for every kind
     expect(world.sandbox.x.stats().approvalsByAccount).toEqual({ user00004: 1, user00005: 1, user00006: 1, user00007: 1 })
   })
 
-  it('once an authorization verified the account’s id, X’s session id decides (another account: no approval)', { timeout: 60_000 }, async () => {
+  it('once an authorization verified the account’s id, X’s session id decides (another account: no approval)', { timeout: 120_000 }, async () => {
     const world = await automatorWorld({ profiles: 1 })
     const automator = automatorFor(world)
     const first = await world.job('user00000', { apiApp: 'SANDBOX5' })
