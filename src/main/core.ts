@@ -45,7 +45,7 @@ import { GoLoginService } from './services/gologin/gologin-service'
 import { DatabaseJoinService } from './services/hosts/database-join'
 import { keyCandidates, SqliteCopy } from './services/hosts/sqlite-copy'
 import { SettingsService } from './services/settings/settings-service'
-import { runShutdown, type RecoveryReport } from './services/lifecycle'
+import { lastLogTime, restartNotice, runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { followSessionChanges } from './services/automation/session-follower'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
@@ -179,6 +179,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // 0700 before anything is written in it (the key store, the database, the logs): see security/private-files.ts.
   ensurePrivateDir(dataDir)
   const startEnv = env
+  // The previous run's last log line, read before this run writes its own: when it stopped, if it did not shut down.
+  const previousRunLastLogAt = lastLogTime(path.join(dataDir, 'logs', 'panel.log'))
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
   // This host's slots: the option (a worker's --slots), else host.json in the data folder, else the shared setting.
@@ -320,6 +322,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       platform: `${process.platform}-${process.arch}`,
       startedAt: new Date().toISOString(),
       dataKey: { ...(keyStore.protection ?? FILE_PROTECTION), keyId: dataKeys.keyId },
+      sandbox: sandbox ? { source: options.sandbox ? 'command_line' : 'setting' } : null,
+      // Set once start-up recovery has run (below).
+      restart: null,
     }
 
     // ---- workers ----
@@ -339,6 +344,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     })
     onClose('workers', () => background.stop())
     recovered(background.recovery.profilesNotStopped)
+    info.restart = restartNotice(background.recovery, previousRunLastLogAt)
     const { workers, tokenExport } = background
 
     // ---- metrics and readiness ----

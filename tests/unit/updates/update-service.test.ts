@@ -132,7 +132,7 @@ describe('where updates are on', () => {
   })
 
   it('browser mode and workers answer "disabled" with the reason, and refuse to install', () => {
-    const info = { appVersion: '1.0.0', mode: 'browser' as const, dataDir: '', logFile: '', platform: 'linux-x64', startedAt: '', dataKey: { osKeychain: false, protectedBy: 'file', keyId: 'k' } }
+    const info = { appVersion: '1.0.0', mode: 'browser' as const, dataDir: '', logFile: '', platform: 'linux-x64', startedAt: '', dataKey: { osKeychain: false, protectedBy: 'file', keyId: 'k' }, sandbox: null, restart: null }
     const handlers = systemHandlers(info, captureLogger())
     expect(handlers['system:update']!(undefined, {} as never)).toMatchObject({ state: 'disabled', message: expect.stringMatching(/Browser mode updates with the machine that serves it/) })
     expect(() => handlers['system:installUpdate']!(undefined, {} as never)).toThrow(/Browser mode updates/)
