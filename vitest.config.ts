@@ -28,6 +28,8 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/dead-hosts.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
+  // Drain: a host finishes what it runs and claims nothing more (asked from another panel, or SIGUSR2 to a worker).
+  'tests/integration/hosts/drain.test.ts',
 ]
 
 /**

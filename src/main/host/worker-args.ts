@@ -26,15 +26,19 @@ export interface WorkerArgs {
   logLevel: LogLevel
   /** `--copy-from-sqlite DIR`: copy that data folder's SQLite file into the shared database, then exit. */
   copyFromSqlite: string | null
+  /** `--drain-exit`: once drained (SIGUSR2 or the Hosts page) and nothing runs, stop and exit 0. */
+  drainExit: boolean
 }
 
 export const WORKER_USAGE =
-  'Usage: npm run worker -- --data-dir DIR [--database-url-file FILE | --database-url postgres://user@host/db] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--copy-from-sqlite DIR]'
+  'Usage: npm run worker -- --data-dir DIR [--database-url-file FILE | --database-url postgres://user@host/db] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--drain-exit] [--copy-from-sqlite DIR]'
 export const WORKER_HELP = `${WORKER_USAGE}
 
 A headless worker host: joins a shared PostgreSQL database, claims the pending authorizations of every
 panel's batches and runs them in its own profile slots. Prints WORKER_READY host=… slots=… once it claims
 work; logs JSON lines to stderr; SIGTERM hands its running attempts back and stops its profiles.
+SIGUSR2 drains it: it finishes what it runs and claims nothing more (the Hosts page can drain and
+resume it too).
 
   --data-dir DIR            the worker's own folder (data key, logs, profile journal, host.json)
   --database-url-file FILE  a file (chmod 600) holding the database URL, password included
@@ -44,6 +48,8 @@ work; logs JSON lines to stderr; SIGTERM hands its running attempts back and sto
   --slots N                 profiles this host runs at once (else host.json, else the shared setting)
   --host-id NAME            its name among the hosts (default: the machine's name and a digest of DIR)
   --log-level LEVEL         debug, info, warn or error (default info)
+  --drain-exit              once drained (SIGUSR2, or Drain on the Hosts page) and nothing runs, stop
+                            cleanly and exit 0 (before maintenance; a service manager need not restart it)
   --copy-from-sqlite DIR    copy DIR/panel.db (profiles, mappings, API apps, finished sessions and their
                             tokens, settings) into the shared database, re-encrypted under its key, then exit;
                             the key that opens it is DIR's data.key or one of its backups
@@ -70,6 +76,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
         'host-id': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'copy-from-sqlite': { type: 'string' },
+        'drain-exit': { type: 'boolean', default: false },
       },
       strict: true,
     }))
@@ -111,6 +118,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
     hostId,
     logLevel,
     copyFromSqlite: copyFrom ? path.resolve(copyFrom) : null,
+    drainExit: values['drain-exit'] === true,
   }
 }
 
