@@ -49,7 +49,7 @@ describe('drain on a shared database', () => {
     const b = await world.host('b', { slots: 2 })
     const accounts = world.sandbox.accounts()
     const first = await a.core.authorization.batches.start({ profileIds: accounts.slice(0, 6).map((x) => x.profileId), apiApp: 'SANDBOX1' })
-    await until('a runs two attempts on the consent page', async () => (await db.rows(first.batchId)).filter((r) => r.claimed_by === 'a' && r.step === 'consent').length === 2)
+    await until('a runs two attempts on the consent page', async () => (await db.rows(first.batchId)).filter((r) => r.claimed_by === 'a' && r.step === 'consent').length === 2, 90_000)
 
     // B's Hosts page asks A to drain: the request waits in A's row until A's next heartbeat takes it.
     const asked = await call<HostDrainResult>(b.core, 'hosts:drain', { hostId: 'a', action: 'drain' })
@@ -121,8 +121,8 @@ describe('drain on a shared database', () => {
       return stdout.includes('WORKER_READY host=w slots=2')
     })
 
-    const batch = await panel.core.authorization.batches.start({ profileIds: world.sandbox.accounts().slice(0, 4).map((x) => x.profileId), apiApp: 'SANDBOX1' })
-    await until('the worker runs two attempts on the consent page', async () => (await db.rows(batch.batchId)).filter((r) => r.claimed_by === 'w' && r.step === 'consent').length === 2)
+    const batch = await panel.core.authorization.batches.start({ profileIds: world.sandbox.accounts().slice(0, 6).map((x) => x.profileId), apiApp: 'SANDBOX1' })
+    await until('the worker runs an attempt on the consent page', async () => (await db.rows(batch.batchId)).some((r) => r.claimed_by === 'w' && r.step === 'consent'), 90_000)
     const atSignal = (await db.rows(batch.batchId)).filter((r) => r.claimed_by === 'w')
     child.kill('SIGUSR2')
     expect(await exited).toBe(0)
@@ -139,7 +139,7 @@ describe('drain on a shared database', () => {
     // The panel finishes the rest.
     await until('every session ended', async () => (await db.rows(batch.batchId)).every((r) => TERMINAL.includes(r.status)), 120_000)
     const rows = await db.rows(batch.batchId)
-    expect(rows.map((r) => r.status)).toEqual(Array(4).fill('completed'))
-    expect(rows.filter((r) => r.claimed_by === 'panel').length).toBe(4 - its.length)
+    expect(rows.map((r) => r.status)).toEqual(Array(6).fill('completed'))
+    expect(rows.filter((r) => r.claimed_by === 'panel').length).toBe(6 - its.length)
   })
 })
