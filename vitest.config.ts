@@ -32,6 +32,8 @@ const POSTGRES_ONLY = [
   'tests/e2e/hosts-page.test.ts',
   // A worker's --metrics-port: /ready while the worker is cut off from PostgreSQL.
   'tests/integration/metrics/worker-probes.test.ts',
+  // Drain: a host finishes what it runs and claims nothing more (asked from another panel, or SIGUSR2 to a worker).
+  'tests/integration/hosts/drain.test.ts',
 ]
 
 /**

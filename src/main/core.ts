@@ -279,6 +279,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const claimsReady = new Promise<readonly string[]>((resolve) => (recovered = resolve))
     // Draining: finish what runs, claim nothing more (Hosts page, SIGUSR2 or a worker flag); `/ready` reports it.
     const drain = new DrainState()
+    const stopDrainPush = drain.onChange((status) => events.emit('drain', status))
+    onClose('drain pushes', stopDrainPush)
     const health = new HostHealth({
       launcherMode: () => settings.get('launcherMode'),
       endpoint: () => (settings.get('launcherMode') === 'cloud' ? settings.get('gologinApiUrl') : settings.get('gologinLocalApiUrl')),
@@ -309,6 +311,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       health: () => health.state(),
       hostDeadAfterMs: options.hostDeadAfterMs ?? secondsFromEnv(env, 'HOST_DEAD_AFTER_SECONDS', 1),
       stopCloudBrowser: (profileId, stop) => gologin.client.stopCloudBrowser(profileId, stop),
+      drain,
+      mode: options.mode,
     })
     onClose('batches', () => authorization.close())
     // PostgreSQL: what other hosts do to sessions reaches this host's panels as live patches too.
@@ -428,6 +432,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           const { released, notStopped, requeued, message } = await authorization.deadHosts.release(hostId)
           return { hostId, released: released.length, notStopped: notStopped.length, requeued, message }
         },
+        { set: (target, action) => authorization.hostDrain.set(target, action), status: () => drain.current() },
       ),
     }
     const router = new Router(handlers, logs.logger('ipc'))

@@ -10,7 +10,7 @@ import { apiKeysContract } from './contract/api-keys'
 import { batchesContract, batchesEvents } from './contract/batches'
 import { dataKeyContract } from './contract/data-key'
 import type { EventDef, RequestDef } from './contract/define'
-import { hostsContract } from './contract/hosts'
+import { hostsContract, hostsEvents } from './contract/hosts'
 import { logsContract, logsEvents } from './contract/logs'
 import { monitorContract, monitorEvents } from './contract/monitor'
 import { profilesContract, profilesEvents } from './contract/profiles'
@@ -42,6 +42,7 @@ export const eventContract = {
   ...batchesEvents,
   ...monitorEvents,
   ...systemEvents,
+  ...hostsEvents,
 } satisfies Record<string, EventDef>
 
 export type RequestContract = typeof requestContract

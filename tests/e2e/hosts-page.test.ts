@@ -1,14 +1,15 @@
 /**
  * The Hosts page in browser mode (the built panel, Playwright + Chromium): on a shared PostgreSQL database it lists
- * this panel and a headless worker (`npm run worker`, a real process) with its slots, and shows the worker offline once
- * it stopped; on SQLite it says the machine runs alone. (PostgreSQL project: the shared database is a server.)
+ * this panel and a headless worker (`npm run worker`, a real process) with its slots, drains and resumes either (the
+ * worker through the database, this panel at once, its status bar saying so), stops the worker with "Drain and stop"
+ * and shows it offline then; on SQLite it says the machine runs alone. (PostgreSQL project: the shared database is a server.)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
-import { afterEach, describe, it } from 'vitest'
+import { afterAll, afterEach, describe, it } from 'vitest'
 import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
 import { launchPlaywright } from '../helpers/chromium'
 import { freshPostgresUrl } from '../helpers/test-database'
@@ -21,9 +22,14 @@ const panels: BrowserModeProcess[] = []
 const workers: ChildProcess[] = []
 let browser: Browser | null = null
 
-afterEach(async () => {
+// One browser for the file; each case's pages closed after it.
+afterAll(async () => {
   await browser?.close()
   browser = null
+})
+
+afterEach(async () => {
+  for (const context of browser?.contexts() ?? []) await context.close()
   for (const worker of workers.splice(0)) {
     if (worker.exitCode === null && worker.signalCode === null) {
       worker.kill('SIGKILL')
@@ -61,7 +67,7 @@ async function startWorker(args: string[]): Promise<ChildProcess> {
 }
 
 describe('Hosts page (browser mode)', () => {
-  it('lists this panel and a worker with its slots, and shows the worker offline once it stopped', { timeout: 120_000 }, async () => {
+  it('lists this panel and a worker with its slots, drains and resumes both, and shows the worker offline once drained and stopped', { timeout: 180_000 }, async () => {
     const databaseUrl = await freshPostgresUrl()
     const panelDir = tempDir('panel-e2e-hosts-')
     const page = await openHosts(panelDir, { DATABASE_URL: databaseUrl, PROFILE_SYNC_INTERVAL: '0', CLAIM_LEASE_SECONDS: '2' })
@@ -82,8 +88,29 @@ describe('Hosts page (browser mode)', () => {
     await row.getByText('0 errors, 0 warnings').waitFor()
     await page.getByText(/^2 hosts online · /).waitFor()
 
-    worker.kill('SIGTERM')
-    await new Promise((resolve) => worker.once('exit', resolve))
+    // Drain the worker from this panel (through its hosts row, taken with its next heartbeat) and this panel itself (at once).
+    await row.getByRole('button', { name: 'Drain', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: /^Asked rack-7 to drain: it finishes what it runs and claims nothing more/ }).waitFor()
+    await row.getByRole('note').filter({ hasText: /^draining since \d\d:\d\d.* · nothing left to finish$/ }).waitFor()
+    const own = table.getByRole('row').filter({ hasText: '(this panel)' })
+    await own.getByRole('button', { name: 'Drain', exact: true }).click()
+    await own.getByRole('note').filter({ hasText: /^draining since \d\d:\d\d.* · nothing left to finish$/ }).waitFor()
+    const statusDrain = page.getByRole('status', { name: 'Drain' })
+    await statusDrain.getByText(/^Draining since \d\d:\d\d/).waitFor()
+    await panelPage(page).screenshots('hosts-draining')
+
+    // Resume both: the worker's row and the status bar go back to claiming.
+    await row.getByRole('button', { name: 'Resume' }).click()
+    await own.getByRole('button', { name: 'Resume' }).click()
+    await statusDrain.waitFor({ state: 'detached' })
+    await row.getByRole('button', { name: 'Drain', exact: true }).waitFor({ timeout: 10_000 })
+    await row.getByRole('note').filter({ hasText: /draining|requested/ }).waitFor({ state: 'detached' })
+
+    // "Drain and stop" (workers only): with nothing running it stops cleanly, exit code 0, and shows offline.
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)))
+    await own.getByRole('button', { name: 'Drain and stop' }).waitFor({ state: 'detached' })
+    await row.getByRole('button', { name: 'Drain and stop' }).click()
+    if ((await exited) !== 0) throw new Error('the drained worker did not exit with code 0')
     await row.getByText(/^offline since \d\d:\d\d/).waitFor({ timeout: 30_000 })
     await page.getByText(/^1 host online · /).waitFor()
   })

@@ -1,5 +1,5 @@
 import type { PartialHandlerMap } from '../ipc/router'
-import type { HostReleaseResult, HostsOverview } from '../../shared/contract/hosts'
+import type { DrainAction, DrainStatusView, HostDrainResult, HostReleaseResult, HostsOverview } from '../../shared/contract/hosts'
 import type { DatabaseJoinService } from '../services/hosts/database-join'
 import type { RestApiExposureService } from '../services/hosts/rest-api-exposure'
 import type { SqliteCopy } from '../services/hosts/sqlite-copy'
@@ -17,6 +17,8 @@ type HostsChannel =
   | 'hosts:copyPreview'
   | 'hosts:copyFromSqlite'
   | 'hosts:release'
+  | 'hosts:drain'
+  | 'hosts:drainStatus'
 
 export function hostsHandlers(
   service: Pick<DatabaseJoinService, 'status' | 'test' | 'join' | 'leave' | 'setSlots' | 'relaunch'>,
@@ -26,6 +28,8 @@ export function hostsHandlers(
   restApi: Pick<RestApiExposureService, 'status' | 'set'>,
   /** On PostgreSQL: frees an offline host's profiles and claims at once; refused on SQLite. */
   release: (hostId: string) => Promise<HostReleaseResult>,
+  /** Drain or resume any host of the database (this one at once); this host's drain state. */
+  drain: { set(hostId: string, action: DrainAction): Promise<HostDrainResult>; status(): DrainStatusView },
 ): PartialHandlerMap<HostsChannel> {
   return {
     'hosts:list': () => overview(),
@@ -40,5 +44,7 @@ export function hostsHandlers(
     'hosts:copyPreview': () => copy().preview(),
     'hosts:copyFromSqlite': () => copy().copy(),
     'hosts:release': ({ hostId }) => release(hostId),
+    'hosts:drain': ({ hostId, action }) => drain.set(hostId, action),
+    'hosts:drainStatus': () => drain.status(),
   }
 }

@@ -30,15 +30,19 @@ export interface WorkerArgs {
   metricsPort: number | null
   /** `--metrics-host ADDR`: the address of that listener (default 127.0.0.1). */
   metricsHost: string
+  /** `--drain-exit`: once drained (SIGUSR2 or the Hosts page) and nothing runs, stop and exit 0. */
+  drainExit: boolean
 }
 
 export const WORKER_USAGE =
-  'Usage: npm run worker -- --data-dir DIR [--database-url-file FILE | --database-url postgres://user@host/db] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--metrics-port N [--metrics-host ADDR]] [--copy-from-sqlite DIR]'
+  'Usage: npm run worker -- --data-dir DIR [--database-url-file FILE | --database-url postgres://user@host/db] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--metrics-port N [--metrics-host ADDR]] [--drain-exit] [--copy-from-sqlite DIR]'
 export const WORKER_HELP = `${WORKER_USAGE}
 
 A headless worker host: joins a shared PostgreSQL database, claims the pending authorizations of every
 panel's batches and runs them in its own profile slots. Prints WORKER_READY host=… slots=… once it claims
 work; logs JSON lines to stderr; SIGTERM hands its running attempts back and stops its profiles.
+SIGUSR2 drains it: it finishes what it runs and claims nothing more (the Hosts page can drain and
+resume it too).
 
   --data-dir DIR            the worker's own folder (data key, logs, profile journal, host.json)
   --database-url-file FILE  a file (chmod 600) holding the database URL, password included
@@ -52,6 +56,8 @@ work; logs JSON lines to stderr; SIGTERM hands its running attempts back and sto
                             printed as METRICS_URL=…); off without it
   --metrics-host ADDR       the address of that listener (default 127.0.0.1; another address exposes it
                             without a key: nothing in it is secret, but keep it on a private network)
+  --drain-exit              once drained (SIGUSR2, or Drain on the Hosts page) and nothing runs, stop
+                            cleanly and exit 0 (before maintenance; a service manager need not restart it)
   --copy-from-sqlite DIR    copy DIR/panel.db (profiles, mappings, API apps, finished sessions and their
                             tokens, settings) into the shared database, re-encrypted under its key, then exit;
                             the key that opens it is DIR's data.key or one of its backups
@@ -81,6 +87,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
         'copy-from-sqlite': { type: 'string' },
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string' },
+        'drain-exit': { type: 'boolean', default: false },
       },
       strict: true,
     }))
@@ -134,6 +141,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
     copyFromSqlite: copyFrom ? path.resolve(copyFrom) : null,
     metricsPort,
     metricsHost,
+    drainExit: values['drain-exit'] === true,
   }
 }
 

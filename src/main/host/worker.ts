@@ -6,7 +6,8 @@
  * and reports through the database: any panel on it shows this host's sessions, slots and logs summary.
  * Prints `WORKER_READY host=… slots=…` on stdout once it claims work; its log goes to stderr.
  * SIGINT/SIGTERM (also during start-up): running attempts go back to the queue for the other hosts, every
- * profile it started is stopped, then it exits.
+ * profile it started is stopped, then it exits. SIGUSR2 (or Drain on any panel's Hosts page) drains it: its running
+ * attempts finish, it claims nothing more; with `--drain-exit` (or "Drain and stop") it then stops and exits 0.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -27,6 +28,8 @@ import { parseWorkerArgs, readDatabaseUrlFile, WORKER_HELP, type WorkerArgs } fr
 
 /** How long a stop may take before the process exits anyway (the core's own shutdown, with a code exchange it waits for, is bounded below it). */
 const FORCE_EXIT_MS = 60_000
+/** How often a drained worker that stops once empty looks whether anything still runs. */
+const DRAINED_LOOK_MS = 500
 
 async function main(): Promise<void> {
   if (wantsHelp(process.argv.slice(2))) {
@@ -78,12 +81,14 @@ async function main(): Promise<void> {
     process.stdout.write(`METRICS_URL=${probeServer.url}\n`)
   }
   let stopRequested: string | null = null
+  let drainRequested = false
   let stopping = false
   const stop = async (signal: string) => {
     if (!core) return void (stopRequested ??= signal)
     if (stopping) return
     stopping = true
-    core.logs.logger('worker').info('worker.stopping', { signal }, `Worker stopping (${signal}): running attempts are handed back and their profiles stopped`)
+    const how = signal === 'drained' ? 'drained, nothing runs' : `${signal}: running attempts are handed back and their profiles stopped`
+    core.logs.logger('worker').info('worker.stopping', { signal }, `Worker stopping (${how})`)
     const force = setTimeout(() => process.exit(1), FORCE_EXIT_MS)
     force.unref()
     await core.close()
@@ -92,6 +97,13 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+  // Without a handler SIGUSR2 would end the process: it drains instead (also when it comes during start-up).
+  const drain = () => {
+    if (!core) return void (drainRequested = true)
+    core.logs.logger('worker').info('worker.drain_signal', { exitWhenEmpty: args.drainExit }, `SIGUSR2: draining${args.drainExit ? ', then stopping' : ''}`)
+    void core.authorization.hostDrain.set(args.hostId, args.drainExit ? 'drain_exit' : 'drain')
+  }
+  process.on('SIGUSR2', drain)
 
   core = await createCore({
     dataDir: args.dataDir,
@@ -105,6 +117,13 @@ async function main(): Promise<void> {
     sandbox: null,
   })
   if (stopRequested) return stop(stopRequested)
+  if (drainRequested) drain()
+  // Drained and asked to stop (--drain-exit, or "Drain and stop" on a Hosts page): a clean stop once nothing runs.
+  const started = core
+  setInterval(() => {
+    const status = started.drain.current()
+    if (status.draining && (status.exitWhenEmpty || args.drainExit) && started.authorization.batches.runningHere() === 0) void stop('drained')
+  }, DRAINED_LOOK_MS).unref()
   if (urlFileWarning) core.logs.logger('worker').warn('worker.database_url_file_shared', { file: args.databaseUrlFile }, urlFileWarning)
   // The option, else host.json, else the shared setting (the core decides).
   const slots = core.gologin.slots.figures().maxConcurrent

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { request, returns } from './define'
+import { event, request, returns } from './define'
 
 /**
  * This host's local REST API (`host.json`, never a shared setting: each host decides whether it listens, and where).
@@ -156,6 +156,34 @@ export interface HostView {
   profilesReleased: number
   /** Profiles still marked in use by it (no other host starts them): what "Release this host's profiles" frees. */
   profilesHeld: number
+  /** What it is: a headless worker (`npm run worker`), the desktop app or browser mode; null: it does not say (an older host). */
+  kind: 'worker' | 'desktop' | 'browser' | null
+  /** Draining: it finishes what it runs and claims nothing more, since when; `exitWhenEmpty`: a worker that stops once nothing runs. */
+  draining: { since: string; exitWhenEmpty: boolean } | null
+  /** A drain or resume asked of it that it has not taken yet (it takes it with its next heartbeat, about a second). */
+  drainRequest: DrainAction | null
+}
+
+/** `drain`: finish what runs, claim nothing more; `drain_exit`: the same, then a worker stops (exit 0); `resume`: claim again. */
+export const DRAIN_ACTIONS = ['drain', 'drain_exit', 'resume'] as const
+export type DrainAction = (typeof DRAIN_ACTIONS)[number]
+
+/** This host's drain state (the status bar; pushed on the `drain` event when it changes). */
+export interface DrainStatusView {
+  draining: boolean
+  /** When the drain began (ISO), or null. */
+  since: string | null
+  /** It stops once nothing runs (a worker asked to). */
+  exitWhenEmpty: boolean
+}
+
+/** What `hosts:drain` did. */
+export interface HostDrainResult {
+  hostId: string
+  action: DrainAction
+  /** `applied`: this host, at once; `requested`: another host, which takes it with its next heartbeat. */
+  outcome: 'applied' | 'requested'
+  message: string
 }
 
 /** What "Release this host's profiles" did (`hosts:release`). */
@@ -195,6 +223,16 @@ export const hostsContract = {
    * sessions go back to the queue and its profiles are released (cloud: stopped in GoLogin first). Refused for an online host.
    */
   'hosts:release': request(z.object({ hostId: z.string().trim().min(1).max(255) }).strict(), returns<HostReleaseResult>()),
+  /**
+   * The Hosts page's "Drain" / "Drain and stop" / "Resume" for any host of the database (this one at once; another
+   * through its `hosts` row, taken with its next heartbeat). SQLite: this host only. `drain_exit` is for workers.
+   */
+  'hosts:drain': request(
+    z.object({ hostId: z.string().trim().min(1).max(255), action: z.enum(DRAIN_ACTIONS, { error: 'must be drain, drain_exit or resume' }) }).strict(),
+    returns<HostDrainResult>(),
+  ),
+  /** This host's drain state (the status bar). */
+  'hosts:drainStatus': request(z.undefined().or(z.object({}).strict()), returns<DrainStatusView>()),
   /** Settings → Database and hosts: the database in use, the next start's, and this host's slots. */
   'hosts:status': request(z.undefined().or(z.object({}).strict()), returns<HostDatabaseStatus>()),
   /** Connects to a PostgreSQL URL (short timeout) and says what it holds and whether the key opens it; writes nothing. */
@@ -218,4 +256,9 @@ export const hostsContract = {
   'hosts:setRestApi': request(restApiExposureSchema, returns<RestApiStatus & { message: string }>()),
   /** Desktop: restarts the panel (to use a new database or key). */
   'hosts:relaunch': request(z.undefined().or(z.object({}).strict()), returns<{ relaunching: true }>()),
+}
+
+export const hostsEvents = {
+  /** This host's drain state changed (the status bar follows). */
+  drain: event<DrainStatusView>('latest'),
 }

@@ -11,6 +11,7 @@ import { LogSystem } from '../../../src/main/logging/logger'
 import { readBatchCounts } from '../../../src/main/services/automation/batch-counts'
 import { BatchPlanner } from '../../../src/main/services/automation/batch-planner'
 import { BatchRunner } from '../../../src/main/services/automation/batch-runner'
+import { DrainState } from '../../../src/main/services/hosts/drain-state'
 import type { SessionOutcome } from '../../../src/main/services/automation/profile-automator'
 import { SessionQueries } from '../../../src/main/services/automation/session-queries'
 import { SessionStore, type SessionJob } from '../../../src/main/services/automation/session-store'
@@ -53,7 +54,7 @@ afterEach(async () => {
 
 const USERS = Array.from({ length: 8 }, (_, i) => `acct${i}`)
 
-async function setup(concurrency = 2): Promise<World> {
+async function setup(concurrency = 2, drain?: DrainState): Promise<World> {
   const db = await openTestDb()
   await upsertProfiles(db.dataSource, [
     ...USERS.map((username, i) => ({ profileId: `p${i}`, profileName: `Profile ${i}`, mapping: { twitterUsername: username, apiApp: 'APP1', source: 'import' as const } })),
@@ -133,6 +134,7 @@ async function setup(concurrency = 2): Promise<World> {
     logger: logs.logger('batch'),
     concurrency,
     counts: (batchIds) => readBatchCounts(db.dataSource, batchIds),
+    drain,
   })
   const until = <T>(check: () => T | undefined | false): Promise<T> =>
     new Promise((resolve) => {
@@ -258,6 +260,27 @@ describe('BatchRunner', () => {
     await w.untilStarted(3)
     await w.running('acct2').finish('completed')
     expect(await w.untilDone(batchId)).toMatchObject({ state: 'finished', succeeded: 3 })
+  })
+
+  it('drains on one machine: running accounts finish, no queued one starts until it resumes', async () => {
+    const drain = new DrainState()
+    const w = await setup(2, drain)
+    const { batchId } = await w.runner.start({ profileIds: ids(0, 1, 2, 3), apiApp: 'APP1' })
+    await w.untilStarted(2)
+    drain.start()
+    await w.running('acct0').finish('completed')
+    await w.running('acct1').finish('completed')
+    // One more turn of the event loop: the queue has had its chance to start the next account.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(w.started).toHaveLength(2)
+    expect(w.progress.at(-1)).toMatchObject({ state: 'running', succeeded: 2, queued: 2, running: 0 })
+    expect((await w.queries.list({ batchId, limit: 10 })).rows.map((s) => s.status).sort()).toEqual(['completed', 'completed', 'pending', 'pending'])
+
+    drain.stop()
+    await w.untilStarted(4)
+    await w.running('acct2').finish('completed')
+    await w.running('acct3').finish('completed')
+    expect(await w.untilDone(batchId)).toMatchObject({ state: 'finished', succeeded: 4 })
   })
 
   it('cancels: running accounts are stopped, queued ones become cancelled in the database', async () => {

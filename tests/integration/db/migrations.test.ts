@@ -186,7 +186,7 @@ describe('migrations', () => {
       expect(await db.dataSource.query('SELECT * FROM batches')).toEqual([])
       expect(await db.dataSource.query('SELECT * FROM hosts')).toEqual([])
       expect((await tableColumns(db.dataSource, 'batches')).map((c) => c.name)).toEqual(['id', 'api_app', 'state', 'retry_of', 'skipped', 'created_by', 'created_at', 'finished_at'])
-      expect((await tableColumns(db.dataSource, 'hosts')).map((c) => c.name)).toEqual(['host_id', 'started_at', 'heartbeat_at', 'slots', 'launcher', 'running', 'summary', 'declared_dead_at', 'released_profiles'])
+      expect((await tableColumns(db.dataSource, 'hosts')).map((c) => c.name)).toEqual(['host_id', 'started_at', 'heartbeat_at', 'slots', 'launcher', 'running', 'summary', 'declared_dead_at', 'released_profiles', 'drain_request', 'drain_requested_at', 'drain_requested_by'])
     } finally {
       await db.close()
     }

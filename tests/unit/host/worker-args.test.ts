@@ -8,7 +8,8 @@ import { tempDir } from '../../helpers/temp-dir'
 describe('npm run worker arguments', () => {
   it('takes the data folder, a database URL without password, slots and host name', () => {
     const args = parseWorkerArgs(['--data-dir', 'w1', '--database-url', 'postgres://panel@db:5432/panel', '--slots', '5', '--host-id', 'rack-2'])
-    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel@db:5432/panel', databaseUrlFile: null, slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null, metricsPort: null, metricsHost: '127.0.0.1' })
+    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel@db:5432/panel', databaseUrlFile: null, slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null, metricsPort: null, metricsHost: '127.0.0.1', drainExit: false })
+    expect(parseWorkerArgs(['--data-dir', 'w1', '--drain-exit']).drainExit).toBe(true)
     expect(parseWorkerArgs(['--data-dir', 'w1', '--database-url-file', 'db.url']).databaseUrlFile).toBe(path.resolve('db.url'))
     expect(parseWorkerArgs(['--data-dir', 'w1', '--copy-from-sqlite', 'old']).copyFromSqlite).toBe(path.resolve('old'))
   })

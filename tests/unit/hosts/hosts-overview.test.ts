@@ -40,6 +40,27 @@ describe('the Hosts page view', () => {
     expect(overview.hosts[1]).toMatchObject({ slotsInUse: null, waiting: null, warnings: null, errors: null, lastError: null, online: true })
   })
 
+  it('shows a host draining from its heartbeat, a drain asked of it that it has not taken yet, and what it is; an offline host neither', async () => {
+    const draining = { draining: true, since: ago(60_000), exitWhenEmpty: true }
+    const overview = await hostsOverview({
+      shared: true,
+      hostId: 'panel',
+      leaseMs: 10_000,
+      now: () => NOW,
+      list: async () => [
+        { ...record('rack-1', 500, { kind: 'worker', drain: draining }), drainRequest: null },
+        { ...record('rack-2', 500, { kind: 'worker', drain: { draining: false, since: null, exitWhenEmpty: false } }), drainRequest: 'drain' },
+        { ...record('gone', 60_000, { kind: 'worker', drain: draining }), drainRequest: 'resume' },
+        { ...record('old-version', 500, { drain: 'yes' }), drainRequest: 'explode' },
+      ],
+    })
+    const view = (id: string) => overview.hosts.find((h) => h.hostId === id)
+    expect(view('rack-1')).toMatchObject({ kind: 'worker', draining: { since: ago(60_000), exitWhenEmpty: true }, drainRequest: null })
+    expect(view('rack-2')).toMatchObject({ kind: 'worker', draining: null, drainRequest: 'drain' })
+    expect(view('gone')).toMatchObject({ online: false, draining: null, drainRequest: null })
+    expect(view('old-version')).toMatchObject({ kind: null, draining: null, drainRequest: null })
+  })
+
   it('on SQLite says this machine runs alone, without reading anything', async () => {
     const overview = await hostsOverview({ shared: false, hostId: 'solo', leaseMs: 60_000, list: () => Promise.reject(new Error('no hosts table')) })
     expect(overview).toEqual({ shared: false, thisHost: 'solo', hosts: [] })

@@ -98,4 +98,12 @@ describe('event dispatcher and the recent-lines snapshot', () => {
     createEventDispatcher(store)([logsBatch(logLines(3, 3))])
     expect(store.getState().logEntries.map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5])
   })
+
+  it('keeps this host’s newest drain state from a pushed batch (the status bar’s "Draining")', () => {
+    const store = createAppStore()
+    const dispatch = createEventDispatcher(store)
+    const since = '2026-12-07T18:00:00.000Z'
+    dispatch([{ channel: 'drain', items: [{ draining: true, since, exitWhenEmpty: false }, { draining: false, since: null, exitWhenEmpty: false }, { draining: true, since, exitWhenEmpty: true }] }])
+    expect(store.getState().drain).toEqual({ draining: true, since, exitWhenEmpty: true })
+  })
 })

@@ -26,6 +26,9 @@ import { SessionStore } from './session-store'
 import { LOG_SUMMARY_WINDOW_MS, logSummary, offlineAfterMs } from '../hosts/hosts-overview'
 import { DEAD_AFTER_LEASES, DeadHosts } from '../hosts/dead-hosts'
 import type { HostHealthState } from '../hosts/host-health'
+import { DrainRequests, HostDrain } from '../hosts/host-drain'
+import { DrainState } from '../hosts/drain-state'
+import type { SystemInfo } from '../../../shared/contract/system'
 
 export interface AuthorizationEngineDeps {
   /** Screenshots go to `<dataDir>/screenshots`. */
@@ -60,6 +63,10 @@ export interface AuthorizationEngineDeps {
   hostDeadAfterMs?: number
   /** Stops a profile's cloud browser through GoLogin's API (a dead cloud host's profiles are stopped before their release). */
   stopCloudBrowser?: (profileId: string, options: { signal: AbortSignal }) => Promise<void>
+  /** This host's drain state (the core's): claims stop while it drains. Absent: a state of its own. */
+  drain?: DrainState
+  /** What this host is (its heartbeat says so: the Hosts page offers "Drain and stop" for workers only). */
+  mode?: SystemInfo['mode']
 }
 
 export interface AuthorizationEngine {
@@ -71,6 +78,8 @@ export interface AuthorizationEngine {
   sessions: SessionQueries
   /** PostgreSQL: declares silent hosts dead and releases an offline host's profiles (the Hosts page's action); null on SQLite. */
   deadHosts: DeadHosts | null
+  /** The Hosts page's drain and resume: this host at once, another through its `hosts` row (PostgreSQL). */
+  hostDrain: HostDrain
   /** Cancels live batches cleanly (profiles stopped, sessions `cancelled`), bounded in time. */
   close(): Promise<void>
   /** Shutdown, before the database closes: waits (bounded) for attempts past the consent page to store or revoke their tokens. */
@@ -115,6 +124,17 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
         log: logs.logger('hosts'),
       })
     : null
+  // Drain: asked of this host by any panel through its `hosts` row, taken before each heartbeat.
+  const drain = deps.drain ?? new DrainState()
+  let running = () => 0
+  const hostDrain = new HostDrain({
+    drain,
+    hostId,
+    canExit: deps.mode === 'worker',
+    requests: claimPool ? new DrainRequests({ pool: claimPool, hostId, offlineMs: offlineAfterMs(leaseMs) }) : null,
+    running: () => running(),
+    log: logs.logger('hosts'),
+  })
   const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver } : null })
   const automator = new ProfileAutomator({
     store,
@@ -160,11 +180,23 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     logger: logs.logger('batch'),
     concurrency: deps.hostSlots ?? settings.get('maxConcurrentProfiles'),
     claims: claimStore
-      ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode'), ready: deps.claimsReady, health: deps.health, deadHosts: deadHosts ?? undefined, offlineMs: offlineAfterMs(leaseMs) }
+      ? {
+          store: claimStore,
+          handingOver,
+          pollMs: deps.claimPollMs,
+          launcher: () => settings.get('launcherMode'),
+          ready: deps.claimsReady,
+          health: deps.health,
+          deadHosts: deadHosts ?? undefined,
+          offlineMs: offlineAfterMs(leaseMs),
+          drainRequests: hostDrain,
+        }
       : null,
-    hostSummary: () => ({ logs: logSummary(logs.ring.since(Date.now() - LOG_SUMMARY_WINDOW_MS)) }),
+    drain,
+    hostSummary: () => ({ logs: logSummary(logs.ring.since(Date.now() - LOG_SUMMARY_WINDOW_MS)), kind: deps.mode ?? null, drain: drain.current() }),
     counts: (batchIds) => readBatchCounts(db.dataSource, batchIds),
   })
+  running = () => batches.runningHere()
   const stopWatching = settings.onChange((_view, changed) => {
     if (changed.includes('maxConcurrentProfiles') && deps.hostSlots === undefined) batches.setConcurrency(settings.get('maxConcurrentProfiles'))
   })
@@ -175,6 +207,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     batches,
     sessions: new SessionQueries({ dataSource: db.dataSource, screenshotDir }),
     deadHosts,
+    hostDrain,
     settleCaptured: (timeoutMs) => automator.settleCaptured(timeoutMs),
     async close() {
       stopWatching()

@@ -18,6 +18,7 @@ import type { SessionOutcome } from './profile-automator'
 import type { ClaimStore, HeldClaim, SharedBatch } from './claims'
 import { LeaseKeeper, LeaseLostException } from './lease-keeper'
 import type { HostHealthState } from '../hosts/host-health'
+import type { DrainState } from '../hosts/drain-state'
 import type { SessionJob, SessionStore } from './session-store'
 
 export interface BatchRunnerDeps {
@@ -55,7 +56,14 @@ export interface BatchRunnerDeps {
     deadHosts?: { sweep(): Promise<void> }
     /** A host silent this long is offline: accounts waiting for it are named on the batch bar (default 10 s). */
     offlineMs?: number
+    /** Takes and applies what other panels asked of this host (drain, resume), before each heartbeat. */
+    drainRequests?: { poll(): Promise<void> }
   } | null
+  /**
+   * This host's drain state: while it drains, nothing more is claimed (PostgreSQL: pending sessions stay for the other
+   * hosts) or started (SQLite: queued attempts wait); running attempts finish as usual. Absent: never draining.
+   */
+  drain?: Pick<DrainState, 'isDraining' | 'onChange'>
   /** More of this host's heartbeat summary for the Hosts page (its log's warnings and errors). */
   hostSummary?: () => Record<string, unknown>
   /**
@@ -121,7 +129,9 @@ export class BatchRunner {
   /** PostgreSQL: renews this host's claims, or stops their attempts before the leases run out. */
   private readonly leases: LeaseKeeper | null
   private readonly startedAtIso = new Date().toISOString()
-  private claiming = false
+  /** The claim loop under way, if any (a drain waits for it before saying so in the heartbeat). */
+  private claimLoop: Promise<void> | null = null
+  private readonly stopFollowingDrain: () => void
   /** `halt()` was called: this host writes nothing more. */
   private halted = false
   /** PostgreSQL: start-up recovery is done (claims open); profiles it left unconfirmed are never claimed here. */
@@ -157,6 +167,8 @@ export class BatchRunner {
       ? new LeaseKeeper({ store: this.shared, log: this.log, pollMs: deps.claims?.pollMs, onLost: (sessionId) => deps.claims?.handingOver.add(sessionId) })
       : null
     this.leases?.start()
+    // A resumed host claims (or starts) at once; a drain needs nothing here: the loops ask before each claim.
+    this.stopFollowingDrain = deps.drain?.onChange((status) => !status.draining && this.pump()) ?? (() => undefined)
     if (this.shared) {
       const ready = deps.claims?.ready ?? Promise.resolve([])
       void ready.then(
@@ -329,6 +341,7 @@ export class BatchRunner {
    * PostgreSQL: the batches go on on the other hosts; this host's attempts stop and go back to the queue.
    */
   async close(timeoutMs = 20_000): Promise<void> {
+    this.stopFollowingDrain()
     if (this.shared) return this.closeShared(timeoutMs)
     this.closing.abort(new DomainException('INTERRUPTED', 'The panel is shutting down; no new authorization can start.'))
     const reason = new DomainException('CANCELLED', 'The panel stopped before this authorization finished.')
@@ -407,6 +420,7 @@ export class BatchRunner {
   /** Fills the free places of the queue, one attempt per batch in turn. */
   private pump(): void {
     if (this.shared) return void this.claimWork()
+    if (this.deps.drain?.isDraining()) return
     while (this.queue.size + this.queue.pending < this.queue.concurrency) {
       const next = this.nextJob()
       if (!next) return
@@ -514,14 +528,25 @@ export class BatchRunner {
 
   // ---- PostgreSQL: claims (claims.ts) ----
 
+  /** Authorizations this host runs now (a draining worker stops once there are none). */
+  runningHere(): number {
+    let running = 0
+    for (const batch of this.batches.values()) running += batch.running.size
+    return running
+  }
+
   /** Claims sessions while this host has free places (its slots); a call made meanwhile runs the loop again. */
-  private async claimWork(): Promise<void> {
-    const shared = this.shared!
-    if (this.claiming) {
+  private claimWork(): Promise<void> {
+    if (this.claimLoop) {
       this.claimAgain = true
-      return
+      return this.claimLoop
     }
-    this.claiming = true
+    this.claimLoop = this.runClaims().finally(() => (this.claimLoop = null))
+    return this.claimLoop
+  }
+
+  private async runClaims(): Promise<void> {
+    const shared = this.shared!
     try {
       do {
         this.claimAgain = false
@@ -548,14 +573,12 @@ export class BatchRunner {
       } while (this.claimAgain && !this.closing.signal.aborted)
     } catch (error) {
       this.log.warn('batch.claim_failed', { err: error }, 'Could not claim the next session; trying again shortly')
-    } finally {
-      this.claiming = false
     }
   }
 
-  /** Recovered from its last run, and healthy (GoLogin reachable, its token usable, a slot not held by a failed stop). */
+  /** Recovered from its last run, not draining, and healthy (GoLogin reachable, its token usable, a slot not held by a failed stop). */
   private canClaim(): boolean {
-    return this.recovered && (this.deps.claims?.health?.().ok ?? true)
+    return this.recovered && !this.deps.drain?.isDraining() && (this.deps.claims?.health?.().ok ?? true)
   }
 
   /**
@@ -613,6 +636,11 @@ export class BatchRunner {
   private async runTick(): Promise<void> {
     const shared = this.shared!
     try {
+      await this.deps.claims?.drainRequests?.poll()
+    } catch (error) {
+      if (!this.closing.signal.aborted) this.log.warn('batch.drain_poll_failed', { err: error }, 'Could not read the drain requests for this host; trying again shortly')
+    }
+    try {
       // Leases are renewed by the LeaseKeeper on its own timer: a slow query here never delays a renewal.
       for (const back of await shared.requeueExpired()) {
         const message = `Host ${back.host} stopped renewing its claim; the attempt went back to the queue.`
@@ -651,8 +679,9 @@ export class BatchRunner {
           this.deps.events.emit('progress', this.progressOf(batch))
         }
       }
-      let running = 0
-      for (const batch of this.batches.values()) running += batch.running.size
+      // A draining host says so only once no claim of its is still under way: from then on it claims nothing.
+      if (this.deps.drain?.isDraining()) await this.claimLoop
+      const running = this.runningHere()
       const figures = this.deps.slots.figures()
       await shared.heartbeat({
         startedAt: this.startedAtIso,

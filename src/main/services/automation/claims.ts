@@ -68,6 +68,8 @@ export interface HostRow {
   profilesReleased: number
   /** Profiles still marked in use by it. */
   profilesHeld: number
+  /** A drain or resume another panel asked of it, not taken yet. */
+  drainRequest: string | null
 }
 
 interface RawHostRow {
@@ -81,6 +83,7 @@ interface RawHostRow {
   declared_dead_at: string | null
   released_profiles: number
   profiles_held: string
+  drain_request: string | null
 }
 
 /** Accounts of a batch that wait for a silent host: their profile is held by it, or their session claimed by it. */
@@ -326,7 +329,7 @@ export class ClaimStore {
   async hosts(): Promise<HostRow[]> {
     const { rows } = await this.options.pool.query<RawHostRow>(
       `SELECT host_id, ${iso('started_at')} AS started_at, ${iso('heartbeat_at')} AS heartbeat_at, slots, launcher, running, summary,
-          ${iso('declared_dead_at')} AS declared_dead_at, released_profiles,
+          ${iso('declared_dead_at')} AS declared_dead_at, released_profiles, drain_request,
           (SELECT count(*) FROM profiles p WHERE p.in_use = TRUE AND p.in_use_by = hosts.host_id) AS profiles_held
         FROM hosts ORDER BY heartbeat_at DESC`,
     )
@@ -334,6 +337,7 @@ export class ClaimStore {
       declaredDeadAt: row.declared_dead_at,
       profilesReleased: Number(row.released_profiles),
       profilesHeld: Number(row.profiles_held),
+      drainRequest: row.drain_request,
       hostId: row.host_id,
       startedAt: row.started_at,
       heartbeatAt: row.heartbeat_at,

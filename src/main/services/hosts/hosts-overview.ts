@@ -4,7 +4,7 @@
  * every poll of its claims, at most every second); hosts silent for a day are left out. SQLite: one machine, no
  * hosts table to read.
  */
-import type { HostsOverview, HostView } from '../../../shared/contract/hosts'
+import { DRAIN_ACTIONS, type DrainAction, type HostsOverview, type HostView } from '../../../shared/contract/hosts'
 
 /** A row of the `hosts` table as the claim store reads it. */
 export interface HostRecord {
@@ -18,6 +18,7 @@ export interface HostRecord {
   declaredDeadAt?: string | null
   profilesReleased?: number
   profilesHeld?: number
+  drainRequest?: string | null
 }
 
 export interface HostsOverviewDeps {
@@ -72,7 +73,18 @@ function view(row: HostRecord, thisHost: string, online: boolean): HostView {
     declaredDeadAt: online ? null : (row.declaredDeadAt ?? null),
     profilesReleased: online ? 0 : (row.profilesReleased ?? 0),
     profilesHeld: row.profilesHeld ?? 0,
+    kind: summary.kind === 'worker' || summary.kind === 'desktop' || summary.kind === 'browser' ? summary.kind : null,
+    // An offline host claims nothing anyway, and its next start clears what it said.
+    draining: online ? drainingOf(summary.drain) : null,
+    drainRequest: online && DRAIN_ACTIONS.includes(row.drainRequest as DrainAction) ? (row.drainRequest as DrainAction) : null,
   }
+}
+
+/** The heartbeat's `drain` (DrainState's status) when the host drains. */
+function drainingOf(drain: unknown): HostView['draining'] {
+  if (!drain || typeof drain !== 'object') return null
+  const { draining, since, exitWhenEmpty } = drain as { draining?: unknown; since?: unknown; exitWhenEmpty?: unknown }
+  return draining === true ? { since: typeof since === 'string' ? since : '', exitWhenEmpty: exitWhenEmpty === true } : null
 }
 
 /** The heartbeat's `health` when the host says it cannot work. */

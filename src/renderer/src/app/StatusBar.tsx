@@ -41,8 +41,26 @@ export function StatusBar() {
         </div>
       ) : null}
       <UpdateNotice />
+      <DrainItem />
       <MonitorFigures />
     </footer>
+  )
+}
+
+/** "Draining" while this host finishes what it runs and claims nothing more (the Hosts page resumes it). */
+function DrainItem() {
+  const drain = useAppStore((state) => state.drain)
+  if (!drain?.draining) return null
+  const since = drain.since ? new Date(drain.since).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null
+  return (
+    <div
+      className="statusbar-item statusbar-draining"
+      role="status"
+      aria-label="Drain"
+      title="This host finishes what it runs and claims nothing more; resume it on the Hosts page"
+    >
+      Draining{since ? ` since ${since}` : ''}
+    </div>
   )
 }
 

@@ -24,6 +24,7 @@ export const channelReducers: ChannelReducers = {
     return { batchesById }
   },
   monitor: (_state, items) => ({ monitor: items[items.length - 1] }),
+  drain: (_state, items) => ({ drain: items[items.length - 1] }),
   notice: (state, items) => ({
     toasts: addToasts(
       state.toasts,

@@ -101,11 +101,17 @@ export function createLoaders(store: AppStore, api: ApiClient): Loaders {
     },
 
     async loadLive() {
-      const [batches, monitor, sync] = await Promise.allSettled([api.call('batch:active'), api.call('monitor:get'), api.call('profiles:syncStatus')])
+      const [batches, monitor, sync, drain] = await Promise.allSettled([
+        api.call('batch:active'),
+        api.call('monitor:get'),
+        api.call('profiles:syncStatus'),
+        api.call('hosts:drainStatus'),
+      ])
       const state = store.getState()
       if (batches.status === 'fulfilled' && Array.isArray(batches.value)) state.setBatches(batches.value.filter((batch) => batch && typeof batch.id === 'string'))
       if (monitor.status === 'fulfilled') state.setMonitor(monitor.value)
       if (sync.status === 'fulfilled') state.setSyncProgress(sync.value)
+      if (drain.status === 'fulfilled') state.setDrain(drain.value)
     },
 
     async fetchIncompleteSessions() {

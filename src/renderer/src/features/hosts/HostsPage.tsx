@@ -3,6 +3,8 @@ import type { HostsOverview, HostView } from '../../../../shared/contract/hosts'
 import { api } from '../../api'
 import { EmptyState } from '../../components/EmptyState'
 import { ReleaseHostDialog } from './ReleaseHostDialog'
+import { DrainActions, DrainNote, type DrainView } from './HostDrain'
+import { useAppStore } from '../../stores/use-app-store'
 import { PageHeader } from '../../components/PageHeader'
 import { errorMessage, formatRelative, plural } from '../../lib/format'
 
@@ -19,7 +21,8 @@ export function HostsPage() {
   const [overview, setOverview] = useState<HostsOverview | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
   const [releasing, setReleasing] = useState<HostView | null>(null)
-  const [released, setReleased] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [drainProblem, setDrainProblem] = useState<string | null>(null)
   const refresh = useCallback(async () => {
     try {
       setOverview(await api.call('hosts:list', {}))
@@ -28,6 +31,17 @@ export function HostsPage() {
       setProblem(errorMessage(error))
     }
   }, [])
+  // This host's drain is known at once (pushed); another host's comes with its heartbeat.
+  const ownDrain = useAppStore((state) => state.drain)
+  const ownRunning = useAppStore((state) => state.monitor?.runningSessions ?? 0)
+  const drainView = (host: HostView): DrainView =>
+    host.thisHost && ownDrain ? { draining: ownDrain.draining ? { since: ownDrain.since ?? '', exitWhenEmpty: ownDrain.exitWhenEmpty } : null, request: null } : { draining: host.draining, request: host.drainRequest }
+  const soloDrain: DrainView = { draining: ownDrain?.draining ? { since: ownDrain.since ?? '', exitWhenEmpty: false } : null, request: null }
+  const drained = (message: string, failed?: boolean) => {
+    setNotice(failed ? null : message)
+    setDrainProblem(failed ? message : null)
+    void refresh()
+  }
   useEffect(() => {
     let cancelled = false
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -61,9 +75,14 @@ export function HostsPage() {
           The hosts could not be read: {problem}
         </p>
       ) : null}
-      {released ? (
+      {drainProblem ? (
+        <p className="form-problem" role="alert">
+          {drainProblem}
+        </p>
+      ) : null}
+      {notice ? (
         <p className="hosts-released" role="status">
-          {released}
+          {notice}
         </p>
       ) : null}
       {releasing ? (
@@ -72,7 +91,7 @@ export function HostsPage() {
           onClose={() => setReleasing(null)}
           onReleased={(message) => {
             setReleasing(null)
-            setReleased(message)
+            setNotice(message)
             void refresh()
           }}
         />
@@ -84,6 +103,9 @@ export function HostsPage() {
             machines, put the panel on a shared PostgreSQL database (Settings → Database and hosts) and start workers on the other machines with{' '}
             <code>npm run worker</code> or their own desktop app.
           </p>
+          <p>Draining this panel lets the authorizations it runs finish and starts no queued one until you resume it.</p>
+          <DrainNote view={soloDrain} running={ownRunning} />
+          <DrainActions hostId={overview.thisHost} kind={null} view={soloDrain} onDone={drained} />
         </EmptyState>
       ) : null}
       {overview?.shared ? (
@@ -109,6 +131,7 @@ export function HostsPage() {
                   </td>
                   <td>
                     {host.online ? (host.problem ? 'online · takes no work' : 'online') : <span title={`Last heartbeat ${formatRelative(host.heartbeatAt)}`}>{offlineText(host)}</span>}
+                    {host.online ? <DrainNote view={drainView(host)} running={host.running} /> : null}
                     {!host.online && !host.thisHost && host.profilesHeld > 0 ? (
                       <div className="hosts-actions">
                         <button type="button" className="button button-small" onClick={() => setReleasing(host)}>
@@ -122,6 +145,7 @@ export function HostsPage() {
                         {host.problem.since ? ` since ${formatTime(host.problem.since)}` : ''}
                       </div>
                     ) : null}
+                    {host.online ? <DrainActions hostId={host.hostId} kind={host.kind} view={drainView(host)} onDone={drained} /> : null}
                   </td>
                   <td>
                     {host.running} of {host.slots}
