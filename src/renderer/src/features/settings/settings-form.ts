@@ -51,6 +51,7 @@ export const DURATION_UNITS: Partial<Record<SettingKey, StoredUnit>> = {
   cleanupIntervalMinutes: 'minutes',
   monitorIntervalSeconds: 'seconds',
   tokenRefreshMarginMinutes: 'minutes',
+  alertRepeatMinutes: 'minutes',
 }
 
 /** A stored duration in seconds (ms keep up to 3 decimals). */
