@@ -122,7 +122,9 @@ describe('ProfileAutomator against the sandbox', () => {
     world.sandbox.setBehaviour({ username: 'user00003' }, 'slow')
     const job = await world.job('user00003')
 
-    const outcome = await world.automator({ limits: () => ({ accountTimeoutSeconds: 3 }) }).run(job, never)
+    // Long enough for the profile to start and X's consent page to open on a loaded 2-core machine (the timeout then
+    // strikes on that page, where the screenshot is taken), far below the 60 s the slow consent page waits.
+    const outcome = await world.automator({ limits: () => ({ accountTimeoutSeconds: 10 }) }).run(job, never)
 
     expect(outcome).toMatchObject({ status: 'timeout', errorCode: 'AUTH_TIMEOUT' })
     const row = await raw(world, job.sessionId)
