@@ -56,7 +56,7 @@ export function ProfileToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
         ))}
       </FilterSelect>
       <FacetSelect label="API app" anyLabel="Any API app" noneLabel="No API app" values={facets.apiApps} value={filter.apiApp} onChange={(apiApp) => setFilter({ apiApp })} />
-      <FilterSelect label="Tokens" value={filter.appToken} onChange={(appToken) => setFilter({ appToken: appToken as AppTokenFilter })}>
+      <FilterSelect label="Tokens" className="token-select" value={filter.appToken} onChange={(appToken) => setFilter({ appToken: appToken as AppTokenFilter })}>
         <option value="">Any token</option>
         {filter.appToken && !tokenApps.some((app) => filter.appToken.endsWith(`:${app}`)) ? <option value={filter.appToken}>{filter.appToken}</option> : null}
         {tokenApps.map((app) => (
@@ -100,10 +100,10 @@ export function ProfileToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
   )
 }
 
-function FilterSelect(props: { label: string; value: string; onChange(value: string): void; children: ReactNode }) {
+function FilterSelect(props: { label: string; className?: string; value: string; onChange(value: string): void; children: ReactNode }) {
   return (
     <select
-      className={`filter-select${props.value ? ' is-set' : ''}`}
+      className={`filter-select${props.className ? ` ${props.className}` : ''}${props.value ? ' is-set' : ''}`}
       aria-label={props.label}
       value={props.value}
       onChange={(event) => props.onChange(event.target.value)}

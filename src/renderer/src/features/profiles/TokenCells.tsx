@@ -53,25 +53,40 @@ export function tokenDetails(app: string, token: AppToken | undefined, state: Ap
   return lines.join('\n')
 }
 
-/** The API apps a row shows a chip for: every configured app, then any other app the account holds a token for. */
-function useChipApps(row: ProfileRow): readonly string[] {
+/** Every API app a row's tooltip covers: the configured ones (in their order), then any other app the account holds a token for. */
+function useKnownApps(row: ProfileRow): readonly string[] {
   const configured = useAppStore((state) => state.apiApps)
   const names = useMemo(() => (configured ?? []).map((app) => app.name), [configured])
   const extra = Object.keys(row.tokens).filter((app) => !names.includes(app))
   return extra.length ? [...names, ...extra] : names
 }
 
-/** One compact chip per API app: its name, a state glyph and the time left; the details in its tooltip. */
+/**
+ * One compact chip per API app the account holds a token for (any state), plus the profile's own app when it has
+ * none (it needs authorization): name, a state glyph and the time left. Apps without a token are left out of the
+ * row (the "Needs authorization for …" filter finds them) but listed in the cell's tooltip, with each chip's details.
+ */
 export function TokenChips({ row }: { row: ProfileRow }) {
-  return chips(row, useChipApps(row))
+  return chips(row, useKnownApps(row))
 }
 
+/** Chips a row shows at most; beyond, the first ones and a "+N" chip naming the rest (the cell stays one line). */
+const MAX_CHIPS = 3
+
 /** Read against the clock whenever the row draws, like the grid's other relative times. */
-function chips(row: ProfileRow, apps: readonly string[], now = Date.now()): ReactNode {
-  if (!apps.length) return <span className="muted">—</span>
+function chips(row: ProfileRow, known: readonly string[], now = Date.now()): ReactNode {
+  // The profile's own app first (what it is authorized for), then the others in the configured order.
+  const withToken = known.filter((app) => row.tokens[app] && app !== row.apiApp)
+  const relevant = row.apiApp ? [row.apiApp, ...withToken] : withToken
+  if (!relevant.length) return <span className="muted">—</span>
+  const lines = (app: string) => tokenDetails(app, row.tokens[app], appTokenState(row.tokens[app], now), row.apiApp === app, now)
+  const all = [...new Set([...relevant, ...known])]
+  const summary = all.map((app) => lines(app).split('\n')[0]).join('\n')
+  const shown = relevant.length > MAX_CHIPS ? relevant.slice(0, MAX_CHIPS - 1) : relevant
+  const rest = relevant.slice(shown.length)
   return (
-    <span className="app-tokens" role="list" aria-label={`Tokens of ${row.name}`}>
-      {apps.map((app) => {
+    <span className="app-tokens" role="list" aria-label={`Tokens of ${row.name}`} title={summary}>
+      {shown.map((app) => {
         const token = row.tokens[app]
         const state = appTokenState(token, now)
         const mapped = row.apiApp === app
@@ -90,6 +105,11 @@ function chips(row: ProfileRow, apps: readonly string[], now = Date.now()): Reac
           </span>
         )
       })}
+      {rest.length ? (
+        <span role="listitem" className="app-token is-more" title={rest.map(lines).join('\n\n')} aria-label={rest.map((app) => lines(app).replace(/\n/g, '; ')).join(' | ')}>
+          +{rest.length}
+        </span>
+      ) : null}
     </span>
   )
 }
