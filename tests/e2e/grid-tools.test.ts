@@ -118,7 +118,7 @@ describe('profile grid tools on the sandbox', () => {
     const tokens = account.getByRole('list', { name: 'Tokens of Profile 00001' })
     const oauth2 = tokens.getByRole('listitem', { name: /^SANDBOX1\b/ })
     expect(await oauth2.getAttribute('aria-label')).toMatch(/: valid; Expires .+ \(in 2 hr\.?\); Renewed by the panel before it expires; Authorized /)
-    expect(await oauth2.textContent()).toBe('SANDBOX1✓ 2 h')
+    expect(await oauth2.textContent()).toBe('SANDBOX1✓2h')
     const oauth1 = tokens.getByRole('listitem', { name: /^SANDBOX3\b/ })
     expect(await oauth1.getAttribute('aria-label')).toMatch(/: valid; Does not expire \(OAuth 1\.0a\)/)
     expect(await oauth1.textContent()).toBe('SANDBOX3✓')

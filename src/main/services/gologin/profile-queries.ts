@@ -43,17 +43,18 @@ export interface ProfileSqlRow {
 }
 
 /** One app's newest completed session of an account, as a JSON array (read back by `parseTokens`). */
-const TOKEN_FIELDS = `t.api_app, t.token_status, t.expires_at, t.completed_at, t.error_code, t.delivered_to_callback, t.refresh_token IS NOT NULL`
+const TOKEN_FIELDS = `t.api_app, t.token_status, t.expires_at, t.completed_at, t.error_code, t.delivered_to_callback, t.refreshable`
+const TOKEN_COLUMNS = `token_status, expires_at, error_code, delivered_to_callback, refresh_token IS NOT NULL AS refreshable`
 
 /** The account's newest completed session per API app, newest by completion (as `newest-tokens.ts` counts). */
 const ACCOUNT_TOKENS: Record<DatabaseKind, (username: string) => string> = {
+  // SQLite takes a group's bare columns from the row holding its MAX(): one pass over the (username, app) index.
   sqlite: (username) => `(SELECT json_group_array(json_array(${TOKEN_FIELDS})) FROM (
-      SELECT *, ROW_NUMBER() OVER (PARTITION BY api_app ORDER BY completed_at DESC, id DESC) AS newest
-      FROM authorization_sessions WHERE twitter_username = ${username} AND ${DIALECTS.sqlite.noIndex('status')} = 'completed') AS t
-    WHERE t.newest = 1)`,
+      SELECT api_app, MAX(completed_at) AS completed_at, ${TOKEN_COLUMNS}
+      FROM authorization_sessions WHERE twitter_username = ${username} AND ${DIALECTS.sqlite.noIndex('status')} = 'completed' GROUP BY api_app) AS t)`,
   postgres: (username) => `(SELECT json_agg(json_build_array(${TOKEN_FIELDS})) FROM (
-      SELECT DISTINCT ON (api_app) * FROM authorization_sessions WHERE twitter_username = ${username} AND status = 'completed'
-      ORDER BY api_app, completed_at DESC, id DESC) AS t)`,
+      SELECT DISTINCT ON (api_app) api_app, completed_at, ${TOKEN_COLUMNS} FROM authorization_sessions
+      WHERE twitter_username = ${username} AND status = 'completed' ORDER BY api_app, completed_at DESC, id DESC) AS t)`,
 }
 
 /** Each profile's newest attempt `s` and newest completed session `a`, joined the way each database plans well. */

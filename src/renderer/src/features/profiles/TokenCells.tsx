@@ -14,13 +14,13 @@ const STATE_WORDS: Record<AppTokenState, string> = {
   none: 'no token',
 }
 
-/** What a chip says after the app's name: a glyph for the state, the time left when it runs out. */
+/** What a chip says after the app's name: a glyph for the state, the time left when it runs out (nothing: no token). */
 function shortText(state: AppTokenState, token: AppToken | undefined, now: number): string {
   switch (state) {
     case 'valid':
-      return token?.expiresAt ? `✓ ${timeLeft(token.expiresAt, now)}` : '✓'
+      return token?.expiresAt ? `✓${timeLeft(token.expiresAt, now)}` : '✓'
     case 'expiring':
-      return `◷ ${timeLeft(token!.expiresAt!, now)}`
+      return `◷${timeLeft(token!.expiresAt!, now)}`
     case 'unverified':
       return '? unverified'
     case 'expired':
@@ -30,16 +30,16 @@ function shortText(state: AppTokenState, token: AppToken | undefined, now: numbe
     case 'delivered':
       return '→ app'
     case 'none':
-      return '—'
+      return ''
   }
 }
 
-/** `45 min`, `2 h`, `3 d`: short enough for a chip (the exact time is in its tooltip). */
+/** `45m`, `2h`, `3d`: short enough for a chip (the exact time is in its tooltip). */
 export function timeLeft(iso: string, now: number): string {
   const minutes = Math.max(0, Math.round((Date.parse(iso) - now) / 60_000))
-  if (minutes < 60) return `${minutes} min`
-  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`
-  return `${Math.round(minutes / 1_440)} d`
+  if (minutes < 60) return `${minutes}m`
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)}h`
+  return `${Math.round(minutes / 1_440)}d`
 }
 
 /** The chip's tooltip: the state in words, the expiry, when it was issued, and whether the panel renews it. */
@@ -101,7 +101,7 @@ function chips(row: ProfileRow, known: readonly string[], now = Date.now()): Rea
             data-state={state}
           >
             <span className="app-token-name">{app}</span>
-            <span className="app-token-state">{shortText(state, token, now)}</span>
+            {state === 'none' ? null : <span className="app-token-state">{shortText(state, token, now)}</span>}
           </span>
         )
       })}
