@@ -73,9 +73,9 @@ export const profileColumns = helper.columns([
   }),
   helper.accessor('username', { header: 'X username', size: 116, meta: { label: 'X username', render: (row) => <UsernameCell row={row} /> } }),
   helper.accessor('apiApp', { header: 'API app', size: 94, meta: { label: 'API app', render: (row) => <ApiAppCell row={row} /> } }),
-  helper.accessor('lastStatus', { id: 'status', header: 'Last attempt', size: 176, meta: { label: 'Last attempt', render: statusCell } }),
+  helper.accessor('lastStatus', { id: 'status', header: 'Last attempt', size: 186, meta: { label: 'Last attempt', render: statusCell } }),
   helper.accessor('lastAttemptAt', { header: 'When', size: 80, meta: { label: 'When', render: (row) => when(row.lastAttemptAt) } }),
-  helper.accessor('tokens', { header: 'Tokens', size: 260, meta: { label: 'Tokens', render: (row) => <TokenChips row={row} /> } }),
+  helper.accessor('tokens', { header: 'Tokens', size: 290, meta: { label: 'Tokens', render: (row) => <TokenChips row={row} /> } }),
   helper.accessor('folder', { header: 'Folder', size: 84, meta: { label: 'Folder', render: (row) => text(row.folder) } }),
   helper.accessor((row) => row.tags.join(', '), {
     id: 'tags',
