@@ -194,13 +194,12 @@ export function toProfileRow(row: ProfileSqlRow): ProfileRow {
   }
 }
 
-/** The `tokens` column: by API app name, in name order. */
+/** The `tokens` column: by API app name, in the order the SQL grouped them (by app). */
 export function parseTokens(value: string | unknown[] | null): Record<string, AppToken> {
   if (value === null || value === '[]') return {}
-  const list = typeof value === 'string' ? (JSON.parse(value) as unknown[]) : value
+  const list = (typeof value === 'string' ? JSON.parse(value) : value) as TokenTuple[]
   const tokens: Record<string, AppToken> = {}
-  for (const entry of list as TokenTuple[]) {
-    const [apiApp, tokenStatus, expiresAt, completedAt, errorCode, delivered, refreshable] = entry
+  for (const [apiApp, tokenStatus, expiresAt, completedAt, errorCode, delivered, refreshable] of list) {
     tokens[apiApp] = {
       tokenStatus: TOKEN_STATUSES.includes(tokenStatus as TokenStatus) ? (tokenStatus as TokenStatus) : null,
       expiresAt: isoFromSqlite(expiresAt),
@@ -210,7 +209,7 @@ export function parseTokens(value: string | unknown[] | null): Record<string, Ap
       delivered: delivered === 1 || delivered === true,
     }
   }
-  return Object.fromEntries(Object.entries(tokens).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return tokens
 }
 
 type TokenTuple = [string, string | null, string | null, string | null, string | null, number | boolean | null, number | boolean]
