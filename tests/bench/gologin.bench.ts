@@ -128,19 +128,19 @@ async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number }> {
   )
 }
 
-/** `perProfile` attempts for every profile: a failure, then a success with a token (as after a retry). */
+/** `perProfile` attempts for every profile's account: a failure, then a success with a token (as after a retry). */
 async function insertSessions(db: Database, perProfile: number): Promise<void> {
-  const ids = ((await db.dataSource.query('SELECT profile_id FROM profiles ORDER BY id')) as Array<{ profile_id: string }>).map((row) => row.profile_id)
+  const profiles = (await db.dataSource.query('SELECT profile_id, twitter_username FROM profiles ORDER BY id')) as Array<{ profile_id: string; twitter_username: string | null }>
   const now = Date.now()
   const rows: unknown[][] = []
   for (let attempt = 0; attempt < perProfile; attempt++) {
     const last = attempt === perProfile - 1
     const at = sqliteDateTime(new Date(now - (perProfile - attempt) * 60_000))
-    for (const id of ids) {
-      rows.push([randomUUID(), id, 'AIOTT1', last ? 'completed' : 'failed', last ? null : 'X_LOGGED_OUT', at, at, last ? sqliteDateTime(new Date(now + 7_200_000)) : null, last ? 'valid' : null])
+    for (const { profile_id: id, twitter_username: username } of profiles) {
+      rows.push([randomUUID(), id, username, 'AIOTT1', last ? 'completed' : 'failed', last ? null : 'X_LOGGED_OUT', at, at, last ? sqliteDateTime(new Date(now + 7_200_000)) : null, last ? 'valid' : null])
     }
   }
-  await insertRows(db, 'authorization_sessions', ['session_id', 'profile_id', 'api_app', 'status', 'error_code', 'created_at', 'completed_at', 'expires_at', 'token_status'], rows)
+  await insertRows(db, 'authorization_sessions', ['session_id', 'profile_id', 'twitter_username', 'api_app', 'status', 'error_code', 'created_at', 'completed_at', 'expires_at', 'token_status'], rows)
   // PostgreSQL plans the grid's joins from statistics: give it those of the seeded table, as autovacuum would.
   if (db.kind === 'postgres') await db.dataSource.query('ANALYZE')
 }

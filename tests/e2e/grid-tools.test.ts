@@ -1,7 +1,8 @@
 /**
  * The grid's tools in browser mode `--sandbox` (profiles, token and API apps prepared by sandbox mode):
- * sorting, keyboard shortcuts, inline mapping edits, CSV import with per-line errors, and pausing,
- * resuming and cancelling a running batch from the progress bar.
+ * sorting, keyboard shortcuts, inline mapping edits, CSV import with per-line errors, an account's tokens per
+ * API app after an OAuth 2.0 and an OAuth 1.0a authorization and the token and Active filters, and pausing,
+ * resuming and cancelling a running batch (inactive profiles left out) from the progress bar.
  */
 import type { Browser } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -24,7 +25,7 @@ afterEach(async () => {
 const IMPORT_CSV = ['profile_name,twitter_username,api_app', 'Profile 00005,imported_5,SANDBOX1', 'Profile 99999,ghost,SANDBOX1', 'Profile 00006,bad name!,SANDBOX1'].join('\n')
 
 describe('profile grid tools on the sandbox', () => {
-  it('sorts, searches and selects by keyboard, edits a mapping in place, imports a CSV, and pauses, resumes and cancels a batch', { timeout: 300_000 }, async () => {
+  it('sorts, searches and selects by keyboard, edits a mapping in place, imports a CSV, shows tokens per app with their filters, and pauses, resumes and cancels a batch', { timeout: 420_000 }, async () => {
     const dataDir = tempDir('panel-e2e-grid-')
     panel = await startBrowserMode({ dataDir, args: ['--sandbox', '--sandbox-profiles', '30'], timeoutMs: 60_000 })
     browser = await launchPlaywright()
@@ -85,7 +86,7 @@ describe('profile grid tools on the sandbox', () => {
     await row.hover()
     await row.getByRole('button', { name: 'Edit API app of Profile 00003' }).click()
     await row.getByRole('combobox', { name: 'API app of Profile 00003' }).selectOption('SANDBOX2')
-    await row.getByText('SANDBOX2', { exact: true }).waitFor()
+    await row.locator('.cell-apiApp').getByText('SANDBOX2', { exact: true }).waitFor()
     await page.reload()
     await ui.profileRow('Profile 00003').getByText('@renamed_3').waitFor()
 
@@ -105,13 +106,70 @@ describe('profile grid tools on the sandbox', () => {
     await ui.toast('1 mapping applied.').waitFor()
     await ui.profileRow('Profile 00005').getByText('@imported_5').waitFor()
 
-    // A running batch: pause, resume, cancel (after a confirmation).
+    // One account authorized for SANDBOX1 (OAuth 2.0), then for SANDBOX3 (OAuth 1.0a): both tokens stay in view,
+    // and the last attempt names the app it was for.
+    const account = ui.profileRow('Profile 00001')
+    for (const app of ['SANDBOX1', 'SANDBOX3']) {
+      await account.click()
+      await ui.selection().getByText('1 selected · 1 visible').waitFor()
+      await page.getByRole('button', { name: 'Authorize selected…' }).click()
+      const dialog = ui.dialog('Authorize selected accounts')
+      await dialog.getByLabel('API app').selectOption(app)
+      await dialog.getByRole('button', { name: 'Authorize 1 account' }).click()
+      await account.getByRole('listitem', { name: new RegExp(`^${app}\\b.*: valid;`) }).waitFor({ timeout: 120_000 })
+    }
+    const tokens = account.getByRole('list', { name: 'Tokens of Profile 00001' })
+    const oauth2 = tokens.getByRole('listitem', { name: /^SANDBOX1\b/ })
+    expect(await oauth2.getAttribute('aria-label')).toMatch(/: valid; Expires .+ \(in 2 hr\.?\); Renewed by the panel before it expires; Authorized /)
+    expect(await oauth2.textContent()).toBe('SANDBOX1✓2h')
+    const oauth1 = tokens.getByRole('listitem', { name: /^SANDBOX3\b/ })
+    expect(await oauth1.getAttribute('aria-label')).toMatch(/: valid; Does not expire \(OAuth 1\.0a\)/)
+    expect(await oauth1.textContent()).toBe('SANDBOX3✓')
+    expect(await tokens.getByRole('listitem', { name: /^SANDBOX2\b/ }).getAttribute('aria-label')).toMatch(/: no token; Needs authorization/)
+    expect(await account.locator('.status-cell').textContent()).toMatch(/^CompletedSANDBOX3/)
+    await ui.screenshots('grid-tokens-per-app', ui.profileGrid())
+
+    // The token filters, per app.
+    const tokenFilter = page.getByRole('combobox', { name: 'Tokens' })
+    await tokenFilter.selectOption({ label: 'Valid token for SANDBOX1' })
+    await page.getByText('1 of 30 profiles match', { exact: true }).waitFor()
+    await tokenFilter.selectOption({ label: 'Valid token for SANDBOX3' })
+    await page.getByText('1 of 30 profiles match', { exact: true }).waitFor()
+    await tokenFilter.selectOption({ label: 'Needs authorization for SANDBOX3' })
+    await page.getByText('29 of 30 profiles match', { exact: true }).waitFor()
+    expect(await ui.profileRow('Profile 00001').count()).toBe(0)
+    await ui.screenshots('grid-token-filter')
+    await tokenFilter.selectOption({ label: 'Any token' })
+
+    // A profile deleted in GoLogin turns inactive at the next sync: the Active filter finds it.
+    const accounts = (await (await fetch(`${panel.sandboxUrl}/__sandbox/accounts`)).json()) as Array<{ profileId: string; profileName: string }>
+    const gone = accounts.find((a) => a.profileName === 'Profile 00029')!
+    const removed = await fetch(`${panel.sandboxUrl}/__sandbox/remove-profiles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profileIds: [gone.profileId] }) })
+    expect(removed.status).toBe(200)
+    await page.getByRole('button', { name: 'Sync now' }).click()
+    const activeFilter = page.getByRole('combobox', { name: 'Active' })
+    await activeFilter.selectOption({ label: 'Inactive only (gone from GoLogin)' })
+    await page.getByText('1 of 30 profiles match', { exact: true }).waitFor({ timeout: 60_000 })
+    await ui.profileRow('Profile 00029').waitFor()
+    await activeFilter.selectOption({ label: 'Active only' })
+    await page.getByText('29 of 30 profiles match', { exact: true }).waitFor()
+    await activeFilter.selectOption({ label: 'Active and inactive' })
+    await page.getByText('30 profiles', { exact: true }).waitFor()
+
+    // A running batch of every row but the inactive one (left out, and said so): pause, resume, cancel (after a confirmation).
+    await grid.focus()
     await page.keyboard.press('Control+a')
     await ui.selection().getByText('30 selected · 30 visible').waitFor()
     await page.getByRole('button', { name: 'Authorize selected…' }).click()
-    await ui.dialog('Authorize selected accounts').getByLabel('API app').selectOption('SANDBOX1')
-    await ui.dialog('Authorize selected accounts').getByRole('button', { name: 'Authorize 30 accounts' }).click()
+    const confirm = ui.dialog('Authorize selected accounts')
+    await confirm.getByLabel('API app').selectOption('SANDBOX1')
+    await confirm.getByText('1 inactive profile (no longer in GoLogin) will be left out.').waitFor()
+    await confirm.getByText(/^29 accounts will be authorized for SANDBOX1/).waitFor()
+    await ui.screenshots('authorize-inactive-left-out', confirm)
+    await confirm.getByRole('button', { name: 'Authorize 29 accounts' }).click()
+    await ui.toast(/^29 accounts queued for SANDBOX1/).waitFor()
     const bar = ui.batchBar()
+    await bar.locator('[role="progressbar"][aria-valuemax="29"]').waitFor()
     await bar.getByText('Running').waitFor()
     await bar.getByRole('button', { name: 'Pause' }).click()
     await bar.getByText('Paused').waitFor()

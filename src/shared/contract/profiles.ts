@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { AppToken } from '../app-tokens'
 import type { ErrorCode } from '../errors'
 import { event, request, returns } from './define'
 import type { SessionStatus, TokenStatus } from './sessions'
@@ -21,14 +22,20 @@ export interface ProfileRow {
   isActive: boolean
   inUse: boolean
   lastSynced: string | null
-  /** The newest authorization attempt of this profile. */
+  /** The newest authorization attempt of this profile, and the API app it was for. */
   lastStatus: SessionStatus | null
+  lastApiApp: string | null
   lastErrorCode: ErrorCode | null
   lastAttemptAt: string | null
   /** When the newest successful authorization completed, and its token's state. */
   lastAuthorizedAt: string | null
   tokenExpiresAt: string | null
   tokenStatus: TokenStatus | null
+  /**
+   * The account's (X username's) newest completed authorization per API app, by app name; `{}` without a
+   * username. A patch carrying `tokens` replaces them all.
+   */
+  tokens: Record<string, AppToken>
 }
 
 export type ProfilePatch = Partial<ProfileRow> & { id: string }

@@ -28,6 +28,11 @@ const COUNTRIES = ['us', 'de', 'gb', 'fr', 'nl', null]
 export function fakeProfile(i: number): ProfileRow {
   const username = `user${String(i).padStart(5, '0')}`
   const attempted = i % 3 === 0
+  const authorizedAt = attempted && i % 9 !== 0 ? new Date(Date.now() - i * 1_000).toISOString() : null
+  const expiresAt = authorizedAt ? new Date(Date.now() + ((i % 240) - 30) * 60_000).toISOString() : null
+  const app = i % 2 === 0 ? 'AIOTT1' : 'AIOTT2'
+  const tokens: ProfileRow['tokens'] = {}
+  if (authorizedAt && i % 17 !== 0) tokens[app] = { tokenStatus: 'valid', expiresAt, authorizedAt, unverified: false, refreshable: i % 4 !== 0, delivered: false }
   return {
     id: `6650${i.toString(16).padStart(20, '0')}`,
     name: `Profile ${String(i).padStart(5, '0')}`,
@@ -48,6 +53,8 @@ export function fakeProfile(i: number): ProfileRow {
     lastAuthorizedAt: attempted && i % 9 !== 0 ? new Date(Date.now() - i * 1_000).toISOString() : null,
     tokenExpiresAt: attempted && i % 9 !== 0 ? new Date(Date.now() + ((i % 240) - 30) * 60_000).toISOString() : null,
     tokenStatus: attempted && i % 9 !== 0 ? 'valid' : null,
+    lastApiApp: attempted ? app : null,
+    tokens,
   }
 }
 

@@ -77,7 +77,14 @@ describe('ProfileAutomator against the sandbox', () => {
     // The UI saw every step, then the final row; the profile shows its new token.
     const steps = world.sessionPatches.filter((p) => p.id === job.sessionId && p.step).map((p) => p.step)
     expect(steps).toEqual(['starting_profile', 'connecting', 'consent', 'exchanging', 'verifying'])
-    expect(world.profilePatches.at(-1)).toMatchObject({ id: job.profileId, lastStatus: 'completed', tokenStatus: 'valid', lastErrorCode: null })
+    // The profile's row as the grid gets it (the status, then the account's tokens read back, in one batch or two).
+    expect(Object.assign({}, ...world.profilePatches.filter((p) => p.id === job.profileId))).toMatchObject({
+      lastStatus: 'completed',
+      lastApiApp: job.apiApp,
+      tokenStatus: 'valid',
+      lastErrorCode: null,
+      tokens: { [job.apiApp]: expect.objectContaining({ tokenStatus: 'valid', refreshable: true }) },
+    })
     const finished = world.logs.ring.recent().find((e) => e.event === 'authorization.finished')
     expect(finished).toMatchObject({ sessionId: job.sessionId, batchId: job.batchId })
     expect(Object.keys(finished?.fields?.stepsMs as object)).toEqual(expect.arrayContaining(['starting_profile', 'connecting', 'consent', 'exchanging', 'verifying', 'store']))
@@ -164,6 +171,6 @@ describe('ProfileAutomator against the sandbox', () => {
     expect((await raw(world, first.sessionId)).token_status).toBe('replaced')
     expect((await raw(world, second.sessionId)).token_status).toBe('valid')
     expect(world.sessionPatches).toContainEqual({ id: first.sessionId, tokenStatus: 'replaced' })
-    expect(world.profilePatches.at(-1)).toMatchObject({ lastStatus: 'completed', tokenStatus: 'valid' })
+    expect(Object.assign({}, ...world.profilePatches.filter((p) => p.id === second.profileId))).toMatchObject({ lastStatus: 'completed', tokenStatus: 'valid' })
   })
 })

@@ -88,11 +88,16 @@ export async function insertSession(
     tokenStatus?: string | null
     apiApp?: string
     username?: string
+    /** A refresh token is stored (a placeholder: only its presence is read). */
+    refreshable?: boolean
+    /** Pass-through: delivered to the app's own callback. */
+    delivered?: boolean
   },
 ): Promise<void> {
   await core.db.dataSource.query(
-    `INSERT INTO authorization_sessions (session_id, profile_id, twitter_username, api_app, status, error_code, created_at, started_at, completed_at, expires_at, token_status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO authorization_sessions (session_id, profile_id, twitter_username, api_app, status, error_code, created_at, started_at, completed_at, expires_at, token_status,
+       refresh_token, delivered_to_callback)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       crypto.randomUUID(),
       row.profileId,
@@ -105,6 +110,8 @@ export async function insertSession(
       row.completedAt ?? null,
       row.expiresAt ?? null,
       row.tokenStatus ?? null,
+      row.refreshable ? 'placeholder-not-a-token' : null,
+      row.delivered === undefined ? null : row.delivered ? 1 : 0,
     ],
   )
 }

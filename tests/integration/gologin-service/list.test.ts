@@ -78,13 +78,14 @@ describe('profiles:list for the grid', () => {
 
   // SQLite's planner needs the `+status` hint; PostgreSQL's plan follows its statistics (npm run bench measures it).
   if (!onPostgres) {
-    it('reaches each profile’s sessions through the profile index, never by scanning sessions', async () => {
+    it('reaches each profile’s sessions through the profile index and its account’s through the account index, never by scanning sessions', async () => {
       const panel = await startPanel({ sandbox: { profiles: 1 } })
       const plan = sqliteHandle(panel.core.db.dataSource).prepare(`EXPLAIN QUERY PLAN ${PROFILE_PAGE_SQL}`).all(0, 5_000) as Array<{ detail: string }>
       const sessionSteps = plan.map((step) => step.detail).filter((detail) => /authorization_sessions/.test(detail))
       expect(sessionSteps).toEqual([
         expect.stringContaining('INDEX ix_authorization_sessions_profile_id (profile_id=?)'),
         expect.stringContaining('INDEX ix_authorization_sessions_profile_id (profile_id=?)'),
+        expect.stringContaining('INDEX ix_authorization_sessions_account (twitter_username=?)'),
       ])
     })
   }

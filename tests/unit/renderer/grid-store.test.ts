@@ -93,7 +93,7 @@ describe('profile grid state', () => {
   it('offers the folders, tags and API apps in use to the filter menus', () => {
     const store = createAppStore()
     store.getState().mergeProfilePage([profileRow(1, { folder: 'EU', tags: ['vip'] }), profileRow(2, { apiApp: 'AIOTT2' })], 2)
-    expect(store.getState().profileFacets).toEqual({ apiApps: ['AIOTT1', 'AIOTT2'], folders: ['Batch 1', 'EU'], tags: ['vip', 'x'] })
+    expect(store.getState().profileFacets).toEqual({ apiApps: ['AIOTT1', 'AIOTT2'], folders: ['Batch 1', 'EU'], tags: ['vip', 'x'], tokenApps: [] })
   })
 })
 

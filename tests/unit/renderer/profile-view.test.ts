@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY_PROFILE_FILTER, NONE, type ProfileFilter } from '../../../src/renderer/src/stores/profile-view-slice'
-import { countVisibleSelected, filterProfileIds, profileFacets, sortProfileIds } from '../../../src/renderer/src/stores/profile-view'
+import { appTokenFilter, EMPTY_PROFILE_FILTER, NONE, type ProfileFilter } from '../../../src/renderer/src/stores/profile-view-slice'
+import { countVisibleSelected, filterProfileIds, isFilterActive, profileFacets, sortProfileIds } from '../../../src/renderer/src/stores/profile-view'
+import { appTokenState, type AppToken } from '../../../src/shared/app-tokens'
 import { profileRow } from './grid-fixtures'
 import type { ProfileRow } from '../../../src/shared/contract/profiles'
 
@@ -80,10 +81,62 @@ describe('profile filter', () => {
   })
 })
 
+describe('tokens per API app', () => {
+  const token = (patch: Partial<AppToken>): AppToken => ({ tokenStatus: 'valid', expiresAt: null, authorizedAt: '2025-06-01T10:00:00.000Z', unverified: false, refreshable: false, delivered: false, ...patch })
+  const { rows, ids } = table([
+    // Authorized for AIOTT1 (OAuth 2.0, renewable), then for AIOTT2 (1.0a): both valid.
+    profileRow(1, { tokens: { AIOTT1: token({ expiresAt: '2025-06-01T13:50:00.000Z', refreshable: true }), AIOTT2: token({}) }, lastApiApp: 'AIOTT2' }),
+    // AIOTT1 expires in 20 minutes and cannot be renewed (expiring, still valid); AIOTT2 expired.
+    profileRow(2, { tokens: { AIOTT1: token({ expiresAt: '2025-06-01T12:20:00.000Z' }), AIOTT2: token({ tokenStatus: 'expired', expiresAt: '2025-06-01T11:00:00.000Z' }) } }),
+    // Revoked for AIOTT1, unverified for AIOTT2; inactive.
+    profileRow(3, { isActive: false, tokens: { AIOTT1: token({ tokenStatus: 'revoked' }), AIOTT2: token({ unverified: true, expiresAt: '2025-06-01T13:00:00.000Z', refreshable: true }) } }),
+    // Never authorized; inactive.
+    profileRow(4, { isActive: false }),
+    // Delivered to a pass-through app's callback only.
+    profileRow(5, { tokens: { PASS: token({ tokenStatus: null, delivered: true }) } }),
+  ])
+  const run = (patch: Partial<ProfileFilter>) => filterProfileIds(rows, ids, filter(patch), NOW)
+
+  it('reads each app’s state off its newest token', () => {
+    const states = (id: string) => Object.fromEntries(Object.entries(rows.get(id)!.tokens).map(([app, t]) => [app, appTokenState(t, NOW)]))
+    expect(states('p00001')).toEqual({ AIOTT1: 'valid', AIOTT2: 'valid' })
+    expect(states('p00002')).toEqual({ AIOTT1: 'expiring', AIOTT2: 'expired' })
+    expect(states('p00003')).toEqual({ AIOTT1: 'revoked', AIOTT2: 'unverified' })
+    expect(states('p00005')).toEqual({ PASS: 'delivered' })
+    expect(appTokenState(undefined, NOW)).toBe('none')
+    // A valid token past its expiry reads as expired, whatever the refresher has not caught up with yet.
+    expect(appTokenState(token({ expiresAt: '2025-06-01T11:59:00.000Z', refreshable: true }), NOW)).toBe('expired')
+  })
+
+  it('filters "valid token for X" and "needs authorization for X"', () => {
+    expect(run({ appToken: appTokenFilter('valid', 'AIOTT1') })).toEqual(['p00001', 'p00002'])
+    expect(run({ appToken: appTokenFilter('valid', 'AIOTT2') })).toEqual(['p00001'])
+    expect(run({ appToken: appTokenFilter('needs', 'AIOTT1') })).toEqual(['p00003', 'p00004', 'p00005'])
+    expect(run({ appToken: appTokenFilter('needs', 'AIOTT2') })).toEqual(['p00002', 'p00004', 'p00005'])
+    expect(run({ appToken: appTokenFilter('needs', 'PASS') })).toEqual(['p00001', 'p00002', 'p00003', 'p00004'])
+  })
+
+  it('filters by Active, alone and with the token filters', () => {
+    expect(run({ active: 'inactive' })).toEqual(['p00003', 'p00004'])
+    expect(run({ active: 'active' })).toEqual(['p00001', 'p00002', 'p00005'])
+    expect(run({ active: 'active', appToken: appTokenFilter('needs', 'AIOTT1') })).toEqual(['p00005'])
+    expect(isFilterActive(filter({ active: 'active' }))).toBe(true)
+    expect(isFilterActive(filter({ appToken: appTokenFilter('valid', 'AIOTT1') }))).toBe(true)
+  })
+
+  it('sorts the Tokens column by the soonest expiry of a usable token, then tokens that never expire, then none', () => {
+    expect(sortProfileIds(rows, ids, { column: 'tokens', desc: false }, NOW)).toEqual(['p00002', 'p00003', 'p00001', 'p00004', 'p00005'])
+  })
+
+  it('lists the apps tokens exist for', () => {
+    expect(profileFacets(rows).tokenApps).toEqual(['AIOTT1', 'AIOTT2', 'PASS'])
+  })
+})
+
 describe('facets and counts', () => {
   it('lists the API apps, folders and tags in use, naturally sorted', () => {
     const { rows } = table([profileRow(1, { folder: 'Batch 10', tags: ['b', 'a'] }), profileRow(2, { folder: 'Batch 9', apiApp: 'AIOTT2' })])
-    expect(profileFacets(rows)).toEqual({ apiApps: ['AIOTT1', 'AIOTT2'], folders: ['Batch 9', 'Batch 10'], tags: ['a', 'b', 'x'] })
+    expect(profileFacets(rows)).toEqual({ apiApps: ['AIOTT1', 'AIOTT2'], folders: ['Batch 9', 'Batch 10'], tags: ['a', 'b', 'x'], tokenApps: [] })
   })
 
   it('counts the selected rows that are visible', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clickSelection, selectAllMatching, visibleSelected } from '../../../src/renderer/src/features/profiles/selection'
+import { clickSelection, leaveOutInactive, selectAllMatching, visibleSelected } from '../../../src/renderer/src/features/profiles/selection'
 
 const ids = ['a', 'b', 'c', 'd', 'e']
 const plain = { range: false, toggle: false }
@@ -33,5 +33,17 @@ describe('row selection', () => {
   it('"select all matching" selects exactly the visible rows; visibleSelected keeps grid order', () => {
     expect(selectAllMatching(['c', 'a'])).toEqual(new Set(['c', 'a']))
     expect(visibleSelected(new Set(['e', 'b', 'z']), ids)).toEqual(['b', 'e'])
+  })
+
+  it('Authorize leaves the inactive profiles out of "select all matching" and says how many', () => {
+    const rows = new Map([
+      ['a', { isActive: true }],
+      ['b', { isActive: false }],
+      ['c', { isActive: true }],
+      ['d', { isActive: false }],
+    ])
+    expect(leaveOutInactive([...selectAllMatching(['a', 'b', 'c', 'd'])], rows)).toEqual({ ids: ['a', 'c'], inactive: 2 })
+    // A profile the grid does not know (yet) is sent: the panel says why it skips it.
+    expect(leaveOutInactive(['a', 'zz'], rows)).toEqual({ ids: ['a', 'zz'], inactive: 0 })
   })
 })

@@ -1,7 +1,7 @@
 /**
  * Pushes the sessions other hosts change as the same patches a change made here pushes: every few hundred
  * milliseconds the ids announced since the last look are read back with the Sessions page's own SELECT and sent
- * whole on `sessions`, and their profiles' authorization cells (newest attempt, newest token) on `profiles`.
+ * whole on `sessions`, and their profiles' authorization cells (newest attempt, newest token, tokens per app) on `profiles`.
  * What a panel shows after that equals what a reload shows, whichever host did the work. This host's own changes
  * come back too: a harmless repeat of what it pushed already, read after it committed.
  */
@@ -92,11 +92,13 @@ function authorizationCells(row: ProfileRow): ProfilePatch {
   return {
     id: row.id,
     lastStatus: row.lastStatus,
+    lastApiApp: row.lastApiApp,
     lastErrorCode: row.lastErrorCode,
     lastAttemptAt: row.lastAttemptAt,
     lastAuthorizedAt: row.lastAuthorizedAt,
     tokenExpiresAt: row.tokenExpiresAt,
     tokenStatus: row.tokenStatus,
+    tokens: row.tokens,
   }
 }
 

@@ -13,6 +13,7 @@ import type { Database } from '../../db'
 import { AuthorizationSessionEntity, secretFor, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
+import { pushAccountTokens } from '../gologin/profile-queries'
 
 /** One queued authorization attempt: what the automator needs and what the patches show. */
 export interface SessionJob {
@@ -95,7 +96,7 @@ export interface CompletedAttempt {
 export type TerminalStatus = Exclude<SessionStatus, 'pending' | 'in_progress'>
 
 export interface SessionStoreDeps {
-  db: Pick<Database, 'transaction'>
+  db: Pick<Database, 'transaction' | 'dataSource'>
   events: Pick<EventHub, 'emit'>
   logger: Logger
   /**
@@ -279,6 +280,7 @@ export class SessionStore {
       })
     }
     this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: errorCode, lastAuthorizedAt: finishedAt.toISOString(), tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+    await this.pushTokens(job)
     return outcome
   }
 
@@ -314,6 +316,7 @@ export class SessionStore {
       durationMs,
     })
     this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: null, lastAuthorizedAt: finishedAt.toISOString() })
+    await this.pushTokens(job)
   }
 
   /**
@@ -461,7 +464,12 @@ export class SessionStore {
   }
 
   private profilePatch(job: SessionJob, fields: Omit<ProfilePatch, 'id'>): void {
-    this.deps.events.emit('profiles', { id: job.profileId, lastAttemptAt: job.createdAt, ...fields })
+    this.deps.events.emit('profiles', { id: job.profileId, lastAttemptAt: job.createdAt, lastApiApp: job.apiApp, ...fields })
+  }
+
+  /** The account's tokens per app on its profile's row, after this attempt stored one. */
+  private pushTokens(job: SessionJob): Promise<void> {
+    return pushAccountTokens({ db: this.deps.db, events: this.deps.events, log: this.deps.logger }, { profileId: job.profileId, username: job.username })
   }
 }
 

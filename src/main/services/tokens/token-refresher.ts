@@ -14,6 +14,7 @@ import { AuthorizationSessionEntity, secretFor, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { TokenSet } from '../oauth'
+import { pushAccountTokens } from '../gologin/profile-queries'
 import { XRateLimitException } from '../oauth/x-api-errors'
 import { newestTokenIds } from './newest-tokens'
 import type { TokenClaims } from './token-claims'
@@ -236,6 +237,11 @@ export class TokenRefresher {
     const expiresAt = tokens.expiresAt.toISOString()
     this.options.events?.emit('sessions', { id: session.sessionId, expiresAt, ...(isTokenStatus(status) ? { tokenStatus: status } : {}) })
     if (status === 'valid') this.options.events?.emit('profiles', { id: session.profileId, tokenExpiresAt: expiresAt, tokenStatus: 'valid' })
+    await this.pushTokens(session)
+  }
+
+  private pushTokens(session: AuthorizationSessionEntity): Promise<void> {
+    return pushAccountTokens(this.options, { profileId: session.profileId, username: session.twitterUsername })
   }
 
   private async revokeUnstored(app: ApiAppConfig, tokens: TokenSet, account: Record<string, unknown>): Promise<void> {
@@ -272,6 +278,7 @@ export class TokenRefresher {
     this.options.log.warn('tokens.refresh_rejected', { sessionId: session.sessionId, apiApp: session.apiApp, username: session.twitterUsername, xError: error.xError }, `Token of @${session.twitterUsername ?? session.profileId} (${session.apiApp}) can no longer be refreshed: authorize the account again`)
     this.options.events?.emit('sessions', { id: session.sessionId, tokenStatus: 'expired', errorCode: 'TOKEN_EXPIRED', errorMessage: message })
     this.options.events?.emit('profiles', { id: session.profileId, tokenStatus: 'expired' })
+    await this.pushTokens(session)
     return true
   }
 }

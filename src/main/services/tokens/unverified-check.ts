@@ -13,6 +13,7 @@ import { AuthorizationSessionEntity, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { TokenClaims } from './token-claims'
+import { pushAccountTokens } from '../gologin/profile-queries'
 import { XRateLimitException } from '../oauth/x-api-errors'
 
 export interface UnverifiedCheckClient {
@@ -116,6 +117,7 @@ export class UnverifiedTokenCheck {
       errorMessage: fields.errorMessage,
     })
     if (fields.tokenStatus) this.options.events?.emit('profiles', { id: session.profileId, tokenStatus: fields.tokenStatus })
+    await pushAccountTokens(this.options, { profileId: session.profileId, username: session.twitterUsername })
   }
 
   private async revoke(session: AuthorizationSessionEntity): Promise<void> {

@@ -34,7 +34,12 @@ export function createProfileViewDeriver(): (state: AppState) => Partial<AppStat
       facetVersion = nextFacetVersion
       const facets = profileFacets(state.profilesById)
       const held = state.profileFacets
-      if (!sameIds(facets.apiApps, held.apiApps) || !sameIds(facets.folders, held.folders) || !sameIds(facets.tags, held.tags)) {
+      if (
+        !sameIds(facets.apiApps, held.apiApps) ||
+        !sameIds(facets.folders, held.folders) ||
+        !sameIds(facets.tags, held.tags) ||
+        !sameIds(facets.tokenApps, held.tokenApps)
+      ) {
         changes.profileFacets = facets
       }
     }

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla'
+import type { AppTokenWant } from '../../../shared/app-tokens'
 import type { SessionStatus } from '../../../shared/contract/sessions'
 import type { AppState } from './app-store'
 
@@ -6,6 +7,21 @@ import type { AppState } from './app-store'
 export type StatusFilter = SessionStatus | 'none' | ''
 /** `''` = any; `NONE` = rows without a value. */
 export const NONE = '\u0000none'
+/** `''` = active and inactive profiles. */
+export type ActiveFilter = '' | 'active' | 'inactive'
+/** `''` = any; else `want:app` (e.g. `needs:AIOTT1`; app names have no colon). */
+export type AppTokenFilter = '' | `${AppTokenWant}:${string}`
+
+export function appTokenFilter(want: AppTokenWant, app: string): AppTokenFilter {
+  return `${want}:${app}`
+}
+
+export function parseAppTokenFilter(value: AppTokenFilter): { want: AppTokenWant; app: string } | null {
+  const colon = value.indexOf(':')
+  if (colon < 0) return null
+  const want = value.slice(0, colon)
+  return want === 'valid' || want === 'needs' ? { want, app: value.slice(colon + 1) } : null
+}
 
 export interface ProfileFilter {
   search: string
@@ -17,6 +33,10 @@ export interface ProfileFilter {
   neverAuthorized: boolean
   /** A token that expires within the next hour, or has expired. */
   tokenExpiring: boolean
+  /** Profiles still in the GoLogin account (active), or those gone from it (inactive). */
+  active: ActiveFilter
+  /** The account's token for one API app: valid, or needing authorization. */
+  appToken: AppTokenFilter
 }
 
 export const EMPTY_PROFILE_FILTER: ProfileFilter = {
@@ -27,6 +47,8 @@ export const EMPTY_PROFILE_FILTER: ProfileFilter = {
   tag: '',
   neverAuthorized: false,
   tokenExpiring: false,
+  active: '',
+  appToken: '',
 }
 
 /** Typing in search waits this long for the next key before the 40,000 rows are refiltered. */
@@ -41,6 +63,8 @@ export interface ProfileFacets {
   apiApps: readonly string[]
   folders: readonly string[]
   tags: readonly string[]
+  /** API apps some account holds a token (or a pass-through delivery) for. */
+  tokenApps: readonly string[]
 }
 
 /**
@@ -84,7 +108,7 @@ export const createProfileViewSlice: StateCreator<AppState, [], [], ProfileViewS
     profileAnchor: null,
     profileSortedIds: [],
     profileVisibleIds: [],
-    profileFacets: { apiApps: [], folders: [], tags: [] },
+    profileFacets: { apiApps: [], folders: [], tags: [], tokenApps: [] },
     setProfileFilter: (patch) => set((state) => ({ profileFilter: { ...state.profileFilter, ...patch } })),
     setProfileSearch: (text) => {
       cancelSearch()

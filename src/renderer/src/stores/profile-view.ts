@@ -3,9 +3,10 @@
  * change (precomputed keys, plain comparisons), then filter the sorted ids per keystroke
  * (precomputed lower-case search text). Both stay well under a frame budget at 40,000 rows.
  */
+import { appTokenState, isUsableToken, matchesAppToken } from '../../../shared/app-tokens'
 import type { ProfileRow } from '../../../shared/contract/profiles'
 import type { SessionStatus } from '../../../shared/contract/sessions'
-import { NONE, type ProfileFacets, type ProfileFilter, type ProfileSort } from './profile-view-slice'
+import { NONE, parseAppTokenFilter, type ProfileFacets, type ProfileFilter, type ProfileSort } from './profile-view-slice'
 
 type Rows = ReadonlyMap<string, ProfileRow>
 
@@ -36,6 +37,7 @@ export const SORT_FIELDS: Record<string, readonly (keyof ProfileRow)[]> = {
   status: ['lastStatus'],
   lastAttemptAt: ['lastAttemptAt'],
   tokenExpiresAt: ['tokenExpiresAt'],
+  tokens: ['tokens'],
   folder: ['folder'],
   tags: ['tags'],
   proxyCountry: ['proxyCountry'],
@@ -53,6 +55,8 @@ export function filterFieldsFor(filter: ProfileFilter): (keyof ProfileRow)[] {
   if (filter.tag) fields.push('tags')
   if (filter.neverAuthorized) fields.push('lastAuthorizedAt')
   if (filter.tokenExpiring) fields.push('tokenExpiresAt', 'tokenStatus')
+  if (filter.active) fields.push('isActive')
+  if (filter.appToken) fields.push('tokens')
   return fields
 }
 
@@ -65,7 +69,7 @@ function natural(text: string): string {
 
 type SortKey = string | number | null
 
-function sortKey(row: ProfileRow, column: string): SortKey {
+function sortKey(row: ProfileRow, column: string, now: number): SortKey {
   switch (column) {
     case 'name':
       return natural(row.name)
@@ -79,6 +83,8 @@ function sortKey(row: ProfileRow, column: string): SortKey {
       return row.lastAttemptAt
     case 'tokenExpiresAt':
       return row.tokenExpiresAt
+    case 'tokens':
+      return firstExpiry(row, now)
     case 'folder':
       return row.folder ? natural(row.folder) : null
     case 'tags':
@@ -94,13 +100,25 @@ function sortKey(row: ProfileRow, column: string): SortKey {
   }
 }
 
+/** Sorting the Tokens column: the soonest expiry of a usable token first, then tokens that never expire, then none. */
+function firstExpiry(row: ProfileRow, now: number): string | null {
+  let first: string | null = null
+  for (const token of Object.values(row.tokens)) {
+    const state = appTokenState(token, now)
+    if (!isUsableToken(state) && state !== 'unverified') continue
+    const key = token.expiresAt ?? '~'
+    if (first === null || key < first) first = key
+  }
+  return first
+}
+
 /** Ids ordered by `sort`; empty values last in either direction, ties by name then id. */
-export function sortProfileIds(rows: Rows, ids: readonly string[], sort: ProfileSort): string[] {
+export function sortProfileIds(rows: Rows, ids: readonly string[], sort: ProfileSort, now = Date.now()): string[] {
   const keyed: { id: string; key: SortKey; name: string }[] = new Array(ids.length)
   let n = 0
   for (const id of ids) {
     const row = rows.get(id)
-    if (row) keyed[n++] = { id, key: sortKey(row, sort.column), name: sort.column === 'name' ? '' : natural(row.name) }
+    if (row) keyed[n++] = { id, key: sortKey(row, sort.column, now), name: sort.column === 'name' ? '' : natural(row.name) }
   }
   keyed.length = n
   const direction = sort.desc ? -1 : 1
@@ -117,23 +135,32 @@ export function sortProfileIds(rows: Rows, ids: readonly string[], sort: Profile
 }
 
 export function isFilterActive(filter: ProfileFilter): boolean {
-  return Boolean(filter.search.trim() || filter.status || filter.apiApp || filter.folder || filter.tag || filter.neverAuthorized || filter.tokenExpiring)
+  return Boolean(
+    filter.search.trim() || filter.status || filter.apiApp || filter.folder || filter.tag || filter.neverAuthorized || filter.tokenExpiring || filter.active || filter.appToken,
+  )
 }
 
 /** The ids (in `sortedIds` order) of the rows that pass every filter. */
 export function filterProfileIds(rows: Rows, sortedIds: readonly string[], filter: ProfileFilter, now = Date.now()): readonly string[] {
   if (!isFilterActive(filter)) return sortedIds
   const terms = searchTerms(filter.search)
-  const expiringBefore = now + TOKEN_EXPIRING_MS
+  const context: MatchContext = { terms, now, expiringBefore: now + TOKEN_EXPIRING_MS, appToken: parseAppTokenFilter(filter.appToken) }
   const visible: string[] = []
   for (const id of sortedIds) {
     const row = rows.get(id)
-    if (row && matches(row, filter, terms, expiringBefore)) visible.push(id)
+    if (row && matches(row, filter, context)) visible.push(id)
   }
   return visible
 }
 
-function matches(row: ProfileRow, filter: ProfileFilter, terms: readonly string[], expiringBefore: number): boolean {
+interface MatchContext {
+  terms: readonly string[]
+  now: number
+  expiringBefore: number
+  appToken: ReturnType<typeof parseAppTokenFilter>
+}
+
+function matches(row: ProfileRow, filter: ProfileFilter, { terms, now, expiringBefore, appToken }: MatchContext): boolean {
   if (filter.status) {
     if (filter.status === 'none' ? row.lastStatus !== null : row.lastStatus !== filter.status) return false
   }
@@ -142,6 +169,8 @@ function matches(row: ProfileRow, filter: ProfileFilter, terms: readonly string[
   if (filter.tag && (filter.tag === NONE ? row.tags.length > 0 : !row.tags.includes(filter.tag))) return false
   if (filter.neverAuthorized && row.lastAuthorizedAt !== null) return false
   if (filter.tokenExpiring && !isTokenExpiring(row, expiringBefore)) return false
+  if (filter.active && row.isActive !== (filter.active === 'active')) return false
+  if (appToken && !matchesAppToken(row.tokens, appToken.app, appToken.want, now)) return false
   if (terms.length) {
     const text = profileSearchText(row)
     for (const term of terms) if (!text.includes(term)) return false
@@ -165,13 +194,18 @@ export function profileFacets(rows: Rows): ProfileFacets {
   const apiApps = new Set<string>()
   const folders = new Set<string>()
   const tags = new Set<string>()
+  const tokenApps = new Set<string>()
   for (const row of rows.values()) {
     if (row.apiApp) apiApps.add(row.apiApp)
     if (row.folder) folders.add(row.folder)
     for (const tag of row.tags) tags.add(tag)
+    for (const app in row.tokens) tokenApps.add(app)
   }
-  const sorted = (values: Set<string>) => [...values].sort((a, b) => (natural(a) < natural(b) ? -1 : 1))
-  return { apiApps: sorted(apiApps), folders: sorted(folders), tags: sorted(tags) }
+  return { apiApps: naturalSort(apiApps), folders: naturalSort(folders), tags: naturalSort(tags), tokenApps: naturalSort(tokenApps) }
+}
+
+export function naturalSort(values: Iterable<string>): string[] {
+  return [...values].sort((a, b) => (natural(a) < natural(b) ? -1 : natural(a) > natural(b) ? 1 : 0))
 }
 
 /** Same ids in the same order (lets the grid keep its row model when a refilter changes nothing). */
@@ -191,4 +225,4 @@ export function countVisibleSelected(selection: ReadonlySet<string>, visibleIds:
 }
 
 /** The fields the filter menus list values of. */
-export const FACET_FIELDS: readonly (keyof ProfileRow)[] = ['apiApp', 'folder', 'tags']
+export const FACET_FIELDS: readonly (keyof ProfileRow)[] = ['apiApp', 'folder', 'tags', 'tokens']

@@ -5,6 +5,7 @@ import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatCount, plural } from '../../lib/format'
 import { appStore } from '../../stores/app-store'
 import { useAppStore } from '../../stores/use-app-store'
+import { leaveOutInactive } from './selection'
 
 interface AuthorizeDialogProps {
   /** Every selected profile id. */
@@ -31,6 +32,7 @@ function breakdown(ids: readonly string[], apiApp: string): Breakdown {
   return { withoutUsername, otherApp }
 }
 
+
 /** The most common API app among the selected profiles, so the usual case needs no choice. */
 function likelyApp(ids: readonly string[], names: readonly string[]): string {
   const rows = appStore.getState().profilesById
@@ -52,7 +54,7 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const hidden = selected.length - visibleSelected.length
-  const ids = onlyVisible ? visibleSelected : selected
+  const { ids, inactive } = useMemo(() => leaveOutInactive(onlyVisible ? visibleSelected : selected, appStore.getState().profilesById), [onlyVisible, visibleSelected, selected])
   const chosen = apiApp && names.includes(apiApp) ? apiApp : (names[0] ?? '')
   const counts = useMemo(() => breakdown(ids, chosen), [ids, chosen])
   const chosenApp = (apps ?? []).find((app) => app.name === chosen) ?? null
@@ -132,6 +134,11 @@ export function AuthorizeDialog({ selected, visibleSelected, onClose }: Authoriz
         </label>
       ) : null}
       <ul className="dialog-notes">
+        {inactive > 0 ? (
+          <li data-testid="authorize-inactive">
+            {plural(inactive, 'inactive profile', 'inactive profiles')} (no longer in GoLogin) will be left out.
+          </li>
+        ) : null}
         {counts.withoutUsername > 0 ? <li>{plural(counts.withoutUsername, 'profile has', 'profiles have')} no X username and will be skipped.</li> : null}
         {counts.otherApp > 0 ? <li>{plural(counts.otherApp, 'profile is', 'profiles are')} mapped to another API app.</li> : null}
       </ul>

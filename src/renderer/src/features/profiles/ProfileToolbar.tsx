@@ -1,9 +1,9 @@
-import type { ReactNode, RefObject } from 'react'
+import { useMemo, type ReactNode, type RefObject } from 'react'
 import { SESSION_STATUSES } from '../../../../shared/contract/sessions'
 import { Icon } from '../../components/Icon'
 import { STATUS_LABELS } from '../../lib/labels'
-import { isFilterActive } from '../../stores/profile-view'
-import { NONE, type StatusFilter } from '../../stores/profile-view-slice'
+import { isFilterActive, naturalSort } from '../../stores/profile-view'
+import { appTokenFilter, NONE, type ActiveFilter, type AppTokenFilter, type StatusFilter } from '../../stores/profile-view-slice'
 import { useAppStoreShallow } from '../../stores/use-app-store'
 
 const SHORTCUT = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+'
@@ -14,11 +14,17 @@ export function ProfileToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
     filter: state.profileFilter,
     draft: state.profileSearchDraft,
     facets: state.profileFacets,
+    configuredApps: state.apiApps,
     setFilter: state.setProfileFilter,
     setSearch: state.setProfileSearch,
     clear: state.clearProfileFilters,
   }))
-  const { filter, facets, setFilter } = s
+  const { filter, facets, setFilter, configuredApps } = s
+  // Every app an account could hold a token for: the configured ones, those mapped, those tokens exist for.
+  const tokenApps = useMemo(
+    () => naturalSort(new Set([...(configuredApps ?? []).map((app) => app.name), ...facets.apiApps, ...facets.tokenApps])),
+    [configuredApps, facets.apiApps, facets.tokenApps],
+  )
   return (
     <div className="grid-toolbar" role="toolbar" aria-label="Profile filters">
       <label className="search-field">
@@ -50,6 +56,21 @@ export function ProfileToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
         ))}
       </FilterSelect>
       <FacetSelect label="API app" anyLabel="Any API app" noneLabel="No API app" values={facets.apiApps} value={filter.apiApp} onChange={(apiApp) => setFilter({ apiApp })} />
+      <FilterSelect label="Tokens" className="token-select" value={filter.appToken} onChange={(appToken) => setFilter({ appToken: appToken as AppTokenFilter })}>
+        <option value="">Any token</option>
+        {filter.appToken && !tokenApps.some((app) => filter.appToken.endsWith(`:${app}`)) ? <option value={filter.appToken}>{filter.appToken}</option> : null}
+        {tokenApps.map((app) => (
+          <optgroup key={app} label={app}>
+            <option value={appTokenFilter('valid', app)}>Valid token for {app}</option>
+            <option value={appTokenFilter('needs', app)}>Needs authorization for {app}</option>
+          </optgroup>
+        ))}
+      </FilterSelect>
+      <FilterSelect label="Active" value={filter.active} onChange={(active) => setFilter({ active: active as ActiveFilter })}>
+        <option value="">Active and inactive</option>
+        <option value="active">Active only</option>
+        <option value="inactive">Inactive only (gone from GoLogin)</option>
+      </FilterSelect>
       <FacetSelect label="Folder" anyLabel="Any folder" noneLabel="No folder" values={facets.folders} value={filter.folder} onChange={(folder) => setFilter({ folder })} />
       <FacetSelect label="Tag" anyLabel="Any tag" noneLabel="No tags" values={facets.tags} value={filter.tag} onChange={(tag) => setFilter({ tag })} />
       <button
@@ -79,10 +100,10 @@ export function ProfileToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
   )
 }
 
-function FilterSelect(props: { label: string; value: string; onChange(value: string): void; children: ReactNode }) {
+function FilterSelect(props: { label: string; className?: string; value: string; onChange(value: string): void; children: ReactNode }) {
   return (
     <select
-      className={`filter-select${props.value ? ' is-set' : ''}`}
+      className={`filter-select${props.className ? ` ${props.className}` : ''}${props.value ? ' is-set' : ''}`}
       aria-label={props.label}
       value={props.value}
       onChange={(event) => props.onChange(event.target.value)}

@@ -9,8 +9,9 @@ import type { ReactNode } from 'react'
 import type { ProfileRow } from '../../../../shared/contract/profiles'
 import { StatusChip } from '../../components/StatusChip'
 import { formatDateTime, formatRelative } from '../../lib/format'
-import { describeErrorCode, STATUS_LABELS, TOKEN_LABELS } from '../../lib/labels'
+import { describeErrorCode, STATUS_LABELS } from '../../lib/labels'
 import { ApiAppCell, UsernameCell } from './MappingCells'
+import { TokenChips } from './TokenCells'
 
 export interface ProfileColumnMeta {
   /** Header text (also the sort button's name). */
@@ -34,24 +35,19 @@ function when(iso: string | null, now?: number): ReactNode {
   return iso ? <time dateTime={iso} title={formatDateTime(iso)}>{formatRelative(iso, now)}</time> : <span className="muted">—</span>
 }
 
+/** The newest attempt, and the API app it was for (marked when it is not the profile's own). */
 function statusCell(row: ProfileRow): ReactNode {
   const error = describeErrorCode(row.lastErrorCode)
-  const title = row.lastStatus ? `${STATUS_LABELS[row.lastStatus]}${error ? ` — ${row.lastErrorCode}: ${error.sentence}` : ''}` : undefined
+  const otherApp = row.lastApiApp !== null && row.apiApp !== null && row.lastApiApp !== row.apiApp
+  const title = row.lastStatus
+    ? `${STATUS_LABELS[row.lastStatus]}${row.lastApiApp ? ` for ${row.lastApiApp}` : ''}${error ? ` — ${row.lastErrorCode}: ${error.sentence}` : ''}` +
+      (otherApp ? `\nThis profile is mapped to ${row.apiApp}; its token for ${row.apiApp} is in the Tokens column.` : '')
+    : undefined
   return (
-    <span className="status-cell">
+    <span className="status-cell" title={title}>
       <StatusChip status={row.lastStatus} title={title} />
+      {row.lastStatus && row.lastApiApp ? <span className={`attempt-app${otherApp ? ' is-other' : ''}`}>{row.lastApiApp}</span> : null}
       {row.lastErrorCode ? <span className="error-code">{row.lastErrorCode}</span> : null}
-    </span>
-  )
-}
-
-function tokenCell(row: ProfileRow): ReactNode {
-  if (!row.tokenExpiresAt && !row.tokenStatus) return <span className="muted">—</span>
-  const expired = row.tokenStatus === 'expired' || (row.tokenExpiresAt !== null && Date.parse(row.tokenExpiresAt) < Date.now())
-  const label = row.tokenStatus && row.tokenStatus !== 'valid' ? TOKEN_LABELS[row.tokenStatus] : expired ? 'Expired' : null
-  return (
-    <span className={`token-cell${expired ? ' is-expired' : ''}`} title={row.tokenExpiresAt ? `Expires ${formatDateTime(row.tokenExpiresAt)}` : undefined}>
-      {label ?? formatRelative(row.tokenExpiresAt)}
     </span>
   )
 }
@@ -77,9 +73,9 @@ export const profileColumns = helper.columns([
   }),
   helper.accessor('username', { header: 'X username', size: 116, meta: { label: 'X username', render: (row) => <UsernameCell row={row} /> } }),
   helper.accessor('apiApp', { header: 'API app', size: 94, meta: { label: 'API app', render: (row) => <ApiAppCell row={row} /> } }),
-  helper.accessor('lastStatus', { id: 'status', header: 'Last authorization', size: 150, meta: { label: 'Last authorization', render: statusCell } }),
+  helper.accessor('lastStatus', { id: 'status', header: 'Last attempt', size: 186, meta: { label: 'Last attempt', render: statusCell } }),
   helper.accessor('lastAttemptAt', { header: 'When', size: 80, meta: { label: 'When', render: (row) => when(row.lastAttemptAt) } }),
-  helper.accessor('tokenExpiresAt', { header: 'Token', size: 80, meta: { label: 'Token', render: tokenCell } }),
+  helper.accessor('tokens', { header: 'Tokens', size: 290, meta: { label: 'Tokens', render: (row) => <TokenChips row={row} /> } }),
   helper.accessor('folder', { header: 'Folder', size: 84, meta: { label: 'Folder', render: (row) => text(row.folder) } }),
   helper.accessor((row) => row.tags.join(', '), {
     id: 'tags',

@@ -49,3 +49,13 @@ export function selectAllMatching(visibleIds: readonly string[]): ReadonlySet<st
 export function visibleSelected(selection: ReadonlySet<string>, visibleIds: readonly string[]): string[] {
   return visibleIds.filter((id) => selection.has(id))
 }
+
+/**
+ * The ids to authorize, without the profiles gone from GoLogin (inactive): they could only be skipped and
+ * counted as failures, so they are never sent. Unknown ids stay (the panel says why it skips them).
+ */
+export function leaveOutInactive(ids: readonly string[], rows: ReadonlyMap<string, { isActive: boolean }>): { ids: string[]; inactive: number } {
+  const kept: string[] = []
+  for (const id of ids) if (rows.get(id)?.isActive !== false) kept.push(id)
+  return { ids: kept, inactive: ids.length - kept.length }
+}
