@@ -17,6 +17,7 @@ import { sessionsContract, sessionsEvents } from './contract/sessions'
 import { settingsContract, settingsEvents } from './contract/settings'
 import { systemContract } from './contract/system'
 import { tokensContract } from './contract/tokens'
+import { triageContract } from './contract/triage'
 
 export const requestContract = {
   ...systemContract,
@@ -26,6 +27,7 @@ export const requestContract = {
   ...sessionsContract,
   ...batchesContract,
   ...tokensContract,
+  ...triageContract,
   ...monitorContract,
   ...apiKeysContract,
   ...dataKeyContract,

@@ -29,6 +29,10 @@ export interface ProfileRow {
   lastAuthorizedAt: string | null
   tokenExpiresAt: string | null
   tokenStatus: TokenStatus | null
+  /** Set aside as "needs a manual fix" since then (null: not set aside); retries leave it out until cleared. */
+  manualFixSince: string | null
+  /** The error code it was set aside for. */
+  manualFixReason: ErrorCode | null
 }
 
 export type ProfilePatch = Partial<ProfileRow> & { id: string }

@@ -47,6 +47,8 @@ export function fakeProfile(i: number): ProfileRow {
     lastAuthorizedAt: attempted && i % 9 !== 0 ? new Date(Date.now() - i * 1_000).toISOString() : null,
     tokenExpiresAt: attempted && i % 9 !== 0 ? new Date(Date.now() + ((i % 240) - 30) * 60_000).toISOString() : null,
     tokenStatus: attempted && i % 9 !== 0 ? 'valid' : null,
+    manualFixSince: null,
+    manualFixReason: null,
   }
 }
 

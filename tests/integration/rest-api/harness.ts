@@ -33,6 +33,8 @@ export function profileRow(i: number, overrides: Partial<ProfileRow> = {}): Prof
     lastAuthorizedAt: null,
     tokenExpiresAt: null,
     tokenStatus: null,
+    manualFixSince: null,
+    manualFixReason: null,
     ...overrides,
   }
 }

@@ -24,6 +24,8 @@ export function profileRow(i: number, overrides: Partial<ProfileRow> = {}): Prof
     lastAuthorizedAt: null,
     tokenExpiresAt: null,
     tokenStatus: null,
+    manualFixSince: null,
+    manualFixReason: null,
     ...overrides,
   }
 }
