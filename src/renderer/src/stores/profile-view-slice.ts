@@ -17,6 +17,8 @@ export interface ProfileFilter {
   neverAuthorized: boolean
   /** A token that expires within the next hour, or has expired. */
   tokenExpiring: boolean
+  /** Set aside as "needs a manual fix". */
+  manualFix: boolean
 }
 
 export const EMPTY_PROFILE_FILTER: ProfileFilter = {
@@ -27,6 +29,7 @@ export const EMPTY_PROFILE_FILTER: ProfileFilter = {
   tag: '',
   neverAuthorized: false,
   tokenExpiring: false,
+  manualFix: false,
 }
 
 /** Typing in search waits this long for the next key before the 40,000 rows are refiltered. */

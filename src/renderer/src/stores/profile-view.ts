@@ -53,6 +53,7 @@ export function filterFieldsFor(filter: ProfileFilter): (keyof ProfileRow)[] {
   if (filter.tag) fields.push('tags')
   if (filter.neverAuthorized) fields.push('lastAuthorizedAt')
   if (filter.tokenExpiring) fields.push('tokenExpiresAt', 'tokenStatus')
+  if (filter.manualFix) fields.push('manualFixSince')
   return fields
 }
 
@@ -117,7 +118,7 @@ export function sortProfileIds(rows: Rows, ids: readonly string[], sort: Profile
 }
 
 export function isFilterActive(filter: ProfileFilter): boolean {
-  return Boolean(filter.search.trim() || filter.status || filter.apiApp || filter.folder || filter.tag || filter.neverAuthorized || filter.tokenExpiring)
+  return Boolean(filter.search.trim() || filter.status || filter.apiApp || filter.folder || filter.tag || filter.neverAuthorized || filter.tokenExpiring || filter.manualFix)
 }
 
 /** The ids (in `sortedIds` order) of the rows that pass every filter. */
@@ -142,6 +143,7 @@ function matches(row: ProfileRow, filter: ProfileFilter, terms: readonly string[
   if (filter.tag && (filter.tag === NONE ? row.tags.length > 0 : !row.tags.includes(filter.tag))) return false
   if (filter.neverAuthorized && row.lastAuthorizedAt !== null) return false
   if (filter.tokenExpiring && !isTokenExpiring(row, expiringBefore)) return false
+  if (filter.manualFix && !row.manualFixSince) return false
   if (terms.length) {
     const text = profileSearchText(row)
     for (const term of terms) if (!text.includes(term)) return false

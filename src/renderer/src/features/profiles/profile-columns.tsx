@@ -10,6 +10,7 @@ import type { ProfileRow } from '../../../../shared/contract/profiles'
 import { StatusChip } from '../../components/StatusChip'
 import { formatDateTime, formatRelative } from '../../lib/format'
 import { describeErrorCode, STATUS_LABELS, TOKEN_LABELS } from '../../lib/labels'
+import { ManualFixBadge } from '../triage/ManualFixBadge'
 import { ApiAppCell, UsernameCell } from './MappingCells'
 
 export interface ProfileColumnMeta {
@@ -41,6 +42,7 @@ function statusCell(row: ProfileRow): ReactNode {
     <span className="status-cell">
       <StatusChip status={row.lastStatus} title={title} />
       {row.lastErrorCode ? <span className="error-code">{row.lastErrorCode}</span> : null}
+      <ManualFixBadge row={row} />
     </span>
   )
 }
