@@ -35,6 +35,9 @@ export function OpenProfileDialog({ profileId, onClose }: { profileId: string; o
     )
     return () => {
       current = false
+      // Unmounted while open (the page changed under it): never leave the profile holding a slot.
+      if (opened.current) void api.call('triage:done', { profileId }).catch(() => undefined)
+      opened.current = false
     }
   }, [profileId])
 
