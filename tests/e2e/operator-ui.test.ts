@@ -35,7 +35,7 @@ const QUOTED_NAME = 'Profile 00000 "Q", x'
 const ENDPOINT_VARIABLES = ['GOLOGIN_API_URL', 'GOLOGIN_LOCAL_API_URL', 'GOLOGIN_LAUNCHER', 'X_AUTHORIZE_URL', 'X_API_URL']
 
 describe('operator UI on the sandbox', () => {
-  it('settings → sync → filter → authorize 20 → live sessions and progress → CSV export → triage the failures → fix one account → retry failed completes it', { timeout: 420_000 }, async () => {
+  it('settings → sync → filter → authorize 20 → live sessions and progress → CSV export → triage the failures → fix one account → retry failed completes it', { timeout: 600_000 }, async () => {
     const dataDir = tempDir('panel-e2e-ui-')
     sandbox = await startSandboxMode({ dataDir, profiles: 40, headless: true })
     sandbox.gologin.addProfiles([{ id: '6650ffff00000000000000aa', name: QUOTED_NAME, notes: '@userquoted', folders: ['Batch 1'], tags: ['x', 'AIOTT1'], os: 'win', proxy: null }])
@@ -196,6 +196,7 @@ describe('operator UI on the sandbox', () => {
     await ui.toast(new RegExp(`^${personCount} accounts? set aside as needing a manual fix`)).waitFor()
     await retryDialog.getByRole('list', { name: 'Skipped accounts' }).getByText(`${personCount} needs a manual fix`, { exact: true }).waitFor()
     await needsPerson.getByText(/: 0 accounts/).waitFor()
+    await ui.screenshots('retry-dialog-marked', retryDialog)
     await retryDialog.getByRole('button', { name: 'Cancel' }).click()
 
     // The grid flags them, and filters on the flag; user00004 is fixed by hand, so its mark is cleared.
@@ -203,17 +204,18 @@ describe('operator UI on the sandbox', () => {
     await page.getByRole('combobox', { name: 'Tag' }).selectOption('')
     const clearSelection = page.getByRole('button', { name: 'Clear selection' })
     if (await clearSelection.isVisible()) await clearSelection.click()
-    await page.getByRole('button', { name: 'Needs a manual fix', pressed: false }).click()
+    await page.getByRole('toolbar', { name: 'Profile filters' }).getByRole('button', { name: 'Needs a manual fix' }).click()
     await page.getByText(`${personCount} of 41 profiles match`, { exact: true }).waitFor()
-    await ui.profileRow('Profile 00004').getByText('Manual fix', { exact: true }).waitFor()
+    await ui.profileRow('Profile 00004').getByRole('img', { name: 'Needs a manual fix' }).waitFor()
     await ui.screenshots('profiles-manual-fix')
     await ui.profileRow('Profile 00004').getByRole('checkbox').click()
     await ui.selection().getByText(/^1 selected/).waitFor()
     await page.getByRole('group', { name: 'Manual fix' }).getByRole('button', { name: 'Clear manual fix' }).click()
     await ui.toast(/^1 account back in retries/).waitFor()
-    await ui.profileRow('Profile 00004').getByText('Manual fix', { exact: true }).waitFor({ state: 'detached' })
-    await page.getByRole('button', { name: 'Needs a manual fix', pressed: true }).click()
+    await ui.profileRow('Profile 00004').waitFor({ state: 'detached' })
+    await page.getByRole('toolbar', { name: 'Profile filters' }).getByRole('button', { name: 'Needs a manual fix' }).click()
     await page.getByRole('button', { name: 'Clear selection' }).click()
+    await ui.selection().getByText('No profile selected').waitFor()
 
     // Fix user00004 in the sandbox, then retry both groups: the still-marked accounts are skipped; user00004 completes.
     sandbox.setBehaviour({ username: 'user00004' }, 'ok')
@@ -222,6 +224,7 @@ describe('operator UI on the sandbox', () => {
     await page.getByRole('button', { name: `Retry failed (${failedCount})` }).click()
     await needsPerson.getByText(/: 1 account$/).waitFor()
     await needsPerson.getByRole('checkbox').check()
+    await ui.screenshots('retry-dialog-both', retryDialog)
     const queuedCount = retryCount + 1
     await retryDialog.getByText(new RegExp(`^${queuedCount} accounts? will get a new attempt`)).waitFor()
     await retryDialog.getByRole('button', { name: new RegExp(`^Retry ${queuedCount} accounts?$`) }).click()

@@ -51,6 +51,9 @@ export interface BatchStartResult {
   triage?: RetryTriage
 }
 
+/** The skip reason of an account set aside as "needs a manual fix" (the Retry dialog offers to clear the mark). */
+export const NEEDS_MANUAL_FIX = 'needs a manual fix (clear the mark to retry it)'
+
 /** One failure group of a retry: "retry may help" or "needs a person" (errors.ts, `failureGroup`). */
 export interface RetryGroupFacts {
   accounts: number

@@ -7,7 +7,7 @@
 import type { DataSource } from 'typeorm'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import { RETRYABLE_STATUSES, type SessionStatus } from '../../../shared/contract/sessions'
-import type { RetryGroupFacts, RetryTriage } from '../../../shared/contract/batches'
+import { NEEDS_MANUAL_FIX, type RetryGroupFacts, type RetryTriage } from '../../../shared/contract/batches'
 import { AppException, DomainException, failureGroup, isErrorCode, type ErrorCode, type FailureGroup } from '../../../shared/errors'
 import { sqliteDateTime } from '../../db'
 import type { SessionJob } from './session-store'
@@ -56,9 +56,6 @@ export interface RetryOptions {
 
 /** The skip reason of an account that was authorized after the attempt being retried. */
 export const VALID_TOKEN_SINCE = 'has a valid token since'
-
-/** The skip reason of an account set aside as "needs a manual fix". */
-export const NEEDS_MANUAL_FIX = 'needs a manual fix (clear the mark to retry it)'
 
 /** Parameters per `IN (…)` list: well below SQLite's variable limit. */
 const LOOKUP_CHUNK = 5_000

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
-import type { BatchStartResult, RetryGroupFacts } from '../../../../shared/contract/batches'
+import { NEEDS_MANUAL_FIX, type BatchStartResult, type RetryGroupFacts } from '../../../../shared/contract/batches'
 import { FAILURE_GROUP_LABELS, FAILURE_GROUPS, type FailureGroup } from '../../../../shared/errors'
 import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
@@ -8,6 +8,9 @@ import { describeErrorCode } from '../../lib/labels'
 import { appStore } from '../../stores/app-store'
 import { exportFailures } from '../triage/failure-export'
 import { setManualFix } from '../triage/ManualFixActions'
+
+/** How `groupReasons` shows the skip of an account set aside as "needs a manual fix". */
+const MANUAL_FIX_KIND = NEEDS_MANUAL_FIX.replace(/\s*\(.*$/, '')
 
 /** The planner's reason for an account authorized again after its failed attempt (batch-planner.ts). */
 const VALID_TOKEN_SINCE = 'has a valid token since'
@@ -104,6 +107,12 @@ export function RetryDialog({ target, onClose }: RetryDialogProps) {
     setBusy(false)
   }
 
+  const clearMarks = async (profileIds: string[]) => {
+    setBusy(true)
+    if (await setManualFix(profileIds, false)) setRevision((n) => n + 1)
+    setBusy(false)
+  }
+
   const queued = groupList.length ? (plan?.queued ?? 0) : 0
   const leftOut = plan?.triage ? FAILURE_GROUPS.filter((group) => !groups.has(group)).reduce((sum, group) => sum + plan.triage![group].accounts, 0) : 0
   const footer = (
@@ -149,6 +158,14 @@ export function RetryDialog({ target, onClose }: RetryDialogProps) {
               {skippedGroups.map(([reason, count]) => (
                 <li key={reason}>
                   {formatCount(count)} {reason}
+                  {reason === MANUAL_FIX_KIND ? (
+                    <>
+                      {' '}
+                      <button type="button" className="link-button" disabled={busy} onClick={() => void clearMarks(plan.skipped.filter((skip) => skip.reason === NEEDS_MANUAL_FIX).map((skip) => skip.profileId))}>
+                        Clear the mark
+                      </button>
+                    </>
+                  ) : null}
                 </li>
               ))}
             </ul>
@@ -175,7 +192,9 @@ function RetryGroup(props: { group: FailureGroup; facts: RetryGroupFacts; checke
     <section className={`retry-group retry-group-${group}`} aria-label={label}>
       <label className="check-line">
         <input type="checkbox" checked={props.checked} disabled={props.disabled || facts.accounts === 0} onChange={(event) => props.onToggle(event.target.checked)} />
-        <strong>{label}</strong>: {plural(facts.accounts, 'account')}
+        <span>
+          <strong>{label}</strong>: {plural(facts.accounts, 'account')}
+        </span>
       </label>
       <p className="muted retry-group-hint">{GROUP_HINTS[group]}</p>
       {facts.codes.length ? (

@@ -42,7 +42,6 @@ function statusCell(row: ProfileRow): ReactNode {
     <span className="status-cell">
       <StatusChip status={row.lastStatus} title={title} />
       {row.lastErrorCode ? <span className="error-code">{row.lastErrorCode}</span> : null}
-      <ManualFixBadge row={row} />
     </span>
   )
 }
@@ -72,6 +71,7 @@ export const profileColumns = helper.columns([
       render: (row) => (
         <span className="name-cell" title={row.notes ? `${row.name}\n${row.notes}` : row.name}>
           {row.inUse ? <span className="running-dot" title="Running now" aria-label="running" /> : null}
+          <ManualFixBadge row={row} />
           {row.name}
         </span>
       ),

@@ -6,8 +6,13 @@ export function ManualFixBadge({ row }: { row: Pick<ProfileRow, 'manualFixSince'
   if (!row.manualFixSince) return null
   const reason = row.manualFixReason ? ` for ${row.manualFixReason}` : ''
   return (
-    <span className="manual-fix-badge" title={`Set aside${reason} since ${formatDateTime(row.manualFixSince)}; retries leave it out until the mark is cleared`}>
-      Manual fix
+    <span
+      className="manual-fix-badge"
+      role="img"
+      aria-label="Needs a manual fix"
+      title={`Needs a manual fix: set aside${reason} since ${formatDateTime(row.manualFixSince)}; retries leave it out until the mark is cleared`}
+    >
+      ⚑
     </span>
   )
 }
