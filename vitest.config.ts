@@ -26,8 +26,12 @@ const POSTGRES_ONLY = [
   'tests/integration/hosts/live-panels.test.ts',
   'tests/integration/db/session-changes.test.ts',
   'tests/integration/hosts/dead-hosts.test.ts',
+  // Alerts: one sender for the fleet (alert outbox, advisory lock).
+  'tests/integration/hosts/alerts-sender.test.ts',
   'tests/integration/host/worker-process.test.ts',
   'tests/e2e/hosts-page.test.ts',
+  // A worker's --metrics-port: /ready while the worker is cut off from PostgreSQL.
+  'tests/integration/metrics/worker-probes.test.ts',
 ]
 
 /**
@@ -51,6 +55,7 @@ export const POSTGRES_SUITES = [
   'tests/integration/workers/*.test.ts',
   'tests/integration/lifecycle/recovery.test.ts',
   'tests/integration/gologin/token-stop.test.ts',
+  'tests/integration/metrics/panel-metrics.test.ts',
   ...POSTGRES_ONLY,
 ]
 

@@ -9,8 +9,8 @@ import { ensureElectronBinding } from './native-electron.mjs'
 
 /** @param {import('electron-builder').AfterPackContext} context (the same shape as beforePack's) */
 export default async function beforePack(context) {
+  // Per arch: a universal macOS build packs x64 and arm64 (each through this hook) and merges them afterwards.
   const arch = Arch[context.arch]
-  if (arch === 'universal') throw new Error('A universal macOS build is not supported: pack x64 and arm64 separately.')
   await ensureElectronBinding({
     projectDir: context.packager.info.projectDir,
     ifStale: true,

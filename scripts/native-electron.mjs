@@ -3,9 +3,10 @@
  * `npm run native:electron`: builds better-sqlite3 for Electron into native/electron/ (git-ignored),
  * leaving node_modules built for plain Node, which tests, the bench and browser mode load.
  *
- * The package is copied into a staging folder and @electron/rebuild runs there: it downloads
- * better-sqlite3's prebuilt Electron binary (github.com) or, failing that, compiles it against
- * Electron's headers (www.electronjs.org). `--if-stale` (predev/prestart/packaging) skips the work
+ * The package is copied into a staging folder; prebuild-install fetches better-sqlite3's prebuilt
+ * Electron binary there (github.com) or, failing that, @electron/rebuild compiles it against
+ * Electron's headers (www.electronjs.org); both reasons are shown when both fail. The result's
+ * binary header must fit the target (ELF/Mach-O/PE and the arch). `--if-stale` (predev/prestart/packaging) skips the work
  * when native/electron/build.json already names this Electron, better-sqlite3, platform and arch.
  */
 import { spawnSync } from 'node:child_process'
@@ -13,12 +14,14 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { binaryMismatch } from './binary-header.mjs'
 
 const ADDON = 'better_sqlite3.node'
 const STAMP = 'build.json'
 
 /** @typedef {{ electron: string, betterSqlite3: string, platform: string, arch: string }} BuildTarget */
 /** @typedef {(options: Record<string, unknown>) => Promise<unknown>} Rebuild */
+/** @typedef {(options: { moduleDir: string, target: BuildTarget }) => Promise<string | null>} Prebuild */
 
 /** Where the Electron copy lives (src/main/electron/sqlite-binding.ts reads the same place). */
 export function electronBindingFiles(/** @type {string} */ projectDir) {
@@ -51,16 +54,52 @@ export function buildTarget({ projectDir, electron, platform, arch }) {
   }
 }
 
-/** True when native/electron holds an addon whose stamp names exactly this target. */
+/**
+ * True when native/electron holds an addon whose stamp names exactly this target and whose binary header fits its
+ * platform and arch (a marker or another target's build with a matching stamp is stale).
+ */
 export function isFresh(/** @type {string} */ projectDir, /** @type {BuildTarget} */ target) {
   const files = electronBindingFiles(projectDir)
   if (!fs.existsSync(files.addon)) return false
   try {
     const stamp = JSON.parse(fs.readFileSync(files.stamp, 'utf8'))
-    return Object.entries(target).every(([key, value]) => stamp[key] === value)
+    if (!Object.entries(target).every(([key, value]) => stamp[key] === value)) return false
   } catch {
     return false
   }
+  return binaryMismatch(files.addon, target) === null
+}
+
+/**
+ * better-sqlite3's published prebuilt binary for Electron (github.com), fetched by prebuild-install into the staged
+ * copy. Resolves to null when it is there, or to prebuild-install's own reason when it is not (ENOTFOUND, a 404 for a
+ * target without a prebuild), which is shown if compiling fails too.
+ * @param {{ moduleDir: string, target: BuildTarget }} options
+ * @returns {Promise<string | null>}
+ */
+async function prebuildInstall({ moduleDir, target }) {
+  /** @type {string} */
+  let bin
+  try {
+    bin = createRequire(path.join(moduleDir, 'package.json')).resolve('prebuild-install/bin.js')
+  } catch {
+    return 'prebuild-install is not installed'
+  }
+  const args = [bin, '--runtime', 'electron', '--target', target.electron, '--platform', target.platform, '--arch', target.arch, '--verbose']
+  const result = spawnSync(process.execPath, args, { cwd: moduleDir, encoding: 'utf8', timeout: 120_000 })
+  if (result.status === 0 && fs.existsSync(path.join(moduleDir, 'build', 'Release', ADDON))) return null
+  return prebuildReason(`${result.stderr ?? ''}\n${result.error?.message ?? ''}`) ?? `prebuild-install exited with ${result.status ?? result.signal}`
+}
+
+/**
+ * The line of prebuild-install's output that says why it failed (its `warn`/`ERR!` lines), without the noise.
+ * @param {string} output
+ */
+export function prebuildReason(output) {
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean)
+  const telling = lines.filter((line) => /prebuild-install (warn|err!?)/i.test(line) && !/install prebuilt binaries enforced|falling back to source compile/i.test(line))
+  const line = telling.at(-1) ?? lines.at(-1)
+  return line ? line.replace(/^prebuild-install (warn|err!?)\s*/i, '') : null
 }
 
 /** Removes environment variables until `restore()`. */
@@ -77,11 +116,12 @@ async function electronRebuild(/** @type {Record<string, unknown>} */ options) {
 }
 
 /**
- * Builds the Electron copy: stage a copy of better-sqlite3, rebuild it there for Electron, move the
- * addon into native/electron, then write the stamp (last, so an interrupted build counts as stale).
- * @param {{ projectDir: string, target: BuildTarget, rebuild?: Rebuild, log?: (line: string) => void }} options
+ * Builds the Electron copy: stage a copy of better-sqlite3, fetch its prebuilt Electron binary there or, failing
+ * that, compile it for Electron, check the binary's header against the target, move the addon into native/electron,
+ * then write the stamp (last, so an interrupted build counts as stale).
+ * @param {{ projectDir: string, target: BuildTarget, rebuild?: Rebuild, prebuild?: Prebuild, log?: (line: string) => void }} options
  */
-export async function buildElectronBinding({ projectDir, target, rebuild = electronRebuild, log = console.error }) {
+export async function buildElectronBinding({ projectDir, target, rebuild = electronRebuild, prebuild = prebuildInstall, log = console.error }) {
   const files = electronBindingFiles(projectDir)
   const staging = path.join(projectDir, 'native', `.staging-${process.pid}`)
   const moduleDir = path.join(staging, 'node_modules', 'better-sqlite3')
@@ -93,25 +133,35 @@ export async function buildElectronBinding({ projectDir, target, rebuild = elect
     // Sources only: the Node build in build/ must neither be copied nor touched.
     fs.cpSync(source, moduleDir, { recursive: true, filter: (file) => path.relative(source, file).split(path.sep)[0] !== 'build' })
 
-    log(`Building better-sqlite3 ${target.betterSqlite3} for Electron ${target.electron} (${target.platform}-${target.arch})…`)
-    // npm_config_nodedir (set for the plain-Node install) would make node-gyp compile against Node's headers.
-    const nodedir = withoutEnv(['npm_config_nodedir', 'NPM_CONFIG_NODEDIR'])
-    try {
-      await rebuild({
-        buildPath: staging,
-        projectRootPath: staging,
-        electronVersion: target.electron,
-        platform: target.platform,
-        arch: target.arch,
-        onlyModules: ['better-sqlite3'],
-        force: true,
-        mode: 'sequential',
-      })
-    } finally {
-      nodedir.restore()
-    }
+    log(`Fetching better-sqlite3 ${target.betterSqlite3}'s prebuilt binary for Electron ${target.electron} (${target.platform}-${target.arch})…`)
     const built = path.join(moduleDir, 'build', 'Release', ADDON)
-    if (!fs.existsSync(built)) throw new Error(`the rebuild finished but produced no ${path.relative(projectDir, built)}`)
+    const prebuildFailure = await prebuild({ moduleDir, target })
+    if (prebuildFailure !== null) {
+      log(`No prebuilt binary (${prebuildFailure}); compiling better-sqlite3 for Electron ${target.electron}…`)
+      // npm_config_nodedir (set for the plain-Node install) would make node-gyp compile against Node's headers.
+      const nodedir = withoutEnv(['npm_config_nodedir', 'NPM_CONFIG_NODEDIR'])
+      try {
+        await rebuild({
+          buildPath: staging,
+          projectRootPath: staging,
+          electronVersion: target.electron,
+          platform: target.platform,
+          arch: target.arch,
+          onlyModules: ['better-sqlite3'],
+          force: true,
+          buildFromSource: true,
+          mode: 'sequential',
+        })
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+        throw new Error(`the prebuilt binary could not be fetched (${prebuildFailure}) and compiling failed (${reason})`, { cause: error })
+      } finally {
+        nodedir.restore()
+      }
+      if (!fs.existsSync(built)) throw new Error(`the prebuilt binary could not be fetched (${prebuildFailure}) and the rebuild produced no ${path.relative(projectDir, built)}`)
+    }
+    const mismatch = binaryMismatch(built, target)
+    if (mismatch) throw new Error(`the built addon cannot load on ${target.platform}-${target.arch}: ${mismatch}`)
 
     fs.mkdirSync(files.dir, { recursive: true })
     fs.rmSync(files.stamp, { force: true })
@@ -150,13 +200,18 @@ export function verifyWithElectron(projectDir) {
 
 /**
  * The whole command: skip when fresh (with `ifStale`), else build and check inside Electron.
- * @param {{ projectDir: string, ifStale?: boolean, electron?: string, platform?: string, arch?: string, rebuild?: Rebuild, verify?: boolean, log?: (line: string) => void }} options
+ * @param {{ projectDir: string, ifStale?: boolean, electron?: string, platform?: string, arch?: string, rebuild?: Rebuild, prebuild?: Prebuild, verify?: boolean, log?: (line: string) => void }} options
  */
-export async function ensureElectronBinding({ projectDir, ifStale = false, electron, platform, arch, rebuild, verify = true, log = console.error }) {
+export async function ensureElectronBinding({ projectDir, ifStale = false, electron, platform, arch, rebuild, prebuild, verify = true, log = console.error }) {
   const target = buildTarget({ projectDir, electron, platform, arch })
   if (ifStale && isFresh(projectDir, target)) return { built: false, target }
+  // The package check (and any offline packaging) must never reach the network for a copy it expected to find.
+  if (process.env.NATIVE_ELECTRON_OFFLINE === '1') {
+    const { addon } = electronBindingFiles(projectDir)
+    throw new Error(`No usable Electron copy of better-sqlite3 for ${target.platform}-${target.arch} (${binaryMismatch(addon, target) ?? 'its stamp names another target'}), and NATIVE_ELECTRON_OFFLINE=1 forbids building one.`)
+  }
   try {
-    await buildElectronBinding({ projectDir, target, rebuild, log })
+    await buildElectronBinding({ projectDir, target, rebuild, prebuild, log })
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
     throw new Error(

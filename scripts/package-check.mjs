@@ -1,38 +1,43 @@
 // @ts-check
 /**
  * `npm run package:check` (CI): packs the Linux app folder (`electron-builder --linux dir`) the way
- * `npm run dist` does, on a machine that cannot download Electron, and checks the result:
- * - app.asar.unpacked holds the Electron copy of better-sqlite3 and no other native addon,
- *   and the archive holds better-sqlite3's JavaScript but not its plain-Node build;
+ * `npm run dist` does, on a machine that cannot download Electron, and checks the result with
+ * scripts/package-checks.mjs (the same checks its unit tests run on fixtures):
+ * - app.asar.unpacked holds the Electron copy of better-sqlite3, a real ELF x86-64 binary (its header
+ *   is read), and no other native addon; the archive holds better-sqlite3's JavaScript but not its
+ *   plain-Node build;
+ * - every fuse the configuration sets is flipped, where it applies on Linux;
+ * - no sources, tests, maps or renderer-only packages are packed; every production dependency is;
  * - the archived package.json names the product (the data folder follows it);
- * - the fuses are flipped (asar integrity on, run-as-node off);
  * - node_modules' better-sqlite3 is byte-for-byte the same and still opens a database in this Node.
  *
- * Electron is a stand-in folder (packaging copies it and flips fuse bytes; it never runs it) and the
- * "Electron copy" is a marker file: building the real one needs Electron's headers or prebuilt
- * binaries from the internet (npm run native:electron). Works in .tmp/package-check/, a scratch
- * copy of the project whose node_modules is hard-linked to the real one.
+ * Electron is a stand-in folder (packaging copies it and flips fuse bytes; it never runs it). The
+ * Electron copy of the addon cannot be built here (Electron's headers and prebuilt binaries are on
+ * the internet), so the stand-in is the plain-Node build of better-sqlite3: a real ELF x86-64 shared
+ * object (a different Node ABI, which only running it inside Electron would notice). Packaging runs
+ * with NATIVE_ELECTRON_OFFLINE=1: the hook must accept that copy by its stamp and header, never
+ * download. Works in .tmp/package-check/, a scratch copy of the project whose node_modules is
+ * hard-linked to the real one.
  */
 import { spawnSync } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import asar from '@electron/asar'
-import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses'
 import { buildTarget, electronBindingFiles } from './native-electron.mjs'
+import { checkPackedApp } from './package-checks.mjs'
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const work = path.join(projectDir, '.tmp', 'package-check')
 const project = path.join(work, 'project')
 const electronDist = path.join(work, 'electron-dist')
 const output = path.join(work, 'release')
-// @electron/fuses keeps these to itself: the marker before the fuse wire, and a fuse's two states.
+// @electron/fuses keeps it to itself: the marker before the fuse wire.
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'
-const FuseState = { DISABLE: '0'.charCodeAt(0), ENABLE: '1'.charCodeAt(0) }
 const nodeAddon = path.join(projectDir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
 
+const CONFIG_FILE = 'electron-builder.config.mjs'
 const say = (/** @type {string} */ line) => process.stdout.write(`${line}\n`)
 /** @type {string[]} */
 const failures = []
@@ -51,12 +56,12 @@ function fakeElectron() {
   fs.writeFileSync(path.join(electronDist, 'LICENSE'), 'stand-in')
 }
 
-/** The scratch project: what `npm run dist` reads, a marker as the Electron copy with a matching stamp. */
+/** The scratch project: what `npm run dist` reads, a real ELF addon as the Electron copy with a matching stamp. */
 function scratchProject() {
   const outDir = path.join(projectDir, 'out', 'main', 'index.js')
   if (!fs.existsSync(outDir)) throw new Error('out/ is missing: run npm run build first.')
   fs.mkdirSync(project, { recursive: true })
-  for (const entry of ['package.json', 'electron-builder.yml', 'scripts', 'resources', 'out']) {
+  for (const entry of ['package.json', CONFIG_FILE, 'scripts', 'resources', 'out']) {
     fs.cpSync(path.join(projectDir, entry), path.join(project, entry), { recursive: true })
   }
   // Hard links: a copy in no time and no space. (A symlink is resolved outside the project, and
@@ -64,12 +69,21 @@ function scratchProject() {
   const linked = spawnSync('cp', ['-al', path.join(projectDir, 'node_modules'), path.join(project, 'node_modules')], { encoding: 'utf8' })
   if (linked.status !== 0) throw new Error(`Could not link node_modules into ${project}: ${linked.stderr.trim()}`)
   const files = electronBindingFiles(project)
-  const marker = Buffer.concat([Buffer.from('stand-in Electron build of better-sqlite3 '), randomBytes(16)])
+  const standIn = fs.readFileSync(nodeAddon)
   fs.mkdirSync(files.dir, { recursive: true })
-  fs.writeFileSync(files.addon, marker)
+  fs.writeFileSync(files.addon, standIn)
   // A stamp for this exact target, so the beforePack hook reuses the copy instead of building one.
   fs.writeFileSync(files.stamp, JSON.stringify(buildTarget({ projectDir: project, platform: 'linux', arch: 'x64' })))
-  return marker
+  return standIn
+}
+
+/** The configuration as electron-builder itself loads it. */
+async function loadConfig() {
+  const load = createRequire(createRequire(import.meta.url).resolve('electron-builder'))
+  const { getConfig } = load('app-builder-lib/out/util/config/config')
+  /** @type {import('electron-builder').Configuration} */
+  const config = await getConfig(projectDir, CONFIG_FILE, null)
+  return config
 }
 
 /**
@@ -77,10 +91,7 @@ function scratchProject() {
  * refuse or need, on the configuration as electron-builder itself loads it.
  */
 async function checkLinuxInstallerConfig() {
-  const load = createRequire(createRequire(import.meta.url).resolve('electron-builder'))
-  const { getConfig } = load('app-builder-lib/out/util/config/config')
-  /** @type {import('electron-builder').Configuration} */
-  const config = await getConfig(projectDir, 'electron-builder.yml', null)
+  const config = await loadConfig()
   const targets = (/** @type {Array<{ target: string }>} */ (config.linux?.target ?? [])).map((t) => t.target)
   check(targets.includes('deb') && targets.includes('AppImage'), `Linux installers: deb and AppImage (configured: ${targets.join(', ')})`)
   const manifest = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8'))
@@ -105,49 +116,37 @@ function productionDependencies() {
   return [...names]
 }
 
-function walk(/** @type {string} */ dir) {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
-}
-
 async function main() {
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('The package check packs for linux-x64 and runs there only.')
   fs.rmSync(work, { recursive: true, force: true })
   const before = sha256(nodeAddon)
   fakeElectron()
-  const marker = scratchProject()
+  const standIn = scratchProject()
 
   const started = Date.now()
   const builder = path.join(projectDir, 'node_modules', '.bin', 'electron-builder')
-  const args = ['--linux', 'dir', '--x64', '--config', 'electron-builder.yml', `-c.electronDist=${electronDist}`, `-c.directories.output=${output}`]
-  const run = spawnSync(builder, args, { cwd: project, stdio: 'inherit', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } })
+  const args = ['--linux', 'dir', '--x64', '--config', CONFIG_FILE, `-c.electronDist=${electronDist}`, `-c.directories.output=${output}`]
+  const run = spawnSync(builder, args, { cwd: project, stdio: 'inherit', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false', NATIVE_ELECTRON_OFFLINE: '1' } })
   if (run.status !== 0) throw new Error(`electron-builder ${args.join(' ')} failed (exit ${run.status ?? run.signal})`)
   say(`\nPacked in ${((Date.now() - started) / 1000).toFixed(1)} s; checking ${path.relative(projectDir, output)}/linux-unpacked`)
 
   const appDir = path.join(output, 'linux-unpacked')
-  const resources = path.join(appDir, 'resources')
-  const archive = path.join(resources, 'app.asar')
-  const unpacked = path.join(resources, 'app.asar.unpacked')
-  const unpackedAddon = path.join(unpacked, 'native', 'electron', 'better_sqlite3.node')
-  check(fs.existsSync(unpackedAddon) && fs.readFileSync(unpackedAddon).equals(marker), 'app.asar.unpacked/native/electron/better_sqlite3.node is the Electron copy')
-  const nativeFiles = walk(unpacked).filter((file) => file.endsWith('.node'))
-  check(nativeFiles.length === 1, `it is the only native addon unpacked (found: ${nativeFiles.map((f) => path.relative(unpacked, f)).join(', ')})`)
-
-  const entries = asar.listPackage(archive, { isPack: false }).map((entry) => entry.split(path.sep).join('/'))
-  check(entries.includes('/node_modules/better-sqlite3/lib/database.js'), "the archive holds better-sqlite3's JavaScript")
-  const archivedAddons = entries.filter((entry) => entry.endsWith('.node') && entry !== '/native/electron/better_sqlite3.node')
-  check(archivedAddons.length === 0 && !entries.some((entry) => entry.startsWith('/node_modules/better-sqlite3/build/')), `the archive holds no other addon, not node_modules' plain-Node build (found: ${archivedAddons.join(', ') || 'none'})`)
-  // Every production dependency must be packed; a missing one only shows when the app starts.
-  const missing = productionDependencies().filter((name) => !entries.includes(`/node_modules/${name}/package.json`))
-  check(missing.length === 0, `every production dependency is in the archive (missing: ${missing.join(', ') || 'none'})`)
-  const manifest = JSON.parse(asar.extractFile(archive, 'package.json').toString())
-  check(manifest.productName === 'GoLogin Automation Panel', `the archived package.json has productName "GoLogin Automation Panel" (got ${JSON.stringify(manifest.productName)})`)
-  check(entries.includes('/out/main/index.js') && manifest.main === './out/main/index.js', 'the archive holds the main bundle package.json points at')
-
-  const wire = /** @type {Record<number, number>} */ (await getCurrentFuseWire(path.join(appDir, 'gologin-automation-panel')))
-  check(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation] === FuseState.ENABLE, 'fuse: asar integrity validation on')
-  check(wire[FuseV1Options.OnlyLoadAppFromAsar] === FuseState.ENABLE, 'fuse: only load the app from app.asar')
-  check(wire[FuseV1Options.RunAsNode] === FuseState.DISABLE, 'fuse: ELECTRON_RUN_AS_NODE off')
-  check(wire[FuseV1Options.GrantFileProtocolExtraPrivileges] === FuseState.ENABLE, 'fuse: file:// extra privileges kept (the page loads as ES modules from file://)')
+  const unpackedAddon = path.join(appDir, 'resources', 'app.asar.unpacked', 'native', 'electron', 'better_sqlite3.node')
+  check(fs.existsSync(unpackedAddon) && fs.readFileSync(unpackedAddon).equals(standIn), 'the unpacked addon is the copy the hook reused (not rebuilt, not fetched)')
+  const config = await loadConfig()
+  const checks = await checkPackedApp({
+    resources: path.join(appDir, 'resources'),
+    executable: path.join(appDir, 'gologin-automation-panel'),
+    target: { platform: 'linux', arch: 'x64' },
+    fuses: /** @type {Record<string, boolean | undefined>} */ (config.electronFuses ?? {}),
+    productionDependencies: productionDependencies(),
+    productName: 'GoLogin Automation Panel',
+  })
+  for (const { ok, what, skipped } of checks) {
+    if (skipped) say(`skip ${what}`)
+    else check(ok, what)
+  }
+  check(checks.filter((c) => c.what.startsWith('fuse ')).length >= 7, `the configuration sets the fuses (${Object.keys(config.electronFuses ?? {}).join(', ')})`)
 
   await checkLinuxInstallerConfig()
 

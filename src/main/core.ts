@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { SystemInfo } from '../shared/contract/system'
 import { openDatabase, passwordOf, resolveDatabaseChoice, transportWarning, type Database } from './db'
 import { DATABASE_FILE_NAME } from './db/data-source'
+import { alertsHandlers } from './handlers/alerts'
 import { apiKeysHandlers } from './handlers/api-keys'
 import { batchesHandlers } from './handlers/batches'
 import { dataKeyHandlers } from './handlers/data-key'
@@ -34,6 +35,9 @@ import { FileKeyStore } from './security/file-key-store'
 import { readKeyCheck } from './security/key-check'
 import { ensurePrivateDir } from './security/private-files'
 import { FILE_PROTECTION, type KeyStore } from './security/key-store'
+import { startAlerts, type Alerts } from './services/alerts'
+import type { RetryPolicy } from './services/alerts/alert-dispatcher'
+import { watchHostHealth } from './services/alerts/health-alerts'
 import { ApiAppService } from './services/api-apps/api-app-service'
 import { ApiKeyService } from './services/api-keys'
 import { createAuthorizationEngine, type AuthorizationEngine } from './services/automation/authorization'
@@ -42,7 +46,7 @@ import { GoLoginService } from './services/gologin/gologin-service'
 import { DatabaseJoinService } from './services/hosts/database-join'
 import { keyCandidates, SqliteCopy } from './services/hosts/sqlite-copy'
 import { SettingsService } from './services/settings/settings-service'
-import { runShutdown, type RecoveryReport } from './services/lifecycle'
+import { lastLogTime, restartNotice, runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
 import { FailureTriage } from './services/automation/failure-triage'
 import { followSessionChanges } from './services/automation/session-follower'
@@ -54,6 +58,10 @@ import { takeSecretEnvironment } from './security/secret-environment'
 import { hostsOverview } from './services/hosts/hosts-overview'
 import { DrainState } from './services/hosts/drain-state'
 import { HostHealth } from './services/hosts/host-health'
+import { Readiness } from './services/hosts/readiness'
+import { CachedDatabaseFigures, readDatabaseFigures } from './services/metrics/database-figures'
+import { PanelMetrics } from './services/metrics/panel-metrics'
+import type { HostProbes } from './host/probes'
 import { RestApiExposureService } from './services/hosts/rest-api-exposure'
 import type { PlatformServices } from './services/platform'
 import type { TokenExportService } from './services/tokens'
@@ -123,6 +131,8 @@ export interface CoreOptions {
    * closed with the core) when the stored `sandboxMode` setting is on; null: never.
    */
   sandbox?: SandboxMode | null
+  /** Alerts: how often a host tries to become the fleet's sender (PostgreSQL, default 2 s), and the delivery retries (tests shorten them). */
+  alerts?: { pollMs?: number; retry?: RetryPolicy; healthEveryMs?: number }
 }
 
 export interface Core {
@@ -152,6 +162,12 @@ export interface Core {
   sqliteCopy(file: string, sourceKeys: () => Promise<Buffer[]>): SqliteCopy
   /** Whether this host is draining (finishes what it runs, claims nothing more). */
   readonly drain: DrainState
+  /** Webhook targets and the alerts sent to them (Settings → Alerts). */
+  readonly alerts: Alerts
+  /** This host's Prometheus registry (its own: cores in one process never share one). */
+  readonly metrics: PanelMetrics
+  /** `/health`, `/ready`, `/metrics`: served by the REST API and a worker's `--metrics-port`. */
+  readonly probes: HostProbes
   /** Stops workers and batches, stops every started profile, closes the database; bounded in time. */
   close(): Promise<void>
 }
@@ -165,6 +181,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // 0700 before anything is written in it (the key store, the database, the logs): see security/private-files.ts.
   ensurePrivateDir(dataDir)
   const startEnv = env
+  // The previous run's last log line, read before this run writes its own: when it stopped, if it did not shut down.
+  const previousRunLastLogAt = lastLogTime(path.join(dataDir, 'logs', 'panel.log'))
   const logs = new LogSystem({ dir: path.join(dataDir, 'logs'), level: options.logLevel ?? 'info', console: options.logToConsole })
   const log = logs.logger('core')
   // This host's slots: the option (a worker's --slots), else host.json in the data folder, else the shared setting.
@@ -174,6 +192,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // What close() undoes, in reverse order of construction: a failed start-up undoes it too.
   const cleanups: Array<{ name: string; run: () => Promise<void> | void }> = [{ name: 'log stream', run: stopLogStream }]
   const onClose = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run })
+  // From the first log line on: counters are fed by the log points where their events happen.
+  const metrics = new PanelMetrics({ logs, mode: options.mode, version: options.appVersion ?? '0.0.0' })
+  onClose('metrics', () => metrics.close())
 
   const keyStore = options.keyStore ?? new FileKeyStore({ dir: dataDir, log: logs.logger('keystore') })
   // DATA_KEY_FILE + DATA_KEY_PASSPHRASE: a host joining a shared database starts with the key exported elsewhere.
@@ -223,9 +244,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const apiApps = new ApiAppService({ database: db, log: logs.logger('api-apps'), env, onSecret })
     await apiApps.applyEnvironment()
     const apiKeys = new ApiKeyService({ database: db, log: logs.logger('api-keys'), onSecret })
+    const hostId = options.hostId ?? readOrCreateHostId(dataDir)
+
+    // ---- alerts: notices that carry an alert go to the webhook targets, sent by one host for the fleet ----
+    const alerts = await startAlerts({ db, settings, events, redactor: logs.redactor, hostId, log: logs.logger('alerts'), pollMs: options.alerts?.pollMs, retry: options.alerts?.retry })
+    onClose('alerts', () => alerts.close())
 
     // ---- GoLogin ----
-    const hostId = options.hostId ?? readOrCreateHostId(dataDir)
     const gologin = createGoLoginRuntime({
       db,
       settings,
@@ -265,6 +290,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (db.kind === 'postgres') {
       await health.start()
       onClose('host health', () => health.stop())
+      onClose('host health alerts', watchHostHealth({ state: () => health.state(), hostId, events, everyMs: options.alerts?.healthEveryMs }))
     }
     const authorization = createAuthorizationEngine({
       dataDir,
@@ -308,6 +334,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       platform: `${process.platform}-${process.arch}`,
       startedAt: new Date().toISOString(),
       dataKey: { ...(keyStore.protection ?? FILE_PROTECTION), keyId: dataKeys.keyId },
+      sandbox: sandbox ? { source: options.sandbox ? 'command_line' : 'setting' } : null,
+      // Set once start-up recovery has run (below).
+      restart: null,
     }
 
     // ---- workers ----
@@ -327,7 +356,33 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     })
     onClose('workers', () => background.stop())
     recovered(background.recovery.profilesNotStopped)
+    info.restart = restartNotice(background.recovery, previousRunLastLogAt)
     const { workers, tokenExport } = background
+
+    // ---- metrics and readiness ----
+    const figures = new CachedDatabaseFigures({ read: () => readDatabaseFigures(db) })
+    metrics.observe({
+      databaseFigures: () => figures.get(),
+      slots: () => ({ ...gologin.slots.figures(), stopPending: gologin.slots.list().filter((entry) => entry.phase === 'stop_failed').length }),
+      gologinTokenStopped: () => gologin.client.status().tokenRevoked,
+      health: () => health.state(),
+      draining: () => drain.isDraining(),
+    })
+    const readiness = new Readiness({
+      ping: () => db.dataSource.query('SELECT 1'),
+      // SQLite hosts do not probe GoLogin on a timer (no claims wait on it): a readiness check starts a probe when the last is stale.
+      health: () => {
+        if (db.kind !== 'postgres' && (health.probedAt === null || Date.now() - health.probedAt > 10_000)) void health.probe()
+        return health.state()
+      },
+      drain,
+      mode: options.mode,
+    })
+    const probes: HostProbes = {
+      liveness: () => readiness.liveness(),
+      readiness: () => readiness.readiness(),
+      metrics: async () => ({ contentType: metrics.contentType, body: await metrics.scrape() }),
+    }
 
     // ---- local REST API (off unless this host's host.json enables it; never a shared setting) ----
     const restApi = new RestApiHost({
@@ -335,10 +390,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       apiKeys,
       log: logs.logger('rest'),
       version: info.appVersion,
+      probes,
     })
     const restApiExposure = new RestApiExposureService({ dataDir, server: restApi, log: logs.logger('rest') })
     await restApiExposure.start(db.dataSource)
     onClose('local REST API', () => restApi.close())
+
+    // Desktop: the self-update's status reaches every window as it changes.
+    const updates = options.platform?.updates
+    if (updates) onClose('update status', updates.onChange((status) => events.emit('update', status)))
 
     // ---- handlers ----
     /** Joining keeps the operator's data: a SQLite file's contents copied into the shared database this host runs on. */
@@ -347,9 +407,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return new SqliteCopy({ file, sourceKeys, target: db, targetKey: dataKey.key(), nativeBinding: options.sqliteNativeBinding, log: logs.logger('hosts') })
     }
     const handlers: HandlerMap = {
-      ...systemHandlers(info, logs.logger('system')),
+      ...systemHandlers(info, logs.logger('system'), options.platform?.updates ?? null),
       ...logsHandlers(logs),
       ...settingsHandlers(settings, apiApps),
+      ...alertsHandlers(alerts),
       ...apiKeysHandlers(apiKeys),
       ...profilesHandlers(gologinService),
       ...monitorHandlers(workers, gologin.slots),
@@ -404,6 +465,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       sandbox,
       sqliteCopy,
       drain,
+      alerts,
+      metrics,
+      probes,
       close() {
         closing ??= (async () => {
           log.info('core.stopping', {}, 'Panel stopping')

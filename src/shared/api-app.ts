@@ -43,3 +43,48 @@ export function flowDescription(app: Pick<ApiAppConfig, 'oauthVersion' | 'redemp
 }
 
 export const DEFAULT_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access'] as const
+
+/** The OAuth 2.0 scopes X documents (developer.x.com, "OAuth 2.0 Authorization Code Flow with PKCE" → Scopes). */
+export const X_OAUTH2_SCOPES = [
+  'tweet.read',
+  'tweet.write',
+  'tweet.moderate.write',
+  'users.read',
+  'users.email',
+  'follows.read',
+  'follows.write',
+  'offline.access',
+  'space.read',
+  'mute.read',
+  'mute.write',
+  'like.read',
+  'like.write',
+  'list.read',
+  'list.write',
+  'block.read',
+  'block.write',
+  'bookmark.read',
+  'bookmark.write',
+  'media.write',
+  'dm.read',
+  'dm.write',
+] as const
+
+/**
+ * What an OAuth 2.0 app's scopes will cost the operator later, in sentences: no `offline.access` means no refresh
+ * token (every token dies after X's 2 hours), and a scope X does not document is refused on X's consent page.
+ * Warnings, not errors: the app can still be saved.
+ */
+export function scopeWarnings(app: Pick<ApiAppConfig, 'oauthVersion' | 'scopes'>): string[] {
+  if (app.oauthVersion !== '2.0') return []
+  const warnings: string[] = []
+  if (!app.scopes.includes('offline.access')) {
+    warnings.push('Without offline.access there is no refresh token: the token expires in 2 hours and cannot be renewed (the account must be authorized again).')
+  }
+  const known: readonly string[] = X_OAUTH2_SCOPES
+  const unknown = [...new Set(app.scopes.filter((scope) => !known.includes(scope)))]
+  if (unknown.length) {
+    warnings.push(`${unknown.length === 1 ? 'Unknown scope' : 'Unknown scopes'}: ${unknown.join(', ')}. X does not document ${unknown.length === 1 ? 'it' : 'them'}, so its consent page may refuse the authorization.`)
+  }
+  return warnings
+}

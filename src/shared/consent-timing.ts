@@ -37,3 +37,27 @@ export function consentGraces(settings: ConsentTimingSettings): ConsentGraces {
     clickRetrySeconds: settings.consentClickRetrySeconds ?? derived.clickRetrySeconds,
   }
 }
+
+/** The consent waits an operator can set; each must end before the per-account time limit does. */
+export const CONSENT_WAIT_KEYS = ['consentButtonGraceSeconds', 'consentDisabledGraceSeconds', 'consentClickRetrySeconds'] as const
+export type ConsentWaitKey = (typeof CONSENT_WAIT_KEYS)[number]
+
+export interface ConsentWaitConflict {
+  key: ConsentWaitKey
+  seconds: number
+  limitSeconds: number
+}
+
+/**
+ * Waits set at or past the per-account time limit: the account would fail on the time limit before the wait
+ * could ever end, so its own error (CONSENT_BUTTON_NOT_FOUND…) would never be reported. Empty waits follow the
+ * limit and always fit.
+ */
+export function consentWaitConflicts(settings: ConsentTimingSettings): ConsentWaitConflict[] {
+  const conflicts: ConsentWaitConflict[] = []
+  for (const key of CONSENT_WAIT_KEYS) {
+    const seconds = settings[key]
+    if (seconds !== null && seconds >= settings.accountTimeoutSeconds) conflicts.push({ key, seconds, limitSeconds: settings.accountTimeoutSeconds })
+  }
+  return conflicts
+}

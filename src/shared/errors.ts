@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'X_ACCOUNT_LOCKED',
   'X_ACCOUNT_SUSPENDED',
   'ACCOUNT_MISMATCH',
+  'ACCOUNT_UNCONFIRMED',
   'CONSENT_BUTTON_NOT_FOUND',
   'CONSENT_BUTTON_DISABLED',
   'CONSENT_APPROVAL_FAILED',
@@ -90,6 +91,10 @@ export const ERROR_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   X_ACCOUNT_LOCKED: { sentence: 'The X account is locked; unlock it on x.com first.', retryable: false },
   X_ACCOUNT_SUSPENDED: { sentence: 'The X account is suspended.', retryable: false },
   ACCOUNT_MISMATCH: { sentence: 'The profile is logged into a different X account than the one mapped to it.', retryable: false },
+  ACCOUNT_UNCONFIRMED: {
+    sentence: 'The panel could not tell which X account the profile is signed into, so it approved nothing (an app that redeems at its own callback has no later check).',
+    retryable: false,
+  },
   CONSENT_BUTTON_NOT_FOUND: { sentence: 'The “Authorize app” button did not appear on the consent page.', retryable: true },
   CONSENT_BUTTON_DISABLED: {
     sentence: 'The “Authorize app” button stayed disabled: X did not finish loading the consent page (often a slow or failing proxy).',

@@ -5,6 +5,7 @@
  * Each feature declares its channels in `contract/<feature>.ts`; add the feature here once.
  */
 import type { z } from 'zod'
+import { alertsContract } from './contract/alerts'
 import { apiKeysContract } from './contract/api-keys'
 import { batchesContract, batchesEvents } from './contract/batches'
 import { dataKeyContract } from './contract/data-key'
@@ -15,7 +16,7 @@ import { monitorContract, monitorEvents } from './contract/monitor'
 import { profilesContract, profilesEvents } from './contract/profiles'
 import { sessionsContract, sessionsEvents } from './contract/sessions'
 import { settingsContract, settingsEvents } from './contract/settings'
-import { systemContract } from './contract/system'
+import { systemContract, systemEvents } from './contract/system'
 import { tokensContract } from './contract/tokens'
 import { triageContract } from './contract/triage'
 
@@ -32,6 +33,7 @@ export const requestContract = {
   ...apiKeysContract,
   ...dataKeyContract,
   ...hostsContract,
+  ...alertsContract,
 } satisfies Record<string, RequestDef>
 
 export const eventContract = {
@@ -41,6 +43,7 @@ export const eventContract = {
   ...sessionsEvents,
   ...batchesEvents,
   ...monitorEvents,
+  ...systemEvents,
 } satisfies Record<string, EventDef>
 
 export type RequestContract = typeof requestContract

@@ -1,27 +1,36 @@
 /**
  * Local REST API keys in Settings (browser mode): create a key and see it once, find it listed by
  * name and prefix, revoke it after a confirmation, and see it marked revoked; turn this machine's REST API on.
+ * Alert webhooks in Settings: add a target (a bad URL refused on the spot), press Test, and the local receiver
+ * gets the test message. One panel and one browser for the file.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { Browser } from 'playwright-core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
 import { launchPlaywright } from '../helpers/chromium'
 import { tempDir } from '../helpers/temp-dir'
+import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server'
 
-let panel: BrowserModeProcess | null = null
-let browser: Browser | null = null
+let panel: BrowserModeProcess
+let browser: Browser
+let hooks: WebhookServer
 
-afterEach(async () => {
+beforeAll(async () => {
+  hooks = await startWebhookServer()
+  panel = await startBrowserMode({ dataDir: tempDir('panel-e2e-api-keys-') })
+  browser = await launchPlaywright()
+}, 120_000)
+
+afterAll(async () => {
   await browser?.close()
-  browser = null
   await panel?.stop()
-  panel = null
+  await hooks?.close()
 })
 
 describe('local REST API keys in Settings', () => {
   it('creates a key shown once, lists it by name and prefix, and revokes it', { timeout: 120_000 }, async () => {
-    panel = await startBrowserMode({ dataDir: tempDir('panel-e2e-api-keys-') })
-    browser = await launchPlaywright()
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const problems: string[] = []
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
@@ -76,6 +85,53 @@ describe('local REST API keys in Settings', () => {
     await item.getByText('Revoked', { exact: true }).first().waitFor()
     expect(await item.getByRole('button', { name: 'Revoke Reporting script' }).count()).toBe(0)
     await page.getByText('API key Reporting script revoked.').waitFor()
+    expect(problems).toEqual([])
+  })
+
+  it('adds an alert webhook (a bad URL refused naming the field) and the Test button delivers a test message', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+    await page.goto(panel.url)
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
+    const card = page.getByRole('region', { name: 'Alert webhooks' })
+    await card.getByText('No target yet', { exact: false }).waitFor()
+
+    await card.getByRole('button', { name: 'Add target' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Add alert target' })
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Ops channel')
+    await dialog.getByRole('combobox', { name: 'Kind' }).selectOption('slack')
+    // A plain-http URL to another machine: refused under the field as it is typed, Save held back.
+    await dialog.getByLabel('Webhook URL').fill('http://hooks.example.com/services/T0/B0/x')
+    await dialog.getByRole('alert').getByText('must be an https:// URL', { exact: false }).waitFor()
+    expect(await dialog.getByRole('button', { name: 'Save target' }).isDisabled()).toBe(true)
+    const shots = '/tmp/shots-alerts'
+    fs.mkdirSync(shots, { recursive: true })
+    await dialog.screenshot({ path: path.join(shots, 'settings-alert-target-bad-url.png') })
+    const url = `${hooks.url}/services/T000/B000/e2e-secret-path`
+    await dialog.getByLabel('Webhook URL').fill(url)
+    await dialog.getByRole('checkbox', { name: 'Profiles not stopped' }).uncheck()
+    await dialog.getByRole('button', { name: 'Save target' }).click()
+    await dialog.waitFor({ state: 'detached' })
+
+    const item = card.getByRole('listitem', { name: 'Ops channel' })
+    await item.getByText('Slack incoming webhook').waitFor()
+    await item.getByText(`${hooks.url}/… (stored encrypted)`).waitFor()
+    expect(await page.content()).not.toContain('e2e-secret-path')
+
+    await item.getByRole('button', { name: 'Test Ops channel' }).click()
+    await page.getByText('Test message delivered to Ops channel (HTTP 200).').waitFor()
+    const [test] = await hooks.until('/services/T000/B000/e2e-secret-path', 1)
+    expect(test.body).toMatchObject({ text: expect.stringContaining('Test alert from the GoLogin panel'), blocks: expect.any(Array) })
+
+    // The toasts dismissed, so the whole section shows.
+    for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click()
+    await card.screenshot({ path: path.join(shots, 'settings-alert-webhooks.png') })
+    await item.getByRole('button', { name: 'Edit Ops channel' }).click()
+    const edit = page.getByRole('dialog', { name: 'Edit alert target Ops channel' })
+    await edit.waitFor()
+    await page.screenshot({ path: path.join(shots, 'settings-alert-target-dialog.png') })
+    await edit.getByRole('button', { name: 'Cancel' }).click()
     expect(problems).toEqual([])
   })
 })

@@ -6,18 +6,23 @@ import type { WebSocket } from 'ws'
 import { panelSocket, startBrowserMode, type BrowserModeProcess } from '../helpers/browser-mode'
 import { launchPlaywright } from '../helpers/chromium'
 import { tempDir } from '../helpers/temp-dir'
+import { startFakePanel, type FakePanel } from './support/fake-panel'
+import { panelPage } from './support/panel-page'
 import type { WsClientMessage, WsServerMessage } from '../../src/shared/ws-protocol'
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots')
 
 let panel: BrowserModeProcess | null = null
 let browser: Browser | null = null
+let fake: FakePanel | null = null
 const sockets: WebSocket[] = []
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.terminate()
   await browser?.close()
   browser = null
+  await fake?.close()
+  fake = null
   await panel?.stop()
   panel = null
 })
@@ -66,6 +71,13 @@ function connectionStatus(page: Page, text: string) {
   return page.getByRole('status', { name: 'Connection' }).getByText(text, { exact: true })
 }
 
+/** The text of what an element's aria-describedby points at (the note beside a field). */
+async function description(field: ReturnType<Page['locator']>): Promise<string> {
+  const ids = (await field.getAttribute('aria-describedby')) ?? ''
+  const texts = await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => field.page().locator(`[id="${id}"]`).textContent()))
+  return texts.join(' ').trim()
+}
+
 /** Whether `item` is inside the visible part of the scrolling `container`. */
 async function isInView(item: ReturnType<Page['locator']>, container: ReturnType<Page['locator']>): Promise<boolean> {
   const [a, b] = await Promise.all([item.boundingBox(), container.boundingBox()])
@@ -73,7 +85,7 @@ async function isInView(item: ReturnType<Page['locator']>, container: ReturnType
 }
 
 describe('browser mode: app frame and Logs page', () => {
-  it('shows the frame, follows a log line written from the Logs page, and filters, copies and survives a reload', async () => {
+  it('shows the frame (no test hook on the Logs page), follows a line main writes, filters by minimum level, copies and survives a reload', async () => {
     const { page, problems } = await openPanel()
 
     const nav = page.getByRole('navigation', { name: 'Main' })
@@ -95,20 +107,22 @@ describe('browser mode: app frame and Logs page', () => {
     const log = page.getByRole('log', { name: 'Log lines' })
     await log.getByText('Panel started (browser mode)').waitFor()
 
-    // A line written by main at the operator's request arrives through the event stream.
-    await page.getByRole('button', { name: 'Write test line' }).click()
+    // The operator page has no test hook; a line main writes (a client's ping) arrives through the event stream.
+    expect(await page.getByRole('button', { name: /test line/i }).count()).toBe(0)
+    const other = await otherClient(panel!)
+    await other.ping('Test line from the Logs page (1)')
     const testLine = log.getByText(/^Test line from the Logs page/)
     await testLine.waitFor()
     const row = log.locator('.log-row', { has: page.getByText(/^Test line from the Logs page/) }).first()
     expect(await row.locator('.log-event').textContent()).toBe('system.ping')
     expect(await row.locator('.log-level').textContent()).toBe('info')
-    // Written at connect time, so both in the first snapshot and in the first pushed batch: shown once.
-    expect(await log.getByText('ws.connected', { exact: true }).count()).toBe(1)
+    // Written at connect time, so both in the first snapshot and in the first pushed batch: shown once (per client).
+    expect(await log.getByText('ws.connected', { exact: true }).count()).toBe(2)
 
     // Expanding the line shows its JSON.
     await row.getByRole('button', { name: 'Show details' }).click()
     await row.locator('pre').getByText('"event": "system.ping"').waitFor()
-    await page.getByRole('button', { name: 'Write test line' }).click()
+    await other.ping('Test line from the Logs page (2)')
     await log.getByText(/^Test line from the Logs page/).nth(1).waitFor()
     await screenshot(page, 'logs-light')
     await page.emulateMedia({ colorScheme: 'dark' })
@@ -126,11 +140,18 @@ describe('browser mode: app frame and Logs page', () => {
     expect(await search.inputValue()).toBe('')
     await log.getByText(/^Test line from the Logs page/).first().waitFor()
 
-    // Turning "Info" off hides info lines (warnings, if any, stay).
-    await page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: /^Info/ }).click()
+    // A minimum level: "Warnings and errors" shows exactly those (info lines go); the choice says what it shows.
+    const levels = page.getByRole('radiogroup', { name: 'Levels shown' })
+    expect(await levels.getByRole('radio', { name: /^All levels/ }).getAttribute('aria-checked')).toBe('true')
+    await levels.getByRole('radio', { name: /^Warnings and errors/ }).click()
+    expect(await levels.getByRole('radio', { name: /^Warnings and errors/ }).getAttribute('aria-checked')).toBe('true')
+    expect(await levels.getByRole('radio', { name: /^All levels/ }).getAttribute('aria-checked')).toBe('false')
     await log.getByText('Panel started (browser mode)').waitFor({ state: 'detached' })
     expect(await log.locator('.log-row.log-info').count()).toBe(0)
-    await page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: /^Info/ }).click()
+    await levels.getByRole('radio', { name: /^Errors only/ }).click()
+    expect(await log.locator('.log-row.log-warn').count()).toBe(0)
+    await levels.getByRole('radio', { name: /^All levels/ }).click()
+    await log.getByText('Panel started (browser mode)').waitFor()
 
     // Copy puts the visible lines on the clipboard as JSON lines.
     await page.getByRole('button', { name: 'Copy' }).click()
@@ -139,14 +160,16 @@ describe('browser mode: app frame and Logs page', () => {
     const events = copied.split('\n').map((line) => (JSON.parse(line) as { event: string }).event)
     expect(events).toContain('system.ping')
 
-    // A session link narrows the list to that session's lines.
+    // A session link narrows the list to that session's lines, and says so in words (not a bare id).
     await page.goto(`${panel!.baseUrl}#/logs?session=no-such-session`)
-    expect(await page.getByRole('textbox', { name: 'Session id' }).inputValue()).toBe('no-such-session')
+    const sessionFilter = page.getByRole('group', { name: 'Session filter' })
+    await sessionFilter.getByText('not known to this panel').waitFor()
     await log.getByText('No lines match the filters.').waitFor()
 
     // That navigation was a reload without #token=: the token this tab remembers (sessionStorage) still connects.
     await connectionStatus(page, 'Connected').waitFor()
-    await page.getByRole('textbox', { name: 'Session id' }).fill('')
+    await sessionFilter.getByRole('button', { name: 'Show all sessions' }).click()
+    await sessionFilter.waitFor({ state: 'detached' })
     await log.getByText(/^Test line from the Logs page/).first().waitFor()
 
     // Settings shows where the data lives.
@@ -165,7 +188,6 @@ describe('browser mode: app frame and Logs page', () => {
     const { page, problems } = await openPanel()
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs' }).click()
     const log = page.getByRole('log', { name: 'Log lines' })
-    const write = page.getByRole('button', { name: 'Write test line' })
     await log.getByText('Panel started (browser mode)').waitFor()
 
     // More lines than fit: the list keeps the newest one in view.
@@ -194,7 +216,7 @@ describe('browser mode: app frame and Logs page', () => {
 
     await page.getByRole('button', { name: 'Jump to newest (2 new)' }).click()
     await page.getByRole('button', { name: /^Jump to newest/ }).waitFor({ state: 'detached' })
-    await write.click()
+    await other.ping('Test line from the Logs page')
     const last = log.getByText(/^Test line from the Logs page/)
     await last.waitFor()
     expect(await isInView(last, log)).toBe(true)
@@ -238,4 +260,161 @@ describe('browser mode: app frame and Logs page', () => {
     expect(await outcome(panelSocket(panel.baseUrl, 'not-the-token'))).toBe('close 4401')
     expect(await outcome(panelSocket(panel.baseUrl, panel.token, { origin: 'http://127.0.0.1:9' }))).toBe('http 403')
   }, 60_000)
+
+  it('readable and operable: resizable Sessions columns kept across a reload, whole-header sorting, a focus ring, reasons beside fields, scope warnings', async () => {
+    const LONG_ERROR = 'The consent page showed no “Authorize app” button within 30 s: X may be showing this account another page (a challenge or a notice); open the screenshot to see it.'
+    fake = await startFakePanel({ profiles: 30, dataDir: tempDir('panel-e2e-readable-') })
+    fake.backend.addApp('AIOTT1')
+    fake.backend.setToken()
+    const sessions = fake.backend.addFinishedSessions(12, { code: 'CONSENT_BUTTON_NOT_FOUND', message: LONG_ERROR })
+    browser = await launchPlaywright()
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+    const ui = panelPage(page)
+    await page.goto(fake.url)
+    await page.getByText('30 profiles', { exact: true }).waitFor()
+
+    // A click on the right part of a header cell (well past its label) sorts, and the header shows it.
+    const nameHeader = ui.profileGrid().getByRole('columnheader', { name: 'Name', exact: true })
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending')
+    const box = (await nameHeader.boundingBox())!
+    const label = (await nameHeader.locator('.grid-header-label').boundingBox())!
+    const x = box.x + box.width - 14
+    expect(x).toBeGreaterThan(label.x + label.width + 20)
+    await page.mouse.click(x, box.y + box.height / 2)
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('descending')
+    expect(await nameHeader.locator('.grid-sort-mark').textContent()).toBe('▼')
+    await ui.profileGrid().getByRole('row').nth(1).getByText('Profile 00029').waitFor()
+
+    // An invalid inline username says why as text right under the field (its description), not only a red border.
+    const row = ui.profileRow('Profile 00028')
+    await row.hover()
+    await row.getByRole('button', { name: 'Edit X username of Profile 00028' }).click()
+    const username = row.getByRole('textbox', { name: 'X username of Profile 00028' })
+    await username.fill('bad name!')
+    await row.getByRole('alert').getByText('An X username has 1–15 letters, digits or _').waitFor()
+    expect(await description(username)).toBe('An X username has 1–15 letters, digits or _')
+    const [field, reason] = [(await username.boundingBox())!, (await row.getByRole('alert').boundingBox())!]
+    expect(reason.y).toBeGreaterThanOrEqual(field.y + field.height)
+    await ui.screenshots('profiles-inline-reason')
+    await username.press('Escape')
+
+    // Sessions: every error sentence reads in full (it wraps; the row grows), nothing is clipped.
+    await ui.open('Sessions')
+    const grid = ui.sessionGrid()
+    const failed = sessions.filter((row) => row.status === 'failed')
+    const errorCell = ui.sessionRows(failed[0].username).locator('.cell-errorCode')
+    await errorCell.getByText(LONG_ERROR).waitFor()
+    const fits = await errorCell.evaluate((cell) => ({ height: cell.scrollHeight <= cell.clientHeight + 1, width: cell.scrollWidth <= cell.clientWidth + 1, rowHeight: cell.parentElement!.getBoundingClientRect().height }))
+    expect(fits).toMatchObject({ height: true, width: true })
+    // …and in view: at 1280 px every column fits the window, the Error column included.
+    expect((await errorCell.boundingBox())!.x + (await errorCell.boundingBox())!.width).toBeLessThanOrEqual((await grid.boundingBox())!.x + (await grid.boundingBox())!.width)
+    expect(fits.rowHeight).toBeGreaterThan(40)
+    // The short columns show their text whole (no "SANDBO…", no "Screensho").
+    // Drawn text no wider than the room inside the cell (scrollWidth rounds, and would miss a sub-pixel ellipsis).
+    const unclipped = (cell: ReturnType<Page['locator']>) =>
+      cell.evaluate((element) => {
+        const range = element.ownerDocument.createRange()
+        range.selectNodeContents(element)
+        const style = element.ownerDocument.defaultView!.getComputedStyle(element)
+        const room = element.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        return range.getBoundingClientRect().width <= room + 0.5
+      })
+    const clipped: string[] = []
+    for (const column of ['username', 'profileName', 'apiApp', 'status', 'step', 'startedAt', 'durationMs', 'links']) {
+      if (!(await unclipped(ui.sessionRows(failed[0].username).locator(`.cell-${column}`)))) clipped.push(column)
+    }
+    expect(clipped).toEqual([])
+    expect(await unclipped(ui.sessionRows(sessions[1].username).locator('.cell-step'))).toBe(true)
+    for (const label of await grid.locator('.grid-header-label').all()) expect(await unclipped(label)).toBe(true)
+    await ui.screenshots('sessions-readable')
+
+    // Drag the Account column wider; after a reload it keeps its width.
+    const account = grid.getByRole('columnheader', { name: 'Account' })
+    const before = (await account.boundingBox())!.width
+    const handle = (await account.locator('.grid-resizer').boundingBox())!
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(handle.x + handle.width / 2 + 40, handle.y + handle.height / 2, { steps: 4 })
+    await page.mouse.move(handle.x + handle.width / 2 + 80, handle.y + handle.height / 2, { steps: 4 })
+    await page.mouse.up()
+    const widened = (await account.boundingBox())!.width
+    expect(widened).toBeGreaterThan(before + 70)
+    await page.waitForFunction(() => Object.keys(localStorage).some((key) => key.includes('columnWidths.sessions')))
+    await page.reload()
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor()
+    await ui.sessionRows(failed[0].username).waitFor()
+    expect(Math.abs((await grid.getByRole('columnheader', { name: 'Account' }).boundingBox())!.width - widened)).toBeLessThan(1.5)
+
+    // Keyboard: Tab (from the batch filter) reaches the grid; the grid and its active row show a solid ring of 2px or more.
+    const isFocused = () => grid.evaluate((element) => element === element.ownerDocument.activeElement)
+    await page.getByRole('combobox', { name: 'Batch' }).focus()
+    for (let i = 0; i < 20 && !(await isFocused()); i++) await page.keyboard.press('Tab')
+    expect(await isFocused()).toBe(true)
+    await page.keyboard.press('ArrowDown')
+    type Ring = { style: string; width: number; tag: string }
+    const ring = (target: string) =>
+      page.evaluate(`(() => { const e = ${target}; const s = getComputedStyle(e); return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), tag: e.tagName } })()`) as Promise<Ring>
+    const rowRing = await ring(`document.querySelector('.grid-scroll:focus-visible .grid-row.is-active')`)
+    expect(rowRing.style).toBe('solid')
+    expect(rowRing.width).toBeGreaterThanOrEqual(2)
+    expect(await ring(`document.querySelector('.grid-scroll')`)).toMatchObject({ style: 'solid', width: 2 })
+    // Controls too: the control before the grid, reached by Shift+Tab, shows the same ring.
+    await page.keyboard.press('Shift+Tab')
+    const control = await ring('document.activeElement')
+    expect(control).toMatchObject({ style: 'solid', tag: 'BUTTON' })
+    expect(control.width).toBeGreaterThanOrEqual(2)
+    await grid.focus()
+    await ui.screenshots('sessions-focus')
+
+    // The Logs link of a session names its account in the filter, not the session id.
+    await ui.sessionRows(failed[0].username).getByRole('link', { name: `Logs of @${failed[0].username}` }).click()
+    const sessionFilter = page.getByRole('group', { name: 'Session filter' })
+    await sessionFilter.getByText(new RegExp(`^@${failed[0].username} \\(${failed[0].profileName}\\), attempt 1 at .*, failed$`)).waitFor()
+    expect(await sessionFilter.textContent()).not.toContain(failed[0].id)
+    await ui.screenshots('logs-session-filter')
+
+    // Settings: durations in seconds; a consent wait past the time limit per account is named beside both fields.
+    await ui.open('Settings')
+    expect(await page.getByLabel('Profile start timeout (seconds)').inputValue()).toBe('60')
+    expect(await page.getByLabel('Stale session timeout (seconds)').inputValue()).toBe('7200')
+    expect(await page.getByText(/\((ms|minutes|hours)\)$/).count()).toBe(0)
+    const limit = page.getByLabel('Time limit per account (seconds)')
+    const wait = page.getByLabel('Wait for the “Authorize app” button (seconds)')
+    await limit.fill('60')
+    await wait.fill('500')
+    expect(await description(wait)).toBe('Must be shorter than the time limit per account (60 s): the account would fail on that limit first.')
+    expect(await description(limit)).toBe('Must be longer than the wait for the “Authorize app” button (500 s), or leave that field empty.')
+    expect(await wait.getAttribute('aria-invalid')).toBe('true')
+    await page.getByText('2 fields need fixing before you can save.').waitFor()
+    expect(await page.getByRole('button', { name: 'Save changes' }).isDisabled()).toBe(true)
+    await wait.scrollIntoViewIfNeeded()
+    await ui.screenshots('settings-cross-field')
+    await wait.fill('45')
+    expect(await description(wait)).not.toContain('Must be')
+    await page.getByRole('button', { name: 'Discard' }).click()
+
+    // Adding an API app: scope warnings beside the field (it can still be saved).
+    await page.getByRole('button', { name: 'Add API app' }).click()
+    const dialog = ui.dialog('Add API app')
+    const scopes = dialog.getByLabel('Scopes', { exact: true })
+    expect(await dialog.getByRole('status', { name: 'Scopes warnings' }).count()).toBe(0)
+    await scopes.fill('tweet.read users.read tweets.write')
+    const warnings = dialog.getByRole('status', { name: 'Scopes warnings' })
+    await warnings.getByText('Without offline.access there is no refresh token: the token expires in 2 hours and cannot be renewed (the account must be authorized again).').waitFor()
+    await warnings.getByText(/^Unknown scope: tweets\.write\./).waitFor()
+    expect(await description(scopes)).toContain('no refresh token')
+    await ui.screenshots('api-app-scope-warning', dialog)
+    await dialog.getByLabel('Name', { exact: true }).fill('AIOTT9')
+    await dialog.getByLabel('Client ID', { exact: true }).fill('client-9')
+    await dialog.getByLabel('Client secret', { exact: true }).fill('secret-9')
+    await dialog.getByLabel('Redirect URI', { exact: true }).fill('https://example.com/callback')
+    await dialog.getByRole('button', { name: 'Save API app' }).click()
+    await ui.toast('API app AIOTT9 saved.').waitFor()
+    await page.getByRole('listitem', { name: 'AIOTT9' }).getByRole('list', { name: 'AIOTT9 warnings' }).getByText(/no refresh token/).waitFor()
+    await ui.screenshots('settings-api-apps')
+
+    expect(problems).toEqual([])
+  }, 120_000)
 })

@@ -75,7 +75,10 @@ describe('profile grid tools on the sandbox', () => {
     const usernameInput = row.getByRole('textbox', { name: 'X username of Profile 00003' })
     await usernameInput.fill('bad name!')
     expect(await usernameInput.getAttribute('aria-invalid')).toBe('true')
-    expect(await usernameInput.getAttribute('title')).toBe('An X username has 1–15 letters, digits or _')
+    // The reason is text beside the field (and the field's description), not only a red border or a tooltip.
+    await row.getByRole('alert').getByText('An X username has 1–15 letters, digits or _').waitFor()
+    const describedBy = (await usernameInput.getAttribute('aria-describedby'))!
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('An X username has 1–15 letters, digits or _')
     await usernameInput.fill('@renamed_3')
     await usernameInput.press('Enter')
     await row.getByText('@renamed_3').waitFor()

@@ -9,7 +9,7 @@ import type { DataSource, QueryRunner } from 'typeorm'
 import { databaseKind } from './dialect'
 
 /** Names of the host locks; each maps to a fixed second key under the panel's own first key. */
-export const HOST_LOCKS = { profileSync: 1 } as const
+export const HOST_LOCKS = { profileSync: 1, alertSender: 2 } as const
 export type HostLockName = keyof typeof HOST_LOCKS
 
 /** The first key of every host lock (two-key advisory locks never collide with the one-key start-up lock). */
@@ -19,6 +19,11 @@ export type HostLockOutcome<T> = { ran: true; value: T } | { ran: false }
 
 /** One advisory lock: one bigint key or two int keys (PostgreSQL keeps the two kinds apart). */
 export type AdvisoryKey = readonly [number] | readonly [number, number]
+
+/** The two keys of a host lock, for a holder that keeps it on a connection of its own (the alerts' sender). */
+export function hostLockKey(name: HostLockName): readonly [number, number] {
+  return [PANEL_LOCK_SPACE, HOST_LOCKS[name]]
+}
 
 export function withHostLock<T>(dataSource: DataSource, name: HostLockName, work: (lost: AbortSignal) => Promise<T>): Promise<HostLockOutcome<T>> {
   return withAdvisoryLock(dataSource, [PANEL_LOCK_SPACE, HOST_LOCKS[name]], 'try', work)

@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger'
+import type { LogSystem, Logger } from '../logging/logger'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 export interface DeferredLine {
@@ -13,12 +13,26 @@ const MAX_BUFFERED = 200
 
 /**
  * Logging for start-up code that runs before the core's log system exists (the key store is built
- * before `createCore`): lines wait here until `attach` hands over the real logger.
+ * before `createCore`): lines wait here until `attach` hands over the real logger. Meanwhile each line is
+ * also written at once to the start-up log file (`writeThrough`), so a start that fails before the core
+ * exists (a missing or damaged SQLite addon, an unreadable data folder) leaves its trace on disk before
+ * the error box points at it.
  */
 export class DeferredLogger {
   private target: Logger | null = null
+  private file: LogSystem | null = null
   private readonly buffer: DeferredLine[] = []
   readonly logger: Logger = this.scoped([])
+
+  /** Writes every line from now until `attach` to `file` as well (synchronously: it is on disk when the call returns). */
+  writeThrough(file: LogSystem): void {
+    this.file = file
+  }
+
+  /** The start-up log file, once `writeThrough` was given one. */
+  filePath(): string | null {
+    return this.file?.filePath ?? null
+  }
 
   attach(target: Logger): void {
     this.target = target
@@ -37,8 +51,13 @@ export class DeferredLogger {
   }
 
   private push(line: DeferredLine): void {
-    if (this.target) this.write(this.target, line)
-    else if (this.buffer.length < MAX_BUFFERED) this.buffer.push(line)
+    if (this.target) return this.write(this.target, line)
+    try {
+      this.file?.write(line.level, ['startup', ...line.scope].join('.'), line.event, line.fields, line.msg)
+    } catch {
+      // An unwritable log folder must not stop the start; the lines still reach stderr if it fails.
+    }
+    if (this.buffer.length < MAX_BUFFERED) this.buffer.push(line)
   }
 
   private write(target: Logger, line: DeferredLine): void {

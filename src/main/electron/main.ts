@@ -3,7 +3,7 @@ import { app, dialog, safeStorage, screen, type BrowserWindow } from 'electron'
 import { AppException } from '../../shared/errors'
 import type { EventBatch } from '../../shared/ipc-contract'
 import { createCore, type Core } from '../core'
-import type { Logger } from '../logging/logger'
+import { LogSystem, type Logger } from '../logging/logger'
 import { DeferredLogger } from './deferred-logger'
 import { electronPlatform } from './platform'
 import { IpcTransport } from './ipc-transport'
@@ -11,12 +11,16 @@ import { notify } from './notifications'
 import { resolveRendererLocation } from './renderer-location'
 import { SafeStorageKeyStore } from './safe-storage-key-store'
 import { loadElectronSqliteBinding } from './sqlite-binding'
+import { createDesktopUpdater } from './updater'
+import type { UpdateService } from '../services/updates/update-service'
 import { createMainWindow, WINDOW_TITLE } from './window'
 import { WindowStateStore } from './window-state'
 
 export const APP_USER_MODEL_ID = 'com.gologin.automationpanel'
 /** How long quitting waits for the core (batches, profiles, database; a code exchange under way) before exiting anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 50_000
+/** Start-up lines until the core's log system takes over (logs/panel.log): kept small, one rotation. */
+export const STARTUP_LOG_FILE = 'startup.log'
 
 /** Starts the desktop app: one instance, one window, the core behind the IPC transport. */
 export function startDesktopApp(): void {
@@ -41,6 +45,7 @@ class DesktopApp {
   private transport: IpcTransport | null = null
   private windowState: WindowStateStore | null = null
   private window: BrowserWindow | null = null
+  private updates: UpdateService | null = null
   private quitting = false
 
   install(): void {
@@ -51,6 +56,8 @@ class DesktopApp {
       event.preventDefault()
       if (this.quitting) return
       this.quitting = true
+      // A ready update installs as the app exits, unless this quit interrupts work.
+      this.updates?.beforeQuit()
       void this.shutdown().finally(() => app.exit(0))
     })
     this.booting = app.whenReady().then(
@@ -62,10 +69,31 @@ class DesktopApp {
   private async boot(): Promise<void> {
     try {
       const dataDir = app.getPath('userData')
-      app.setAppLogsPath(path.join(dataDir, 'logs'))
+      const logsDir = path.join(dataDir, 'logs')
+      app.setAppLogsPath(logsDir)
+      try {
+        this.startupLog.writeThrough(new LogSystem({ dir: logsDir, fileName: STARTUP_LOG_FILE, maxFileBytes: 1024 ** 2, maxFiles: 1, level: 'debug' }))
+      } catch (err) {
+        // No log folder (the data folder is unusable): the start fails below with the reason; stderr keeps the lines.
+        console.error(`Cannot write ${path.join(logsDir, STARTUP_LOG_FILE)}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      this.log.info(
+        'desktop.starting',
+        { version: app.getVersion(), electron: process.versions.electron, platform: process.platform, arch: process.arch, packaged: app.isPackaged },
+        `Starting ${WINDOW_TITLE} ${app.getVersion()}`,
+      )
       // node_modules holds the plain-Node build (tests, browser mode); Electron loads its own copy.
       const sqliteNativeBinding = loadElectronSqliteBinding({ appPath: app.getAppPath(), isPackaged: app.isPackaged })
       const keyStore = new SafeStorageKeyStore({ dir: dataDir, safeStorage, log: this.startupLog.logger.child('key_store') })
+      // Off in development and in builds without a feed (`system:update` answers why).
+      const updates = await createDesktopUpdater({
+        isPackaged: app.isPackaged,
+        currentVersion: app.getVersion(),
+        resourcesPath: path.dirname(app.getAppPath()),
+        busy: () => this.busy(),
+        log: this.startupLog.logger.child('update'),
+      })
+      this.updates = updates
       const core = await createCore({
         dataDir,
         mode: 'desktop',
@@ -74,7 +102,7 @@ class DesktopApp {
         sqliteNativeBinding,
         logToConsole: !app.isPackaged,
         // Native file pickers, and the restart Settings → Database and hosts offers after a change.
-        platform: electronPlatform,
+        platform: { ...electronPlatform, updates },
       })
       this.core = core
       core.events.subscribe((batches) => this.notifyNotices(batches))
@@ -90,6 +118,7 @@ class DesktopApp {
       this.transport.addWindow(this.window)
       this.window.on('closed', () => (this.window = null))
       this.log.info('desktop.ready', { renderer: renderer.kind, keyStore: keyStore.description })
+      updates.start()
     } catch (err) {
       this.fatal(err)
     }
@@ -104,6 +133,13 @@ class DesktopApp {
     }
   }
 
+  /** Work on this host that an update must not interrupt: a batch, or an attempt holding a profile slot. */
+  private busy(): boolean {
+    const core = this.core
+    if (!core) return false
+    return core.authorization.batches.active().length > 0 || core.gologin.slots.figures().slotsInUse > 0
+  }
+
   private focusWindow(): void {
     const win = this.window
     if (!win || win.isDestroyed()) return
@@ -113,6 +149,7 @@ class DesktopApp {
   }
 
   private async shutdown(): Promise<void> {
+    this.updates?.stop()
     this.windowState?.flush()
     if (this.window && !this.window.isDestroyed()) this.window.hide()
     const stopped = (async () => {
@@ -132,7 +169,8 @@ class DesktopApp {
     // Before the log system exists, stderr is the only record.
     for (const line of this.startupLog.pending()) console.error(`[${line.level}] ${line.event}${line.msg ? `: ${line.msg}` : ''}`)
     console.error(err)
-    const logs = this.core?.info.logFile || path.join(app.getPath('userData'), 'logs')
+    // The line above is on disk by now: in the core's log, or else in the start-up log.
+    const logs = this.core?.info.logFile || this.startupLog.filePath() || path.join(app.getPath('userData'), 'logs')
     dialog.showErrorBox(`${WINDOW_TITLE} could not start`, `${reason}\n\nDetails are in ${logs}`)
     this.quitting = true
     this.transport?.stop()

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { settingsContract } from '../../shared/contract/settings'
 import type { RequestMeta } from '../ipc/router'
 import type { ApiAppService } from '../services/api-apps/api-app-service'
+import { fieldsError } from '../services/settings/field-errors'
 import type { SettingsService } from '../services/settings/settings-service'
 
 type SettingsChannel = keyof typeof settingsContract
@@ -16,7 +17,11 @@ export type SettingsHandlerMap = {
 export function settingsHandlers(settings: SettingsService, apiApps: ApiAppService): SettingsHandlerMap {
   return {
     'settings:get': () => settings.view(),
-    'settings:update': (patch) => settings.update(patch),
+    'settings:update': (patch) => {
+      // The targets are checked field by field only through 'alerts:saveTarget' (Settings → Alert webhooks).
+      if ('alertTargets' in patch) throw fieldsError('Settings not saved', { alertTargets: 'is edited in Settings → Alert webhooks, one target at a time' })
+      return settings.update(patch)
+    },
     'apiApps:list': () => apiApps.list(),
     'apiApps:save': (input) => apiApps.save(input),
     'apiApps:delete': async ({ name }) => {

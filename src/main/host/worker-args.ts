@@ -26,10 +26,14 @@ export interface WorkerArgs {
   logLevel: LogLevel
   /** `--copy-from-sqlite DIR`: copy that data folder's SQLite file into the shared database, then exit. */
   copyFromSqlite: string | null
+  /** `--metrics-port N` (0: any free port): where /metrics, /health and /ready listen; null: not served. */
+  metricsPort: number | null
+  /** `--metrics-host ADDR`: the address of that listener (default 127.0.0.1). */
+  metricsHost: string
 }
 
 export const WORKER_USAGE =
-  'Usage: npm run worker -- --data-dir DIR [--database-url-file FILE | --database-url postgres://user@host/db] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--copy-from-sqlite DIR]'
+  'Usage: npm run worker -- --data-dir DIR [--database-url-file FILE | --database-url postgres://user@host/db] [--slots N] [--host-id NAME] [--log-level debug|info|warn|error] [--metrics-port N [--metrics-host ADDR]] [--copy-from-sqlite DIR]'
 export const WORKER_HELP = `${WORKER_USAGE}
 
 A headless worker host: joins a shared PostgreSQL database, claims the pending authorizations of every
@@ -44,6 +48,10 @@ work; logs JSON lines to stderr; SIGTERM hands its running attempts back and sto
   --slots N                 profiles this host runs at once (else host.json, else the shared setting)
   --host-id NAME            its name among the hosts (default: the machine's name and a digest of DIR)
   --log-level LEVEL         debug, info, warn or error (default info)
+  --metrics-port N          serve /metrics (Prometheus), /health and /ready on this port (0: a free one,
+                            printed as METRICS_URL=…); off without it
+  --metrics-host ADDR       the address of that listener (default 127.0.0.1; another address exposes it
+                            without a key: nothing in it is secret, but keep it on a private network)
   --copy-from-sqlite DIR    copy DIR/panel.db (profiles, mappings, API apps, finished sessions and their
                             tokens, settings) into the shared database, re-encrypted under its key, then exit;
                             the key that opens it is DIR's data.key or one of its backups
@@ -56,6 +64,7 @@ at the first start. Environment variables: see the README.`
 /** The same bounds as the `maxConcurrentProfiles` setting. */
 export const MAX_WORKER_SLOTS = 50
 const HOST_ID = /^[\w.:@/-]{1,100}$/
+const METRICS_HOST = /^(\[[0-9a-f:.]+\]|[0-9a-f:.]+|[a-z0-9.-]{1,253})$/i
 
 export function parseWorkerArgs(argv: string[]): WorkerArgs {
   let values
@@ -70,6 +79,8 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
         'host-id': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'copy-from-sqlite': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
       },
       strict: true,
     }))
@@ -103,6 +114,16 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
   if (!LOG_LEVELS.includes(logLevel)) throw new ValidationException(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`, { field: 'log-level' })
   const copyFrom = values['copy-from-sqlite']?.trim()
   if (values['copy-from-sqlite'] !== undefined && !copyFrom) throw new ValidationException('--copy-from-sqlite needs the data folder whose panel.db to copy', { field: 'copy-from-sqlite' })
+  let metricsPort: number | null = null
+  if (values['metrics-port'] !== undefined) {
+    metricsPort = Number(values['metrics-port'])
+    if (values['metrics-port'].trim() === '' || !Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) {
+      throw new ValidationException(`--metrics-port must be a port number from 0 to 65535, got "${values['metrics-port']}"`, { field: 'metrics-port' })
+    }
+  }
+  const metricsHost = values['metrics-host']?.trim() || '127.0.0.1'
+  if (values['metrics-host'] !== undefined && metricsPort === null) throw new ValidationException('--metrics-host needs --metrics-port (the listener is off without it)', { field: 'metrics-host' })
+  if (!METRICS_HOST.test(metricsHost)) throw new ValidationException(`--metrics-host must be an IP address or host name, got "${metricsHost}"`, { field: 'metrics-host' })
   return {
     dataDir: path.resolve(dataDir),
     databaseUrl,
@@ -111,6 +132,8 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
     hostId,
     logLevel,
     copyFromSqlite: copyFrom ? path.resolve(copyFrom) : null,
+    metricsPort,
+    metricsHost,
   }
 }
 

@@ -22,6 +22,7 @@ import { keyCandidates, SqliteCopy } from '../services/hosts/sqlite-copy'
 import { openDatabase, type Database } from '../db'
 import { LogSystem } from '../logging/logger'
 import { wantsHelp } from './args'
+import { startProbeServer, type ProbeServer } from './probes'
 import { parseWorkerArgs, readDatabaseUrlFile, WORKER_HELP, type WorkerArgs } from './worker-args'
 
 /** How long a stop may take before the process exits anyway (the core's own shutdown, with a code exchange it waits for, is bounded below it). */
@@ -64,6 +65,18 @@ async function main(): Promise<void> {
   const { version } = JSON.parse(fs.readFileSync(path.resolve(here, '../../package.json'), 'utf8')) as { version: string }
   // Signals are handled from here on: one that comes while the core starts stops it as soon as it is up.
   let core: Core | null = null
+  // Up before the core: /health answers and /ready says "starting" while it joins the database.
+  let probeServer: ProbeServer | null = null
+  if (args.metricsPort !== null) {
+    const log = new LogSystem({ dir: null, console: true, level: args.logLevel }).logger('worker')
+    try {
+      probeServer = await startProbeServer({ host: args.metricsHost, port: args.metricsPort, probes: () => core?.probes ?? null, log })
+    } catch (error) {
+      process.stderr.write(`--metrics-port ${args.metricsPort} on ${args.metricsHost} could not be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was started\n`)
+      process.exit(2)
+    }
+    process.stdout.write(`METRICS_URL=${probeServer.url}\n`)
+  }
   let stopRequested: string | null = null
   let stopping = false
   const stop = async (signal: string) => {
@@ -74,6 +87,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), FORCE_EXIT_MS)
     force.unref()
     await core.close()
+    await probeServer?.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))

@@ -21,6 +21,9 @@ export interface Logger {
   child(scope: string): Logger
 }
 
+/** Told of each log point: its event name and fields (not redacted: read only bounded values from them). */
+export type LogTap = (event: string, fields: Record<string, unknown> | undefined, level: LogLevel) => void
+
 export interface LogSystemOptions {
   /** Folder of the log files; `null` keeps lines in memory only (short-lived tools). */
   dir: string | null
@@ -47,6 +50,7 @@ export class LogSystem {
   private seq = 0
   private readonly out: ReturnType<typeof electronLog.create> | null
   private readonly echo: boolean
+  private readonly taps = new Set<LogTap>()
 
   constructor(options: LogSystemOptions) {
     this.level = options.level ?? 'info'
@@ -76,7 +80,23 @@ export class LogSystem {
     }
   }
 
+  /**
+   * Hears every log point, whatever the level in force and before redaction (metrics count events this way, so no
+   * counting code sits beside the log lines). A tap must read only what it needs and never keep or pass on values.
+   */
+  tap(listener: LogTap): () => void {
+    this.taps.add(listener)
+    return () => this.taps.delete(listener)
+  }
+
   write(level: LogLevel, scope: string, event: string, fields?: Record<string, unknown>, msg?: string): void {
+    for (const listener of this.taps) {
+      try {
+        listener(event, fields, level)
+      } catch {
+        // A broken tap never costs a log line.
+      }
+    }
     if (LEVEL_RANK[level] < LEVEL_RANK[this.level]) return
     const context = currentLogContext()
     const entry: LogEntry = this.redactor.redact({

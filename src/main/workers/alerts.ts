@@ -1,4 +1,5 @@
 /** Monitor thresholds → alerts (pure, so the rules are easy to test and to read). */
+import type { NoticeAlert } from '../../shared/contract/alerts'
 import type { MonitorAlert, WorkerStatusDto } from '../../shared/contract/monitor'
 
 export interface AlertInputs {
@@ -74,4 +75,19 @@ export const ALERT_TITLES: Record<MonitorAlert['code'], string> = {
   TOKENS_EXPIRING: 'Tokens about to expire',
   GOLOGIN_TOKEN_REVOKED: 'GoLogin token revoked',
   WORKER_FAILING: 'Background task failing',
+}
+
+/** The webhook alert a monitor alert raises (its key is the fleet's: every host's monitor reads the same figures), if any. */
+export function alertOfNotice(key: string, alert: MonitorAlert): NoticeAlert | null {
+  switch (alert.code) {
+    case 'FAILURE_RATE':
+    case 'FAILURES_PER_HOUR':
+      return { kind: 'failure_rate', key }
+    case 'TOKENS_EXPIRING':
+      return { kind: 'tokens_failing_refresh', key }
+    case 'WORKER_FAILING':
+      return key === 'WORKER_FAILING:token-refresh' ? { kind: 'tokens_failing_refresh', key } : null
+    default:
+      return null
+  }
 }

@@ -144,6 +144,7 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
     thresholds: () => ({ failureRatePercent: settings.get('alertFailureRatePercent'), failuresPerHour: settings.get('alertFailuresPerHour') }),
     events: deps.events,
     log: logs.logger('worker.monitor'),
+    hostId: deps.hostId,
   })
   all.push(monitor)
   const byName = new Map<string, Worker>(all.map((worker) => [worker.name, worker]))
@@ -152,6 +153,10 @@ export function createPanelWorkers(deps: PanelWorkersDeps): PanelWorkers {
   const follow = () => {
     unsubscribers.push(
       deps.slots.subscribe(pushLive),
+      // A session changed status (pushed by this host, or read back from another host's change).
+      deps.events.subscribe((batches) => {
+        if (batches.some((batch) => batch.channel === 'sessions' && batch.items.some((item) => 'status' in item))) monitor!.sessionsChanged()
+      }),
       settings.onChange((_view, changed) => {
         if (changed.includes('syncIntervalMinutes')) sync.reschedule()
         if (changed.includes('cleanupIntervalMinutes')) cleanup.reschedule()

@@ -2,7 +2,7 @@
  * The figures of the monitor (issue 6), read from the database in a few indexed queries: queue and
  * running sessions, failures and failure rate over the last hour, tokens expiring within the hour.
  */
-import { rowReader, sqliteDateTime, type Database } from '../db'
+import { isoFromSqlite, rowReader, sqliteDateTime, type Database } from '../db'
 
 export interface SessionFigures {
   pendingSessions: number
@@ -11,6 +11,8 @@ export interface SessionFigures {
   failuresLastHour: number
   /** Attempts that ended in the last hour (completed, failed, timeout; cancelled ones are not attempts). */
   finishedLastHour: number
+  /** When the oldest of those attempts leaves the hour (the figures drop then); null: none. */
+  nextExpiryAt: Date | null
   /** Newest valid tokens expiring within the next hour. */
   tokensExpiringNextHour: number
   /** Of those, the ones without a refresh token (they cannot be refreshed). */
@@ -26,8 +28,8 @@ export async function readSessionFigures(db: Pick<Database, 'dataSource'>, now =
        COUNT(*) FILTER (WHERE status = 'in_progress') AS running
      FROM authorization_sessions WHERE status IN ('pending', 'in_progress')`,
   ))!
-  const finished = (await rows.get<{ failures: number; finished: number }>(
-    `SELECT COUNT(*) FILTER (WHERE status IN ('failed', 'timeout')) AS failures, COUNT(*) AS finished
+  const finished = (await rows.get<{ failures: number; finished: number; oldest: string | Date | null }>(
+    `SELECT COUNT(*) FILTER (WHERE status IN ('failed', 'timeout')) AS failures, COUNT(*) AS finished, MIN(completed_at) AS oldest
      FROM authorization_sessions WHERE status IN ('completed', 'failed', 'timeout') AND completed_at > ?`,
     [hourAgo],
   ))!
@@ -43,6 +45,7 @@ export async function readSessionFigures(db: Pick<Database, 'dataSource'>, now =
     runningSessions: counts.running,
     failuresLastHour: finished.failures,
     finishedLastHour: finished.finished,
+    nextExpiryAt: expiryOf(finished.oldest),
     tokensExpiringNextHour: soon.expiring,
     unrefreshableExpiringNextHour: soon.unrefreshable,
   }
@@ -51,4 +54,11 @@ export async function readSessionFigures(db: Pick<Database, 'dataSource'>, now =
 /** Failed share of the attempts finished, 0–100 with one decimal. */
 export function failureRate(failures: number, finished: number): number {
   return finished ? Math.round((failures / finished) * 1000) / 10 : 0
+}
+
+
+/** An hour after the oldest attempt counted (when it leaves the hour). */
+function expiryOf(oldest: string | Date | null): Date | null {
+  const iso = isoFromSqlite(oldest)
+  return iso ? new Date(Date.parse(iso) + 3_600_000) : null
 }

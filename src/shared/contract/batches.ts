@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ErrorCode } from '../errors'
+import { RETRYABLE_STATUSES } from './sessions'
 import { event, request, returns } from './define'
 
 export const BATCH_STATES = ['running', 'paused', 'cancelling', 'finished', 'cancelled'] as const
@@ -83,6 +84,8 @@ const retryInput = z
       .min(1, 'choose at least one failure group to retry (retry or person)')
       .max(2)
       .optional(),
+    /** Of a batch, only the sessions in these statuses ("Retry failed": failed and timeout; "Retry cancelled"); default all three. */
+    statuses: z.array(z.enum(RETRYABLE_STATUSES)).min(1).max(3).optional(),
   })
   .strict()
   .refine((v) => Boolean(v.batchId) !== Boolean(v.sessionIds), 'give either batchId or sessionIds')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { event, request, returns } from './define'
+import type { NoticeAlert } from './alerts'
 
 export interface WorkerStatusDto {
   name: string
@@ -59,6 +60,6 @@ export const monitorContract = {
 
 export const monitorEvents = {
   monitor: event<MonitorSnapshot>('latest'),
-  /** A notable moment for an OS notification (desktop app) and a toast. */
-  notice: event<{ id: string; level: 'info' | 'warn' | 'error'; title: string; body: string }>('append'),
+  /** A notable moment for an OS notification (desktop app), a toast and, when it carries `alert`, the webhook targets. */
+  notice: event<{ id: string; level: 'info' | 'warn' | 'error'; title: string; body: string; alert?: NoticeAlert }>('append'),
 }

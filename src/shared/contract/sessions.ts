@@ -5,8 +5,10 @@ import { event, request, returns } from './define'
 export const SESSION_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timeout', 'cancelled'] as const
 export type SessionStatus = (typeof SESSION_STATUSES)[number]
 export const TERMINAL_STATUSES: readonly SessionStatus[] = ['completed', 'failed', 'timeout', 'cancelled']
-/** Statuses that "Retry failed" picks up. */
-export const RETRYABLE_STATUSES: readonly SessionStatus[] = ['failed', 'timeout', 'cancelled']
+/** Statuses a retry can pick up (a selection of sessions, or a batch without `statuses`). */
+export const RETRYABLE_STATUSES = ['failed', 'timeout', 'cancelled'] as const satisfies readonly SessionStatus[]
+/** What "Retry failed" counts and retries: failed and timed-out attempts (cancelled ones are offered apart). */
+export const FAILED_STATUSES = ['failed', 'timeout'] as const satisfies readonly SessionStatus[]
 
 export const SESSION_STEPS = ['starting_profile', 'connecting', 'consent', 'exchanging', 'verifying'] as const
 export type SessionStep = (typeof SESSION_STEPS)[number]

@@ -141,6 +141,10 @@ export const SETTING_DEFS = {
   monitorIntervalSeconds: setting(int(10, 3_600), 60, 'Monitor interval (seconds)'),
   alertFailureRatePercent: setting(int(1, 100), 20, 'Alert when the failure rate exceeds (%)'),
   alertFailuresPerHour: setting(int(1, 100_000), 50, 'Alert when failures per hour exceed'),
+  alertRepeatMinutes: setting(int(1, 1_440), 30, 'Send the same alert again after (minutes)', 'Webhook alerts: an alert already sent is not sent again within this window.'),
+  alertTelegramApiUrl: setting(url('https:'), 'https://api.telegram.org', 'Telegram Bot API URL'),
+  /** Webhook targets (alert-targets.ts): stored as one encrypted JSON text, shown only through `alerts:listTargets`. */
+  alertTargets: secret(z.string({ error: 'must be text' }).max(200_000, 'is too long'), 'Alert webhook targets'),
   tokenRefreshMarginMinutes: setting(int(1, 110), 15, 'Refresh tokens this long before expiry (minutes)'),
   // The local REST API's exposure is each host's own (host.json, 'hosts:setRestApi'), never a shared setting.
 } as const satisfies Record<string, SettingDef>
@@ -263,6 +267,8 @@ export interface ApiAppView {
   envManaged: boolean
   /** Why this host refuses the stored row (changed in the database without the data key): it is not used until re-entered. */
   refused?: string
+  /** What the app's scopes will cost later (no refresh token, scopes X does not document); absent when none. */
+  warnings?: string[]
   createdAt: string
   updatedAt: string | null
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { request, returns } from './define'
+import { RETRYABLE_STATUSES } from './sessions'
 
 /** The failure list's columns (no token, secret or proxy detail: who, which app, what failed and why). */
 export const FAILURE_CSV_COLUMNS = [
@@ -39,6 +40,8 @@ const failureTarget = z
   .object({
     batchId: z.string().min(1).max(100).optional(),
     sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100_000).optional(),
+    /** Only attempts in these statuses (default failed, timeout and cancelled), as the Retry dialog's target says. */
+    statuses: z.array(z.enum(RETRYABLE_STATUSES)).min(1).max(3).optional(),
   })
   .strict()
   .refine((v) => Boolean(v.batchId) !== Boolean(v.sessionIds), 'give either batchId or sessionIds')

@@ -73,8 +73,9 @@ describe('Authorize selected, end to end on the sandbox', () => {
       expect(file.includes(Buffer.from(row.accessToken!))).toBe(false)
       expect(file.includes(Buffer.from(row.refreshToken!))).toBe(false)
     }
-    // The wrong account's tokens were revoked at X; the API app's own callback never saw a request.
-    expect(issued.filter((t) => t.username === 'user00018_alt').every((t) => t.revoked)).toBe(true)
+    // The wrong account was never approved (checked before the click); the API app's own callback never saw a request.
+    expect(issued.filter((t) => t.username === 'user00018_alt')).toEqual([])
+    expect(world.sandbox.x.stats().approvalsByAccount).not.toHaveProperty('user00018_alt')
     expect(world.sandbox.stats().callbackHits.total).toBe(0)
     expect(world.sandbox.stats().browsers.peak).toBeLessThanOrEqual(10)
     await expectNothingLeft(world)

@@ -61,7 +61,7 @@ describe('OAuth 1.0a and pass-through apps, end to end on the sandbox', () => {
       expect({ user: session.username, app: session.apiApp, status: session.status, code: session.errorCode }).toEqual({ user: session.username, app, status, code })
     }
 
-    // 1.0a tokens: the pair X issued, encrypted at rest, no expiry; the wrong account's pair invalidated.
+    // 1.0a tokens: the pair X issued, encrypted at rest, no expiry; none for the wrong account (never approved).
     const issued1 = world.sandbox.x.issuedOAuth1Tokens()
     const repo = world.core.db.dataSource.getRepository(AuthorizationSessionEntity)
     const legacy = await repo.findBy({ apiApp: 'SANDBOX3', status: 'completed' })
@@ -74,7 +74,8 @@ describe('OAuth 1.0a and pass-through apps, end to end on the sandbox', () => {
       expect(file.includes(Buffer.from(row.accessToken!))).toBe(false)
       expect(file.includes(Buffer.from(row.oauthTokenSecret!))).toBe(false)
     }
-    expect(issued1.filter((t) => t.screenName === 'user00007_alt').map((t) => t.revoked)).toEqual([true])
+    expect(issued1.filter((t) => t.screenName === 'user00007_alt')).toEqual([])
+    expect(world.sandbox.x.stats().approvalsByAccount).not.toHaveProperty('user00007_alt')
 
     // Pass-through: delivered, nothing stored, and each account's redirect reached the app's callback once.
     for (const session of sessions.filter((s) => s.apiApp === 'SANDBOX4' || s.apiApp === 'SANDBOX5')) {

@@ -5,6 +5,7 @@
  * of profiles and any event rate, independent of GoLogin/X simulators.
  */
 import { randomUUID } from 'node:crypto'
+import { scopeWarnings } from '../../../src/shared/api-app'
 import { SETTING_DEFS, SETTING_KEYS, apiAppInputSchema, type ApiAppView, type SettingKey, type SettingsView } from '../../../src/shared/contract/settings'
 import type { ProfileRow } from '../../../src/shared/contract/profiles'
 import type { SessionRow, SessionStatus } from '../../../src/shared/contract/sessions'
@@ -249,12 +250,14 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
       copyPreview = { ...copied, profiles: { add: 0, mappingsFilled: 0, mappingsKept: copied.profiles.mappingsKept }, apiApps: { add: 0, kept: copied.apiApps.kept + copied.apiApps.add }, sessions: { add: 0, already: copied.sessions.already + copied.sessions.add, unfinished: copied.sessions.unfinished }, tokens: { add: 0, newerHere: 0, newerShared: 0 }, settings: { add: 0, kept: copied.settings.kept + copied.settings.add } }
       return copied
     },
+    'alerts:listTargets': () => [],
     'apiApps:list': () => [...apps.values()],
     'apiApps:save': (input) => {
       const app = apiAppInputSchema.parse(input)
       const view: ApiAppView = { name: app.name, oauthVersion: app.oauthVersion, clientType: app.clientType, clientId: app.clientId, hasSecret: Boolean(app.clientSecret) || Boolean(apps.get(app.name)?.hasSecret), redirectUri: app.redirectUri, scopes: app.scopes, redemption: app.redemption, startUrl: app.startUrl ?? null, callbackMarker: app.callbackMarker ?? null, envManaged: false, createdAt: new Date().toISOString(), updatedAt: null }
-      apps.set(app.name, view)
-      return view
+      const warnings = scopeWarnings(app)
+      apps.set(app.name, warnings.length ? { ...view, warnings } : view)
+      return apps.get(app.name)!
     },
     'apiApps:delete': ({ name }) => {
       apps.delete(name)
@@ -270,6 +273,26 @@ export function createFakeBackend(events: EventHub, logs: LogSystem, options: Fa
     },
     setToken() {
       secrets.add('gologinToken')
+    },
+    /** Attempts of the first `count` profiles with a username, all finished but the second; `failure` is the error of every third one. */
+    addFinishedSessions(count: number, failure: { code: NonNullable<SessionRow['errorCode']>; message: string }): SessionRow[] {
+      const batchId = randomUUID()
+      const rows = profiles
+        .filter((p) => p.username)
+        .slice(0, count)
+        .map((p, i): SessionRow => {
+          const failed = i % 3 === 0
+          const at = new Date(Date.now() - (count - i) * 60_000).toISOString()
+          // The second one is still running, at the step with the longest label.
+          const running = i === 1
+          return { id: randomUUID(), batchId, profileId: p.id, profileName: p.name, username: p.username!, apiApp: p.apiApp ?? 'AIOTT1', status: failed ? 'failed' : running ? 'in_progress' : 'completed', step: failed ? 'consent' : running ? 'verifying' : null, errorCode: failed ? failure.code : null, errorMessage: failed ? failure.message : null, attempt: 1, retryOf: null, xUserId: null, scopes: null, tokenStatus: failed ? null : 'valid', expiresAt: null, createdAt: at, startedAt: at, completedAt: running ? null : at, durationMs: running ? null : 41_000, hasScreenshot: failed, deliveredToCallback: false, callbackAnswer: null }
+        })
+      for (const row of rows) {
+        sessions.set(row.id, row)
+        events.emit('sessions', row)
+      }
+      batches.set(batchId, { id: batchId, apiApp: 'AIOTT1', state: 'finished', total: rows.length, queued: 0, running: 0, done: rows.length, succeeded: rows.filter((r) => r.status === 'completed').length, failed: rows.filter((r) => r.status === 'failed').length, cancelled: 0, skipped: 0, slotsInUse: 0, maxSlots: 10, etaMs: 0, startedAt: rows[0]?.createdAt ?? new Date().toISOString(), finishedAt: new Date().toISOString(), retryOf: null })
+      return rows
     },
     /** The panel runs on a shared PostgreSQL database, its SQLite file left behind with `preview` to copy. */
     joinShared(preview: SqliteCopyPreview) {

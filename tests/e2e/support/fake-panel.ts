@@ -27,7 +27,7 @@ export async function startFakePanel(options: FakeBackendOptions & { dataDir: st
   const events = new EventHub(100)
   const stopLogs = logs.ring.subscribe((entry) => events.emit('logs', entry))
   const backend = createFakeBackend(events, logs, options)
-  const info = { appVersion: '0.0.0-fake', mode: 'browser' as const, dataDir: options.dataDir, logFile: '', platform: `${process.platform}-${process.arch}`, startedAt: new Date().toISOString(), dataKey: { ...FILE_PROTECTION, keyId: '000000000000' } }
+  const info = { appVersion: '0.0.0-fake', mode: 'browser' as const, dataDir: options.dataDir, logFile: '', platform: `${process.platform}-${process.arch}`, startedAt: new Date().toISOString(), dataKey: { ...FILE_PROTECTION, keyId: '000000000000' }, sandbox: null, restart: null }
   const handlers = { ...systemHandlers(info, logs.logger('system')), ...logsHandlers(logs), ...backend.handlers } as HandlerMap
   const router = new Router(handlers, logs.logger('ipc'))
   const core = { router, events, logs, info } as unknown as Core

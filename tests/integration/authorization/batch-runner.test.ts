@@ -8,6 +8,7 @@ import type { SessionPatch } from '../../../src/shared/contract/sessions'
 import { DomainException, type AppException } from '../../../src/shared/errors'
 import { upsertProfiles, type Database } from '../../../src/main/db'
 import { LogSystem } from '../../../src/main/logging/logger'
+import { readBatchCounts } from '../../../src/main/services/automation/batch-counts'
 import { BatchPlanner } from '../../../src/main/services/automation/batch-planner'
 import { BatchRunner } from '../../../src/main/services/automation/batch-runner'
 import type { SessionOutcome } from '../../../src/main/services/automation/profile-automator'
@@ -36,6 +37,8 @@ interface World {
   running(username: string): Running
   untilStarted(count: number): Promise<void>
   untilDone(batchId: string): Promise<BatchProgress>
+  /** The first progress of the batch that matches (pushed already or to come). */
+  untilProgress(batchId: string, match: Partial<BatchProgress>): Promise<BatchProgress>
   /** From now on the preflight refuses every batch with this error. */
   refuse(error: AppException): void
   peak: number
@@ -129,6 +132,7 @@ async function setup(concurrency = 2): Promise<World> {
     events,
     logger: logs.logger('batch'),
     concurrency,
+    counts: (batchIds) => readBatchCounts(db.dataSource, batchIds),
   })
   const until = <T>(check: () => T | undefined | false): Promise<T> =>
     new Promise((resolve) => {
@@ -162,6 +166,8 @@ async function setup(concurrency = 2): Promise<World> {
     untilStarted: (count) => until(() => started.length >= count && true).then(() => undefined),
     refuse: (error) => void (refusal = error),
     untilDone: (batchId) => until(() => progress.find((p) => p.id === batchId && (p.state === 'finished' || p.state === 'cancelled'))),
+    untilProgress: (batchId, match) =>
+      until(() => progress.find((p) => p.id === batchId && Object.entries(match).every(([key, value]) => p[key as keyof BatchProgress] === value))),
     async close() {
       await runner.close(5_000)
       await db.close()
@@ -190,7 +196,7 @@ describe('BatchRunner', () => {
     expect(page.rows.map((r) => [r.profileName, r.username, r.apiApp, r.attempt])).toEqual(
       expect.arrayContaining([['Profile 0', 'acct0', 'APP1', 1], ['Profile 1', 'acct1', 'APP1', 1]]),
     )
-    expect(w.progress.at(-1)).toMatchObject({ id: result.batchId, total: 7, skipped: 5, done: 5 })
+    await w.untilProgress(result.batchId, { total: 7, skipped: 5, done: 5 })
     await expect(w.runner.start({ profileIds: ids(2), apiApp: 'NOPE' })).rejects.toMatchObject({ code: 'INVALID_API_APP' })
   })
 
@@ -199,11 +205,11 @@ describe('BatchRunner', () => {
     const { batchId } = await w.runner.start({ profileIds: ids(0, 1, 2, 3, 4), apiApp: 'APP1' })
     await w.untilStarted(2)
     expect(w.started.map((r) => r.job.username)).toEqual(['acct0', 'acct1'])
-    expect(w.progress.at(-1)).toMatchObject({ queued: 3, running: 2, etaMs: null })
+    expect(await w.untilProgress(batchId, { queued: 3, running: 2 })).toMatchObject({ etaMs: null })
 
     await w.running('acct1').finish('completed')
     await w.untilStarted(3)
-    expect(w.progress.at(-1)?.etaMs).toBeGreaterThan(0)
+    expect((await w.untilProgress(batchId, { succeeded: 1, running: 2 })).etaMs).toBeGreaterThan(0)
     await w.running('acct0').finish('failed')
     await w.untilStarted(4)
     for (const username of ['acct2', 'acct3']) await w.running(username).finish('completed')
@@ -239,10 +245,12 @@ describe('BatchRunner', () => {
     const w = await setup(1)
     const { batchId } = await w.runner.start({ profileIds: ids(0, 1, 2), apiApp: 'APP1' })
     await w.untilStarted(1)
-    expect(w.runner.pause(batchId)).toMatchObject({ state: 'paused', queued: 2, running: 1 })
+    expect(w.runner.pause(batchId)).toMatchObject({ state: 'paused', etaMs: null })
+    await w.untilProgress(batchId, { state: 'paused', queued: 2, running: 1 })
     await w.running('acct0').finish('completed')
+    // Paused: no ETA (nothing moves until the operator resumes).
+    expect(await w.untilProgress(batchId, { state: 'paused', succeeded: 1, queued: 2, running: 0 })).toMatchObject({ etaMs: null })
     expect(w.started).toHaveLength(1)
-    expect(w.progress.at(-1)).toMatchObject({ state: 'paused', succeeded: 1, queued: 2, running: 0 })
 
     expect(w.runner.resume(batchId)).toMatchObject({ state: 'running' })
     await w.untilStarted(2)

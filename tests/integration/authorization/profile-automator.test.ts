@@ -85,7 +85,7 @@ describe('ProfileAutomator against the sandbox', () => {
     expect(world.inUse.get(job.profileId)).toBe(false)
   })
 
-  it('revokes and does not store the tokens of another account logged into the profile (ACCOUNT_MISMATCH)', async () => {
+  it('does not approve for another account logged into the profile (ACCOUNT_MISMATCH before the click)', async () => {
     const world = await automatorWorld()
     world.sandbox.setBehaviour({ username: 'user00001' }, 'wrong_account')
     const job = await world.job('user00001')
@@ -93,10 +93,8 @@ describe('ProfileAutomator against the sandbox', () => {
     const outcome = await world.automator().run(job, never)
 
     expect(outcome).toMatchObject({ status: 'failed', errorCode: 'ACCOUNT_MISMATCH' })
-    const [issued] = world.sandbox.issuedTokens()
-    expect(issued.username).toBe('user00001_alt')
-    expect(issued.revoked).toBe(true)
-    expect(issued.refreshUsed).toBe(true)
+    expect(world.sandbox.issuedTokens()).toEqual([])
+    expect(world.sandbox.x.stats()).toMatchObject({ approvals: 0, approvalsByAccount: {}, codesIssued: 0 })
     const row = await raw(world, job.sessionId)
     expect(row).toMatchObject({ status: 'failed', error_code: 'ACCOUNT_MISMATCH', access_token: null, refresh_token: null, token_status: null, code_verifier: null })
     expect((await entity(world, job.sessionId)).errorMessage).toContain('@user00001_alt')

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LogSystem } from '../../../src/main/logging/logger'
 import { ProfileSlots, type ProfileLauncher } from '../../../src/main/services/gologin'
-import { INTERRUPTED_MESSAGE, recoverAfterCrash, StartedProfilesJournal } from '../../../src/main/services/lifecycle'
+import { INTERRUPTED_MESSAGE, lastLogTime, recoverAfterCrash, restartNotice, StartedProfilesJournal } from '../../../src/main/services/lifecycle'
 import { tempDir } from '../../helpers/temp-dir'
 import { openTestDb } from '../db/test-db'
 import { seedProfile, seedSession, sessionRow } from '../workers/session-fixtures'
@@ -93,6 +93,13 @@ describe('recoverAfterCrash', () => {
 
     expect(report).toMatchObject({ interrupted: 1, cancelled: 1, inUseCleared: 2, profilesNotStopped: [] })
     expect(report.profilesStopped.sort()).toEqual(['p-flag-only', 'p-journal-only', 'p-run'])
+    // What the restart banner says: each account's fate, the running one first, and the last sign of work.
+    expect(report.accounts).toEqual([
+      expect.objectContaining({ sessionId: running.sessionId, batchId: 'b1', step: 'consent', outcome: 'failed' }),
+      expect.objectContaining({ sessionId: queued.sessionId, batchId: 'b1', step: null, outcome: 'not_started' }),
+    ])
+    expect(Date.parse(report.lastSessionActivityAt!)).toBeGreaterThan(Date.now() - 60_000)
+    expect(restartNotice(report, null)).toMatchObject({ failed: 1, notStarted: 1, resumed: 0, stoppedAtSource: 'sessions', stoppedAt: report.lastSessionActivityAt })
     expect(await sessionRow(db, running.sessionId)).toMatchObject({
       status: 'failed',
       errorCode: 'INTERRUPTED',
@@ -126,7 +133,8 @@ describe('recoverAfterCrash', () => {
     const finished = await seedSession(db, { profileId: 'p1', status: 'failed', errorCode: 'X_LOGGED_OUT' })
     const launcher = recordingLauncher()
     const report = await recoverAfterCrash({ db, journal: new StartedProfilesJournal({ dataDir: db.dir, log: log() }), launcher, log: log() })
-    expect(report).toEqual({ interrupted: 0, cancelled: 0, inUseCleared: 0, profilesStopped: [], profilesNotStopped: [] })
+    expect(report).toEqual({ interrupted: 0, cancelled: 0, resumed: 0, inUseCleared: 0, profilesStopped: [], profilesNotStopped: [], accounts: [], lastSessionActivityAt: null })
+    expect(restartNotice(report, new Date().toISOString())).toBeNull()
     expect(launcher.stops).toEqual([])
     expect(await sessionRow(db, finished.sessionId)).toMatchObject({ status: 'failed', errorCode: 'X_LOGGED_OUT' })
   })
@@ -139,5 +147,19 @@ describe('recoverAfterCrash', () => {
     const report = await recoverAfterCrash({ db, journal: new StartedProfilesJournal({ dataDir: db.dir, log: log() }), launcher, log: log(), maxInUseToStop: 50 })
     expect(report.inUseCleared).toBe(60)
     expect(launcher.stops).toEqual([])
+  })
+})
+
+describe('the restart notice', () => {
+  it('takes when the panel stopped from the last whole line of the previous run’s log', () => {
+    const dir = tempDir('log-tail-')
+    const file = path.join(dir, 'panel.log')
+    expect(lastLogTime(file)).toBeNull()
+    const line = (ts: string) => JSON.stringify({ seq: 1, ts, level: 'info', scope: 'batch', event: 'x' })
+    // The crash cut the last line short: the one before it is the last sign of life.
+    fs.writeFileSync(file, `${line('2026-12-07T18:00:00.000Z')}\n${line('2026-12-07T18:42:13.250Z')}\n{"seq":3,"ts":"2026-12-07T18:4`)
+    expect(lastLogTime(file)).toBe('2026-12-07T18:42:13.250Z')
+    const report = { interrupted: 2, cancelled: 0, resumed: 2, inUseCleared: 0, profilesStopped: [], profilesNotStopped: [], accounts: [], lastSessionActivityAt: '2026-12-07T18:40:00.000Z' }
+    expect(restartNotice(report, lastLogTime(file))).toEqual({ stoppedAt: '2026-12-07T18:42:13.250Z', stoppedAtSource: 'log', failed: 0, notStarted: 0, resumed: 2, accounts: [] })
   })
 })

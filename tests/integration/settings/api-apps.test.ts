@@ -77,6 +77,8 @@ describe('ApiAppService', () => {
       await apps.save(app)
       await apps.save({ name: 'aiott1', clientId: 'client-id-2', redirectUri: 'http://127.0.0.1:8000/cb', scopes: ['tweet.read', 'users.read'] })
       expect(await apps.get('AIOTT1')).toMatchObject({ name: 'AIOTT1', clientId: 'client-id-2', clientSecret: app.clientSecret, scopes: ['tweet.read', 'users.read'] })
+      // Saved without offline.access: accepted, but the view (and so the REST answer and the Settings list) says what it costs.
+      expect((await apps.list())[0].warnings).toEqual(['Without offline.access there is no refresh token: the token expires in 2 hours and cannot be renewed (the account must be authorized again).'])
       const view = await apps.save({ ...app, clientType: 'public', clientSecret: undefined })
       expect(view.hasSecret).toBe(false)
       expect((await apps.get('AIOTT1')).clientSecret).toBeNull()

@@ -92,6 +92,42 @@ describe('SettingsService', () => {
     })
   })
 
+  it('refuses a consent wait at or past the time limit per account, naming both fields, and stores nothing', async () => {
+    await withDb(async (db) => {
+      const settings = await SettingsService.open({ database: db, log: testLog(), env: {} })
+      await settings.update({ accountTimeoutSeconds: 60 })
+      const pushed: string[][] = []
+      settings.onChange((_view, changed) => pushed.push(changed))
+      const error = await settings.update({ consentButtonGraceSeconds: 500, maxConcurrentProfiles: 4 }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ValidationException)
+      expect((error as ValidationException).details).toEqual({
+        fields: {
+          consentButtonGraceSeconds: '(500 s) must be shorter than accountTimeoutSeconds, the time limit per account (60 s)',
+          accountTimeoutSeconds: '(60 s) must be longer than consentButtonGraceSeconds (500 s)',
+        },
+      })
+      expect((error as Error).message).toBe(
+        'Settings not saved: consentButtonGraceSeconds (500 s) must be shorter than accountTimeoutSeconds, the time limit per account (60 s); accountTimeoutSeconds (60 s) must be longer than consentButtonGraceSeconds (500 s)',
+      )
+      // All or nothing: the valid field of the same patch is not stored either.
+      expect(settings.get('consentButtonGraceSeconds')).toBeNull()
+      expect(settings.get('maxConcurrentProfiles')).toBe(10)
+      expect(await db.dataSource.query(`SELECT key FROM settings WHERE key NOT LIKE '\\_\\_%' ESCAPE '\\' ORDER BY key`)).toEqual([{ key: 'accountTimeoutSeconds' }])
+      expect(pushed).toEqual([])
+
+      // Lowering the limit under a wait already set is refused the same way; equal is not shorter.
+      await settings.update({ consentDisabledGraceSeconds: 45 })
+      await expect(settings.update({ accountTimeoutSeconds: 45 })).rejects.toMatchObject({
+        details: { fields: { consentDisabledGraceSeconds: '(45 s) must be shorter than accountTimeoutSeconds, the time limit per account (45 s)', accountTimeoutSeconds: '(45 s) must be longer than consentDisabledGraceSeconds (45 s)' } },
+      })
+      expect(settings.get('accountTimeoutSeconds')).toBe(60)
+      // Both in one patch that fits, or a wait back to automatic (empty), is fine.
+      await settings.update({ accountTimeoutSeconds: 600, consentButtonGraceSeconds: 500 })
+      await settings.update({ consentButtonGraceSeconds: null, accountTimeoutSeconds: 30, consentDisabledGraceSeconds: null })
+      expect(settings.get('accountTimeoutSeconds')).toBe(30)
+    })
+  })
+
   it('stores secrets encrypted, shows only whether they are set, clears them with null and reports them to the redactor', async () => {
     await withDb(async (db) => {
       const secrets: string[] = []

@@ -33,12 +33,12 @@ async function setup(options: { failureRate?: number; failuresPerHour?: number; 
   const events = new EventHub(1)
   const pushed: EventBatch[] = []
   events.subscribe((batches) => pushed.push(...batches))
-  const slotState = { slotsInUse: 0, maxConcurrent: 10, running: [] as string[] }
+  const slotState = { slotsInUse: 0, maxConcurrent: 10, running: [] as string[], unstopped: [] as string[] }
   const listeners: Array<() => void> = []
   const slots = {
     figures: () => ({ slotsInUse: slotState.slotsInUse, maxConcurrent: slotState.maxConcurrent }),
     running: () => slotState.running,
-    list: () => [],
+    list: () => slotState.unstopped.map((profileId) => ({ profileId, phase: 'stop_failed' as const, stopAttempts: 2, lastStopError: 'GoLogin answered 500', nextStopAt: null })),
     change(next: Partial<typeof slotState>) {
       Object.assign(slotState, next)
       for (const listener of listeners) listener()
@@ -54,6 +54,7 @@ async function setup(options: { failureRate?: number; failuresPerHour?: number; 
     thresholds: () => ({ failureRatePercent: options.failureRate ?? 20, failuresPerHour: options.failuresPerHour ?? 50 }),
     events,
     log: new LogSystem({ dir: null }).logger('monitor'),
+    hostId: 'host-1',
   })
   listeners.push(() => monitor.pushLive())
   const items = <T>(channel: string): T[] => {
@@ -126,7 +127,15 @@ describe('MonitorWorker', () => {
     // 4 attempts are too few for a rate; 4 failures are above 3 per hour.
     expect(second.alerts.map((a) => a.code)).toEqual(['FAILURES_PER_HOUR'])
     const notices = () => items<{ title: string; level: string; body: string }>('notice')
-    expect(notices()).toEqual([expect.objectContaining({ title: 'Many failed authorizations', level: 'error', body: expect.stringContaining('4 authorizations failed in the last hour') })])
+    expect(notices()).toEqual([
+      expect.objectContaining({
+        title: 'Many failed authorizations',
+        level: 'error',
+        body: expect.stringContaining('4 authorizations failed in the last hour'),
+        // The same notice goes to the webhook targets, under the fleet's key.
+        alert: { kind: 'failure_rate', key: 'FAILURES_PER_HOUR' },
+      }),
+    ])
 
     await advance(monitor, 5 * 60_000)
     expect(items<MonitorSnapshot>('monitor').length).toBeGreaterThanOrEqual(3)
@@ -138,6 +147,24 @@ describe('MonitorWorker', () => {
     await seedFinished(db, 'failed', 4)
     await advance(monitor, 60_000)
     expect(notices()).toHaveLength(2)
+    await monitor.stop()
+  })
+
+  it('raises one notice (and webhook alert) naming the profiles GoLogin has not confirmed stopped, each once while it lasts', async () => {
+    const { monitor, slots, items } = await setup()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    slots.change({ unstopped: ['p-1', 'p-2'] })
+    monitor.start()
+    await advance(monitor, 0)
+    await advance(monitor, 60_000)
+    slots.change({ unstopped: ['p-1', 'p-2', 'p-3'] })
+    await advance(monitor, 60_000)
+    const notices = items<{ title: string; body: string; alert?: { kind: string; key: string } }>('notice')
+    expect(notices.map((n) => [n.title, n.alert])).toEqual([
+      ['Profiles not stopped', { kind: 'profiles_not_stopped', key: 'profiles-not-stopped:host-1:p-1,p-2' }],
+      ['Profiles not stopped', { kind: 'profiles_not_stopped', key: 'profiles-not-stopped:host-1:p-3' }],
+    ])
+    expect(notices[0].body).toContain('2 profiles on host host-1 stopped (p-1, p-2)')
     await monitor.stop()
   })
 
@@ -182,6 +209,20 @@ describe('MonitorWorker', () => {
     expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ slotsInUse: 4, activeProfiles: 3, maxSlots: 10 })
     slots.change({ slotsInUse: 0, running: [], maxConcurrent: 12 })
     expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ slotsInUse: 0, activeProfiles: 0, maxSlots: 12 })
+  })
+
+  it('counts again moments after sessions change status, and drops a failure from Failed/h when it leaves the hour', async () => {
+    const { db, monitor, items } = await setup()
+    monitor.start()
+    await vi.waitFor(() => expect(items<MonitorSnapshot>('monitor')).toHaveLength(1))
+    await seedSession(db, { profileId: 'q1', status: 'pending' })
+    await seedSession(db, { profileId: 'f1', status: 'failed', createdAt: minutesAgo(61), completedAt: new Date(Date.now() - 3_600_000 + 1_500) })
+    monitor.sessionsChanged()
+    await vi.waitFor(() => expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ pendingSessions: 1, failuresLastHour: 1 }), { timeout: 1_000 })
+    // Moments later the failure is more than an hour old: Failed/h drops then, not at the next minute's run.
+    await vi.waitFor(() => expect(items<MonitorSnapshot>('monitor').at(-1)).toMatchObject({ pendingSessions: 1, failuresLastHour: 0 }), { timeout: 4_000 })
+    expect(items<MonitorSnapshot>('monitor').length).toBeLessThanOrEqual(4)
+    await monitor.stop()
   })
 
   it('reports a revoked GoLogin token and a failing worker as alerts', async () => {

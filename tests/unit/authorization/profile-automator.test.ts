@@ -50,6 +50,30 @@ function fakes(overrides: Partial<ProfileAutomatorDeps> = {}) {
 }
 
 describe('ProfileAutomator', () => {
+  it('asks the consent to check the mapped account (with its verified id) before approving: undecided goes on only where a later check exists', async () => {
+    const seen: unknown[] = []
+    const { deps } = fakes({ consent: { authorize: async (request) => (seen.push(request.account), { ok: true, code: 'code', state: 'st' }) } })
+    deps.store = { ...deps.store, knownXUserId: async (username) => (username === 'Alice' ? '42' : null) }
+    await new ProfileAutomator(deps).run(job, new AbortController().signal)
+    expect(seen).toEqual([{ expected: { username: 'Alice', xUserId: '42' }, ifUndecided: 'proceed' }])
+
+    // Pass-through: the app's callback redeems, so the consent page's check is the only one — undecided fails safe;
+    // the id the check saw is recorded with the delivery. A failed read of the known id leaves it to the screen name.
+    const delivered: unknown[] = []
+    const passThrough = fakes({
+      apiApps: { get: async () => ({ ...app, scopes: [...app.scopes], redemption: 'callback' as const, startUrl: 'http://127.0.0.1:3/start', callbackMarker: null }) },
+      consent: { authorize: async (request) => (seen.push(request.account), { ok: true, code: '', state: '', delivered: { status: 200, url: null, markerMatched: null }, signedInUserId: '7' }) },
+    })
+    passThrough.deps.store = {
+      ...passThrough.deps.store,
+      knownXUserId: async () => Promise.reject(new Error('database down')),
+      deliver: async (_job, result) => void delivered.push(result.xUserId),
+    }
+    expect(await new ProfileAutomator(passThrough.deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed' })
+    expect(seen[1]).toEqual({ expected: { username: 'Alice', xUserId: null }, ifUndecided: 'fail' })
+    expect(delivered).toEqual(['7'])
+  })
+
   it('persists PKCE before the consent, stores the tokens before waiting for the profile’s stop, and completes', async () => {
     const { deps, events } = fakes()
     const consent = deps.consent.authorize

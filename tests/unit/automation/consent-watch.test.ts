@@ -5,18 +5,18 @@
  */
 import { describe, expect, it } from 'vitest'
 import { LogSystem } from '../../../src/main/logging/logger'
-import { ConsentPageException, watchConsent, type ConsentWatchOptions } from '../../../src/main/services/automation/consent-watch'
+import { ConsentPageException, watchConsent, type ConsentWatchHooks, type ConsentWatchOptions } from '../../../src/main/services/automation/consent-watch'
 import { FakeConsentTab, type FakeTabScript } from './fake-consent-tab'
 
 const OPTIONS: ConsentWatchOptions = { settleIdleMs: 30, buttonGraceMs: 5_000, disabledGraceMs: 5_000, clickNoEffectMs: 100, maxClicks: 3 }
 
 type Outcome = { ok: true; code: string } | { ok: false; code: string; message: string; pageKind: string }
 
-async function watch(script: FakeTabScript, options: Partial<ConsentWatchOptions> = {}) {
+async function watch(script: FakeTabScript, options: Partial<ConsentWatchOptions> = {}, hooks: Partial<ConsentWatchHooks> = {}) {
   const tab = new FakeConsentTab(script)
   const logs = new LogSystem({ dir: null, level: 'debug' })
   const stop = new AbortController()
-  const watching = watchConsent(tab, { ...OPTIONS, ...options }, { log: logs.logger('consent'), onPage: () => undefined }, stop.signal)
+  const watching = watchConsent(tab, { ...OPTIONS, ...options }, { log: logs.logger('consent'), onPage: () => undefined, ...hooks }, stop.signal)
   try {
     const outcome: Outcome = await Promise.race([
       tab.redirected.then(({ code }) => ({ ok: true as const, code })),
@@ -33,6 +33,24 @@ async function watch(script: FakeTabScript, options: Partial<ConsentWatchOptions
 }
 
 describe('watchConsent', () => {
+  it('checks the signed-in account once the button is ready, and never clicks when it is another account', async () => {
+    const checked: boolean[] = []
+    const wrong = await watch({ metadataMs: 20, approvalAnswerMs: 50 }, {}, {
+      checkAccount: async (snapshot) => (checked.push(snapshot.approveButton?.enabled ?? false), { code: 'ACCOUNT_MISMATCH', message: 'The profile is signed into @other on X, not @me; nothing was approved.' }),
+    })
+    expect(wrong.outcome).toMatchObject({ ok: false, code: 'ACCOUNT_MISMATCH', pageKind: 'consent_ready' })
+    expect(checked).toEqual([true])
+    expect(wrong.tab.clicks).toBe(0)
+    expect(wrong.tab.approvalRequests).toBe(0)
+
+    let checks = 0
+    const right = await watch({ metadataMs: 20, approvalAnswerMs: 50, clickLands: (n) => n >= 2 }, {}, { checkAccount: async () => (checks++, null) })
+    expect(right.outcome).toEqual({ ok: true, code: 'code-of-request-r1' })
+    // Checked once, not again before the re-click.
+    expect(checks).toBe(1)
+    expect(right.tab.clicks).toBe(2)
+  })
+
   it('sends exactly one approval when X answers it long after the re-click time, and the first approval’s redirect wins', async () => {
     // X takes 8× the no-effect time to answer; a second click would take the page's one authorization.
     const { outcome, tab } = await watch({ metadataMs: 20, approvalAnswerMs: 800 })

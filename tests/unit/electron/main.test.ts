@@ -170,6 +170,19 @@ describe('the SQLite addon the desktop app loads', () => {
     expect(body).toContain('cannot be loaded')
     expect(body).toContain('reinstall GoLogin Automation Panel')
   })
+
+  it('a failed start leaves its first lines and the addon failure in the start-up log before the error box points at that file', async () => {
+    app.appPath = path.join(tempDir(), 'app.asar')
+    placeAddon(electronSqliteBindingPath({ appPath: app.appPath, isPackaged: true }), Buffer.from('not an addon'))
+    const logFile = () => path.join(app.userData, 'logs', 'startup.log')
+    let onDiskWhenShown = ''
+    dialog.showErrorBox.mockImplementation(() => void (onDiskWhenShown = fs.existsSync(logFile()) ? fs.readFileSync(logFile(), 'utf8') : ''))
+    const { body } = await failedStart()
+    const lines = onDiskWhenShown.trim().split('\n').map((line) => JSON.parse(line) as { level: string; event: string; msg?: string; fields?: Record<string, unknown> })
+    expect(lines[0]).toMatchObject({ level: 'info', event: 'desktop.starting', fields: { version: app.getVersion(), packaged: true } })
+    expect(lines.at(-1)).toMatchObject({ level: 'error', event: 'desktop.start_failed', msg: expect.stringContaining('cannot be loaded') })
+    expect(body).toContain(`Details are in ${logFile()}`)
+  })
 })
 
 describe('withTimeout', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { AppException, GoLoginAPIException, ValidationException } from '../../../src/shared/errors'
+import { AppException, DATABASE_WRITE_FAILED, GoLoginAPIException, ValidationException } from '../../../src/shared/errors'
 import { ProfileSlots, type ProfileHandle } from '../../../src/main/services/gologin/profile-slots'
 import type { CdpEndpoint, ProfileLauncher, StartProfileOptions } from '../../../src/main/services/gologin/types'
 import { captureLogger } from './capture-logger'
@@ -293,11 +293,12 @@ describe('ProfileSlots', () => {
     expect((await failure(slots.startProfile('d'))).code).toBe('INTERRUPTED')
   })
 
-  it('a failed in_use write fails the start before GoLogin is asked (unrecorded, another host could start it too)', async () => {
+  it('a failed in_use write fails the start before GoLogin is asked (unrecorded, another host could start it too), as a database failure that sends the session back to the queue', async () => {
     const launcher = new FakeLauncher()
     const slots = new ProfileSlots({ launcher, logger: captureLogger(), usage: { markInUse: async () => Promise.reject(new Error('db locked')) } })
     const error = await failure(slots.startProfile('a'))
     expect(error.message).toMatch(/Could not record that profile a is in use \(db locked\); it was not started/)
+    expect(error.details).toEqual({ reason: DATABASE_WRITE_FAILED })
     expect(launcher.calls).toEqual([])
     expect(slots.figures().slotsInUse).toBe(0)
   })

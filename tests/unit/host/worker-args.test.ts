@@ -8,9 +8,20 @@ import { tempDir } from '../../helpers/temp-dir'
 describe('npm run worker arguments', () => {
   it('takes the data folder, a database URL without password, slots and host name', () => {
     const args = parseWorkerArgs(['--data-dir', 'w1', '--database-url', 'postgres://panel@db:5432/panel', '--slots', '5', '--host-id', 'rack-2'])
-    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel@db:5432/panel', databaseUrlFile: null, slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null })
+    expect(args).toEqual({ dataDir: path.resolve('w1'), databaseUrl: 'postgres://panel@db:5432/panel', databaseUrlFile: null, slots: 5, hostId: 'rack-2', logLevel: 'info', copyFromSqlite: null, metricsPort: null, metricsHost: '127.0.0.1' })
     expect(parseWorkerArgs(['--data-dir', 'w1', '--database-url-file', 'db.url']).databaseUrlFile).toBe(path.resolve('db.url'))
     expect(parseWorkerArgs(['--data-dir', 'w1', '--copy-from-sqlite', 'old']).copyFromSqlite).toBe(path.resolve('old'))
+  })
+
+  it('takes --metrics-port (0: a free one) and --metrics-host, refusing what is not a port or an address', () => {
+    expect(parseWorkerArgs(['--data-dir', 'w', '--metrics-port', '9464'])).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1' })
+    expect(parseWorkerArgs(['--data-dir', 'w', '--metrics-port', '0', '--metrics-host', '::1'])).toMatchObject({ metricsPort: 0, metricsHost: '::1' })
+    expect(parseWorkerArgs(['--data-dir', 'w', '--metrics-port', '9464', '--metrics-host', '10.0.0.7']).metricsHost).toBe('10.0.0.7')
+    for (const port of ['', '-1', '65536', '94.5', 'http']) {
+      expect(() => parseWorkerArgs(['--data-dir', 'w', `--metrics-port=${port}`])).toThrow(`--metrics-port must be a port number from 0 to 65535, got "${port}"`)
+    }
+    expect(() => parseWorkerArgs(['--data-dir', 'w', '--metrics-host', '127.0.0.1'])).toThrow(/--metrics-host needs --metrics-port/)
+    expect(() => parseWorkerArgs(['--data-dir', 'w', '--metrics-port', '1', '--metrics-host', 'a b'])).toThrow(/--metrics-host must be an IP address or host name, got "a b"/)
   })
 
   it('refuses a password on the command line, naming the safer ways, without echoing it', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiAppView } from '../../../src/shared/contract/settings'
-import { draftOf, newDraft, toInput, validateApiApp } from '../../../src/renderer/src/features/settings/api-app-form'
+import { draftOf, draftScopeWarnings, newDraft, toInput, validateApiApp } from '../../../src/renderer/src/features/settings/api-app-form'
 
 const existing: ApiAppView = {
   name: 'AIOTT1',
@@ -66,5 +66,20 @@ describe('API app form', () => {
     expect(validateApiApp(ready, null, [])).toEqual({})
     expect(toInput(ready)).toMatchObject({ redemption: 'callback', startUrl: 'https://app.example.com/x/start', callbackMarker: 'Connected' })
     expect(validateApiApp({ ...ready, startUrl: 'ftp://app' }, null, []).startUrl).toBe('Must be an http:// or https:// URL.')
+  })
+
+  it('warns, without refusing, about scopes that will cost the operator later', () => {
+    const noRefresh = 'Without offline.access there is no refresh token: the token expires in 2 hours and cannot be renewed (the account must be authorized again).'
+    expect(draftScopeWarnings(newDraft())).toEqual([])
+    const draft = { ...draftOf(existing), scopes: 'tweet.read users.read' }
+    expect(draftScopeWarnings(draft)).toEqual([noRefresh])
+    expect(validateApiApp(draft, existing, [existing])).toEqual({})
+    // Scopes X does not document are named (each once); offline.access present: only that warning.
+    expect(draftScopeWarnings({ ...draft, scopes: 'tweet.read, offline.access tweets.read dm.readd tweets.read' })).toEqual([
+      'Unknown scopes: tweets.read, dm.readd. X does not document them, so its consent page may refuse the authorization.',
+    ])
+    expect(draftScopeWarnings({ ...draft, scopes: 'users.read like.reed' })).toEqual([noRefresh, 'Unknown scope: like.reed. X does not document it, so its consent page may refuse the authorization.'])
+    // OAuth 1.0a apps have no scopes (their permissions are set on the X app): nothing to warn about.
+    expect(draftScopeWarnings({ ...draft, oauthVersion: '1.0a' })).toEqual([])
   })
 })

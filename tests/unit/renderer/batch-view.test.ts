@@ -25,7 +25,7 @@ describe('batch progress bar', () => {
     expect(formatEta(42_000)).toBe('42 s')
     expect(formatEta(150_000)).toBe('3 min')
     expect(formatEta(3_900_000)).toBe('1 h 05 min')
-    expect(barSegments(batch('x', { total: 20, succeeded: 10, failed: 3, cancelled: 1, skipped: 1 }))).toEqual({ succeeded: 50, failed: 25 })
+    expect(barSegments(batch('x', { total: 20, succeeded: 10, failed: 3, cancelled: 1, skipped: 1 }))).toEqual({ succeeded: 50, failed: 15, other: 10 })
   })
 
   it('says which offline host accounts wait for, and nothing once none wait or the batch ended', () => {

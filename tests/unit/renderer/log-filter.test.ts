@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filterLogs, toJsonLines, type LogFilter } from '../../../src/renderer/src/features/logs/filter'
+import { countFrom, filterLogs, levelsFrom, MIN_LEVEL_LABELS, minLevelOf, toJsonLines, type LogFilter } from '../../../src/renderer/src/features/logs/filter'
 import { compactFields } from '../../../src/renderer/src/features/logs/format'
 import { countNewerThan, droppedFromTop } from '../../../src/renderer/src/features/logs/tail'
 import { logLine } from './log-fixtures'
@@ -79,5 +79,17 @@ describe('live tail bookkeeping', () => {
     expect(droppedFromTop(list(1, 10), list(1, 12))).toBe(0)
     expect(droppedFromTop(list(1, 10), list(50, 2))).toBe(10)
     expect(droppedFromTop([], list(1, 2))).toBe(0)
+  })
+
+  it('a minimum level shows that level and every more severe one, and says so', () => {
+    expect(seqs({ levels: levelsFrom('warn') })).toEqual([3, 4])
+    expect(seqs({ levels: levelsFrom('error') })).toEqual([4])
+    expect(seqs({ levels: levelsFrom('debug') })).toEqual([1, 2, 3, 4])
+    expect(minLevelOf(levelsFrom('info'))).toBe('info')
+    // Switches that are not "this level and above" (an older hand-made choice) match no minimum.
+    expect(minLevelOf({ debug: false, info: true, warn: false, error: true })).toBeNull()
+    const { levelCounts } = filterLogs(lines, all)
+    expect([countFrom(levelCounts, 'debug'), countFrom(levelCounts, 'info'), countFrom(levelCounts, 'warn'), countFrom(levelCounts, 'error')]).toEqual([4, 3, 2, 1])
+    expect(Object.values(MIN_LEVEL_LABELS)).toEqual(['All levels', 'Info and above', 'Warnings and errors', 'Errors only'])
   })
 })

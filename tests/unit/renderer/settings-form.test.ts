@@ -3,6 +3,9 @@ import { SETTING_DEFS, SETTING_KEYS, type SettingKey, type SettingsView } from '
 import {
   automaticHint,
   buildPatch,
+  durationHint,
+  fieldLabel,
+  EDITED_ELSEWHERE,
   fieldKind,
   isChanged,
   parseField,
@@ -23,8 +26,8 @@ function view(overrides: { values?: Record<string, unknown>; locked?: Partial<Re
 }
 
 describe('settings form', () => {
-  it('places every setting in exactly one section', () => {
-    const placed = SETTINGS_SECTIONS.flatMap((section) => section.keys)
+  it('places every setting in exactly one section (or its own editor)', () => {
+    const placed = [...SETTINGS_SECTIONS.flatMap((section) => section.keys), ...EDITED_ELSEWHERE]
     expect([...placed].sort()).toEqual([...SETTING_KEYS].sort())
   })
 
@@ -41,7 +44,7 @@ describe('settings form', () => {
     const errors = validateEdits(v, { maxConcurrentProfiles: '0', syncIntervalMinutes: '1.5', xApiUrl: 'ftp://x', gologinToken: 'short', usernamePattern: '([' })
     expect(errors).toEqual({
       maxConcurrentProfiles: 'Must be at least 1.',
-      syncIntervalMinutes: 'Must be a whole number.',
+      syncIntervalMinutes: 'Must be a whole number of seconds.',
       xApiUrl: 'Must be an https:// URL: what is sent there must be encrypted on the way (http:// only to this machine: 127.0.0.1, ::1 or localhost).',
       gologinToken: 'Looks too short for a GoLogin API token.',
       usernamePattern: 'Must be a valid regular expression.',
@@ -85,7 +88,56 @@ describe('settings form', () => {
     expect(automaticHint(v, {}, 'maxConcurrentProfiles')).toBeNull()
     expect(buildPatch(v, { consentDisabledGraceSeconds: '45' })).toEqual({ consentDisabledGraceSeconds: 45 })
     expect(buildPatch(view({ values: { consentDisabledGraceSeconds: 45 } }), { consentDisabledGraceSeconds: ' ' })).toEqual({ consentDisabledGraceSeconds: null })
-    expect(validateEdits(v, { consentClickRetrySeconds: '0' })).toEqual({ consentClickRetrySeconds: 'Must be at least 1.' })
+    expect(validateEdits(v, { consentClickRetrySeconds: '0' })).toEqual({ consentClickRetrySeconds: 'Must be at least 1 second.' })
+  })
+
+  it('shows and takes every duration in seconds, converting to the unit each is stored in', () => {
+    const v = view({ values: { profileStartTimeoutMs: 60_000, browserTimeoutMs: 1_500, sessionTimeoutHours: 2, syncIntervalMinutes: 15, monitorIntervalSeconds: 60 } })
+    expect(fieldLabel('profileStartTimeoutMs')).toBe('Profile start timeout (seconds)')
+    expect(fieldLabel('sessionTimeoutHours')).toBe('Stale session timeout (seconds)')
+    expect(fieldLabel('syncIntervalMinutes')).toBe('Profile sync interval (seconds)')
+    expect(fieldLabel('accountTimeoutSeconds')).toBe('Time limit per account (seconds)')
+    expect(fieldLabel('maxConcurrentProfiles')).toBe('Profiles running at once')
+    // Every label of a duration says seconds: no ms, minutes or hours left on the form.
+    for (const key of SETTING_KEYS) expect(fieldLabel(key)).not.toMatch(/\((ms|minutes|hours)\)/)
+    expect(shownValue(v, {}, 'profileStartTimeoutMs')).toBe('60')
+    expect(shownValue(v, {}, 'browserTimeoutMs')).toBe('1.5')
+    expect(shownValue(v, {}, 'sessionTimeoutHours')).toBe('7200')
+    expect(shownValue(v, {}, 'syncIntervalMinutes')).toBe('900')
+    expect(durationHint('sessionTimeoutHours', '7200')).toBe('= 2 h')
+    expect(durationHint('syncIntervalMinutes', '5430')).toBe('= 1 h 30 min 30 s')
+    expect(durationHint('accountTimeoutSeconds', '45')).toBeNull()
+    // Stored in the stored unit; an unchanged value is not sent.
+    expect(buildPatch(v, { profileStartTimeoutMs: '90', browserTimeoutMs: '2.25', sessionTimeoutHours: '10800', syncIntervalMinutes: '900', monitorIntervalSeconds: '30' })).toEqual({
+      profileStartTimeoutMs: 90_000,
+      browserTimeoutMs: 2_250,
+      sessionTimeoutHours: 3,
+      monitorIntervalSeconds: 30,
+    })
+    // Ranges and whole units are said in seconds.
+    expect(validateEdits(v, { profileStartTimeoutMs: '2', sessionTimeoutHours: '5400', syncIntervalMinutes: '90', browserTimeoutMs: '1.2345', tokenRefreshMarginMinutes: '7200' })).toEqual({
+      profileStartTimeoutMs: 'Must be at least 5 seconds.',
+      sessionTimeoutHours: 'Must be a whole number of hours: a multiple of 3600 seconds.',
+      syncIntervalMinutes: 'Must be a whole number of minutes: a multiple of 60 seconds.',
+      browserTimeoutMs: 'Must be a number of seconds (up to 3 decimals).',
+      tokenRefreshMarginMinutes: 'Must be at most 6600 seconds.',
+    })
+  })
+
+  it('a consent wait must be shorter than the time limit per account: both fields say so, naming the other', () => {
+    const v = view({ values: { accountTimeoutSeconds: 60 } })
+    expect(validateEdits(v, { consentButtonGraceSeconds: '500' })).toEqual({
+      consentButtonGraceSeconds: 'Must be shorter than the time limit per account (60 s): the account would fail on that limit first.',
+      accountTimeoutSeconds: 'Must be longer than the wait for the “Authorize app” button (500 s), or leave that field empty.',
+    })
+    expect(buildPatch(v, { consentButtonGraceSeconds: '500' })).not.toBeNull()
+    // Lowering the limit under a stored wait, and equal values, conflict too; raising both together is fine.
+    const stored = view({ values: { accountTimeoutSeconds: 120, consentDisabledGraceSeconds: 90 } })
+    expect(Object.keys(validateEdits(stored, { accountTimeoutSeconds: '90' })).sort()).toEqual(['accountTimeoutSeconds', 'consentDisabledGraceSeconds'])
+    expect(validateEdits(v, { consentButtonGraceSeconds: '500', accountTimeoutSeconds: '600' })).toEqual({})
+    expect(validateEdits(v, { consentClickRetrySeconds: '59' })).toEqual({})
+    // Not reported while a field of the pair is itself invalid (that message comes first).
+    expect(validateEdits(v, { consentButtonGraceSeconds: '5000' })).toEqual({ consentButtonGraceSeconds: 'Must be at most 1800 seconds.' })
   })
 
   it('an empty Chrome path means "detect automatically"', () => {

@@ -25,6 +25,7 @@ describe('environment overrides', () => {
     ['X_API_URL', 'http://127.0.0.1:4020', 'xApiUrl', 'http://127.0.0.1:4020'],
     ['X_OAUTH1_AUTHORIZE_URL', 'http://127.0.0.1:4020/oauth/authorize', 'xOAuth1AuthorizeUrl', 'http://127.0.0.1:4020/oauth/authorize'],
     ['CHROME_PATH', '/usr/bin/chromium', 'chromePath', '/usr/bin/chromium'],
+    ['ALERT_TELEGRAM_API_URL', 'http://127.0.0.1:4030/', 'alertTelegramApiUrl', 'http://127.0.0.1:4030'],
   ]
 
   it.each(cases)('%s=%s sets %s', (variable, raw, key, expected) => {

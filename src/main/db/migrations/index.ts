@@ -16,6 +16,7 @@ import { AuthenticatedRows1779926400000 } from './0010-authenticated-rows'
 import { DeadHosts1780531200000 } from './0011-dead-hosts'
 import { SessionNotify1781136000000 } from './0012-session-notify'
 import { ManualFix1781740800000 } from './0013-manual-fix'
+import { AlertOutbox1782950400000 } from './0015-alert-outbox'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   DeadHosts1780531200000,
   SessionNotify1781136000000,
   ManualFix1781740800000,
+  AlertOutbox1782950400000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

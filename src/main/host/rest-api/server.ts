@@ -8,6 +8,8 @@ import type { ApiKeyRecord, ApiKeyService } from '../../services/api-keys/api-ke
 import type { RestApiBackend } from './backend'
 import { answerClientError } from './client-error'
 import { failed, RateLimitedError, toFailure } from './envelope'
+import { isLoopback } from '../loopback'
+import { PROBE_PATHS, type HostProbes } from '../probes'
 import { buildOpenApi } from './openapi'
 import { requestIdFrom } from './request-id'
 import { AuthFailureLimiter, RefusalLog, type AuthFailureLimit } from './refusals'
@@ -30,6 +32,11 @@ export interface RestApiOptions {
   /** Shown by health and the OpenAPI document. */
   version?: string
   bodyLimitBytes?: number
+  /**
+   * `/health`, `/ready` and `/metrics` of this host. /health and /ready need no key; /metrics needs none on loopback
+   * (Prometheus's norm) and an `X-API-Key` when the API listens on another address.
+   */
+  probes?: HostProbes
 }
 
 export interface RestApi {
@@ -44,9 +51,7 @@ const DEFAULT_HOST = '127.0.0.1'
 const DEFAULT_PORT = 8_000
 const DEFAULT_RATE_LIMIT = { max: 100, timeWindowMs: 60_000 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
+export { isLoopback }
 
 /**
  * The local REST API: the origin service's `/api/v1` endpoints over the panel's services (through
@@ -100,7 +105,9 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
     withLogContext({ requestId: request.id }, done)
   })
   app.addHook('onRequest', async (request) => {
-    if (PUBLIC_URLS.has(request.routeOptions.url ?? '')) return
+    const route = request.routeOptions.url ?? ''
+    if (PUBLIC_URLS.has(route) || route === PROBE_PATHS.health || route === PROBE_PATHS.ready) return
+    if (route === PROBE_PATHS.metrics && isLoopback(host)) return
     // A client that keeps failing is answered here, before its key reaches the database.
     const blockedMs = await failures.blockedFor(request.ip)
     if (blockedMs !== null) throw RateLimitedError.authFailures(failures.limit.max, failures.limit.windowMs, `${Math.ceil(blockedMs / 1000)} seconds`)
@@ -145,6 +152,7 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
       handler: (request) => route.handle(request, keys.get(request) ?? null, context),
     })
   }
+  if (options.probes) registerProbes(app, options.probes)
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request) => {
     throw new DomainException('NOT_FOUND', `No such endpoint: ${request.method} ${pathOf(request)}`)
   })
@@ -175,6 +183,19 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
       return closing
     },
   }
+}
+
+/** The host's probes, outside `/api/v1` and its envelope: the shapes load balancers and Prometheus expect. */
+function registerProbes(app: FastifyInstance, probes: HostProbes): void {
+  app.get(PROBE_PATHS.health, async () => probes.liveness())
+  app.get(PROBE_PATHS.ready, async (_request, reply) => {
+    const report = await probes.readiness()
+    return reply.code(report.ready ? 200 : 503).send(report)
+  })
+  app.get(PROBE_PATHS.metrics, async (_request, reply) => {
+    const { contentType, body } = await probes.metrics()
+    return reply.type(contentType).send(body)
+  })
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<void> {

@@ -11,6 +11,8 @@ import { PAGE_WORDS } from './locales'
 import { KNOWN_SCOPES, type AuthRequest, type SandboxAccount, type SandboxLocale, type XSandboxState } from './state'
 
 export const SANDBOX_USER_COOKIE = 'x_sandbox_user'
+/** X's session cookie naming the signed-in account by its numeric id: `u%3D<id>` (URL-encoded `u=<id>`). */
+export const X_SESSION_ID_COOKIE = 'twid'
 
 export interface ConsentRouteOptions {
   approveVia: 'form' | 'xhr'
@@ -31,6 +33,14 @@ export function cookieUser(request: FastifyRequest): string | null {
     if (name === SANDBOX_USER_COOKIE) return decodeURIComponent(rest.join('=')) || null
   }
   return null
+}
+
+/**
+ * Like x.com, every page of a signed-in session carries `twid=u%3D<id>` for the account on X's domain (here
+ * 127.0.0.1, any port); the panel reads it to know which account the profile is signed into before approving.
+ */
+export function signedInAs(reply: FastifyReply, account: Pick<SandboxAccount, 'id'>): FastifyReply {
+  return reply.header('set-cookie', `${X_SESSION_ID_COOKIE}=${encodeURIComponent(`u=${account.id}`)}; Path=/; SameSite=Lax`)
 }
 
 export function html(reply: FastifyReply, body: string, nonce: string, status = 200): FastifyReply {
@@ -79,6 +89,7 @@ export function registerConsentRoutes(app: FastifyInstance, state: XSandboxState
     const account = username ? state.account(username) : undefined
     const n = nonce()
     if (!account) return html(reply, loggedOutConsentPage(n), n)
+    if (account.behaviour !== 'logged_out') signedInAs(reply, account)
     const locale = account.locale ?? 'en'
     switch (account.behaviour) {
       case 'logged_out':

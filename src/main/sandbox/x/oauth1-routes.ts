@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { callbackUrl, cookieUser } from './consent-routes'
+import { callbackUrl, cookieUser, signedInAs } from './consent-routes'
 import { delay } from './delay'
 import { legacyConsentPage, legacyInvalidTokenPage, legacyRedirectPage } from './legacy-pages'
 import { suspendedPage } from './pages'
@@ -95,6 +95,7 @@ export function registerOAuth1Routes(app: FastifyInstance, state: XSandboxState,
     const account = username ? state.account(username) : undefined
     const model = { requestToken: grant.token, authenticityToken: randomBytes(16).toString('hex'), appName: consumer.name, withoutButton: false }
     if (!account || account.behaviour === 'logged_out') return page(reply, legacyConsentPage({ ...model, username: null }))
+    signedInAs(reply, account)
     switch (account.behaviour) {
       case 'locked':
         return reply.redirect('/account/access', 302)

@@ -1,5 +1,5 @@
 import { Not, In, type DataSource, type EntityManager } from 'typeorm'
-import type { ApiAppConfig } from '../../../shared/api-app'
+import { scopeWarnings, type ApiAppConfig } from '../../../shared/api-app'
 import { apiAppInputSchema, type ApiAppView } from '../../../shared/contract/settings'
 import { DomainException, ValidationException } from '../../../shared/errors'
 import { ApiAppEntity } from '../../db/entities'
@@ -175,7 +175,10 @@ export class ApiAppService {
     if (saved.secret) this.deps.onSecret?.(saved.secret)
     this.deps.log.info('api_apps.saved', { name: saved.name }, `API app ${saved.name} saved`)
     this.deps.onChange?.()
-    return toView((await this.repo.findOneByOrFail({ id: saved.id })) as ApiAppEntity)
+    const view = toView((await this.repo.findOneByOrFail({ id: saved.id })) as ApiAppEntity)
+    // Saved all the same (the operator may mean it), but said where an operator reading the log will see it.
+    if (view.warnings) this.deps.log.warn('api_apps.scope_warning', { name: view.name, scopes: view.scopes }, `API app ${view.name}: ${view.warnings.join(' ')}`)
+    return view
   }
 
   /**
@@ -228,6 +231,7 @@ function envManagedError(name: string): DomainException {
 }
 
 function toView(app: ApiAppEntity): ApiAppView {
+  const warnings = scopeWarnings({ oauthVersion: app.oauthVersion, scopes: app.scopes ?? [] })
   return {
     name: app.name,
     oauthVersion: app.oauthVersion,
@@ -242,5 +246,6 @@ function toView(app: ApiAppEntity): ApiAppView {
     envManaged: app.envManaged,
     createdAt: new Date(app.createdAt).toISOString(),
     updatedAt: app.updatedAt ? new Date(app.updatedAt).toISOString() : null,
+    ...(warnings.length ? { warnings } : {}),
   }
 }

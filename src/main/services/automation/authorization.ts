@@ -15,6 +15,7 @@ import { OAuth1Client } from '../oauth/oauth1-client'
 import { OAuthService } from '../oauth/oauth-service'
 import type { SettingsService } from '../settings/settings-service'
 import { BatchPlanner } from './batch-planner'
+import { readBatchCounts } from './batch-counts'
 import { BatchRunner } from './batch-runner'
 import { ClaimStore, DEFAULT_CLAIM_LEASE_MS } from './claims'
 import { browserConsentRunner } from './consent-runner'
@@ -162,6 +163,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
       ? { store: claimStore, handingOver, pollMs: deps.claimPollMs, launcher: () => settings.get('launcherMode'), ready: deps.claimsReady, health: deps.health, deadHosts: deadHosts ?? undefined, offlineMs: offlineAfterMs(leaseMs) }
       : null,
     hostSummary: () => ({ logs: logSummary(logs.ring.since(Date.now() - LOG_SUMMARY_WINDOW_MS)) }),
+    counts: (batchIds) => readBatchCounts(db.dataSource, batchIds),
   })
   const stopWatching = settings.onChange((_view, changed) => {
     if (changed.includes('maxConcurrentProfiles') && deps.hostSlots === undefined) batches.setConcurrency(settings.get('maxConcurrentProfiles'))

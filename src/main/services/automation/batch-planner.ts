@@ -85,7 +85,7 @@ export class BatchPlanner {
    * given sessions, with the profile's current mapping. Attempts already retried, or superseded by a
    * newer attempt of the same profile in the selection, are skipped.
    */
-  async forRetry(input: { batchId?: string; sessionIds?: readonly string[] }, options: RetryOptions = {}): Promise<Plan> {
+  async forRetry(input: { batchId?: string; sessionIds?: readonly string[]; statuses?: readonly SessionStatus[] }, options: RetryOptions = {}): Promise<Plan> {
     const { signal } = options
     const plan: Plan = { candidates: [], skipped: [] }
     let attempts: PriorAttempt[]
@@ -95,7 +95,8 @@ export class BatchPlanner {
         [input.batchId],
       )
       if (!attempts.length) throw new DomainException('NOT_FOUND', `No batch ${input.batchId}`, { details: { batchId: input.batchId } })
-      attempts = attempts.filter((a) => RETRYABLE_STATUSES.includes(a.status))
+      const statuses: readonly SessionStatus[] = input.statuses ?? RETRYABLE_STATUSES
+      attempts = attempts.filter((a) => statuses.includes(a.status))
     } else {
       const ids = [...new Set(input.sessionIds ?? [])]
       const found = new Map((await this.chunked<PriorAttempt>(ids, (marks) =>
@@ -105,7 +106,7 @@ export class BatchPlanner {
       for (const id of ids) {
         const attempt = found.get(id)
         if (!attempt) plan.skipped.push({ profileId: id, reason: 'unknown session' })
-        else if (!RETRYABLE_STATUSES.includes(attempt.status)) plan.skipped.push({ profileId: attempt.profile_id, reason: `not failed (${attempt.status})` })
+        else if (!(RETRYABLE_STATUSES as readonly SessionStatus[]).includes(attempt.status)) plan.skipped.push({ profileId: attempt.profile_id, reason: `not failed (${attempt.status})` })
         else attempts.push(attempt)
       }
     }

@@ -12,7 +12,7 @@ import { AppException, DomainException, ProfileNotFoundException, type FailureGr
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { SlotFigures } from '../gologin/profile-slots'
-import { Batch } from './batch'
+import { Batch, type BatchCounts } from './batch'
 import type { BatchPlanner, Candidate, Plan, Skip } from './batch-planner'
 import type { SessionOutcome } from './profile-automator'
 import type { ClaimStore, HeldClaim, SharedBatch } from './claims'
@@ -58,6 +58,13 @@ export interface BatchRunnerDeps {
   } | null
   /** More of this host's heartbeat summary for the Hosts page (its log's warnings and errors). */
   hostSummary?: () => Record<string, unknown>
+  /**
+   * SQLite: each batch's sessions counted in the database (`readBatchCounts`), the figures its progress shows.
+   * PostgreSQL counts with the claims. Absent (tests of the scheduling alone): the runner's own tallies.
+   */
+  counts?: (batchIds: readonly string[]) => Promise<Map<string, BatchCounts>>
+  /** How often a live batch's figures are counted again and its ETA recomputed, ms (default 1 s). */
+  progressEveryMs?: number
 }
 
 export interface RetryInput {
@@ -67,6 +74,8 @@ export interface RetryInput {
   reauthorize?: boolean
   /** Retry only the accounts of these failure groups (default both). */
   groups?: readonly FailureGroup[]
+  /** Of a batch, only the sessions in these statuses (default failed, timeout and cancelled). */
+  statuses?: readonly SessionStatus[]
 }
 
 export interface AuthorizeAccountInput {
@@ -94,6 +103,9 @@ interface ActiveAccount {
 
 /** Finished batches kept for `batch:active` and late pause/cancel calls. */
 const KEEP_FINISHED = 20
+
+/** Progress pushes of one moment are gathered this long (ms) and counted in one query. */
+const PROGRESS_WINDOW_MS = 20
 
 export class BatchRunner {
   private readonly queue: PQueue
@@ -125,6 +137,16 @@ export class BatchRunner {
   private readonly writes = new Set<Promise<unknown>>()
   /** Hand-backs under way (close waits for them). */
   private readonly handingBack = new Set<Promise<unknown>>()
+  /** Batches whose progress is to be counted and pushed (gathered for PROGRESS_WINDOW_MS). */
+  private readonly dirty = new Set<string>()
+  private progressTimer: NodeJS.Timeout | null = null
+  private counting: Promise<void> | null = null
+  /** SQLite: counts live batches again each `progressEveryMs` (their ETA counts down meanwhile). */
+  private readonly progressTicker: NodeJS.Timeout | null = null
+  /** Closed: progress is pushed from the runner's own tallies, without a query. */
+  private progressClosed = false
+  /** Ends being counted and announced (close waits for them). */
+  private readonly announcing = new Set<Promise<void>>()
 
   constructor(private readonly deps: BatchRunnerDeps) {
     this.log = deps.logger
@@ -151,6 +173,9 @@ export class BatchRunner {
       this.timer = setInterval(() => void this.tick(), pollMs)
       this.timer.unref()
       void this.tick()
+    } else {
+      this.progressTicker = setInterval(() => this.slotsChanged(), deps.progressEveryMs ?? 1_000)
+      this.progressTicker.unref()
     }
   }
 
@@ -161,6 +186,7 @@ export class BatchRunner {
    */
   halt(): void {
     this.halted = true
+    this.progressClosed = true
     this.closing.abort(new DomainException('INTERRUPTED', 'This host stopped.'))
     if (this.timer) clearInterval(this.timer)
     this.leases?.stop()
@@ -273,6 +299,7 @@ export class BatchRunner {
     const batch = this.batch(batchId)
     if (this.shared) await this.cancelShared(batch, new DomainException('CANCELLED', 'The batch was cancelled.'))
     else await this.stopBatch(batch, new DomainException('CANCELLED', 'The batch was cancelled.'))
+    await this.count([batch])
     return this.progressOf(batch)
   }
 
@@ -315,6 +342,7 @@ export class BatchRunner {
     clearTimeout(timer)
     if (outcome === 'timeout') this.log.error('batch.close_timeout', { timeoutMs }, 'Some authorizations did not stop in time; their profiles are stopped by the slots')
     this.queue.clear()
+    await this.closeProgress()
   }
 
   private async launch(plan: Plan, meta: { apiApp: string; retryOf: string | null; requireAll?: boolean }): Promise<{ batch: Batch; jobs: SessionJob[]; skipped: Skip[] }> {
@@ -364,9 +392,10 @@ export class BatchRunner {
       skipped.push({ profileId: job.profileId, reason: 'already in progress (queued elsewhere at the same moment)' })
     }
     const batch = new Batch(batchId, meta.apiApp, meta.retryOf, createdAt, this.shared ? [] : queued, skipped.length, queued.length)
+    // Just written: every session is queued (without a count in the database, the runner's own tallies stand in).
+    if (this.shared || this.deps.counts) batch.counts = { sessions: queued.length, queued: queued.length, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
     if (this.shared) {
       batch.createdBy = this.shared.hostId
-      batch.shared = { sessions: queued.length, queued: queued.length, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
       for (const job of queued) this.unclaim(job)
     }
     this.batches.set(batchId, batch)
@@ -385,7 +414,7 @@ export class BatchRunner {
       if (!next) return
       const [batch, job] = next
       const controller = new AbortController()
-      batch.running.set(job.sessionId, { job, controller })
+      batch.running.set(job.sessionId, { job, controller, startedMs: this.now() })
       void this.queue.add(() => this.runJob(batch, job, controller.signal)).catch((error: unknown) =>
         this.log.error('batch.job_crashed', { batchId: batch.id, sessionId: job.sessionId, err: error }),
       )
@@ -419,12 +448,8 @@ export class BatchRunner {
     batch.running.delete(job.sessionId)
     this.unclaim(job)
     if (this.shared) await this.afterClaimedAttempt(job, signal, outcome)
+    // The figures are counted again in the database (adding the outcome to them here would count it twice).
     batch.record(outcome)
-    if (batch.shared && outcome.status !== 'cancelled') {
-      batch.shared.running = Math.max(0, batch.shared.running - 1)
-      if (outcome.status === 'completed') batch.shared.succeeded++
-      else batch.shared.failed++
-    }
     this.emitProgress(batch)
     if (!this.shared) this.maybeFinish(batch)
   }
@@ -453,23 +478,32 @@ export class BatchRunner {
     if (!batch.live || !batch.drained) return
     batch.state = batch.state === 'cancelling' ? 'cancelled' : 'finished'
     batch.finishedAt = new Date(this.now()).toISOString()
-    this.announceFinished(batch)
+    this.announce(batch)
   }
 
-  private announceFinished(batch: Batch): void {
-    const { succeeded, failed, cancelled } = batch.shared ?? batch
+  private announce(batch: Batch): void {
+    const done = this.announceFinished(batch).finally(() => this.announcing.delete(done))
+    this.announcing.add(done)
+  }
+
+  /** The final figures (counted in the database) and the notice, pushed together. */
+  private async announceFinished(batch: Batch): Promise<void> {
+    await this.count([batch])
+    batch.announced = true
+    const { succeeded, failed, cancelled } = batch.counts ?? batch
     const skipped = batch.skipped
     const summary = `${succeeded} authorized, ${failed} failed, ${cancelled} cancelled, ${skipped} skipped`
     this.log.info('batch.finished', { batchId: batch.id, state: batch.state, succeeded, failed, cancelled, skipped }, `Batch ${batch.state}: ${summary}`)
     this.emitProgress(batch)
     // PostgreSQL: the host that started the batch tells its operator (every panel shows the progress).
     const mine = !this.shared || batch.createdBy === this.shared.hostId
-    if (mine && (batch.shared?.sessions ?? batch.sessions) > 0) {
+    if (mine && (batch.counts?.sessions ?? batch.sessions) > 0) {
       this.deps.events.emit('notice', {
         id: `batch-${batch.id}`,
         level: failed + cancelled > 0 ? 'warn' : 'info',
         title: batch.state === 'cancelled' ? `Authorization batch cancelled (${batch.apiApp})` : `Authorization batch finished (${batch.apiApp})`,
         body: summary,
+        alert: { kind: 'batch_finished', key: `batch:${batch.id}` },
       })
     }
     this.forgetOldBatches()
@@ -499,12 +533,13 @@ export class BatchRunner {
           const job = await shared.claimNext(held)
           if (!job) break
           const batch = this.batches.get(job.batchId) ?? this.adopt(job.batchId, { ...job.batch, state: 'running' })
-          if (batch.shared) {
-            batch.shared.queued = Math.max(0, batch.shared.queued - 1)
-            batch.shared.running++
+          // Claimed (written): counted as running from now on, as the database counts it.
+          if (batch.counts) {
+            batch.counts.queued = Math.max(0, batch.counts.queued - 1)
+            batch.counts.running++
           }
           const controller = new AbortController()
-          batch.running.set(job.sessionId, { job, controller })
+          batch.running.set(job.sessionId, { job, controller, startedMs: claimedAt })
           this.leases!.track({ sessionId: job.sessionId, claim: job.claim! }, controller, claimedAt)
           this.claim(job)
           this.log.debug('batch.claimed', { batchId: job.batchId, sessionId: job.sessionId, profileId: job.profileId })
@@ -560,7 +595,7 @@ export class BatchRunner {
     const batch = new Batch(id, row.apiApp, row.retryOf, row.createdAt, [], row.skipped)
     batch.state = row.state
     batch.createdBy = row.createdBy
-    batch.shared = { sessions: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
+    batch.counts = { sessions: 0, queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 }
     this.batches.set(id, batch)
     return batch
   }
@@ -605,16 +640,17 @@ export class BatchRunner {
         const before = JSON.stringify(this.progressOf(batch))
         const wasLive = batch.live
         if (epoch === this.stateEpoch) batch.state = row.state
-        batch.shared = counts.get(row.id) ?? batch.shared
+        batch.counts = counts.get(row.id) ?? batch.counts
         batch.waits = waits.filter((wait) => wait.batchId === row.id).map(({ hostId, accounts, offlineSince }) => ({ hostId, accounts, offlineSince }))
         if (batch.state === 'cancelling' || batch.state === 'cancelled') {
           for (const { controller } of batch.running.values()) if (!controller.signal.aborted) controller.abort(new DomainException('CANCELLED', 'The batch was cancelled.'))
         }
         if (wasLive && !batch.live) {
           batch.finishedAt = row.finishedAt ?? new Date(this.now()).toISOString()
-          this.announceFinished(batch)
+          this.announce(batch)
         } else if (JSON.stringify(this.progressOf(batch)) !== before) {
-          this.emitProgress(batch)
+          // Just counted: pushed as is.
+          this.deps.events.emit('progress', this.progressOf(batch))
         }
       }
       let running = 0
@@ -692,6 +728,7 @@ export class BatchRunner {
     this.leases?.stop()
     await Promise.allSettled([...this.writes, ...this.handingBack])
     this.queue.clear()
+    await this.closeProgress()
   }
 
   private batch(batchId: string): Batch {
@@ -728,11 +765,64 @@ export class BatchRunner {
   }
 
   private progressOf(batch: Batch): BatchProgress {
-    return batch.progress(this.deps.slots.figures())
+    return batch.progress(this.deps.slots.figures(), this.now())
   }
 
+  /**
+   * The batch's figures changed (an attempt started or ended, a state, the slots): they are counted again in the
+   * database and pushed within PROGRESS_WINDOW_MS, so the bar shows what the Sessions page lists.
+   */
   private emitProgress(batch: Batch): void {
-    this.deps.events.emit('progress', this.progressOf(batch))
+    if (this.progressClosed) {
+      this.deps.events.emit('progress', this.progressOf(batch))
+      return
+    }
+    this.dirty.add(batch.id)
+    this.scheduleCount()
+  }
+
+  private scheduleCount(): void {
+    // Batches that change during a count wait for the next one: it starts after their writes.
+    if (this.progressTimer || this.counting || this.dirty.size === 0 || this.progressClosed) return
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null
+      this.counting = this.pushDirty().finally(() => {
+        this.counting = null
+        this.scheduleCount()
+      })
+    }, PROGRESS_WINDOW_MS)
+    this.progressTimer.unref()
+  }
+
+  private async pushDirty(): Promise<void> {
+    const batches = [...this.dirty].flatMap((id) => this.batches.get(id) ?? [])
+    this.dirty.clear()
+    await this.count(batches)
+    // A batch that just ended is pushed with its notice (announceFinished), not before.
+    for (const batch of batches) if (batch.live || batch.announced) this.deps.events.emit('progress', this.progressOf(batch))
+  }
+
+  /** Counts the batches' sessions in the database (a failed count keeps the figures known). */
+  private async count(batches: readonly Batch[]): Promise<void> {
+    const read = this.shared ? (ids: readonly string[]) => this.shared!.counts(ids) : this.deps.counts
+    if (!read || !batches.length || this.halted) return
+    try {
+      const counts = await read(batches.map((batch) => batch.id))
+      for (const batch of batches) batch.counts = counts.get(batch.id) ?? batch.counts
+    } catch (error) {
+      if (!this.closing.signal.aborted) this.log.warn('batch.count_failed', { err: error }, 'Could not count the batch sessions; the progress shows the last figures')
+    }
+  }
+
+  /** Shutdown: pushes what is pending, then progress is pushed without queries (the database closes next). */
+  private async closeProgress(): Promise<void> {
+    if (this.progressTicker) clearInterval(this.progressTicker)
+    if (this.progressTimer) clearTimeout(this.progressTimer)
+    this.progressTimer = null
+    await this.counting
+    if (this.dirty.size) await this.pushDirty()
+    await Promise.allSettled([...this.announcing])
+    this.progressClosed = true
   }
 }
 

@@ -11,11 +11,28 @@ import type { SessionJob } from './session-store'
 export interface RunningJob {
   job: SessionJob
   controller: AbortController
+  /** When the attempt was handed to the automator (ms): the ETA counts down its expected rest. */
+  startedMs: number
+}
+
+/** A batch's sessions by where they are, counted in the database (`SharedCounts` of claims.ts fits). */
+export interface BatchCounts {
+  sessions: number
+  /** Waiting for a slot (`pending`; PostgreSQL: and not claimed). */
+  queued: number
+  /** Started: `in_progress` (an account waiting on X's consent page is running); PostgreSQL: claimed too. */
+  running: number
+  succeeded: number
+  /** `failed` and `timeout`. */
+  failed: number
+  cancelled: number
 }
 
 export class Batch {
   state: BatchState = 'running'
   finishedAt: string | null = null
+  /** Its end was announced (final figures and notice pushed together). */
+  announced = false
   readonly running = new Map<string, RunningJob>()
   /** Sessions created (queued at the start); `total` adds the skipped accounts. */
   readonly sessions: number
@@ -24,8 +41,11 @@ export class Batch {
   cancelled = 0
   /** Writes still under way (e.g. queued attempts being marked cancelled); the batch ends after them. */
   settling = 0
-  /** PostgreSQL (claims): the batch's sessions counted in the database, whichever host runs them; progress shows these. */
-  shared: { sessions: number; queued: number; running: number; succeeded: number; failed: number; cancelled: number } | null = null
+  /**
+   * The batch's sessions counted in the database (PostgreSQL: whichever host runs them); progress shows these, so the
+   * bar always agrees with the Sessions page. Null until the first count: the in-memory figures above stand in.
+   */
+  counts: BatchCounts | null = null
   /** PostgreSQL (claims): the host that started the batch. */
   createdBy: string | null = null
   /** PostgreSQL (claims): accounts waiting for an offline host (its profiles, its claims). */
@@ -83,11 +103,11 @@ export class Batch {
     if (outcome.status !== 'cancelled') pushDuration(this.durations, outcome.durationMs)
   }
 
-  progress(slots: SlotFigures): BatchProgress {
-    const figures = this.shared ?? { sessions: this.sessions, queued: this.queued, running: this.running.size, succeeded: this.succeeded, failed: this.failed, cancelled: this.cancelled }
+  progress(slots: SlotFigures, nowMs = Date.now()): BatchProgress {
+    const figures = this.counts ?? { sessions: this.sessions, queued: this.queued, running: this.running.size, succeeded: this.succeeded, failed: this.failed, cancelled: this.cancelled }
     const done = figures.succeeded + figures.failed + figures.cancelled + this.skipped
-    const remaining = figures.queued + figures.running
     const waits = this.live ? this.waits : []
+    const runningElapsedMs = [...this.running.values()].map((entry) => nowMs - entry.startedMs)
     return {
       id: this.id,
       apiApp: this.apiApp,
@@ -102,8 +122,12 @@ export class Batch {
       skipped: this.skipped,
       slotsInUse: slots.slotsInUse,
       maxSlots: slots.maxConcurrent,
-      // Accounts waiting for an offline host finish only once it is released: no time can be promised.
-      etaMs: this.live && !waits.length ? estimateEtaMs({ remaining, running: figures.running, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations }) : null,
+      // Only while it runs (paused: nothing moves). Accounts waiting for an offline host finish only once it is
+      // released: no time can be promised.
+      etaMs:
+        this.state === 'running' && !waits.length
+          ? estimateEtaMs({ queued: figures.queued, running: figures.running, maxSlots: slots.maxConcurrent, recentDurationsMs: this.durations, runningElapsedMs })
+          : null,
       startedAt: this.startedAt,
       finishedAt: this.finishedAt,
       retryOf: this.retryOf,

@@ -22,10 +22,11 @@ import { describeEndpoint, isCdpEndpoint, type CdpEndpoint } from './cdp-endpoin
 import { derivedConsentGraces } from '../../../shared/consent-timing'
 import type { CallbackAnswer } from '../../../shared/contract/sessions'
 import { judgeDelivery, watchDelivery, type DeliveryAnswer, type DeliveryWatch } from './callback-delivery'
+import { checkSignedInAccount, screenNameOnPage, UNCONFIRMED_FAILURE, type ExpectedAccount, type UndecidedAccount } from './account-check'
 import { ConsentPage } from './consent-page'
 import { ConsentPageException, watchConsent, type ApprovalProgress, type ConsentWatchOptions } from './consent-watch'
 import { profileNetworkFailure } from './network-errors'
-import type { PageKind } from './page-classifier'
+import type { PageFailure, PageKind, PageSnapshot } from './page-classifier'
 import { interceptRedirects, type CapturedCallback, type RedirectInterceptor } from './redirect-interceptor'
 
 export interface ConsentRequest {
@@ -42,6 +43,11 @@ export interface ConsentRequest {
   flow?: 'oauth2' | 'oauth1'
   /** Pass-through: the redirect reaches the app's callback; its answer is judged with the success marker. */
   passThrough?: { marker: string | null }
+  /**
+   * The X account the profile must be signed into, checked before the approve click (see account-check.ts);
+   * `ifUndecided`: go on (a later check exists) or fail as ACCOUNT_UNCONFIRMED. Absent: no check.
+   */
+  account?: { expected: ExpectedAccount; ifUndecided: UndecidedAccount }
   signal?: AbortSignal
   timeoutMs?: number
   /** Where a PNG of the page is saved when the attempt fails; null/absent: no screenshot. */
@@ -58,6 +64,8 @@ export type ConsentResult =
       approvedAt?: number
       /** Pass-through: the callback got X's redirect and answered as expected (code and state are empty). */
       delivered?: CallbackAnswer
+      /** The signed-in account's numeric id, when the account check matched (by id, or by screen name with X's session id). */
+      signedInUserId?: string | null
     }
   | {
       ok: false
@@ -150,6 +158,8 @@ class ConsentAttempt {
   private pageKind: PageKind | null = null
   private approval: ApprovalProgress | null = null
   private capturedAt: number | null = null
+  /** The account check matched: the signed-in account's id (null when X's session cookie named none). */
+  private signedInUserId: string | null = null
   private released = false
   /** Ends the attempt with this error (the browser disconnected). */
   private fail: ((error: unknown) => void) | null = null
@@ -287,6 +297,7 @@ class ConsentAttempt {
       clickNoEffectMs: this.options.clickNoEffectMs ?? derived.clickRetrySeconds * 1000,
       maxClicks: this.options.maxClicks ?? 3,
     }
+    const surface = new ConsentPage(page)
     const hooks = {
       log: this.log,
       now: this.now,
@@ -295,8 +306,33 @@ class ConsentAttempt {
         this.step('consent.page_classified', { pageKind: classified.kind, path: pagePath })
       },
       onApproval: (progress: Readonly<ApprovalProgress>) => void (this.approval = { ...progress }),
+      checkAccount: this.request.account ? (snapshot: PageSnapshot) => this.checkAccount(surface, snapshot) : undefined,
     }
-    return watchConsent(new ConsentPage(page), watchOptions, hooks, this.stop.signal)
+    return watchConsent(surface, watchOptions, hooks, this.stop.signal)
+  }
+
+  /** Before the approve click: is the profile signed into the expected X account? A failure means no click at all. */
+  private async checkAccount(surface: ConsentPage, snapshot: PageSnapshot): Promise<PageFailure | null> {
+    const wanted = this.request.account!
+    const userId = await surface.sessionUserId().catch((err: unknown) => {
+      this.log.warn('consent.session_unreadable', { err }, 'Could not read X’s session cookie on the consent page')
+      return null
+    })
+    const seen = { userId, screenName: screenNameOnPage(snapshot) }
+    const check = checkSignedInAccount(wanted.expected, seen)
+    this.step('consent.account_checked', {
+      verdict: check.verdict,
+      by: check.verdict === 'match' ? check.by : undefined,
+      expectedIdKnown: wanted.expected.xUserId !== null,
+      signedInId: seen.userId,
+      signedInAs: seen.screenName,
+    })
+    if (check.verdict === 'mismatch') return check.failure
+    if (check.verdict === 'match') {
+      this.signedInUserId = check.userId
+      return null
+    }
+    return wanted.ifUndecided === 'fail' ? UNCONFIRMED_FAILURE : null
   }
 
   private async connect(): Promise<Browser> {
@@ -368,7 +404,7 @@ class ConsentAttempt {
         ? new InfrastructureException('TWITTER_API_ERROR', `X refused the authorization (${callback.error.slice(0, 60)}); X’s answer went to the app’s callback.`)
         : failure
     if (error) return { ...(this.failure(error) as Extract<ConsentResult, { ok: false }>), delivered: record }
-    return { ok: true, code: '', state: '', approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now(), delivered: record }
+    return { ok: true, code: '', state: '', approvedAt: this.approval?.sentAt ?? this.capturedAt ?? this.now(), delivered: record, signedInUserId: this.signedInUserId }
   }
 
   private failure(err: unknown): ConsentResult {

@@ -7,7 +7,8 @@
  */
 import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core'
 import type { ConsentSurface, NetworkEvent, PageRequest, SnapshotChange } from './consent-watch'
-import { APPROVE_LABELS, CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind } from './page-classifier'
+import { userIdFromTwid } from './account-check'
+import { ACCOUNT_TEST_ID, APPROVE_LABELS, CONSENT_BUTTON_TEST_ID, ERROR_DETAIL_TEST_ID, type ApproveControlKind } from './page-classifier'
 
 // Test id first, then the legacy page's id; a button's label (in X's main languages) only as the last resort.
 const FIND_APPROVE = `function () {
@@ -43,6 +44,7 @@ function probeExpression(previousFingerprint: string | null): string {
     if (id && ids.indexOf(id) < 0) ids.push(id);
   }
   var detail = document.querySelector('[data-testid="${ERROR_DETAIL_TEST_ID}"]');
+  var account = document.querySelector('[data-testid="${ACCOUNT_TEST_ID}"]');
   var body = document.body;
   var snapshot = {
     url: location.href,
@@ -50,7 +52,8 @@ function probeExpression(previousFingerprint: string | null): string {
     text: body ? String(body.innerText || body.textContent || '').slice(0, 4000) : '',
     approveButton: found ? { via: found.via, enabled: (${IS_ENABLED})(found.el) } : null,
     errorDetail: detail ? String(detail.textContent || '').trim().slice(0, 300) : null,
-    passwordField: Boolean(document.querySelector('input[type="password"]'))
+    passwordField: Boolean(document.querySelector('input[type="password"]')),
+    accountName: account ? String(account.textContent || '').trim().slice(0, 60) : null
   };
   var fingerprint = JSON.stringify(snapshot);
   return fingerprint === prev ? null : { fingerprint: fingerprint, snapshot: snapshot };
@@ -96,6 +99,20 @@ export class ConsentPage implements ConsentSurface {
       page.off('request', onRequest)
       page.off('response', onResponse)
       page.off('requestfailed', onFailed)
+    }
+  }
+
+  /**
+   * The numeric id of the account X's session on this page's domain names (its `twid` cookie), read over CDP
+   * for the page's own URL; null when there is none.
+   */
+  async sessionUserId(): Promise<string | null> {
+    const client = await this.page.createCDPSession()
+    try {
+      const { cookies } = await client.send('Network.getCookies', { urls: [this.page.url()] })
+      return userIdFromTwid(cookies.find((cookie) => cookie.name === 'twid')?.value)
+    } finally {
+      await client.detach().catch(() => undefined)
     }
   }
 

@@ -84,6 +84,11 @@ export interface ConsentWatchHooks {
   log: Logger
   onPage(page: PageClassification, path: string): void
   onApproval?(progress: Readonly<ApprovalProgress>): void
+  /**
+   * Checks which X account the page is signed into, once, before the first approve click: a failure
+   * (ACCOUNT_MISMATCH, ACCOUNT_UNCONFIRMED) ends the watch without any click. Absent: no check.
+   */
+  checkAccount?(snapshot: PageSnapshot): Promise<PageFailure | null>
   now?: () => number
 }
 
@@ -176,6 +181,8 @@ class ConsentWatch {
   private approvalSettled = false
   /** A request of the page that failed on the network (e.g. the metadata call through a dead proxy). */
   private pageRequestFailure: string | null = null
+  /** The signed-in account was checked and is the expected one. */
+  private accountChecked = false
 
   constructor(
     private readonly surface: ConsentSurface,
@@ -246,7 +253,13 @@ class ConsentWatch {
       throw fail({ code: 'CONSENT_BUTTON_NOT_FOUND', message: 'The consent page never showed an “Authorize app” button.' })
     }
     if (page.kind === 'consent_pending') this.buttonDisabled(fail)
-    if (page.kind === 'consent_ready') await this.click(snapshot)
+    if (page.kind !== 'consent_ready') return
+    if (!this.accountChecked && this.hooks.checkAccount) {
+      const wrong = await this.hooks.checkAccount(snapshot)
+      if (wrong) throw fail(wrong)
+      this.accountChecked = true
+    }
+    await this.click(snapshot)
   }
 
   /** The button is disabled (X still loads the page's data): wait, up to the disabled grace. */

@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync'
 import type { DataSource } from 'typeorm'
 import type { FailureExportResult, OpenedProfile } from '../../../shared/contract/triage'
 import { FAILURE_CSV_COLUMNS } from '../../../shared/contract/triage'
-import { RETRYABLE_STATUSES } from '../../../shared/contract/sessions'
+import { RETRYABLE_STATUSES, type SessionStatus } from '../../../shared/contract/sessions'
 import { DomainException, FAILURE_GROUP_LABELS, failureGroup, isErrorCode, ValidationException } from '../../../shared/errors'
 import { isoFromSqlite, sqliteDateTime } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
@@ -36,6 +36,8 @@ export interface FailureTriageDeps {
 export interface FailureTarget {
   batchId?: string
   sessionIds?: readonly string[]
+  /** Only attempts in these statuses (default failed, timeout and cancelled). */
+  statuses?: readonly SessionStatus[]
 }
 
 interface FailedRow {
@@ -200,12 +202,13 @@ export class FailureTriage {
   }
 
   private async failedRows(target: FailureTarget): Promise<FailedRow[]> {
-    const statuses = RETRYABLE_STATUSES.map(() => '?').join(', ')
+    const wanted: readonly SessionStatus[] = target.statuses?.length ? target.statuses.filter((status) => (RETRYABLE_STATUSES as readonly SessionStatus[]).includes(status)) : RETRYABLE_STATUSES
+    const statuses = wanted.map(() => '?').join(', ')
     const select = `SELECT s.session_id, s.batch_id, s.profile_id, p.profile_name, s.twitter_username, s.api_app, s.status, s.error_code, s.error_message,
         s.attempt, s.completed_at, p.manual_fix_since
       FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id`
     if (target.batchId) {
-      const rows = (await this.deps.dataSource.query(`${select} WHERE s.batch_id = ? AND s.status IN (${statuses}) ORDER BY s.id`, [target.batchId, ...RETRYABLE_STATUSES])) as FailedRow[]
+      const rows = (await this.deps.dataSource.query(`${select} WHERE s.batch_id = ? AND s.status IN (${statuses}) ORDER BY s.id`, [target.batchId, ...wanted])) as FailedRow[]
       if (!rows.length) {
         const [any] = (await this.deps.dataSource.query(`SELECT 1 AS one FROM authorization_sessions WHERE batch_id = ? LIMIT 1`, [target.batchId])) as unknown[]
         if (!any) throw new DomainException('NOT_FOUND', `No batch ${target.batchId}`, { details: { batchId: target.batchId } })
@@ -218,7 +221,7 @@ export class FailureTriage {
     for (const chunk of chunks(ids)) {
       rows.push(...((await this.deps.dataSource.query(
         `${select} WHERE s.session_id IN (${chunk.map(() => '?').join(', ')}) AND s.status IN (${statuses}) ORDER BY s.id`,
-        [...chunk, ...RETRYABLE_STATUSES],
+        [...chunk, ...wanted],
       )) as FailedRow[]))
     }
     return rows

@@ -11,6 +11,8 @@ import { chromiumErrorName, networkFailureFor } from './network-errors'
 export const CONSENT_BUTTON_TEST_ID = 'OAuth_Consent_Button'
 export const LOG_IN_BUTTON_TEST_ID = 'OAuth_Consent_Log_In_Button'
 export const ERROR_DETAIL_TEST_ID = 'OAuth_Consent_Error_Detail'
+/** The element naming the signed-in account on the consent page (`@name`). */
+export const ACCOUNT_TEST_ID = 'OAuth_Consent_Account'
 
 /** The approve control's label in X's main languages (en, es, pt, fr, de, it, ja, ko, ar, tr, id, ru, hi): the last-resort finder. */
 export const APPROVE_LABELS = [
@@ -38,6 +40,8 @@ export interface PageSnapshot {
   errorDetail?: string | null
   /** A password field is on the page: X asks to sign in (the legacy 1.0a page does so in place). */
   passwordField?: boolean
+  /** Text of `[data-testid="OAuth_Consent_Account"]` (the signed-in account), when present. */
+  accountName?: string | null
 }
 
 export type PageKind =

@@ -40,7 +40,7 @@ export interface ProfileStarter {
 }
 
 export interface ProfileAutomatorDeps {
-  store: Pick<SessionStore, 'markStarted' | 'setStep' | 'savePkce' | 'complete' | 'fail'> & Partial<Pick<SessionStore, 'deliver'>>
+  store: Pick<SessionStore, 'markStarted' | 'setStep' | 'savePkce' | 'complete' | 'fail'> & Partial<Pick<SessionStore, 'deliver' | 'knownXUserId'>>
   profiles: ProfileStarter
   oauth: Pick<OAuthService, 'createAuthorization' | 'exchangeCode' | 'verifyCredentials' | 'revoke'>
   /** OAuth 1.0a apps (absent: such an app fails as INVALID_API_APP). */
@@ -146,7 +146,7 @@ class Attempt {
     const startedAt = new Date(this.startedAtMs)
     try {
       await progress(() => deps.store.markStarted(job, startedAt))
-      const { app, code, prepared, approvedAt, delivered } = await this.untilCodeCaptured(timeoutSeconds)
+      const { app, code, prepared, approvedAt, delivered, signedInUserId } = await this.untilCodeCaptured(timeoutSeconds)
       // The code lives 30 s and X may already be issuing tokens: from here on the attempt finishes
       // (each call is bounded by the OAuth client's own timeout) instead of being cancelled.
       this.captured = true
@@ -158,7 +158,8 @@ class Attempt {
         // Pass-through: the app's callback redeemed X's answer; the panel never does as well.
         this.switchTo('store')
         if (!deps.store.deliver) throw new InfrastructureException('INTERNAL_ERROR', 'This session store cannot record a delivery to the callback.')
-        await deps.store.deliver(job, { answer: delivered ?? { status: null, url: null, markerMatched: null }, startedAt, finishedAt: new Date(this.now()) })
+        // The consent page's account check is this attempt's only one: the id it saw is recorded as the account's.
+        await deps.store.deliver(job, { answer: delivered ?? { status: null, url: null, markerMatched: null }, startedAt, finishedAt: new Date(this.now()), xUserId: signedInUserId })
         return this.finished('completed', null)
       }
       // From here the step writes only inform and are not waited for: a slow or failed one (database down, claim
@@ -202,7 +203,7 @@ class Attempt {
   /** Start profile → PKCE or request token persisted → consent in the profile's browser; cancellable and bounded throughout. */
   private async untilCodeCaptured(
     timeoutSeconds: number,
-  ): Promise<{ app: ApiAppConfig; code: string; prepared: PreparedConsent; approvedAt: number; delivered: CallbackAnswer | null }> {
+  ): Promise<{ app: ApiAppConfig; code: string; prepared: PreparedConsent; approvedAt: number; delivered: CallbackAnswer | null; signedInUserId: string | null }> {
     const { job, deps, stop } = this
     stop.throwIfAborted()
     const app = await deps.apiApps.get(job.apiApp)
@@ -211,6 +212,7 @@ class Attempt {
     stop.throwIfAborted()
     // Persisted before the browser goes to X, so a crash never loses which session a callback belongs to.
     const prepared = await prepareConsent(app, { oauth: deps.oauth, oauth1: deps.oauth1, save: (state, secret) => progress(() => deps.store.savePkce(job, state, secret)), signal: stop })
+    const xUserId = await this.knownXUserId()
     const remainingMs = Math.max(1_000, this.startedAtMs + timeoutSeconds * 1_000 - this.now())
     const consent = await deps.consent.authorize(
       {
@@ -221,6 +223,9 @@ class Attempt {
         expectedState: prepared.expected,
         flow: prepared.flow === 'oauth1' ? 'oauth1' : 'oauth2',
         passThrough: prepared.flow === 'pass_through' ? { marker: prepared.marker } : undefined,
+        // Checked on the consent page before the approve click. Undecided: the panel's own redemption checks the
+        // account afterwards (/users/me, the 1.0a answer); a pass-through app has no later check, so it fails safe.
+        account: { expected: { username: job.username, xUserId }, ifUndecided: prepared.flow === 'pass_through' ? 'fail' : 'proceed' },
         signal: AbortSignal.any([stop, this.profile.signal]),
         // Our own limit fires first and names the account's full time limit.
         timeoutMs: remainingMs + 1_000,
@@ -241,7 +246,18 @@ class Attempt {
       throw consent.error
     }
     const delivered = prepared.flow === 'pass_through' ? (consent.delivered ?? { status: null, url: null, markerMatched: null }) : null
-    return { app, code: consent.code, prepared, approvedAt: consent.approvedAt ?? this.now(), delivered }
+    return { app, code: consent.code, prepared, approvedAt: consent.approvedAt ?? this.now(), delivered, signedInUserId: consent.signedInUserId ?? null }
+  }
+
+  /** The account's verified id from an earlier authorization; a failed read leaves the check to the screen name. */
+  private async knownXUserId(): Promise<string | null> {
+    if (!this.deps.store.knownXUserId) return null
+    try {
+      return await this.deps.store.knownXUserId(this.job.username)
+    } catch (error) {
+      this.log.warn('authorization.known_id_unreadable', { err: error }, `Could not read @${this.job.username}’s verified X id; the consent page’s screen name decides`)
+      return null
+    }
   }
 
   private oauth1(): NonNullable<ProfileAutomatorDeps['oauth1']> {

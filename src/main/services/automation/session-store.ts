@@ -286,7 +286,7 @@ export class SessionStore {
    * Pass-through: X's redirect reached the app's own callback and it answered as expected. No token is
    * stored (the app redeemed it); the session says where it went.
    */
-  async deliver(job: SessionJob, result: { answer: CallbackAnswer; startedAt: Date; finishedAt: Date }): Promise<void> {
+  async deliver(job: SessionJob, result: { answer: CallbackAnswer; startedAt: Date; finishedAt: Date; xUserId?: string | null }): Promise<void> {
     const { answer, startedAt, finishedAt } = result
     const durationMs = finishedAt.getTime() - startedAt.getTime()
     // The app's callback redeemed the code: recorded while the claim is this host's, even past its lease.
@@ -294,6 +294,7 @@ export class SessionStore {
       this.deps.db.transaction((manager) =>
         manager.update(AuthorizationSessionEntity, this.fence(job, { anyLease: true }), {
           ...this.endOfClaim(), status: 'completed', step: null, errorCode: null, errorMessage: null, deliveredToCallback: true, callbackAnswer: answer, completedAt: finishedAt, durationMs,
+          ...(result.xUserId ? { xUserId: result.xUserId } : {}),
         }),
       ),
     )
@@ -313,6 +314,24 @@ export class SessionStore {
       durationMs,
     })
     this.profilePatch(job, { lastStatus: 'completed', lastErrorCode: null, lastAuthorizedAt: finishedAt.toISOString() })
+  }
+
+  /**
+   * The account's numeric X id as an earlier authorization verified it (X's /users/me or 1.0a answer, or a consent
+   * page that named the mapped username), from any app; null: never verified. A session whose tokens turned out to
+   * belong to another account does not count.
+   */
+  async knownXUserId(username: string): Promise<string | null> {
+    const rows: Array<{ x_user_id: string }> = await this.deps.db.transaction((manager) =>
+      manager.query(
+        `SELECT x_user_id FROM authorization_sessions
+          WHERE LOWER(twitter_username) = LOWER(?) AND status = 'completed' AND x_user_id IS NOT NULL
+            AND (error_code IS NULL OR error_code <> 'ACCOUNT_MISMATCH')
+          ORDER BY completed_at DESC LIMIT 1`,
+        [username],
+      ),
+    )
+    return rows[0]?.x_user_id ?? null
   }
 
   async fail(

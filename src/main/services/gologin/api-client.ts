@@ -97,11 +97,11 @@ export class GoLoginApiClient {
     // asks for a new one, and a 429 marks the token revoked before any retry decision.
     this.http.interceptors.response.use(
       (response) => {
-        this.attemptAnswered(response.config)
+        this.attemptAnswered(response.config, response.status)
         return response
       },
       (error: unknown) => {
-        if (error instanceof AxiosError) this.attemptAnswered(error.config)
+        if (error instanceof AxiosError) this.attemptAnswered(error.config, error.response?.status ?? 'error')
         if (error instanceof AxiosError && error.response?.status === 429) this.markRevoked()
         return Promise.reject(error)
       },
@@ -211,15 +211,20 @@ export class GoLoginApiClient {
    */
   async connectCloudBrowser<T>(connect: () => Promise<T>, options: RequestOptions & { onRefused?: () => void } = {}): Promise<T> {
     this.assertUsable()
-    const answered = await this.limiter.acquire(options.signal)
+    const answered = await this.permit(options.signal)
+    let sent = false
     try {
       // A 429 may have arrived, here or at another host, while this connect waited for its permit.
       await this.checkStop()
       this.assertUsable()
       this.requestsSent++
-      return await connect()
+      sent = true
+      const connection = await connect()
+      this.log.debug('gologin.api.answered', { status: 101, kind: 'connect' })
+      return connection
     } catch (error) {
       const status = handshakeStatus(error)
+      if (sent) this.log.debug('gologin.api.answered', { status: status ?? 'error', kind: 'connect' })
       if (status === 401 || status === 429) {
         // GoLogin refused the handshake: no browser was started.
         options.onRefused?.()
@@ -243,7 +248,7 @@ export class GoLoginApiClient {
 
   private async beforeAttempt(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
     this.assertUsable()
-    const answered = await this.limiter.acquire(config.signal as AbortSignal | undefined)
+    const answered = await this.permit(config.signal as AbortSignal | undefined)
     try {
       // A 429 may have arrived, here or at another host, while this attempt waited for its permit.
       await this.checkStop()
@@ -258,8 +263,17 @@ export class GoLoginApiClient {
     return config
   }
 
-  private attemptAnswered(config: object | undefined): void {
+  /** A permit of the request budget (this host's, or the one shared by the hosts of the database); the wait is logged for the metrics. */
+  private async permit(signal: AbortSignal | undefined): Promise<RequestDone> {
+    const began = performance.now()
+    const answered = await this.limiter.acquire(signal)
+    this.log.debug('gologin.budget.waited', { ms: performance.now() - began })
+    return answered
+  }
+
+  private attemptAnswered(config: object | undefined, status: number | 'error'): void {
     if (!config) return
+    if (this.attempts.has(config)) this.log.debug('gologin.api.answered', { status, kind: 'http' })
     this.attempts.get(config)?.()
     this.attempts.delete(config)
   }

@@ -66,7 +66,14 @@ export function createGoLoginRuntime(deps: {
     hostId,
     secrets: logs.redactor,
     onTokenRevoked: (error) =>
-      events.emit('notice', { id: `gologin-revoked-${Date.now()}`, level: 'error', title: 'GoLogin token revoked', body: error.message }),
+      events.emit('notice', {
+        id: `gologin-revoked-${Date.now()}`,
+        level: 'error',
+        title: 'GoLogin token revoked',
+        body: error.message,
+        // Every host adopts a stop: one key, so the fleet's alert goes out once.
+        alert: { kind: 'gologin_stopped', key: 'gologin-token-stopped' },
+      }),
   })
   // A token stopped before this start (by any host, or by this one before a restart) stays stopped.
   const refreshStop = () => client.refreshStop().catch((error: unknown) => log.warn('gologin.token_stop.unreadable', { err: error }))

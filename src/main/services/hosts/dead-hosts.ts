@@ -110,7 +110,7 @@ export class DeadHosts {
     if (released.length || notStopped.length || requeued || byHand) {
       const level = notStopped.length || (released.length && launcher !== 'cloud') ? 'warn' : 'info'
       log[level]('hosts.declared_dead', { hostId, launcher, released, notStopped, requeued, byHand }, message)
-      if (released.length || notStopped.length) this.options.events.emit('notice', { id: `host-dead-${hostId}`, level, title: `Host ${hostId} is offline`, body: message })
+      if (released.length || notStopped.length) this.options.events.emit('notice', { id: `host-dead-${hostId}`, level, title: `Host ${hostId} is offline`, body: message, alert: { kind: 'host_offline', key: `host-offline:${hostId}` } })
     } else if (declared.rows[0].first) {
       log.info('hosts.declared_dead', { hostId, launcher, byHand }, `Host ${hostId} declared dead: silent for ${Math.round(silentMs / 1000)} s; it held no profiles`)
     }

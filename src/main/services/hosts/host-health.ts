@@ -27,6 +27,8 @@ export interface HostHealthDeps {
 
 export class HostHealth {
   private reachable: boolean | null = null
+  /** When the last probe ended (per `now`), or null before the first. */
+  probedAt: number | null = null
   private unhealthySince: { reason: string; at: number } | null = null
   private timer: NodeJS.Timeout | null = null
   private probing: Promise<void> | null = null
@@ -62,7 +64,10 @@ export class HostHealth {
   /** Probes reachability now (one probe at a time). */
   probe(): Promise<void> {
     this.probing ??= reach(this.deps.endpoint(), this.deps.probeTimeoutMs ?? 3_000)
-      .then((ok) => void (this.reachable = ok))
+      .then((ok) => {
+        this.reachable = ok
+        this.probedAt = this.now()
+      })
       .finally(() => (this.probing = null))
     return this.probing
   }

@@ -6,7 +6,8 @@
  */
 import PQueue from 'p-queue'
 import { GoLoginAPIException } from '../../../shared/errors'
-import { sqliteDateTime, type Database } from '../../db'
+import type { RecoveredAccount } from '../../../shared/contract/system'
+import { isoFromSqlite, sqliteDateTime, type Database } from '../../db'
 import type { Logger } from '../../logging/logger'
 import type { StartedProfilesJournal } from './started-profiles-journal'
 
@@ -44,6 +45,51 @@ export interface RecoveryReport {
   inUseCleared: number
   profilesStopped: string[]
   profilesNotStopped: string[]
+  /** PostgreSQL: this host's claimed sessions sent back to the queue (also counted in `interrupted`); SQLite: 0. */
+  resumed: number
+  /** The sessions recovery changed, in-progress ones first (at most LISTED_ACCOUNTS; the counts above are exact). */
+  accounts: RecoveredAccount[]
+  /** The last start or creation of one of those sessions (ISO): the latest sign of work the database recorded. */
+  lastSessionActivityAt: string | null
+}
+
+/** Sessions named one by one in the report (the counts are exact whatever their number). */
+export const LISTED_ACCOUNTS = 200
+
+interface AffectedRow {
+  session_id: string
+  batch_id: string | null
+  twitter_username: string | null
+  api_app: string
+  status: string
+  step: string | null
+  last_at: string | Date | null
+}
+
+/** The sessions about to be recovered (`where` selects them), and their latest start or creation. */
+async function affectedSessions(
+  manager: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+  where: string,
+  parameters: unknown[],
+  outcome: (row: AffectedRow) => RecoveredAccount['outcome'],
+): Promise<{ accounts: RecoveredAccount[]; lastAt: string | null }> {
+  const rows = (await manager.query(
+    `SELECT session_id, batch_id, twitter_username, api_app, status, step, COALESCE(started_at, created_at) AS last_at
+       FROM authorization_sessions WHERE ${where} ORDER BY CASE WHEN status = 'in_progress' THEN 0 ELSE 1 END, id LIMIT ${LISTED_ACCOUNTS}`,
+    parameters,
+  )) as AffectedRow[]
+  const [latest] = (await manager.query(`SELECT MAX(COALESCE(started_at, created_at)) AS last_at FROM authorization_sessions WHERE ${where}`, parameters)) as Array<{
+    last_at: string | Date | null
+  }>
+  const accounts = rows.map((row) => ({
+    sessionId: row.session_id,
+    batchId: row.batch_id,
+    username: row.twitter_username,
+    apiApp: row.api_app,
+    step: row.step as RecoveredAccount['step'],
+    outcome: outcome(row),
+  }))
+  return { accounts, lastAt: isoFromSqlite(latest?.last_at ?? null) }
 }
 
 export const INTERRUPTED_MESSAGE = 'The panel stopped while this authorization was running'
@@ -55,7 +101,8 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
   const maxInUse = options.maxInUseToStop ?? 50
 
   if (options.shared) return recoverHost(options, options.shared.hostId)
-  const { interrupted, cancelled, inUse } = await db.transaction(async (manager) => {
+  const { interrupted, cancelled, inUse, affected } = await db.transaction(async (manager) => {
+    const affected = await affectedSessions(manager, `status IN ('in_progress', 'pending')`, [], (row) => (row.status === 'in_progress' ? 'failed' : 'not_started'))
     const inProgress = await manager.query(
       `UPDATE authorization_sessions SET status = 'failed', error_code = 'INTERRUPTED',
          error_message = CAST(? AS TEXT) || COALESCE(' (step: ' || step || ')', '') || '.', completed_at = ?
@@ -68,7 +115,7 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
       [NOT_STARTED_MESSAGE, now],
     )
     const flagged: Array<{ profile_id: string }> = await manager.query(`SELECT profile_id FROM profiles WHERE in_use = TRUE`)
-    return { interrupted: rowCount(inProgress), cancelled: rowCount(pending), inUse: flagged.map((row) => row.profile_id) }
+    return { interrupted: rowCount(inProgress), cancelled: rowCount(pending), inUse: flagged.map((row) => row.profile_id), affected }
   })
 
   const journaled = options.journal.read()
@@ -80,7 +127,16 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
   const cleared = await db.transaction(async (manager) => rowCount(await manager.query(`UPDATE profiles SET in_use = FALSE WHERE in_use = TRUE RETURNING id`)))
   options.journal.keep(notStopped)
 
-  const report: RecoveryReport = { interrupted, cancelled, inUseCleared: cleared, profilesStopped: stopped, profilesNotStopped: notStopped }
+  const report: RecoveryReport = {
+    interrupted,
+    cancelled,
+    inUseCleared: cleared,
+    profilesStopped: stopped,
+    profilesNotStopped: notStopped,
+    resumed: 0,
+    accounts: affected.accounts,
+    lastSessionActivityAt: affected.lastAt,
+  }
   if (interrupted || cancelled || cleared || toStop.size) {
     log.warn(
       'recovery.done',
@@ -97,7 +153,8 @@ export async function recoverAfterCrash(options: CrashRecoveryOptions): Promise<
 async function recoverHost(options: CrashRecoveryOptions, hostId: string): Promise<RecoveryReport> {
   const { db, log } = options
   const journal = options.journal.read()
-  const { requeued, inUse, others } = await db.transaction(async (manager) => {
+  const { requeued, inUse, others, affected } = await db.transaction(async (manager) => {
+    const affected = await affectedSessions(manager, `claimed_by = ? AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress')`, [hostId], () => 'resumed')
     const back = await manager.query(
       `UPDATE authorization_sessions SET status = 'pending', step = NULL, lease_until = NULL, requeues = requeues + 1, error_code = 'INTERRUPTED', error_message = ?
         WHERE claimed_by = ? AND lease_until IS NOT NULL AND status IN ('pending', 'in_progress') RETURNING id`,
@@ -111,7 +168,7 @@ async function recoverHost(options: CrashRecoveryOptions, hostId: string): Promi
           [hostId, ...journal],
         )
       : []
-    return { requeued: rowCount(back), inUse: flagged.map((row) => row.profile_id), others: new Set(taken.map((row) => row.profile_id)) }
+    return { requeued: rowCount(back), inUse: flagged.map((row) => row.profile_id), others: new Set(taken.map((row) => row.profile_id)), affected }
   })
   if (others.size) log.warn('recovery.profiles_taken_over', { profiles: [...others] }, `${others.size} profile(s) this host left running are held by other hosts now; left to them, not stopped here`)
   const toStop = new Set([...journal.filter((id) => !others.has(id)), ...inUse])
@@ -130,7 +187,16 @@ async function recoverHost(options: CrashRecoveryOptions, hostId: string): Promi
       )
     : 0
   options.journal.keep(notStopped)
-  const report: RecoveryReport = { interrupted: requeued, cancelled: 0, inUseCleared: cleared, profilesStopped: stopped, profilesNotStopped: notStopped }
+  const report: RecoveryReport = {
+    interrupted: requeued,
+    cancelled: 0,
+    inUseCleared: cleared,
+    profilesStopped: stopped,
+    profilesNotStopped: notStopped,
+    resumed: requeued,
+    accounts: affected.accounts,
+    lastSessionActivityAt: affected.lastAt,
+  }
   if (requeued || cleared || toStop.size) {
     log.warn(
       'recovery.done',

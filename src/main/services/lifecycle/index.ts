@@ -3,3 +3,4 @@ export { INTERRUPTED_MESSAGE, NOT_STARTED_MESSAGE, recoverAfterCrash, type Crash
 export { SessionCleanup, type CleanupReport, type LiveSessions, type RunningProfiles, type SessionCleanupOptions } from './session-cleanup'
 export { runShutdown, type ShutdownReport, type ShutdownStep } from './shutdown'
 export { JOURNAL_FILE_NAME, StartedProfilesJournal, type SlotActivity } from './started-profiles-journal'
+export { lastLogTime, restartNotice } from './restart-notice'

@@ -270,9 +270,11 @@ export class OAuthService {
         validateStatus: () => true,
       })
     } catch (err) {
+      this.log.debug('x.call', { what, status: signal?.aborted ? 'cancelled' : 'error' })
       if (signal?.aborted) throw new DomainException('CANCELLED', `The ${what} was cancelled.`)
       throw xTransportException(`X ${what}`, err, secrets)
     }
+    this.log.debug('x.call', { what, status: response.status })
     const headers = normaliseHeaders(response.headers)
     return { status: response.status, headers, data: parseBody(what, response.status, String(headers['content-type'] ?? ''), response.data) }
   }

@@ -168,10 +168,12 @@ export class OAuth1Client {
         transformResponse: [(data: unknown) => data],
         validateStatus: () => true,
       })
+      this.options.logger.debug('x.call', { what, status: response.status })
       const headers: Record<string, unknown> = {}
       for (const [key, value] of Object.entries(response.headers ?? {})) headers[key.toLowerCase()] = value
       return { status: response.status, text: typeof response.data === 'string' ? response.data : String(response.data ?? ''), headers }
     } catch (err) {
+      this.options.logger.debug('x.call', { what, status: signal?.aborted ? 'cancelled' : 'error' })
       if (signal?.aborted) throw new DomainException('CANCELLED', `The ${what} call was cancelled.`)
       throw xTransportException(`X ${what}`, err, secrets)
     }

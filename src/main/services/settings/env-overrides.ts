@@ -69,6 +69,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { variable: 'X_AUTHORIZE_URL', key: 'xAuthorizeUrl', expects: 'an https:// URL such as https://x.com/i/oauth2/authorize' },
   { variable: 'X_API_URL', key: 'xApiUrl', expects: 'an https:// URL such as https://api.x.com' },
   { variable: 'X_OAUTH1_AUTHORIZE_URL', key: 'xOAuth1AuthorizeUrl', expects: 'an https:// URL such as https://api.x.com/oauth/authorize' },
+  { variable: 'ALERT_TELEGRAM_API_URL', key: 'alertTelegramApiUrl', expects: 'an https:// URL such as https://api.telegram.org' },
   { variable: 'CHROME_PATH', key: 'chromePath', expects: 'the path of a Chrome or Chromium executable' },
 ]
 

@@ -9,6 +9,7 @@ import {
   type SettingsView,
   type SettingState,
 } from '../../../shared/contract/settings'
+import { consentWaitConflicts } from '../../../shared/consent-timing'
 import { ValidationException } from '../../../shared/errors'
 import { KEY_CHECK_KEY } from '../../db/data-source'
 import { SettingEntity } from '../../db/entities'
@@ -172,6 +173,8 @@ export class SettingsService {
       else errors[key] = parsed.error.issues[0]?.message ?? 'is not valid'
     }
     if (Object.keys(errors).length) throw fieldsError('Settings not saved', errors)
+    const crossErrors = crossFieldErrors({ ...this.all(), ...next }, next)
+    if (Object.keys(crossErrors).length) throw fieldsError('Settings not saved', crossErrors)
     const keys = Object.keys(next) as SettingKey[]
     if (keys.length === 0) return this.view()
 
@@ -214,6 +217,21 @@ export class SettingsService {
       if (isSecret(key) && typeof value === 'string' && value) this.deps.onSecret(value)
     }
   }
+}
+
+/**
+ * Combinations that cannot work, checked on the values that would apply after the update (environment overrides
+ * included). Only conflicts the update takes part in refuse it: a stored combination from before this check does
+ * not block saving an unrelated setting. Each message names the other field.
+ */
+function crossFieldErrors(after: Settings, patch: Partial<Settings>): Record<string, string> {
+  const errors: Record<string, string> = {}
+  for (const conflict of consentWaitConflicts(after)) {
+    if (!(conflict.key in patch) && !('accountTimeoutSeconds' in patch)) continue
+    errors[conflict.key] = `(${conflict.seconds} s) must be shorter than accountTimeoutSeconds, the time limit per account (${conflict.limitSeconds} s)`
+    errors.accountTimeoutSeconds ??= `(${conflict.limitSeconds} s) must be longer than ${conflict.key} (${conflict.seconds} s)`
+  }
+  return errors
 }
 
 function notify(listener: SettingsListener, view: SettingsView, changed: SettingKey[], log: Logger): void {

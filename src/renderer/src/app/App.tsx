@@ -6,6 +6,7 @@ import { SessionsPage } from '../features/sessions/SessionsPage'
 import { SettingsPage } from '../features/settings/SettingsPage'
 import { AccessRefused } from './AccessRefused'
 import { BatchProgressSlot } from './BatchProgressSlot'
+import { RunBanners } from './RunBanners'
 import type { Route } from './route'
 import { Sidebar } from './Sidebar'
 import { StatusBar } from './StatusBar'
@@ -24,6 +25,7 @@ export function App() {
       <Sidebar current={route.page} />
       <div className="app-main">
         <AccessRefused />
+        <RunBanners />
         <BatchProgressSlot />
         <main className="page" aria-labelledby="page-title">
           <CurrentPage route={route} />

@@ -3,6 +3,7 @@ import type { ConnectionStatus } from '../api/ws-bridge'
 import { formatCount } from '../lib/format'
 import { useAppStore, useAppStoreShallow } from '../stores/use-app-store'
 import { UnstoppedProfilesItem } from '../features/slots/UnstoppedProfiles'
+import { UpdateNotice } from './UpdateNotice'
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -39,6 +40,7 @@ export function StatusBar() {
           Panel info unavailable
         </div>
       ) : null}
+      <UpdateNotice />
       <MonitorFigures />
     </footer>
   )

@@ -22,6 +22,8 @@ export interface GridRowProps {
   start: number
   active: boolean
   domId: string
+  /** With `measureRows`: the row's element goes here (with `data-index`), so its drawn height is used. */
+  measureRef?: (element: Element | null) => void
 }
 
 interface DataGridProps {
@@ -39,6 +41,11 @@ interface DataGridProps {
   onRowRange?(id: string): void
   /** The search the rows reflect (exposed as `data-filter` for tests and benchmarks). */
   appliedFilter?: string
+  /**
+   * Rows may grow past `rowHeight` (a cell that wraps): each row is measured as drawn. Off by default:
+   * fixed-height rows cost nothing to lay out.
+   */
+  measureRows?: boolean
 }
 
 const PAGE_ROWS = 10
@@ -51,7 +58,7 @@ export const HEADER_HEIGHT = 30
  * Columns are laid out by a CSS grid template in a custom property, so resizing a column does not
  * re-render any row.
  */
-export function DataGrid({ label, columns, rows, rowHeight, renderRow, empty, multiselectable, onRowKey, onRowRange, appliedFilter }: DataGridProps) {
+export function DataGrid({ label, columns, rows, rowHeight, renderRow, empty, multiselectable, onRowKey, onRowRange, appliedFilter, measureRows }: DataGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const gridId = useId()
   const [activeIndex, setActiveIndex] = useState(0)
@@ -67,6 +74,7 @@ export function DataGrid({ label, columns, rows, rowHeight, renderRow, empty, mu
     scrollPaddingStart: HEADER_HEIGHT,
     getItemKey: (index) => rows[index].id,
   })
+  const measureRef = measureRows ? virtualizer.measureElement : undefined
 
   // The last column takes any spare width, so a wide window has no empty strip on the right.
   const template = columns.map((column, i) => (i === columns.length - 1 ? `minmax(${column.size}px, 1fr)` : `${column.size}px`)).join(' ')
@@ -102,7 +110,7 @@ export function DataGrid({ label, columns, rows, rowHeight, renderRow, empty, mu
   return (
     <div
       ref={scrollRef}
-      className="grid-scroll"
+      className={`grid-scroll${measureRows ? ' has-measured-rows' : ''}`}
       role="grid"
       aria-label={label}
       aria-rowcount={rows.length + 1}
@@ -124,7 +132,7 @@ export function DataGrid({ label, columns, rows, rowHeight, renderRow, empty, mu
         </div>
         <div className="grid-body" role="rowgroup">
           {virtualizer.getVirtualItems().map((item) =>
-            renderRow({ id: rows[item.index].id, index: item.index, start: item.start, active: item.index === active, domId: `${gridId}-r${item.index}` }),
+            renderRow({ id: rows[item.index].id, index: item.index, start: item.start, active: item.index === active, domId: `${gridId}-r${item.index}`, measureRef }),
           )}
         </div>
         {rows.length === 0 && empty ? <div className="grid-empty">{empty}</div> : null}
@@ -135,16 +143,16 @@ export function DataGrid({ label, columns, rows, rowHeight, renderRow, empty, mu
 
 function HeaderCell({ column }: { column: GridColumn }) {
   const sort = column.sorted === 'asc' ? 'ascending' : column.sorted === 'desc' ? 'descending' : column.onSort ? 'none' : undefined
+  const classes = `grid-cell grid-header-cell${column.align === 'end' ? ' align-end' : ''}${column.onSort ? ' is-sortable' : ''}`
   return (
-    <div role="columnheader" aria-sort={sort} className={`grid-cell grid-header-cell${column.align === 'end' ? ' align-end' : ''}`}>
+    <div role="columnheader" aria-sort={sort} className={classes}>
       {column.onSort ? (
+        // The button spans the whole cell: a click anywhere on the header sorts (the resizer sits on top of its edge).
         <button type="button" className="grid-sort" onClick={column.onSort} title={`Sort by ${column.label}`}>
           <span className="grid-header-label">{column.label}</span>
-          {column.sorted ? (
-            <span className="grid-sort-mark" aria-hidden="true">
-              {column.sorted === 'asc' ? '▲' : '▼'}
-            </span>
-          ) : null}
+          <span className={`grid-sort-mark${column.sorted ? '' : ' is-unsorted'}`} aria-hidden="true">
+            {column.sorted === 'asc' ? '▲' : column.sorted === 'desc' ? '▼' : '↕'}
+          </span>
         </button>
       ) : (
         (column.content ?? <span className="grid-header-label">{column.label}</span>)
@@ -153,6 +161,7 @@ function HeaderCell({ column }: { column: GridColumn }) {
         <span
           className={`grid-resizer${column.isResizing ? ' is-resizing' : ''}`}
           aria-hidden="true"
+          title={`Drag to resize ${column.label}`}
           onMouseDown={column.onResizeStart}
           onTouchStart={column.onResizeStart}
           onClick={(event) => event.stopPropagation()}

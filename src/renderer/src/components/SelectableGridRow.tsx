@@ -24,7 +24,7 @@ export interface SelectableGridRowProps extends GridRowProps {
  * `select` column is a checkbox that toggles, everything else comes from `renderCell`. Each grid's
  * memoised row component subscribes to its own entry and hands the values in here.
  */
-export function SelectableGridRow({ id, index, start, active, domId, selected, className, status, selectLabel, cells, renderCell, onSelect }: SelectableGridRowProps) {
+export function SelectableGridRow({ id, index, start, active, domId, measureRef, selected, className, status, selectLabel, cells, renderCell, onSelect }: SelectableGridRowProps) {
   const onClick = (event: MouseEvent) => {
     if ((event.target as Element).closest(INTERACTIVE)) return
     // Shift-click selects a range; keep the browser from also selecting the text in between.
@@ -34,6 +34,8 @@ export function SelectableGridRow({ id, index, start, active, domId, selected, c
 
   return (
     <div
+      ref={measureRef}
+      data-index={index}
       id={domId}
       role="row"
       aria-rowindex={index + 2}

@@ -31,6 +31,7 @@ export const channelReducers: ChannelReducers = {
     ),
   }),
   settings: (_state, items) => ({ settingsView: items[items.length - 1], settingsError: null }),
+  update: (_state, items) => ({ updateStatus: items[items.length - 1] }),
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand/vanilla'
 import type { LogLevel } from '../../../shared/contract/logs'
+import { levelsFrom } from '../features/logs/filter'
 import type { AppState } from './app-store'
 
 export type LevelToggles = Record<LogLevel, boolean>
@@ -11,6 +12,8 @@ export interface LogViewSlice {
   /** "Clear view": lines at or before this ISO time are hidden (nothing is deleted). */
   logHiddenBefore: string | null
   toggleLogLevel(level: LogLevel): void
+  /** Shows `level` and every more severe level. */
+  setLogMinLevel(level: LogLevel): void
   setLogSearch(text: string): void
   setLogHiddenBefore(ts: string | null): void
 }
@@ -20,6 +23,7 @@ export const createLogViewSlice: StateCreator<AppState, [], [], LogViewSlice> = 
   logSearch: '',
   logHiddenBefore: null,
   toggleLogLevel: (level) => set((state) => ({ logLevels: { ...state.logLevels, [level]: !state.logLevels[level] } })),
+  setLogMinLevel: (level) => set({ logLevels: levelsFrom(level) }),
   setLogSearch: (logSearch) => set({ logSearch }),
   setLogHiddenBefore: (logHiddenBefore) => set({ logHiddenBefore }),
 })

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla'
+import type { UpdateStatus } from '../../../shared/contract/system'
 import type { AppState } from './app-store'
 
 export interface Toast {
@@ -13,6 +14,9 @@ export interface UiSlice {
   toasts: Toast[]
   showToast(text: string, tone?: Toast['tone'], title?: string): void
   dismissToast(id: number): void
+  /** The installed app's self-update (desktop); null until known. */
+  updateStatus: UpdateStatus | null
+  setUpdateStatus(status: UpdateStatus): void
 }
 
 /** At most this many toasts at once; the oldest goes first. */
@@ -28,4 +32,6 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   toasts: [],
   showToast: (text, tone = 'info', title) => set((state) => ({ toasts: addToasts(state.toasts, [{ text, tone, title }]) })),
   dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
+  updateStatus: null,
+  setUpdateStatus: (updateStatus) => set({ updateStatus }),
 })

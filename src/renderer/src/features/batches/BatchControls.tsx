@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { BatchProgress } from '../../../../shared/contract/batches'
+import { FAILED_STATUSES } from '../../../../shared/contract/sessions'
 import { api } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage, formatCount, plural } from '../../lib/format'
@@ -70,18 +71,21 @@ export function BatchControls({ batch }: { batch: BatchProgress }) {
   )
 }
 
-/** "Retry failed" of a finished batch: a new batch of new attempts for its failed, timed-out and cancelled sessions. */
-export function RetryBatchButton({ batch, count }: { batch: BatchProgress; count: number }) {
+/**
+ * "Retry N failed" (failed and timed-out sessions) or "Retry N cancelled" of a finished batch: a new batch of new
+ * attempts for those sessions. `count` is the batch's figure of that kind, counted in the database.
+ */
+export function RetryBatchButton({ batch, kind, count }: { batch: BatchProgress; kind: 'failed' | 'cancelled'; count: number }) {
   const [target, setTarget] = useState<RetryTarget | null>(null)
   return (
     <>
       <button
         type="button"
         className="button button-small"
-        onClick={() => setTarget({ batchId: batch.id })}
-        title="New attempts for the failed, timed-out and cancelled accounts of this batch"
+        onClick={() => setTarget({ batchId: batch.id, statuses: kind === 'failed' ? [...FAILED_STATUSES] : ['cancelled'] })}
+        title={kind === 'failed' ? 'New attempts for the failed and timed-out accounts of this batch' : 'New attempts for the cancelled accounts of this batch'}
       >
-        {`Retry ${formatCount(count)} failed`}
+        {`Retry ${formatCount(count)} ${kind}`}
       </button>
       {target ? <RetryDialog target={target} onClose={() => setTarget(null)} /> : null}
     </>

@@ -3,9 +3,12 @@ import { navigate } from '../../app/use-hash-route'
 import { formatCount } from '../../lib/format'
 import { useAppStore, useAppStoreShallow } from '../../stores/use-app-store'
 import { BatchControls, RetryBatchButton } from './BatchControls'
-import { barSegments, BATCH_STATE_LABELS, formatEta, isLive, pickBatch, waitNote } from './batch-view'
+import { barSegments, BATCH_STATE_LABELS, etaText, isLive, pickBatch, waitNote } from './batch-view'
 
-/** The batch bar on every page: done / total, succeeded / failed, running slots, ETA, and the controls. */
+/**
+ * The batch bar on every page: done / total, authorized, failed, cancelled and skipped (each counted apart, in the
+ * database), running slots, ETA, and the controls.
+ */
 export function BatchProgressBar() {
   const { batches, dismissed } = useAppStoreShallow((state) => ({ batches: state.batchesById, dismissed: state.dismissedBatches }))
   const dismiss = useAppStore((state) => state.dismissBatch)
@@ -15,9 +18,7 @@ export function BatchProgressBar() {
   const live = isLive(batch)
   const segments = barSegments(batch)
   const waiting = waitNote(batch)
-  // Accounts waiting for an offline host: no time can be promised until it is released.
-  const eta = live ? (waiting ? '—' : formatEta(batch.etaMs)) : null
-  const failed = batch.failed + batch.cancelled
+  const eta = etaText(batch)
   return (
     <section className={`batch-bar batch-${batch.state}`} aria-label="Batch progress">
       <span className="batch-title">
@@ -35,6 +36,7 @@ export function BatchProgressBar() {
       >
         <span className="batch-fill-ok" style={{ width: `${segments.succeeded}%` }} />
         <span className="batch-fill-failed" style={{ width: `${segments.failed}%` }} />
+        <span className="batch-fill-other" style={{ width: `${segments.other}%` }} />
       </div>
       <span className="batch-figures">
         <span className="batch-done" title="Accounts finished (any outcome) / accounts in the batch">
@@ -43,9 +45,19 @@ export function BatchProgressBar() {
         <span className="text-ok" title="Authorized">
           ✓ {formatCount(batch.succeeded)}
         </span>
-        <span className={failed ? 'text-error' : 'muted'} title="Failed, timed out or cancelled">
-          ✗ {formatCount(failed)}
+        <span className={batch.failed ? 'text-error' : 'muted'} title="Failed or timed out">
+          ✗ {formatCount(batch.failed)}
         </span>
+        {batch.cancelled ? (
+          <span className="muted" title="Cancelled before they finished">
+            {formatCount(batch.cancelled)} cancelled
+          </span>
+        ) : null}
+        {batch.skipped ? (
+          <span className="muted" title="Not queued when the batch started (already in progress, no username mapped…)">
+            {formatCount(batch.skipped)} skipped
+          </span>
+        ) : null}
         {live ? (
           <span title="Profiles running now / slots">
             Slots {batch.slotsInUse}/{batch.maxSlots}
@@ -64,7 +76,8 @@ export function BatchProgressBar() {
       ) : null}
       <span className="batch-actions">
         <BatchControls batch={batch} />
-        {!live && failed > 0 ? <RetryBatchButton batch={batch} count={failed} /> : null}
+        {!live && batch.failed > 0 ? <RetryBatchButton batch={batch} kind="failed" count={batch.failed} /> : null}
+        {!live && batch.cancelled > 0 ? <RetryBatchButton batch={batch} kind="cancelled" count={batch.cancelled} /> : null}
         <button
           type="button"
           className="link-button"

@@ -15,7 +15,7 @@ const MANUAL_FIX_KIND = NEEDS_MANUAL_FIX.replace(/\s*\(.*$/, '')
 /** The planner's reason for an account authorized again after its failed attempt (batch-planner.ts). */
 const VALID_TOKEN_SINCE = 'has a valid token since'
 
-export type RetryTarget = { batchId: string } | { sessionIds: string[] }
+export type RetryTarget = { batchId: string; statuses?: Array<'failed' | 'timeout' | 'cancelled'> } | { sessionIds: string[] }
 
 interface RetryDialogProps {
   target: RetryTarget

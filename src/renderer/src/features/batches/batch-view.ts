@@ -35,11 +35,22 @@ export const BATCH_STATE_LABELS: Record<BatchProgress['state'], string> = {
   cancelled: 'Cancelled',
 }
 
-/** Share of the bar for succeeded / failed (incl. cancelled and skipped) sessions, in percent. */
-export function barSegments(batch: BatchProgress): { succeeded: number; failed: number } {
-  if (batch.total <= 0) return { succeeded: 0, failed: 0 }
-  const failed = batch.failed + batch.cancelled + batch.skipped
-  return { succeeded: (batch.succeeded / batch.total) * 100, failed: (Math.min(failed, batch.total - batch.succeeded) / batch.total) * 100 }
+/** Share of the bar for succeeded, failed (and timed out), and cancelled or skipped accounts, in percent. */
+export function barSegments(batch: BatchProgress): { succeeded: number; failed: number; other: number } {
+  if (batch.total <= 0) return { succeeded: 0, failed: 0, other: 0 }
+  const share = (count: number) => (Math.max(0, count) / batch.total) * 100
+  const succeeded = Math.min(batch.succeeded, batch.total)
+  const failed = Math.min(batch.failed, batch.total - succeeded)
+  return { succeeded: share(succeeded), failed: share(failed), other: share(Math.min(batch.cancelled + batch.skipped, batch.total - succeeded - failed)) }
+}
+
+/**
+ * The ETA the bar shows: only while the batch runs (hidden while paused, cancelling or ended); "—" while no time
+ * can be promised (no attempt finished yet, every running account is late, or accounts wait for an offline host).
+ */
+export function etaText(batch: BatchProgress): string | null {
+  if (batch.state !== 'running') return null
+  return waitNote(batch) ? '—' : (formatEta(batch.etaMs) ?? '—')
 }
 
 /** "13:02" on the operator's clock. */

@@ -1,23 +1,23 @@
 import type { RefObject } from 'react'
 import type { LogLevel } from '../../../../shared/contract/logs'
 import { Icon } from '../../components/Icon'
-import { LEVELS } from './filter'
-
-const LEVEL_LABELS: Record<LogLevel, string> = { debug: 'Debug', info: 'Info', warn: 'Warn', error: 'Error' }
+import { countFrom, LEVELS, MIN_LEVEL_LABELS, minLevelOf } from './filter'
+import { SessionFilter } from './SessionFilter'
 
 interface LogToolbarProps {
   searchRef: RefObject<HTMLInputElement | null>
   search: string
   onSearch(text: string): void
   session: string
-  onSession(text: string): void
+  onClearSession(): void
   levels: Record<LogLevel, boolean>
   levelCounts: Record<LogLevel, number>
-  onToggleLevel(level: LogLevel): void
+  onMinLevel(level: LogLevel): void
 }
 
 export function LogToolbar(props: LogToolbarProps) {
-  const { searchRef, search, onSearch, session, onSession, levels, levelCounts, onToggleLevel } = props
+  const { searchRef, search, onSearch, session, onClearSession, levels, levelCounts, onMinLevel } = props
+  const min = minLevelOf(levels)
   const shortcut = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘F' : 'Ctrl+F'
   return (
     <div className="log-toolbar" role="toolbar" aria-label="Log filters">
@@ -38,36 +38,24 @@ export function LogToolbar(props: LogToolbarProps) {
           }}
         />
       </label>
-      <div className="level-toggles" role="group" aria-label="Levels">
+      {/* A minimum level, as the log file's own level works: each choice says what it shows, and how many lines. */}
+      <div className="level-toggles" role="radiogroup" aria-label="Levels shown">
         {LEVELS.map((level) => (
           <button
             key={level}
             type="button"
+            role="radio"
             className={`level-toggle toggle-${level}`}
-            aria-pressed={levels[level]}
-            title={`${levels[level] ? 'Hide' : 'Show'} ${level} lines`}
-            onClick={() => onToggleLevel(level)}
+            aria-checked={min === level}
+            title={`Show ${MIN_LEVEL_LABELS[level].toLowerCase()}`}
+            onClick={() => onMinLevel(level)}
           >
-            <span className="level-toggle-label">{LEVEL_LABELS[level]}</span>
-            <span className="level-toggle-count">{levelCounts[level].toLocaleString()}</span>
+            <span className="level-toggle-label">{MIN_LEVEL_LABELS[level]}</span>
+            <span className="level-toggle-count">{countFrom(levelCounts, level).toLocaleString()}</span>
           </button>
         ))}
       </div>
-      <input
-        className="session-field"
-        type="text"
-        aria-label="Session id"
-        placeholder="Session id"
-        spellCheck={false}
-        value={session}
-        onChange={(event) => onSession(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape' && session) {
-            event.preventDefault()
-            onSession('')
-          }
-        }}
-      />
+      {session ? <SessionFilter sessionId={session} onClear={onClearSession} /> : null}
     </div>
   )
 }

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react'
-import { api } from '../../api'
 import { navigate } from '../../app/use-hash-route'
 import { Icon } from '../../components/Icon'
 import { PageHeader } from '../../components/PageHeader'
@@ -18,7 +17,7 @@ export function LogsPage({ sessionFilter }: { sessionFilter: string }) {
     levels: s.logLevels,
     search: s.logSearch,
     hiddenBefore: s.logHiddenBefore,
-    toggleLevel: s.toggleLogLevel,
+    setMinLevel: s.setLogMinLevel,
     setSearch: s.setLogSearch,
     setHiddenBefore: s.setLogHiddenBefore,
     showToast: s.showToast,
@@ -26,7 +25,6 @@ export function LogsPage({ sessionFilter }: { sessionFilter: string }) {
   const { entries, levels, search, hiddenBefore, setSearch, showToast } = state
   const searchRef = useRef<HTMLInputElement>(null)
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set())
-  const [writing, setWriting] = useState(false)
 
   const { visible, levelCounts } = useMemo(
     () => filterLogs(entries, { levels, search, session: sessionFilter, hiddenBefore }),
@@ -49,18 +47,6 @@ export function LogsPage({ sessionFilter }: { sessionFilter: string }) {
       showToast(`Copied ${visible.length.toLocaleString()} ${visible.length === 1 ? 'line' : 'lines'} as JSON lines`, 'success')
     } catch (error) {
       showToast(`Could not copy: ${error instanceof Error ? error.message : String(error)}`, 'error')
-    }
-  }
-
-  const writeTestLine = async () => {
-    setWriting(true)
-    try {
-      await api.call('system:ping', { message: `Test line from the Logs page (${formatLogTime(new Date().toISOString())})` })
-      showToast('Test line written', 'success')
-    } catch (error) {
-      showToast(`Could not write a test line: ${error instanceof Error ? error.message : String(error)}`, 'error')
-    } finally {
-      setWriting(false)
     }
   }
 
@@ -88,10 +74,6 @@ export function LogsPage({ sessionFilter }: { sessionFilter: string }) {
             <Icon name="eraser" />
             {hiddenBefore ? 'Show hidden lines' : 'Clear view'}
           </button>
-          <button type="button" className="button" onClick={writeTestLine} disabled={writing} title="Asks the panel to write an info line (checks the log pipeline end to end)">
-            <Icon name="pen" />
-            Write test line
-          </button>
         </div>
       </PageHeader>
       <LogToolbar
@@ -99,10 +81,10 @@ export function LogsPage({ sessionFilter }: { sessionFilter: string }) {
         search={search}
         onSearch={setSearch}
         session={sessionFilter}
-        onSession={(text) => navigate('logs', { session: text }, { replace: true })}
+        onClearSession={() => navigate('logs', {}, { replace: true })}
         levels={levels}
         levelCounts={levelCounts}
-        onToggleLevel={state.toggleLevel}
+        onMinLevel={state.setMinLevel}
       />
       {hiddenBefore ? (
         <p className="log-notice">

@@ -3,6 +3,31 @@ import type { LogEntry, LogLevel } from '../../../../shared/contract/logs'
 /** In severity order (the contract's list, kept here so the page does not pull zod into the bundle). */
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
 
+/** "Minimum level": what each choice shows, in the operator's words. */
+export const MIN_LEVEL_LABELS: Record<LogLevel, string> = {
+  debug: 'All levels',
+  info: 'Info and above',
+  warn: 'Warnings and errors',
+  error: 'Errors only',
+}
+
+/** The level switches a minimum level means: that level and every more severe one. */
+export function levelsFrom(min: LogLevel): Record<LogLevel, boolean> {
+  const at = LEVELS.indexOf(min)
+  return Object.fromEntries(LEVELS.map((level, i) => [level, i >= at])) as Record<LogLevel, boolean>
+}
+
+/** The minimum level the switches amount to; null when they are not "this level and above". */
+export function minLevelOf(levels: Record<LogLevel, boolean>): LogLevel | null {
+  const min = LEVELS.find((level) => levels[level])
+  return min && LEVELS.every((level) => levels[level] === levels[min] || LEVELS.indexOf(level) < LEVELS.indexOf(min)) ? min : null
+}
+
+/** How many lines a minimum level would show, from the per-level counts. */
+export function countFrom(levelCounts: Record<LogLevel, number>, min: LogLevel): number {
+  return LEVELS.slice(LEVELS.indexOf(min)).reduce((sum, level) => sum + (levelCounts[level] ?? 0), 0)
+}
+
 export interface LogFilter {
   levels: Record<LogLevel, boolean>
   /** Whitespace-separated words; a line must contain every one (case-insensitive). */

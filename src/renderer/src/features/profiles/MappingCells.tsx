@@ -51,28 +51,38 @@ export function UsernameCell({ row }: { row: ProfileRow }) {
     setSaving(false)
     if (ok) setDraft(null)
   }
+  const problemId = `username-problem-${row.id}`
   return (
-    <input
-      className={`cell-input${problem ? ' is-invalid' : ''}`}
-      aria-label={`X username of ${row.name}`}
-      aria-invalid={problem ? true : undefined}
-      title={problem ?? 'Enter saves, Esc cancels; empty clears the mapping'}
-      value={draft}
-      disabled={saving}
-      spellCheck={false}
-      autoFocus
-      onChange={(event) => setDraft(event.target.value)}
-      onBlur={(event) => (problem || event.currentTarget.dataset.cancelled ? setDraft(null) : void commit())}
-      onKeyDown={(event) => {
-        event.stopPropagation()
-        if (event.key === 'Enter') void commit()
-        if (event.key === 'Escape') {
-          // Unmounting may blur the field: the blur must not save what Esc discarded.
-          event.currentTarget.dataset.cancelled = '1'
-          setDraft(null)
-        }
-      }}
-    />
+    <span className="cell-edit">
+      <input
+        className={`cell-input${problem ? ' is-invalid' : ''}`}
+        aria-label={`X username of ${row.name}`}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? problemId : undefined}
+        title="Enter saves, Esc cancels; empty clears the mapping"
+        value={draft}
+        disabled={saving}
+        spellCheck={false}
+        autoFocus
+        onChange={(event) => setDraft(event.target.value)}
+        onBlur={(event) => (problem || event.currentTarget.dataset.cancelled ? setDraft(null) : void commit())}
+        onKeyDown={(event) => {
+          event.stopPropagation()
+          if (event.key === 'Enter') void commit()
+          if (event.key === 'Escape') {
+            // Unmounting may blur the field: the blur must not save what Esc discarded.
+            event.currentTarget.dataset.cancelled = '1'
+            setDraft(null)
+          }
+        }}
+      />
+      {/* The reason as text right under the field (not only a red border or a tooltip). */}
+      {problem ? (
+        <span id={problemId} className="cell-problem" role="alert">
+          {problem}
+        </span>
+      ) : null}
+    </span>
   )
 }
 

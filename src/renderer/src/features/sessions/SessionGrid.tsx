@@ -2,14 +2,16 @@ import { useTable } from '@tanstack/react-table'
 import { useCallback, useMemo, type ReactNode } from 'react'
 import type { SessionRow } from '../../../../shared/contract/sessions'
 import { DataGrid, type GridColumn, type GridRowProps } from '../../components/DataGrid'
+import { useColumnWidths } from '../../lib/use-column-widths'
 import { appStore } from '../../stores/app-store'
 import { useAppStore } from '../../stores/use-app-store'
 import { clickSelection, type ClickModifiers } from '../profiles/selection'
-import { sessionColumns, sessionTableFeatures, type SessionCellActions } from './session-columns'
+import { SESSION_CELLS, sessionColumns, sessionTableFeatures, type SessionCellActions } from './session-columns'
 import { SessionGridRow } from './SessionGridRow'
 
 const ROW_HEIGHT = 28
 const getRowId = (row: SessionRow) => row.id
+const COLUMN_IDS = SESSION_CELLS.map((cell) => cell.id)
 
 function selectSession(id: string, modifiers: ClickModifiers): void {
   const state = appStore.getState()
@@ -29,7 +31,17 @@ export function SessionGrid({ empty, actions }: { empty: ReactNode; actions: Ses
     }
     return list
   }, [visibleIds])
-  const table = useTable({ features: sessionTableFeatures, columns: sessionColumns, data, getRowId, columnResizeMode: 'onChange' })
+  // Widths the operator dragged stay across reloads.
+  const { columnSizing, onColumnSizingChange } = useColumnWidths('sessions', COLUMN_IDS)
+  const table = useTable({
+    features: sessionTableFeatures,
+    columns: sessionColumns,
+    data,
+    getRowId,
+    columnResizeMode: 'onChange',
+    state: { columnSizing },
+    onColumnSizingChange,
+  })
 
   const columns: GridColumn[] = table.getHeaderGroups()[0].headers.map((header) => ({
     id: header.column.id,
@@ -56,6 +68,7 @@ export function SessionGrid({ empty, actions }: { empty: ReactNode; actions: Ses
       renderRow={renderRow}
       empty={empty}
       multiselectable
+      measureRows
       onRowKey={(id, event) => {
         if (event.key === ' ') selectSession(id, { range: false, toggle: true })
       }}

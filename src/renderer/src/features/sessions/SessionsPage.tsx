@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react'
-import { RETRYABLE_STATUSES, SESSION_STATUSES, type SessionRow, type SessionStatus } from '../../../../shared/contract/sessions'
+import { FAILED_STATUSES, RETRYABLE_STATUSES, SESSION_STATUSES, type SessionRow, type SessionStatus } from '../../../../shared/contract/sessions'
 import { EmptyState } from '../../components/EmptyState'
 import { PageHeader } from '../../components/PageHeader'
 import { formatClock, formatCount, plural } from '../../lib/format'
@@ -99,47 +99,63 @@ function LiveBatchControls({ batchId }: { batchId: string }) {
 }
 
 /**
- * Retry failed: the selected sessions, or every failed/timed-out/cancelled one of the chosen batch
- * (with "All batches", the newest batch).
+ * Retry: the selected sessions; else "Retry failed (N)", the failed and timed-out sessions the page lists (of the
+ * chosen batch, or of every batch), and apart from them "Retry cancelled (N)". The counts follow the listed rows,
+ * which follow the database live.
  */
 function RetryButton() {
   const s = useAppStoreShallow((state) => ({
     selection: state.sessionSelection,
     filterBatch: state.sessionFilter.batchId,
-    newestBatch: state.batchList[0] ?? null,
     byId: state.sessionsById,
   }))
   const [retrying, setRetrying] = useState<RetryTarget | null>(null)
-  const batchId = s.filterBatch || s.newestBatch?.batchId || ''
   const selectedRetryable = useMemo(() => [...s.selection].filter((id) => isRetryable(s.byId.get(id))), [s.selection, s.byId])
-  const batchFailed = useMemo(() => {
-    if (!batchId) return 0
-    let count = 0
-    for (const row of s.byId.values()) if (row.batchId === batchId && isRetryable(row)) count++
-    return count
-  }, [batchId, s.byId])
+  const listed = useMemo(() => {
+    const failed: string[] = []
+    const cancelled: string[] = []
+    for (const row of s.byId.values()) {
+      if (s.filterBatch && row.batchId !== s.filterBatch) continue
+      if ((FAILED_STATUSES as readonly SessionStatus[]).includes(row.status)) failed.push(row.id)
+      else if (row.status === 'cancelled') cancelled.push(row.id)
+    }
+    return { failed, cancelled }
+  }, [s.filterBatch, s.byId])
+  const targetOf = (kind: 'failed' | 'cancelled'): RetryTarget =>
+    s.filterBatch ? { batchId: s.filterBatch, statuses: kind === 'failed' ? [...FAILED_STATUSES] : ['cancelled'] } : { sessionIds: listed[kind] }
+  const where = s.filterBatch ? 'of this batch' : 'of every batch listed'
 
-  const useSelection = s.selection.size > 0
-  const count = useSelection ? selectedRetryable.length : batchFailed
-  const label = useSelection ? `Retry selected (${formatCount(count)})` : `Retry failed (${formatCount(count)})`
-  const title = useSelection
-    ? 'New attempts for the selected sessions that failed, timed out or were cancelled'
-    : s.filterBatch
-      ? 'New attempts for every failed, timed-out or cancelled session of this batch'
-      : s.newestBatch
-        ? `New attempts for every failed, timed-out or cancelled session of the newest batch (${s.newestBatch.apiApp}, ${formatClock(s.newestBatch.createdAt)})`
-        : 'No batch yet'
-
+  if (s.selection.size > 0) {
+    return (
+      <>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => setRetrying({ sessionIds: selectedRetryable })}
+          disabled={selectedRetryable.length === 0}
+          title="New attempts for the selected sessions that failed, timed out or were cancelled"
+        >
+          {`Retry selected (${formatCount(selectedRetryable.length)})`}
+        </button>
+        {retrying ? <RetryDialog target={retrying} onClose={() => setRetrying(null)} /> : null}
+      </>
+    )
+  }
   return (
     <>
+      {listed.cancelled.length ? (
+        <button type="button" className="button" onClick={() => setRetrying(targetOf('cancelled'))} title={`New attempts for the cancelled sessions ${where}`}>
+          {`Retry cancelled (${formatCount(listed.cancelled.length)})`}
+        </button>
+      ) : null}
       <button
         type="button"
         className="button button-primary"
-        onClick={() => setRetrying(useSelection ? { sessionIds: selectedRetryable } : { batchId })}
-        disabled={count === 0}
-        title={title}
+        onClick={() => setRetrying(targetOf('failed'))}
+        disabled={listed.failed.length === 0}
+        title={`New attempts for the failed and timed-out sessions ${where}`}
       >
-        {label}
+        {`Retry failed (${formatCount(listed.failed.length)})`}
       </button>
       {retrying ? <RetryDialog target={retrying} onClose={() => setRetrying(null)} /> : null}
     </>
@@ -147,7 +163,7 @@ function RetryButton() {
 }
 
 function isRetryable(row: SessionRow | undefined): boolean {
-  return Boolean(row && RETRYABLE_STATUSES.includes(row.status))
+  return Boolean(row && (RETRYABLE_STATUSES as readonly SessionStatus[]).includes(row.status))
 }
 
 function SessionsEmpty({ filtering, error, loading }: { filtering: boolean; error: string | null; loading: boolean }) {

@@ -34,15 +34,16 @@ function errorCell(row: SessionRow): ReactNode {
   )
 }
 
+// Sized so every column fits a 1280 px window; the Error column takes the rest, and any column can be dragged wider.
 export const sessionColumns = helper.columns([
   helper.display({ id: 'select', size: 34, enableResizing: false, meta: { label: 'Selected' } }),
-  helper.accessor('username', { header: 'Account', size: 110, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
+  helper.accessor('username', { header: 'Account', size: 116, meta: { label: 'Account', render: (row) => (row.username ? `@${row.username}` : muted) } }),
   helper.accessor('profileName', {
     header: 'Profile',
-    size: 104,
+    size: 112,
     meta: { label: 'Profile', render: (row) => <span title={row.profileId}>{row.profileName ?? row.profileId}</span> },
   }),
-  helper.accessor('apiApp', { header: 'API app', size: 88, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
+  helper.accessor('apiApp', { header: 'API app', size: 92, meta: { label: 'API app', render: (row) => row.apiApp || muted } }),
   helper.accessor('status', {
     header: 'Status',
     size: 104,
@@ -62,20 +63,20 @@ export const sessionColumns = helper.columns([
   }),
   helper.accessor('step', {
     header: 'Step',
-    size: 124,
+    size: 136,
     meta: { label: 'Step', render: (row) => (row.step && row.status === 'in_progress' ? STEP_LABELS[row.step] : row.step ? <span className="muted">{STEP_LABELS[row.step]}</span> : muted) },
   }),
   helper.accessor('attempt', { header: 'Try', size: 40, meta: { label: 'Try', align: 'end', render: (row) => row.attempt } }),
   helper.accessor('startedAt', {
     header: 'Started',
-    size: 80,
+    size: 78,
     meta: { label: 'Started', render: (row) => (row.startedAt ? <time dateTime={row.startedAt} title={formatDateTime(row.startedAt)}>{formatClock(row.startedAt)}</time> : muted) },
   }),
-  helper.accessor('durationMs', { header: 'Duration', size: 72, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
+  helper.accessor('durationMs', { header: 'Duration', size: 76, meta: { label: 'Duration', align: 'end', render: (row) => <LiveDuration row={row} /> } }),
   helper.display({
     id: 'links',
     header: 'Details',
-    size: 116,
+    size: 132,
     meta: {
       label: 'Details',
       render: (row, actions) => (
@@ -92,7 +93,7 @@ export const sessionColumns = helper.columns([
       ),
     },
   }),
-  helper.accessor('errorCode', { header: 'Error', size: 190, meta: { label: 'Error', render: errorCell } }),
+  helper.accessor('errorCode', { header: 'Error', size: 132, meta: { label: 'Error', render: errorCell } }),
 ])
 
 export const SESSION_CELLS: readonly { id: string; meta: SessionColumnMeta }[] = sessionColumns.map((column) => ({

@@ -4,7 +4,7 @@ import { api, ApiError } from '../../api'
 import { Dialog } from '../../components/Dialog'
 import { errorMessage } from '../../lib/format'
 import { appStore } from '../../stores/app-store'
-import { draftOf, newDraft, toInput, validateApiApp, type ApiAppDraft, type ApiAppErrors, type ApiAppField } from './api-app-form'
+import { draftOf, draftScopeWarnings, newDraft, toInput, validateApiApp, type ApiAppDraft, type ApiAppErrors, type ApiAppField } from './api-app-form'
 
 interface ApiAppDialogProps {
   /** The app to edit; null adds a new one. */
@@ -22,6 +22,7 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
   const [busy, setBusy] = useState(false)
   const errors = useMemo(() => ({ ...serverErrors, ...validateApiApp(draft, app, apps) }), [draft, app, apps, serverErrors])
   const invalid = Object.keys(errors).length > 0
+  const scopeWarnings = useMemo(() => draftScopeWarnings(draft), [draft])
 
   const set = <K extends ApiAppField>(field: K, value: ApiAppDraft[K]) => {
     setDraft((previous) => ({ ...previous, [field]: value }))
@@ -71,10 +72,10 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
         }}
       >
         <Field id="app-name" label="Name" error={shown('name')} help="As the operator calls it, e.g. AIOTT1.">
-          <input id="app-name" value={draft.name} disabled={Boolean(app)} onChange={(e) => set('name', e.target.value)} aria-invalid={shown('name') ? true : undefined} />
+          <input id="app-name" aria-describedby="app-name-note" value={draft.name} disabled={Boolean(app)} onChange={(e) => set('name', e.target.value)} aria-invalid={shown('name') ? true : undefined} />
         </Field>
         <Field id="app-oauth" label="OAuth version" error={shown('oauthVersion')}>
-          <select id="app-oauth" value={draft.oauthVersion} onChange={(e) => set('oauthVersion', e.target.value as ApiAppDraft['oauthVersion'])}>
+          <select id="app-oauth" aria-describedby="app-oauth-note" value={draft.oauthVersion} onChange={(e) => set('oauthVersion', e.target.value as ApiAppDraft['oauthVersion'])}>
             <option value="2.0">OAuth 2.0 (PKCE)</option>
             <option value="1.0a">OAuth 1.0a (consumer key and secret)</option>
           </select>
@@ -89,21 +90,21 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
               : 'The panel intercepts X’s redirect before it reaches your callback, redeems it and stores the tokens encrypted.'
           }
         >
-          <select id="app-redemption" value={draft.redemption} onChange={(e) => set('redemption', e.target.value as ApiAppDraft['redemption'])}>
+          <select id="app-redemption" aria-describedby="app-redemption-note" value={draft.redemption} onChange={(e) => set('redemption', e.target.value as ApiAppDraft['redemption'])}>
             <option value="panel">Redeem the code in the panel</option>
             <option value="callback">Let the app’s callback redeem it</option>
           </select>
         </Field>
         {legacy ? null : (
           <Field id="app-type" label="Client type" error={shown('clientType')}>
-            <select id="app-type" value={draft.clientType} onChange={(e) => set('clientType', e.target.value as ApiAppDraft['clientType'])} aria-invalid={shown('clientType') ? true : undefined}>
+            <select id="app-type" aria-describedby="app-type-note" value={draft.clientType} onChange={(e) => set('clientType', e.target.value as ApiAppDraft['clientType'])} aria-invalid={shown('clientType') ? true : undefined}>
               <option value="confidential">Confidential (has a client secret)</option>
               <option value="public">Public (no secret)</option>
             </select>
           </Field>
         )}
         <Field id="app-client-id" label={legacy ? 'Consumer key (API key)' : 'Client ID'} error={shown('clientId')}>
-          <input id="app-client-id" value={draft.clientId} spellCheck={false} onChange={(e) => set('clientId', e.target.value)} aria-invalid={shown('clientId') ? true : undefined} />
+          <input id="app-client-id" aria-describedby="app-client-id-note" value={draft.clientId} spellCheck={false} onChange={(e) => set('clientId', e.target.value)} aria-invalid={shown('clientId') ? true : undefined} />
         </Field>
         <Field
           id="app-secret"
@@ -113,6 +114,7 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
         >
           <input
             id="app-secret"
+            aria-describedby="app-secret-note"
             type="password"
             autoComplete="off"
             value={draft.clientSecret}
@@ -133,12 +135,12 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
           error={shown('redirectUri')}
           help={passThrough ? 'The callback registered with the X app: X’s answer is let through to it.' : 'The callback registered with the X app; the panel intercepts it in the browser.'}
         >
-          <input id="app-redirect" value={draft.redirectUri} spellCheck={false} onChange={(e) => set('redirectUri', e.target.value)} aria-invalid={shown('redirectUri') ? true : undefined} />
+          <input id="app-redirect" aria-describedby="app-redirect-note" value={draft.redirectUri} spellCheck={false} onChange={(e) => set('redirectUri', e.target.value)} aria-invalid={shown('redirectUri') ? true : undefined} />
         </Field>
         {passThrough ? (
           <>
             <Field id="app-start" label="Sign-in start URL" error={shown('startUrl')} help="The page on your app’s server that begins the X sign-in (it creates the state or request token and redirects to X).">
-              <input id="app-start" value={draft.startUrl} spellCheck={false} onChange={(e) => set('startUrl', e.target.value)} aria-invalid={shown('startUrl') ? true : undefined} />
+              <input id="app-start" aria-describedby="app-start-note" value={draft.startUrl} spellCheck={false} onChange={(e) => set('startUrl', e.target.value)} aria-invalid={shown('startUrl') ? true : undefined} />
             </Field>
             <Field
               id="app-marker"
@@ -146,13 +148,20 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
               error={shown('callbackMarker')}
               help="A text your callback’s page shows when it stored the tokens (e.g. Connected), or a URL pattern the browser ends on (https://app.example.com/done*). Empty: any answer below HTTP 400 counts."
             >
-              <input id="app-marker" value={draft.callbackMarker} spellCheck={false} onChange={(e) => set('callbackMarker', e.target.value)} aria-invalid={shown('callbackMarker') ? true : undefined} />
+              <input id="app-marker" aria-describedby="app-marker-note" value={draft.callbackMarker} spellCheck={false} onChange={(e) => set('callbackMarker', e.target.value)} aria-invalid={shown('callbackMarker') ? true : undefined} />
             </Field>
           </>
         ) : null}
         {legacy ? null : (
-          <Field id="app-scopes" label="Scopes" error={shown('scopes')} help="Separated by spaces. offline.access gives refresh tokens.">
-            <input id="app-scopes" value={draft.scopes} spellCheck={false} onChange={(e) => set('scopes', e.target.value)} aria-invalid={shown('scopes') ? true : undefined} />
+          <Field id="app-scopes" label="Scopes" error={shown('scopes')} warnings={scopeWarnings} help="Separated by spaces. offline.access gives refresh tokens.">
+            <input
+              id="app-scopes"
+              value={draft.scopes}
+              spellCheck={false}
+              onChange={(e) => set('scopes', e.target.value)}
+              aria-invalid={shown('scopes') ? true : undefined}
+              aria-describedby="app-scopes-note"
+            />
           </Field>
         )}
       </form>
@@ -160,19 +169,28 @@ export function ApiAppDialog({ app, apps, onClose, onSaved }: ApiAppDialogProps)
   )
 }
 
-function Field({ id, label, error, help, children }: { id: string; label: string; error?: string; help?: string; children: ReactNode }) {
+function Field({ id, label, error, warnings, help, children }: { id: string; label: string; error?: string; warnings?: readonly string[]; help?: string; children: ReactNode }) {
   return (
     <>
       <label htmlFor={id}>{label}</label>
       <div className={`form-control${error ? ' has-error' : ''}`}>
         {children}
-        {error ? (
-          <p className="setting-error" role="alert">
-            {error}
-          </p>
-        ) : help ? (
-          <p className="setting-help">{help}</p>
-        ) : null}
+        <div id={`${id}-note`}>
+          {error ? (
+            <p className="setting-error" role="alert">
+              {error}
+            </p>
+          ) : help ? (
+            <p className="setting-help">{help}</p>
+          ) : null}
+          {warnings?.length ? (
+            <ul className="field-warnings" role="status" aria-label={`${label} warnings`}>
+              {warnings.map((warning) => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       </div>
     </>
   )

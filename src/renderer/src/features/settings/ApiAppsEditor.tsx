@@ -85,6 +85,13 @@ export function ApiAppsEditor() {
                 <dt>Scopes</dt>
                 <dd>{app.scopes.join(' ')}</dd>
               </dl>
+              {app.warnings?.length ? (
+                <ul className="field-warnings" aria-label={`${app.name} warnings`}>
+                  {app.warnings.map((warning) => (
+                    <li key={warning}>{warning}</li>
+                  ))}
+                </ul>
+              ) : null}
             </li>
           ))}
         </ul>

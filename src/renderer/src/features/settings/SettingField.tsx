@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react'
 import { SETTING_DEFS, type SettingKey, type SettingState } from '../../../../shared/contract/settings'
-import { ENUM_LABELS, enumOptions, fieldKind, type FieldValue } from './settings-form'
+import { DURATION_UNITS, durationHint, ENUM_LABELS, enumOptions, fieldKind, fieldLabel, type FieldValue } from './settings-form'
 
 interface SettingFieldProps {
   settingKey: SettingKey
@@ -13,13 +13,15 @@ interface SettingFieldProps {
   extra?: ReactNode
   /** Shown in an empty input (what applies when it stays empty). */
   placeholder?: string | null
+  /** Why the field is read-only this run, in place of its help (e.g. sandbox mode forced by --sandbox). */
+  note?: ReactNode
 }
 
 /**
  * One setting: label, input, help, and either its validation message (or why its stored row was refused)
  * or the environment variable that overrides it (then the input is read-only).
  */
-export function SettingField({ settingKey, state, value, error, changed, onChange, extra, placeholder }: SettingFieldProps) {
+export function SettingField({ settingKey, state, value, error, changed, onChange, extra, placeholder, note }: SettingFieldProps) {
   const def = SETTING_DEFS[settingKey]
   const id = useId()
   const kind = fieldKind(settingKey)
@@ -77,13 +79,17 @@ export function SettingField({ settingKey, state, value, error, changed, onChang
   return (
     <div className={`setting${error ? ' has-error' : ''}${changed ? ' is-changed' : ''}${locked ? ' is-locked' : ''}`}>
       <label htmlFor={id} className="setting-label">
-        {def.label}
+        {fieldLabel(settingKey)}
       </label>
       <div className="setting-control">
-        <div className="setting-input">{input}</div>
+        <div className="setting-input">
+          {input}
+          {DURATION_UNITS[settingKey] ? <span className="setting-unit">s {durationHint(settingKey, value || placeholder?.replace(/^Automatic: /, '') || '')}</span> : null}
+        </div>
         {extra ? <div className="setting-actions">{extra}</div> : null}
         <p id={describedBy} className={error ? 'setting-error' : 'setting-help'} role={error ? 'alert' : undefined}>
           {error ??
+            note ??
             (state.envVar && !state.editable ? (
               <>
                 Set by the environment variable <code>{state.envVar}</code>; change it there.

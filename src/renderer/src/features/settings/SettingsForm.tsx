@@ -3,6 +3,7 @@ import type { SettingKey, SettingsView } from '../../../../shared/contract/setti
 import { api, ApiError } from '../../api'
 import { errorMessage, plural } from '../../lib/format'
 import { appStore } from '../../stores/app-store'
+import { useAppStore } from '../../stores/use-app-store'
 import { automaticHint, buildPatch, isChanged, SETTINGS_SECTIONS, shownValue, validateEdits, type Edits, type FieldValue } from './settings-form'
 import { SettingField } from './SettingField'
 import { TestConnection } from './TestConnection'
@@ -15,6 +16,8 @@ export function SettingsForm({ view }: { view: SettingsView }) {
   const errors = useMemo(() => ({ ...serverErrors, ...validateEdits(view, edits) }), [view, edits, serverErrors])
   const changedKeys = (Object.keys(edits) as SettingKey[]).filter((key) => isChanged(view, edits, key))
   const invalid = Object.keys(validateEdits(view, edits)).length
+  // `--sandbox` turns sandbox mode on for this run whatever the stored setting says: shown on, and not editable here.
+  const sandboxForced = useAppStore((state) => state.systemInfo?.sandbox?.source === 'command_line')
 
   const change = (key: SettingKey, value: FieldValue) => {
     setEdits((previous) => ({ ...previous, [key]: value }))
@@ -50,19 +53,30 @@ export function SettingsForm({ view }: { view: SettingsView }) {
       }}
     >
       {SETTINGS_SECTIONS.map((section) => {
-        const fields = section.keys.map((key) => (
-          <SettingField
-            key={key}
-            settingKey={key}
-            state={view.fields[key]}
-            value={shownValue(view, edits, key)}
-            error={errors[key]}
-            changed={isChanged(view, edits, key)}
-            onChange={(value) => change(key, value)}
-            placeholder={automaticHint(view, edits, key)}
-            extra={key === 'gologinToken' ? <TokenActions view={view} draft={edits.gologinToken} onClear={() => change('gologinToken', null)} /> : undefined}
-          />
-        ))
+        const fields = section.keys.map((key) => {
+          const forced = sandboxForced && key === 'sandboxMode'
+          return (
+            <SettingField
+              key={key}
+              settingKey={key}
+              state={forced ? { ...view.fields[key], editable: false } : view.fields[key]}
+              value={forced ? true : shownValue(view, edits, key)}
+              error={errors[key]}
+              changed={isChanged(view, edits, key)}
+              onChange={(value) => change(key, value)}
+              placeholder={automaticHint(view, edits, key)}
+              extra={key === 'gologinToken' ? <TokenActions view={view} draft={edits.gologinToken} onClear={() => change('gologinToken', null)} /> : undefined}
+              note={
+                forced ? (
+                  <>
+                    On for this run: the panel was started with <code>--sandbox</code>. Start it without <code>--sandbox</code> to use the real services
+                    {view.values.sandboxMode ? ' (the stored setting is on too: turn it off here after that start).' : ' (the stored setting is off).'}
+                  </>
+                ) : undefined
+              }
+            />
+          )
+        })
         return section.advanced ? (
           <details key={section.title} className="settings-section" open={section.keys.some((key) => key in edits) || undefined}>
             <summary>

@@ -2,6 +2,7 @@ import { EmptyState } from '../../components/EmptyState'
 import { PageHeader } from '../../components/PageHeader'
 import { loaders } from '../../stores/panel'
 import { useAppStoreShallow } from '../../stores/use-app-store'
+import { AlertTargetsEditor } from './AlertTargetsEditor'
 import { ApiAppsEditor } from './ApiAppsEditor'
 import { ApiKeysEditor } from './ApiKeysEditor'
 import { DataKeySection } from './DataKeySection'
@@ -35,6 +36,7 @@ export function SettingsPage() {
         <div className="settings-side">
           <ApiAppsEditor />
           <ApiKeysEditor />
+          <AlertTargetsEditor />
           <DatabaseHostsSection />
           {info ? (
             <section className="settings-section" aria-label="About and security">

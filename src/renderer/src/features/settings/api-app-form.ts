@@ -1,5 +1,5 @@
 /** The API app editor's form: a draft of text fields, checked with the contract's `apiAppInputSchema`. */
-import { DEFAULT_SCOPES } from '../../../../shared/api-app'
+import { DEFAULT_SCOPES, scopeWarnings } from '../../../../shared/api-app'
 import { apiAppInputSchema, type ApiAppInput, type ApiAppView } from '../../../../shared/contract/settings'
 
 export interface ApiAppDraft {
@@ -103,4 +103,9 @@ export function validateApiApp(draft: ApiAppDraft, existing: ApiAppView | null, 
   const needsSecret = draft.redemption === 'panel' && (draft.oauthVersion === '1.0a' || draft.clientType === 'confidential')
   if (needsSecret && !hasSecret) errors.clientSecret ??= draft.oauthVersion === '1.0a' ? 'Required: the consumer secret signs every OAuth 1.0a request.' : 'Required for a confidential client.'
   return errors
+}
+
+/** Non-blocking warnings about the scopes typed (shown beside the field; the app can still be saved). */
+export function draftScopeWarnings(draft: ApiAppDraft): string[] {
+  return scopeWarnings({ oauthVersion: draft.oauthVersion, scopes: splitScopes(draft.scopes) })
 }

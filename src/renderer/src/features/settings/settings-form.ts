@@ -13,7 +13,7 @@ import {
   type SettingsPatch,
   type SettingsView,
 } from '../../../../shared/contract/settings'
-import { derivedConsentGraces } from '../../../../shared/consent-timing'
+import { consentWaitConflicts, derivedConsentGraces } from '../../../../shared/consent-timing'
 
 export type FieldKind = 'secret' | 'boolean' | 'integer' | 'enum' | 'text'
 /** What an input holds: text, a checkbox, or `null` = "remove this secret". */
@@ -32,6 +32,62 @@ export const ENUM_LABELS: Record<string, string> = {
   info: 'Info',
   warn: 'Warnings',
   error: 'Errors only',
+}
+
+/** The unit a duration setting is stored in; the form shows and takes every duration in seconds. */
+type StoredUnit = 'ms' | 'seconds' | 'minutes' | 'hours'
+const SECONDS_PER: Record<StoredUnit, number> = { ms: 0.001, seconds: 1, minutes: 60, hours: 3_600 }
+const UNIT_NAMES: Record<StoredUnit, string> = { ms: 'milliseconds', seconds: 'seconds', minutes: 'minutes', hours: 'hours' }
+
+export const DURATION_UNITS: Partial<Record<SettingKey, StoredUnit>> = {
+  accountTimeoutSeconds: 'seconds',
+  profileStartTimeoutMs: 'ms',
+  browserTimeoutMs: 'ms',
+  sessionTimeoutHours: 'hours',
+  consentButtonGraceSeconds: 'seconds',
+  consentDisabledGraceSeconds: 'seconds',
+  consentClickRetrySeconds: 'seconds',
+  syncIntervalMinutes: 'minutes',
+  cleanupIntervalMinutes: 'minutes',
+  monitorIntervalSeconds: 'seconds',
+  tokenRefreshMarginMinutes: 'minutes',
+}
+
+/** A stored duration in seconds (ms keep up to 3 decimals). */
+export function toSeconds(key: SettingKey, stored: number): number {
+  const unit = DURATION_UNITS[key]
+  return unit ? Math.round(stored * SECONDS_PER[unit] * 1_000) / 1_000 : stored
+}
+
+/** Seconds as the stored unit; null when they are not a whole number of it (90 s is not whole minutes). */
+export function fromSeconds(key: SettingKey, seconds: number): number | null {
+  const unit = DURATION_UNITS[key]
+  if (!unit) return seconds
+  const stored = Math.round((seconds / SECONDS_PER[unit]) * 1_000) / 1_000
+  return Number.isInteger(stored) ? stored : null
+}
+
+/** The label the form shows: every duration says "(seconds)", whatever unit it is stored in. */
+export function fieldLabel(key: SettingKey): string {
+  const label: string = SETTING_DEFS[key].label
+  return DURATION_UNITS[key] ? `${label.replace(/\s*\((ms|seconds|minutes|hours)\)$/, '')} (seconds)` : label
+}
+
+/** A long duration in words beside its seconds ("= 15 min"), or null. */
+export function durationHint(key: SettingKey, raw: FieldValue): string | null {
+  if (!DURATION_UNITS[key] || typeof raw !== 'string' || !/^\d+(\.\d+)?$/.test(raw.trim())) return null
+  const seconds = Number(raw.trim())
+  if (seconds < 60) return null
+  const parts: string[] = []
+  const days = Math.floor(seconds / 86_400)
+  const hours = Math.floor((seconds % 86_400) / 3_600)
+  const minutes = Math.floor((seconds % 3_600) / 60)
+  const rest = Math.round((seconds % 60) * 1_000) / 1_000
+  if (days) parts.push(`${days} d`)
+  if (hours) parts.push(`${hours} h`)
+  if (minutes) parts.push(`${minutes} min`)
+  if (rest) parts.push(`${rest} s`)
+  return `= ${parts.join(' ')}`
 }
 
 export function fieldKind(key: SettingKey): FieldKind {
@@ -54,6 +110,7 @@ export function viewValue(view: SettingsView, key: SettingKey): FieldValue {
   const value = view.values[key]
   if (kind === 'secret') return ''
   if (kind === 'boolean') return Boolean(value)
+  if (typeof value === 'number') return String(toSeconds(key, value))
   return value === null || value === undefined ? '' : String(value)
 }
 
@@ -76,6 +133,8 @@ export function parseField(key: SettingKey, raw: FieldValue): { value: unknown }
     const text = String(raw ?? '').trim()
     if (text === '' && isDerived(key)) return { value: null }
     if (text === '') return { error: 'Required.' }
+    const unit = DURATION_UNITS[key]
+    if (unit) return parseDuration(key, unit, text)
     if (!/^-?\d+$/.test(text)) return { error: 'Must be a whole number.' }
     candidate = Number(text)
   }
@@ -83,6 +142,28 @@ export function parseField(key: SettingKey, raw: FieldValue): { value: unknown }
   const result = SETTING_DEFS[key].schema.safeParse(candidate)
   if (!result.success) return { error: sentence(result.error.issues[0]?.message ?? 'is not valid') }
   return { value: result.data }
+}
+
+/** Seconds typed → the stored unit, with the range said in seconds (the operator never sees the stored unit). */
+function parseDuration(key: SettingKey, unit: StoredUnit, text: string): { value: unknown } | { error: string } {
+  const decimals = unit === 'ms' ? '(\\.\\d{1,3})?' : ''
+  if (!new RegExp(`^\\d+${decimals}$`).test(text)) return { error: unit === 'ms' ? 'Must be a number of seconds (up to 3 decimals).' : 'Must be a whole number of seconds.' }
+  const stored = fromSeconds(key, Number(text))
+  if (stored === null) return { error: `Must be a whole number of ${UNIT_NAMES[unit]}: a multiple of ${SECONDS_PER[unit]} seconds.` }
+  const result = SETTING_DEFS[key].schema.safeParse(stored)
+  if (result.success) return { value: result.data }
+  const { min, max } = storedRange(key)
+  if (min !== null && stored < min) return { error: `Must be at least ${seconds(toSeconds(key, min))}.` }
+  if (max !== null && stored > max) return { error: `Must be at most ${seconds(toSeconds(key, max))}.` }
+  return { error: sentence(result.error.issues[0]?.message ?? 'is not valid') }
+}
+
+const seconds = (n: number) => `${n} ${n === 1 ? 'second' : 'seconds'}`
+
+function storedRange(key: SettingKey): { min: number | null; max: number | null } {
+  let schema = SETTING_DEFS[key].schema as unknown as { unwrap?: () => unknown; minValue?: number | null; maxValue?: number | null }
+  if (typeof schema.unwrap === 'function' && schema.minValue === undefined) schema = schema.unwrap() as typeof schema
+  return { min: schema.minValue ?? null, max: schema.maxValue ?? null }
 }
 
 function isDerived(key: SettingKey): boolean {
@@ -114,13 +195,41 @@ export function isChanged(view: SettingsView, edits: Edits, key: SettingKey): bo
   return edited !== viewValue(view, key)
 }
 
-/** Field → message, for every changed field that is not valid. */
+/** Field → message, for every changed field that is not valid, then combinations that cannot work. */
 export function validateEdits(view: SettingsView, edits: Edits): Partial<Record<SettingKey, string>> {
   const errors: Partial<Record<SettingKey, string>> = {}
   for (const key of SETTING_KEYS) {
     if (!isChanged(view, edits, key)) continue
     const parsed = parseField(key, edits[key]!)
     if ('error' in parsed) errors[key] = parsed.error
+  }
+  return { ...crossFieldErrors(view, edits, errors), ...errors }
+}
+
+const WAIT_NAMES = {
+  consentButtonGraceSeconds: 'the wait for the “Authorize app” button',
+  consentDisabledGraceSeconds: 'the wait for a disabled “Authorize app” button',
+  consentClickRetrySeconds: 'the delay before repeating a click',
+} as const
+
+/**
+ * A consent wait must end before the time limit per account (main refuses the same): both fields say so, each
+ * naming the other. Only combinations a change takes part in are reported, as main does.
+ */
+function crossFieldErrors(view: SettingsView, edits: Edits, fieldErrors: Partial<Record<SettingKey, string>>): Partial<Record<SettingKey, string>> {
+  const keys = ['accountTimeoutSeconds', 'consentButtonGraceSeconds', 'consentDisabledGraceSeconds', 'consentClickRetrySeconds'] as const
+  if (!keys.some((key) => isChanged(view, edits, key)) || keys.some((key) => fieldErrors[key])) return {}
+  const effective = Object.fromEntries(
+    keys.map((key) => {
+      const parsed = isChanged(view, edits, key) ? parseField(key, edits[key]!) : null
+      return [key, parsed && 'value' in parsed ? parsed.value : view.values[key]]
+    }),
+  ) as { accountTimeoutSeconds: number; consentButtonGraceSeconds: number | null; consentDisabledGraceSeconds: number | null; consentClickRetrySeconds: number | null }
+  const errors: Partial<Record<SettingKey, string>> = {}
+  for (const conflict of consentWaitConflicts(effective)) {
+    if (!isChanged(view, edits, conflict.key) && !isChanged(view, edits, 'accountTimeoutSeconds')) continue
+    errors[conflict.key] = `Must be shorter than the time limit per account (${conflict.limitSeconds} s): the account would fail on that limit first.`
+    errors.accountTimeoutSeconds ??= `Must be longer than ${WAIT_NAMES[conflict.key]} (${conflict.seconds} s), or leave that field empty.`
   }
   return errors
 }
@@ -145,6 +254,9 @@ export interface SettingsSection {
   advanced?: boolean
 }
 
+/** Settings with an editor of their own (Settings → Alert webhooks), not a field of the form. */
+export const EDITED_ELSEWHERE: readonly SettingKey[] = ['alertTargets']
+
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { title: 'GoLogin', keys: ['gologinToken', 'launcherMode', 'maxConcurrentProfiles', 'gologinRequestsPerMinute'] },
   { title: 'Time limits', keys: ['accountTimeoutSeconds', 'profileStartTimeoutMs', 'browserTimeoutMs', 'sessionTimeoutHours'] },
@@ -158,14 +270,14 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
     help: 'Background jobs: profile sync, cleanup of stale sessions and screenshots, the monitor, token refresh.',
     keys: ['syncIntervalMinutes', 'cleanupIntervalMinutes', 'monitorIntervalSeconds', 'tokenRefreshMarginMinutes', 'screenshotRetentionDays'],
   },
-  { title: 'Alerts', keys: ['alertFailureRatePercent', 'alertFailuresPerHour'] },
+  { title: 'Alerts', keys: ['alertFailureRatePercent', 'alertFailuresPerHour', 'alertRepeatMinutes'] },
   { title: 'Browser and mapping', keys: ['browserHeadless', 'chromePath', 'usernamePattern'] },
   { title: 'Sandbox', keys: ['sandboxMode'] },
   { title: 'Logging', keys: ['logLevel'] },
   {
     title: 'Service endpoints',
     help: 'Where the panel reaches GoLogin and X. Change them only to point the panel at a stand-in (such as the sandbox).',
-    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl', 'xOAuth1AuthorizeUrl'],
+    keys: ['gologinApiUrl', 'gologinLocalApiUrl', 'gologinCloudBrowserUrl', 'xAuthorizeUrl', 'xApiUrl', 'xOAuth1AuthorizeUrl', 'alertTelegramApiUrl'],
     advanced: true,
   },
 ]

@@ -16,7 +16,7 @@ function download(csv: string, fileName: string): void {
 }
 
 /** "Export failures (CSV)": the failed, timed-out and cancelled attempts of a batch or of chosen sessions. */
-export async function exportFailures(target: { batchId: string } | { sessionIds: string[] }): Promise<void> {
+export async function exportFailures(target: { batchId: string; statuses?: Array<'failed' | 'timeout' | 'cancelled'> } | { sessionIds: string[] }): Promise<void> {
   const { showToast } = appStore.getState()
   let result: FailureExportResult
   try {
