@@ -22,6 +22,7 @@ import { systemHandlers } from './handlers/system'
 import { sessionsHandlers } from './handlers/sessions'
 import { monitorHandlers } from './handlers/monitor'
 import { tokensHandlers } from './handlers/tokens'
+import { triageHandlers } from './handlers/triage'
 import { EventHub } from './ipc/event-hub'
 import { Router, type HandlerMap } from './ipc/router'
 import { LogSystem, type LogLevel } from './logging/logger'
@@ -47,6 +48,7 @@ import { keyCandidates, SqliteCopy } from './services/hosts/sqlite-copy'
 import { SettingsService } from './services/settings/settings-service'
 import { lastLogTime, restartNotice, runShutdown, type RecoveryReport } from './services/lifecycle'
 import { DEFAULT_CLAIM_LEASE_MS } from './services/automation/claims'
+import { FailureTriage } from './services/automation/failure-triage'
 import { followSessionChanges } from './services/automation/session-follower'
 import { MAX_CONCURRENT_PROFILES, MIN_CONCURRENT_PROFILES } from './services/gologin/profile-slots'
 import { ValidationException } from '../shared/errors'
@@ -315,6 +317,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       mode: options.mode,
     })
     onClose('batches', () => authorization.close())
+    const triage = new FailureTriage({
+      dataSource: db.dataSource,
+      slots: gologin.slots,
+      launcherMode: () => settings.get('launcherMode'),
+      events,
+      log: logs.logger('triage'),
+      dialogs: options.platform?.dialogs,
+      scrub: (text) => logs.redactor.redactString(text),
+    })
+    onClose('manual fixes', () => triage.close())
     // PostgreSQL: what other hosts do to sessions reaches this host's panels as live patches too.
     if (db.kind === 'postgres') onClose('live sessions', await followSessionChanges({ db, sessions: authorization.sessions, events, log: logs.logger('sessions') }))
 
@@ -409,6 +421,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...tokensHandlers(tokenExport),
       ...sessionsHandlers(authorization.sessions),
       ...batchesHandlers(authorization.batches),
+      ...triageHandlers(triage),
       ...dataKeyHandlers(dataKeys),
       // Settings → Database and hosts: database.json, the target database's key, host.json.
       ...hostsHandlers(

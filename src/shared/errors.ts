@@ -124,6 +124,23 @@ export const ERROR_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   INTERNAL_ERROR: { sentence: 'Something went wrong inside the panel. The log has the details.', retryable: false },
 }
 
+/**
+ * How a failed account is triaged (issue 21): `retry` — a retry may help (network, proxy, timeouts, X 5xx, a
+ * GoLogin start); `person` — it needs a person first (logged out, locked, suspended, denied, another account
+ * logged in, the API app or the panel misconfigured). It is the `retryable` flag of the code, named for the operator.
+ */
+export type FailureGroup = 'retry' | 'person'
+
+export const FAILURE_GROUPS: readonly FailureGroup[] = ['retry', 'person']
+
+export const FAILURE_GROUP_LABELS: Record<FailureGroup, string> = { retry: 'Retry may help', person: 'Needs a person' }
+
+/** The group of a failed attempt's code; an attempt that ended without a code (a time-out, a cancel) may succeed on a retry. */
+export function failureGroup(code: ErrorCode | null | undefined): FailureGroup {
+  if (!code) return 'retry'
+  return ERROR_INFO[code].retryable ? 'retry' : 'person'
+}
+
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
 }

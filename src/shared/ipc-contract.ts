@@ -18,6 +18,7 @@ import { sessionsContract, sessionsEvents } from './contract/sessions'
 import { settingsContract, settingsEvents } from './contract/settings'
 import { systemContract, systemEvents } from './contract/system'
 import { tokensContract } from './contract/tokens'
+import { triageContract } from './contract/triage'
 
 export const requestContract = {
   ...systemContract,
@@ -27,6 +28,7 @@ export const requestContract = {
   ...sessionsContract,
   ...batchesContract,
   ...tokensContract,
+  ...triageContract,
   ...monitorContract,
   ...apiKeysContract,
   ...dataKeyContract,

@@ -37,7 +37,7 @@ const QUOTED_NAME = 'Profile 00000 "Q", x'
 const ENDPOINT_VARIABLES = ['GOLOGIN_API_URL', 'GOLOGIN_LOCAL_API_URL', 'GOLOGIN_LAUNCHER', 'X_AUTHORIZE_URL', 'X_API_URL']
 
 describe('operator UI on the sandbox', () => {
-  it('settings → sync → filter → authorize 20 → live sessions and progress → CSV export → fix one account → retry failed completes it', { timeout: 420_000 }, async () => {
+  it('settings → sync → filter → authorize 20 → live sessions and progress → CSV export → triage the failures → fix one account → retry failed completes it', { timeout: 420_000 }, async () => {
     const dataDir = tempDir('panel-e2e-ui-')
     // Slow accounts (none in the demo mix) wait at X's consent page until the batch they are in is cancelled.
     sandbox = await startSandboxMode({ dataDir, profiles: 40, headless: true, slowConsentDelayMs: 120_000 })
@@ -177,17 +177,64 @@ describe('operator UI on the sandbox', () => {
     const issued = new Set(sandbox.issuedTokens().map((token) => token.accessToken))
     for (const row of byUsername.values()) expect(issued.has(row.access_token)).toBe(true)
 
-    // Fix the failed account in the sandbox, then "Retry failed" of that batch: it completes.
+    // "Retry failed": the failures in two groups; only "retry may help" is ticked, "needs a person" (user00004, logged out) is not.
+    await ui.open('Sessions')
+    await page.getByRole('combobox', { name: 'Batch' }).selectOption({ index: 1 })
+    await page.getByRole('button', { name: `Retry failed (${failedCount})` }).click()
+    const retryDialog = ui.dialog('Retry failed accounts')
+    const mayHelp = retryDialog.getByRole('region', { name: 'Retry may help' })
+    const needsPerson = retryDialog.getByRole('region', { name: 'Needs a person' })
+    await needsPerson.getByText('X_LOGGED_OUT').waitFor()
+    const groupCount = async (group: typeof mayHelp) => Number(/: ([\d,]+) accounts?/.exec((await group.locator('label').textContent()) ?? '')?.[1] ?? NaN)
+    const retryCount = await groupCount(mayHelp)
+    const personCount = await groupCount(needsPerson)
+    expect(retryCount + personCount).toBe(failedCount)
+    expect(personCount).toBeGreaterThanOrEqual(1)
+    expect(await mayHelp.getByRole('checkbox').isChecked()).toBe(true)
+    expect(await needsPerson.getByRole('checkbox').isChecked()).toBe(false)
+    await retryDialog.getByText(new RegExp(`^${retryCount} accounts? will get a new attempt; ${personCount} left out`)).waitFor()
+    await ui.screenshots('retry-dialog-groups', retryDialog)
+    // Set the "needs a person" accounts aside: they drop out of the groups and are skipped as needing a manual fix.
+    await needsPerson.getByRole('button', { name: new RegExp(`^Mark ${personCount} accounts? as needing a manual fix$`) }).click()
+    await ui.toast(new RegExp(`^${personCount} accounts? set aside as needing a manual fix`)).waitFor()
+    await retryDialog.getByRole('list', { name: 'Skipped accounts' }).getByText(new RegExp(`^${personCount} needs a manual fix`)).waitFor()
+    await needsPerson.getByText(/: 0 accounts/).waitFor()
+    await ui.screenshots('retry-dialog-marked', retryDialog)
+    await retryDialog.getByRole('button', { name: 'Cancel' }).click()
+
+    // The grid flags them, and filters on the flag; user00004 is fixed by hand, so its mark is cleared.
+    await ui.open('Profiles')
+    await page.getByRole('combobox', { name: 'Tag' }).selectOption('')
+    const clearSelection = page.getByRole('button', { name: 'Clear selection' })
+    if (await clearSelection.isVisible()) await clearSelection.click()
+    await page.getByRole('toolbar', { name: 'Profile filters' }).getByRole('button', { name: 'Needs a manual fix' }).click()
+    await page.getByText(`${personCount} of 41 profiles match`, { exact: true }).waitFor()
+    await ui.profileRow('Profile 00004').getByRole('img', { name: 'Needs a manual fix' }).waitFor()
+    await ui.screenshots('profiles-manual-fix')
+    await ui.profileRow('Profile 00004').getByRole('checkbox').click()
+    await ui.selection().getByText(/^1 selected/).waitFor()
+    await page.getByRole('group', { name: 'Manual fix' }).getByRole('button', { name: 'Clear manual fix' }).click()
+    await ui.toast(/^1 account back in retries/).waitFor()
+    await ui.profileRow('Profile 00004').waitFor({ state: 'detached' })
+    await page.getByRole('toolbar', { name: 'Profile filters' }).getByRole('button', { name: 'Needs a manual fix' }).click()
+    await page.getByRole('button', { name: 'Clear selection' }).click()
+    await ui.selection().getByText('No profile selected').waitFor()
+
+    // Fix user00004 in the sandbox, then retry both groups: the still-marked accounts are skipped; user00004 completes.
     sandbox.setBehaviour({ username: 'user00004' }, 'ok')
     await ui.open('Sessions')
     await page.getByRole('combobox', { name: 'Batch' }).selectOption({ index: 1 })
     await page.getByRole('button', { name: `Retry failed (${failedCount})` }).click()
-    // The dialog says what will be retried before anything starts.
-    const retryDialog = ui.dialog('Retry failed accounts')
-    await retryDialog.getByText(new RegExp(`^${failedCount} accounts? will get a new attempt`)).waitFor()
-    await retryDialog.getByRole('button', { name: new RegExp(`^Retry ${failedCount} accounts?$`) }).click()
-    await ui.toast(new RegExp(`^${failedCount} accounts? queued again`)).waitFor()
-    await ui.batchBar().getByText(`${failedCount} / ${failedCount}`).waitFor({ timeout: 240_000 })
+    await needsPerson.getByText(/: 1 account$/).waitFor()
+    await needsPerson.getByRole('checkbox').check()
+    await ui.screenshots('retry-dialog-both', retryDialog)
+    const queuedCount = retryCount + 1
+    await retryDialog.getByText(new RegExp(`^${queuedCount} accounts? will get a new attempt`)).waitFor()
+    await retryDialog.getByRole('button', { name: new RegExp(`^Retry ${queuedCount} accounts?$`) }).click()
+    await ui.toast(new RegExp(`^${queuedCount} accounts? queued again${personCount > 1 ? `, ${personCount - 1} skipped` : '\\.'}`)).waitFor()
+    // The bar counts the skipped (still marked) accounts as done.
+    const retryTotal = queuedCount + personCount - 1
+    await ui.batchBar().getByText(`${retryTotal} / ${retryTotal}`).waitFor({ timeout: 240_000 })
     const retried = ui.sessionRows('user00004')
     await retried.getByText('Completed', { exact: true }).waitFor()
     expect(await retried.getByRole('gridcell').nth(6).textContent()).toBe('2')

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { ErrorCode } from '../errors'
 import { RETRYABLE_STATUSES } from './sessions'
 import { event, request, returns } from './define'
 
@@ -47,6 +48,25 @@ export interface BatchStartResult {
   queued: number
   /** Accounts not queued, each with the reason (already in progress, no username mapped, duplicate…). */
   skipped: Array<{ profileId: string; reason: string }>
+  /** A retry: its accounts by failure group (both groups, whichever were asked for); absent for "Authorize selected". */
+  triage?: RetryTriage
+}
+
+/** The skip reason of an account set aside as "needs a manual fix" (the Retry dialog offers to clear the mark). */
+export const NEEDS_MANUAL_FIX = 'needs a manual fix (clear the mark to retry it)'
+
+/** One failure group of a retry: "retry may help" or "needs a person" (errors.ts, `failureGroup`). */
+export interface RetryGroupFacts {
+  accounts: number
+  /** Accounts per error code of the failed attempt, most frequent first (null: ended without a code). */
+  codes: Array<{ code: ErrorCode | null; accounts: number }>
+  /** The accounts' GoLogin profile ids (to set them aside as "needs a manual fix"). */
+  profileIds: string[]
+}
+
+export interface RetryTriage {
+  retry: RetryGroupFacts
+  person: RetryGroupFacts
 }
 
 const batchId = z.string().min(1).max(100)
@@ -58,6 +78,12 @@ const retryInput = z
     sessionIds: z.array(z.string().min(1).max(100)).min(1).max(100_000).optional(),
     /** Also re-authorize accounts that hold a valid token issued after their failed attempt. */
     reauthorize: z.boolean().optional(),
+    /** Retry only the accounts of these failure groups (default both): the Retry dialog asks for `['retry']` first. */
+    groups: z
+      .array(z.enum(['retry', 'person']))
+      .min(1, 'choose at least one failure group to retry (retry or person)')
+      .max(2)
+      .optional(),
     /** Of a batch, only the sessions in these statuses ("Retry failed": failed and timeout; "Retry cancelled"); default all three. */
     statuses: z.array(z.enum(RETRYABLE_STATUSES)).min(1).max(3).optional(),
   })

@@ -36,6 +36,10 @@ export interface ProfileRow {
    * username. A patch carrying `tokens` replaces them all.
    */
   tokens: Record<string, AppToken>
+  /** Set aside as "needs a manual fix" since then (null: not set aside); retries leave it out until cleared. */
+  manualFixSince: string | null
+  /** The error code it was set aside for. */
+  manualFixReason: ErrorCode | null
 }
 
 export type ProfilePatch = Partial<ProfileRow> & { id: string }

@@ -55,6 +55,8 @@ export function fakeProfile(i: number): ProfileRow {
     tokenStatus: attempted && i % 9 !== 0 ? 'valid' : null,
     lastApiApp: attempted ? app : null,
     tokens,
+    manualFixSince: null,
+    manualFixReason: null,
   }
 }
 

@@ -390,7 +390,8 @@ describe('BatchRunner', () => {
     const fresh = (await w.queries.list({ batchId: other.batchId, limit: 1 })).rows[0]
 
     const plan = await w.runner.retryPlan({ batchId: first.batchId })
-    expect(plan).toEqual({ batchId: '', queued: 1, skipped: [{ profileId: 'p0', reason: `has a valid token since (session ${fresh.id})` }] })
+    expect(plan).toMatchObject({ batchId: '', queued: 1, triage: { person: { accounts: 1 }, retry: { accounts: 0 } } })
+    expect(plan.skipped).toEqual([{ profileId: 'p0', reason: `has a valid token since (session ${fresh.id})` }])
     expect(w.started).toHaveLength(3)
     const forced = await w.runner.retryPlan({ batchId: first.batchId, reauthorize: true })
     expect(forced).toMatchObject({ queued: 2, skipped: [] })

@@ -35,6 +35,8 @@ export function profileRow(i: number, overrides: Partial<ProfileRow> = {}): Prof
     tokenStatus: null,
     lastApiApp: null,
     tokens: {},
+    manualFixSince: null,
+    manualFixReason: null,
     ...overrides,
   }
 }

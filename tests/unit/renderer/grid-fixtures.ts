@@ -26,6 +26,8 @@ export function profileRow(i: number, overrides: Partial<ProfileRow> = {}): Prof
     tokenStatus: null,
     lastApiApp: null,
     tokens: {},
+    manualFixSince: null,
+    manualFixReason: null,
     ...overrides,
   }
 }

@@ -46,7 +46,7 @@ describe('profile sort', () => {
 describe('profile filter', () => {
   const { rows, ids } = table([
     profileRow(1, { name: 'Warm A', username: 'alice_x', notes: 'VIP customer', apiApp: 'AIOTT1', folder: 'EU', tags: ['x', 'vip'] }),
-    profileRow(2, { name: 'Warm B', username: null, apiApp: null, folder: null, tags: [], lastStatus: 'failed', lastAuthorizedAt: null }),
+    profileRow(2, { name: 'Warm B', username: null, apiApp: null, folder: null, tags: [], lastStatus: 'failed', lastAuthorizedAt: null, manualFixSince: '2025-06-01T10:00:00.000Z', manualFixReason: 'X_LOGGED_OUT' }),
     profileRow(3, { name: 'Cold C', username: 'carol', apiApp: 'AIOTT2', lastStatus: 'completed', lastAuthorizedAt: '2025-05-01T00:00:00.000Z', tokenExpiresAt: '2025-06-01T12:30:00.000Z', tokenStatus: 'valid' }),
     profileRow(4, { name: 'Cold D', username: 'dave', lastStatus: 'completed', lastAuthorizedAt: '2025-05-01T00:00:00.000Z', tokenExpiresAt: '2025-06-02T12:00:00.000Z', tokenStatus: 'valid' }),
     profileRow(5, { name: 'Cold E', username: 'erin', tokenExpiresAt: '2025-06-01T11:00:00.000Z', tokenStatus: 'revoked', lastAuthorizedAt: '2025-05-01T00:00:00.000Z' }),
@@ -78,6 +78,11 @@ describe('profile filter', () => {
     expect(run({ neverAuthorized: true })).toEqual(['p00001', 'p00002'])
     expect(run({ tokenExpiring: true })).toEqual(['p00003'])
     expect(run({ tokenExpiring: true, search: 'dave' })).toEqual([])
+  })
+
+  it('"needs a manual fix" keeps the accounts set aside, and combines with the rest', () => {
+    expect(run({ manualFix: true })).toEqual(['p00002'])
+    expect(run({ manualFix: true, status: 'completed' })).toEqual([])
   })
 })
 

@@ -15,7 +15,7 @@ export interface ProfileMetadata {
 
 /**
  * A GoLogin browser profile and the X account / API app it is mapped to.
- * v1.0: initial; v2.1: last_synced, metadata; v3.0: mapping_source, case-insensitive username.
+ * v1.0: initial; v2.1: last_synced, metadata; v3.0: mapping_source, case-insensitive username; v3.6: manual fix.
  */
 @Entity({ name: 'profiles' })
 export class ProfileEntity {
@@ -52,6 +52,14 @@ export class ProfileEntity {
   /** PostgreSQL: the host whose slots hold the profile while `in_use` (no other host starts it meanwhile). */
   @Column({ name: 'in_use_by', type: 'varchar', length: 255, nullable: true })
   inUseBy!: string | null
+
+  /** Set aside as "needs a manual fix" since then (v3.6): retries leave the account out until it is cleared. */
+  @Column({ name: 'manual_fix_since', type: 'datetime', nullable: true })
+  manualFixSince!: Date | null
+
+  /** The error code the account was set aside for. */
+  @Column({ name: 'manual_fix_reason', type: 'varchar', length: 64, nullable: true })
+  manualFixReason!: string | null
 
   @Column({ name: 'last_synced', type: 'datetime', nullable: true })
   lastSynced!: Date | null

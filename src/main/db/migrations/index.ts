@@ -15,6 +15,7 @@ import { Fencing1779321600000 } from './0009-fencing'
 import { AuthenticatedRows1779926400000 } from './0010-authenticated-rows'
 import { DeadHosts1780531200000 } from './0011-dead-hosts'
 import { SessionNotify1781136000000 } from './0012-session-notify'
+import { ManualFix1781740800000 } from './0013-manual-fix'
 import { HostDrain1782345600000 } from './0014-host-drain'
 import { AlertOutbox1782950400000 } from './0015-alert-outbox'
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   AuthenticatedRows1779926400000,
   DeadHosts1780531200000,
   SessionNotify1781136000000,
+  ManualFix1781740800000,
   HostDrain1782345600000,
   AlertOutbox1782950400000,
 ]

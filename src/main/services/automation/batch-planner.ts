@@ -7,7 +7,8 @@
 import type { DataSource } from 'typeorm'
 import type { ApiAppConfig } from '../../../shared/api-app'
 import { RETRYABLE_STATUSES, type SessionStatus } from '../../../shared/contract/sessions'
-import { AppException, DomainException } from '../../../shared/errors'
+import { NEEDS_MANUAL_FIX, type RetryGroupFacts, type RetryTriage } from '../../../shared/contract/batches'
+import { AppException, DomainException, failureGroup, isErrorCode, type ErrorCode, type FailureGroup } from '../../../shared/errors'
 import { sqliteDateTime } from '../../db'
 import type { SessionJob } from './session-store'
 
@@ -22,6 +23,8 @@ export interface Skip {
 export interface Plan {
   candidates: Candidate[]
   skipped: Skip[]
+  /** A retry's candidates by failure group, before the groups asked for were picked (the Retry dialog's counts). */
+  triage?: RetryTriage
 }
 
 export interface ProfileRecord {
@@ -29,6 +32,8 @@ export interface ProfileRecord {
   profileName: string
   username: string | null
   isActive: boolean
+  /** Set aside as "needs a manual fix": retries leave it out until the mark is cleared. */
+  manualFix: boolean
 }
 
 interface PriorAttempt {
@@ -37,12 +42,15 @@ interface PriorAttempt {
   api_app: string
   attempt: number
   status: SessionStatus
+  error_code: string | null
   created_at: string
 }
 
 export interface RetryOptions {
   /** Retry accounts that hold a valid token issued after the failed attempt too (default false: skip them). */
   reauthorize?: boolean
+  /** Retry only the accounts of these failure groups (default both); the plan's `triage` counts both. */
+  groups?: readonly FailureGroup[]
   signal?: AbortSignal
 }
 
@@ -83,7 +91,7 @@ export class BatchPlanner {
     let attempts: PriorAttempt[]
     if (input.batchId) {
       attempts = await this.deps.dataSource.query(
-        'SELECT session_id, profile_id, api_app, attempt, status, created_at FROM authorization_sessions WHERE batch_id = ? ORDER BY id',
+        'SELECT session_id, profile_id, api_app, attempt, status, error_code, created_at FROM authorization_sessions WHERE batch_id = ? ORDER BY id',
         [input.batchId],
       )
       if (!attempts.length) throw new DomainException('NOT_FOUND', `No batch ${input.batchId}`, { details: { batchId: input.batchId } })
@@ -92,7 +100,7 @@ export class BatchPlanner {
     } else {
       const ids = [...new Set(input.sessionIds ?? [])]
       const found = new Map((await this.chunked<PriorAttempt>(ids, (marks) =>
-        `SELECT session_id, profile_id, api_app, attempt, status, created_at FROM authorization_sessions WHERE session_id IN (${marks})`,
+        `SELECT session_id, profile_id, api_app, attempt, status, error_code, created_at FROM authorization_sessions WHERE session_id IN (${marks})`,
       signal)).map((a) => [a.session_id, a]))
       attempts = []
       for (const id of ids) {
@@ -128,12 +136,21 @@ export class BatchPlanner {
         plan.skipped.push({ profileId: attempt.profile_id, reason: `API app ${attempt.api_app} is no longer usable` })
         continue
       }
-      const candidate = this.candidate(profiles.get(attempt.profile_id), attempt.profile_id, plan.skipped)
+      const profile = profiles.get(attempt.profile_id)
+      if (profile?.manualFix) {
+        plan.skipped.push({ profileId: attempt.profile_id, reason: NEEDS_MANUAL_FIX })
+        continue
+      }
+      const candidate = this.candidate(profile, attempt.profile_id, plan.skipped)
       if (!candidate) continue
       plan.candidates.push({ ...candidate, apiApp: app.name, attempt: attempt.attempt + 1, retryOf: attempt.session_id })
       since.set(attempt.session_id, attempt.created_at)
     }
     if (!options.reauthorize) await this.skipAuthorizedSince(plan, since, signal)
+    const codes = new Map([...newest.values()].map((a) => [a.session_id, isErrorCode(a.error_code) ? a.error_code : a.error_code ? 'INTERNAL_ERROR' as const : null]))
+    plan.triage = triage(plan.candidates, codes)
+    const groups = options.groups
+    if (groups) plan.candidates = plan.candidates.filter((c) => groups.includes(failureGroup(codes.get(c.retryOf ?? ''))))
     return plan
   }
 
@@ -189,7 +206,7 @@ export class BatchPlanner {
 
   private async profiles(profileIds: string[], signal?: AbortSignal): Promise<Map<string, ProfileRecord>> {
     const rows = await this.chunked<ProfileSqlRow>(profileIds, (marks) =>
-      `SELECT profile_id, profile_name, twitter_username, is_active FROM profiles WHERE profile_id IN (${marks})`,
+      `SELECT profile_id, profile_name, twitter_username, is_active, manual_fix_since FROM profiles WHERE profile_id IN (${marks})`,
     signal)
     return new Map(rows.map((row) => [row.profile_id, toRecord(row)]))
   }
@@ -223,8 +240,27 @@ interface ProfileSqlRow {
   profile_name: string
   twitter_username: string | null
   is_active: number
+  manual_fix_since?: string | null
 }
 
 function toRecord(row: ProfileSqlRow): ProfileRecord {
-  return { profileId: row.profile_id, profileName: row.profile_name, username: row.twitter_username, isActive: row.is_active === 1 }
+  return { profileId: row.profile_id, profileName: row.profile_name, username: row.twitter_username, isActive: row.is_active === 1, manualFix: Boolean(row.manual_fix_since) }
+}
+
+/** The retry's candidates counted by failure group and error code (most frequent first). */
+function triage(candidates: readonly Candidate[], codes: ReadonlyMap<string, ErrorCode | null>): RetryTriage {
+  const facts = (): RetryGroupFacts & { byCode: Map<ErrorCode | null, number> } => ({ accounts: 0, codes: [], profileIds: [], byCode: new Map() })
+  const groups = { retry: facts(), person: facts() }
+  for (const candidate of candidates) {
+    const code = codes.get(candidate.retryOf ?? '') ?? null
+    const group = groups[failureGroup(code)]
+    group.accounts++
+    group.profileIds.push(candidate.profileId)
+    group.byCode.set(code, (group.byCode.get(code) ?? 0) + 1)
+  }
+  const done = ({ byCode, ...group }: ReturnType<typeof facts>): RetryGroupFacts => ({
+    ...group,
+    codes: [...byCode].sort((a, b) => b[1] - a[1]).map(([code, accounts]) => ({ code, accounts })),
+  })
+  return { retry: done(groups.retry), person: done(groups.person) }
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import PQueue from 'p-queue'
 import type { BatchProgress, BatchStartResult } from '../../../shared/contract/batches'
 import type { SessionStatus } from '../../../shared/contract/sessions'
-import { AppException, DomainException, ProfileNotFoundException } from '../../../shared/errors'
+import { AppException, DomainException, ProfileNotFoundException, type FailureGroup } from '../../../shared/errors'
 import type { EventHub } from '../../ipc/event-hub'
 import type { Logger } from '../../logging/logger'
 import type { SlotFigures } from '../gologin/profile-slots'
@@ -80,6 +80,8 @@ export interface RetryInput {
   sessionIds?: readonly string[]
   /** Also re-authorize accounts that hold a valid token issued after their failed attempt (default false). */
   reauthorize?: boolean
+  /** Retry only the accounts of these failure groups (default both). */
+  groups?: readonly FailureGroup[]
   /** Of a batch, only the sessions in these statuses (default failed, timeout and cancelled). */
   statuses?: readonly SessionStatus[]
 }
@@ -229,7 +231,7 @@ export class BatchRunner {
   /** What a retry would queue and skip (and why), without starting anything: the Retry dialog's summary. */
   async retryPlan(input: RetryInput): Promise<BatchStartResult> {
     const plan = await this.planRetry(input)
-    return { batchId: '', queued: plan.candidates.length, skipped: plan.skipped }
+    return { batchId: '', queued: plan.candidates.length, skipped: plan.skipped, ...(plan.triage ? { triage: plan.triage } : {}) }
   }
 
   async retry(input: RetryInput): Promise<BatchStartResult> {
@@ -237,7 +239,7 @@ export class BatchRunner {
     const plan = await this.planRetry(input)
     const apps = [...new Set(plan.candidates.map((c) => c.apiApp))]
     const { batch, skipped } = await this.launch(plan, { apiApp: apps.join(', ') || '—', retryOf: input.batchId ?? null })
-    return { batchId: batch.id, queued: batch.sessions, skipped }
+    return { batchId: batch.id, queued: batch.sessions, skipped, ...(plan.triage ? { triage: plan.triage } : {}) }
   }
 
   /**
@@ -245,7 +247,7 @@ export class BatchRunner {
    * are skipped with its reason, and if that leaves nothing to do the retry is refused with it.
    */
   private async planRetry(input: RetryInput): Promise<Plan> {
-    const plan = await this.deps.planner.forRetry(input, { reauthorize: input.reauthorize, signal: this.closing.signal })
+    const plan = await this.deps.planner.forRetry(input, { reauthorize: input.reauthorize, groups: input.groups, signal: this.closing.signal })
     const refused = new Map<string, AppException>()
     for (const apiApp of new Set(plan.candidates.map((c) => c.apiApp))) {
       try {
@@ -259,7 +261,7 @@ export class BatchRunner {
     const candidates = plan.candidates.filter((c) => !refused.has(c.apiApp))
     if (!candidates.length) throw refused.values().next().value!
     const skipped = plan.candidates.filter((c) => refused.has(c.apiApp)).map((c) => ({ profileId: c.profileId, reason: refused.get(c.apiApp)!.message }))
-    return { candidates, skipped: [...plan.skipped, ...skipped] }
+    return { candidates, skipped: [...plan.skipped, ...skipped], triage: plan.triage }
   }
 
   /** One account (REST API): answers at once with the session id; `CONFLICT` if the account is in progress. */

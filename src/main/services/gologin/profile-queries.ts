@@ -31,6 +31,8 @@ export interface ProfileSqlRow {
   is_active: number
   in_use: number
   last_synced: string | null
+  manual_fix_since: string | null
+  manual_fix_reason: string | null
   last_status: ProfileRow['lastStatus']
   last_api_app: string | null
   last_error_code: string | null
@@ -72,7 +74,7 @@ const NEWEST_SESSIONS: Record<DatabaseKind, string> = {
 
 /** Profiles chosen by `chosen` (a SELECT over `profiles`), each with its newest attempt and newest completed session. */
 export const profileRowsSql = (chosen: string, orderBy: string, kind: DatabaseKind = 'sqlite') => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
-    p.metadata, p.is_active, p.in_use, p.last_synced,
+    p.metadata, p.is_active, p.in_use, p.last_synced, p.manual_fix_since, p.manual_fix_reason,
     s.status AS last_status, s.api_app AS last_api_app, s.error_code AS last_error_code,
     COALESCE(s.completed_at, s.started_at, s.created_at) AS last_attempt_at,
     a.completed_at AS last_authorized_at, a.expires_at AS token_expires_at, a.token_status AS token_status,
@@ -191,6 +193,8 @@ export function toProfileRow(row: ProfileSqlRow): ProfileRow {
     tokenExpiresAt: isoFromSqlite(row.token_expires_at),
     tokenStatus: row.token_status,
     tokens: parseTokens(row.tokens),
+    manualFixSince: isoFromSqlite(row.manual_fix_since),
+    manualFixReason: isErrorCode(row.manual_fix_reason) ? row.manual_fix_reason : row.manual_fix_reason ? 'INTERNAL_ERROR' : null,
   }
 }
 

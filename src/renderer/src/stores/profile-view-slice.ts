@@ -37,6 +37,8 @@ export interface ProfileFilter {
   active: ActiveFilter
   /** The account's token for one API app: valid, or needing authorization. */
   appToken: AppTokenFilter
+  /** Set aside as "needs a manual fix". */
+  manualFix: boolean
 }
 
 export const EMPTY_PROFILE_FILTER: ProfileFilter = {
@@ -49,6 +51,7 @@ export const EMPTY_PROFILE_FILTER: ProfileFilter = {
   tokenExpiring: false,
   active: '',
   appToken: '',
+  manualFix: false,
 }
 
 /** Typing in search waits this long for the next key before the 40,000 rows are refiltered. */

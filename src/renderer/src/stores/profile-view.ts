@@ -57,6 +57,7 @@ export function filterFieldsFor(filter: ProfileFilter): (keyof ProfileRow)[] {
   if (filter.tokenExpiring) fields.push('tokenExpiresAt', 'tokenStatus')
   if (filter.active) fields.push('isActive')
   if (filter.appToken) fields.push('tokens')
+  if (filter.manualFix) fields.push('manualFixSince')
   return fields
 }
 
@@ -136,7 +137,16 @@ export function sortProfileIds(rows: Rows, ids: readonly string[], sort: Profile
 
 export function isFilterActive(filter: ProfileFilter): boolean {
   return Boolean(
-    filter.search.trim() || filter.status || filter.apiApp || filter.folder || filter.tag || filter.neverAuthorized || filter.tokenExpiring || filter.active || filter.appToken,
+    filter.search.trim() ||
+      filter.status ||
+      filter.apiApp ||
+      filter.folder ||
+      filter.tag ||
+      filter.neverAuthorized ||
+      filter.tokenExpiring ||
+      filter.active ||
+      filter.appToken ||
+      filter.manualFix,
   )
 }
 
@@ -171,6 +181,7 @@ function matches(row: ProfileRow, filter: ProfileFilter, { terms, now, expiringB
   if (filter.tokenExpiring && !isTokenExpiring(row, expiringBefore)) return false
   if (filter.active && row.isActive !== (filter.active === 'active')) return false
   if (appToken && !matchesAppToken(row.tokens, appToken.app, appToken.want, now)) return false
+  if (filter.manualFix && !row.manualFixSince) return false
   if (terms.length) {
     const text = profileSearchText(row)
     for (const term of terms) if (!text.includes(term)) return false

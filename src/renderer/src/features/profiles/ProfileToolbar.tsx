@@ -91,6 +91,15 @@ export function ProfileToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
       >
         Token expiring
       </button>
+      <button
+        type="button"
+        className="toggle-chip"
+        aria-pressed={filter.manualFix}
+        title="Accounts set aside as needing a manual fix (left out of retries)"
+        onClick={() => setFilter({ manualFix: !filter.manualFix })}
+      >
+        Needs a manual fix
+      </button>
       {isFilterActive(filter) || s.draft ? (
         <button type="button" className="link-button" onClick={s.clear}>
           Clear filters

@@ -7,6 +7,7 @@ import { loaders } from '../../stores/panel'
 import { countVisibleSelected, isFilterActive } from '../../stores/profile-view'
 import { useAppStore, useAppStoreShallow } from '../../stores/use-app-store'
 import { ExportDialog } from '../tokens/ExportDialog'
+import { ManualFixActions } from '../triage/ManualFixActions'
 import { AuthorizeDialog } from './AuthorizeDialog'
 import { ImportDialog } from './ImportDialog'
 import { ProfileGrid } from './ProfileGrid'
@@ -101,6 +102,7 @@ function SelectionBar({ onAuthorize }: { onAuthorize(): void }) {
         </button>
       ) : null}
       <span className="selection-spacer" />
+      {selected > 0 ? <ManualFixActions profileIds={[...s.selection]} /> : null}
       <button type="button" className="button button-primary" disabled={selected === 0} onClick={onAuthorize}>
         Authorize selected…
       </button>

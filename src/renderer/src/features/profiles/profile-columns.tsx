@@ -10,6 +10,7 @@ import type { ProfileRow } from '../../../../shared/contract/profiles'
 import { StatusChip } from '../../components/StatusChip'
 import { formatDateTime, formatRelative } from '../../lib/format'
 import { describeErrorCode, STATUS_LABELS } from '../../lib/labels'
+import { ManualFixBadge } from '../triage/ManualFixBadge'
 import { ApiAppCell, UsernameCell } from './MappingCells'
 import { TokenChips } from './TokenCells'
 
@@ -66,6 +67,7 @@ export const profileColumns = helper.columns([
       render: (row) => (
         <span className="name-cell" title={row.notes ? `${row.name}\n${row.notes}` : row.name}>
           {row.inUse ? <span className="running-dot" title="Running now" aria-label="running" /> : null}
+          <ManualFixBadge row={row} />
           {row.name}
         </span>
       ),

@@ -8,6 +8,7 @@ import { useAppStore, useAppStoreShallow } from '../../stores/use-app-store'
 import { BatchControls } from '../batches/BatchControls'
 import { RetryDialog, type RetryTarget } from '../batches/RetryDialog'
 import { isLive, pickBatch } from '../batches/batch-view'
+import { ManualFixActions } from '../triage/ManualFixActions'
 import { ScreenshotDialog } from './ScreenshotDialog'
 import { SessionGrid } from './SessionGrid'
 
@@ -73,7 +74,8 @@ export function SessionsPage() {
 }
 
 function SelectionLine() {
-  const { selection, setSelection } = useAppStoreShallow((state) => ({ selection: state.sessionSelection, setSelection: state.setSessionSelection }))
+  const { selection, setSelection, byId } = useAppStoreShallow((state) => ({ selection: state.sessionSelection, setSelection: state.setSessionSelection, byId: state.sessionsById }))
+  const profileIds = useMemo(() => [...new Set([...selection].flatMap((id) => byId.get(id)?.profileId ?? []))], [selection, byId])
   if (selection.size === 0) return null
   return (
     <div className="selection-bar">
@@ -83,6 +85,8 @@ function SelectionLine() {
       <button type="button" className="link-button" onClick={() => setSelection(new Set(), null)}>
         Clear selection
       </button>
+      <span className="selection-spacer" />
+      <ManualFixActions profileIds={profileIds} />
     </div>
   )
 }

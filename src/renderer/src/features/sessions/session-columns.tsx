@@ -25,7 +25,7 @@ function errorCell(row: SessionRow): ReactNode {
   if (!row.errorCode && !row.errorMessage) return muted
   const info = describeErrorCode(row.errorCode)
   const sentence = row.errorMessage || info?.sentence || ''
-  const hint = info ? (info.retryable ? 'A retry may help.' : 'A retry alone will not help.') : ''
+  const hint = info ? (info.retryable ? 'Retry may help.' : 'Needs a person: a retry alone will not help. Fix it by hand (Open profile), or set it aside (Needs a manual fix).') : ''
   return (
     <span className="error-cell" title={`${row.errorCode ?? ''} ${sentence} ${hint}`.trim()}>
       {row.errorCode ? <span className="error-code">{row.errorCode}</span> : null}
