@@ -251,6 +251,9 @@ describe('operator UI on the sandbox', () => {
     for (let i = 10; i <= 24; i += 2) sandbox.setBehaviour({ username: `user000${i}` }, 'slow')
     sandbox.setBehaviour({ username: 'user00034' }, 'ok')
     await page.getByRole('searchbox', { name: 'Search profiles' }).fill('')
+    // The 21 profiles tagged AIOTT1 (triage above cleared the tag filter).
+    await page.getByRole('combobox', { name: 'Tag' }).selectOption('AIOTT1')
+    await page.getByText('21 of 41 profiles match', { exact: true }).waitFor()
     await page.getByRole('button', { name: 'Select all 21 matching' }).click()
     await ui.selection().getByText('21 selected · 21 visible').waitFor()
     await page.getByRole('button', { name: 'Authorize selected…' }).click()
@@ -258,7 +261,9 @@ describe('operator UI on the sandbox', () => {
     await again.getByLabel('API app').selectOption('SANDBOX1')
     await again.getByRole('button', { name: 'Authorize 21 accounts' }).click()
     await ui.toast(/^21 accounts queued for SANDBOX1/).waitFor()
-    await ui.batchBar().getByTitle('Failed or timed out').filter({ hasText: /^✗ 2$/ }).waitFor({ timeout: 120_000 })
+    // This batch's bar (21 accounts), not the previous batch's still on show.
+    const newBar = ui.batchBar().filter({ has: page.getByTitle('Accounts finished (any outcome) / accounts in the batch').filter({ hasText: / \/ 21$/ }) })
+    await newBar.getByTitle('Failed or timed out').filter({ hasText: /^✗ 2$/ }).waitFor({ timeout: 120_000 })
     await ui.batchBar().getByRole('button', { name: 'Cancel batch' }).click()
     await ui.dialog('Cancel this batch?').getByRole('button', { name: 'Cancel batch' }).click()
     await ui.batchBar().getByText('Cancelled', { exact: true }).waitFor({ timeout: 60_000 })
