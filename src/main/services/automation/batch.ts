@@ -15,7 +15,7 @@ export interface RunningJob {
   startedMs: number
 }
 
-/** A batch's sessions by where they are, counted in the database (`SharedCounts` of claims.ts fits). */
+/** A batch's sessions by where they are, counted in the database (claims.ts's `SharedCounts` is this type). */
 export interface BatchCounts {
   sessions: number
   /** Waiting for a slot (`pending`; PostgreSQL: and not claimed). */

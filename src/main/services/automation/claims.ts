@@ -13,6 +13,7 @@
 import type pg from 'pg'
 import type { BatchState } from '../../../shared/contract/batches'
 import type { Logger } from '../../logging/logger'
+import type { BatchCounts } from './batch'
 import type { SessionJob } from './session-store'
 
 export const DEFAULT_CLAIM_LEASE_MS = 60_000
@@ -42,17 +43,8 @@ export interface SharedBatch {
   finishedAt: string | null
 }
 
-/** A batch's sessions by where they are, across every host. */
-export interface SharedCounts {
-  sessions: number
-  /** `pending` and not claimed. */
-  queued: number
-  /** Claimed (starting) or `in_progress`, on any host. */
-  running: number
-  succeeded: number
-  failed: number
-  cancelled: number
-}
+/** A batch's sessions by where they are, across every host (`queued`: pending and not claimed; `running`: claimed or `in_progress`). */
+export type SharedCounts = BatchCounts
 
 export interface HostRow {
   hostId: string
