@@ -15,6 +15,8 @@ export default defineConfig({
           web: resolve('src/main/host/web.ts'),
           // Headless worker host: the same composition root with no window and no web server.
           worker: resolve('src/main/host/worker.ts'),
+          // `npm run soak`: hosts, faults and kills against the sandbox for an hour (plain Node, no electron).
+          soak: resolve('src/main/soak/index.ts'),
         },
       },
     },
