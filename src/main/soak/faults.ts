@@ -18,8 +18,11 @@ export const SOAK_FAULTS = [
 ] as const
 export type SoakFault = (typeof SOAK_FAULTS)[number]
 
-/** Faults after which the account cannot authorize (its session ends failed); every other one must complete. */
-export const FAILING_FAULTS: readonly SoakFault[] = ['start_failure', 'proxy_failure']
+/**
+ * Faults after which the account cannot authorize (its session ends failed); every other one must complete. A CDP
+ * drop fails the attempt by design (BROWSER_CONNECTION_FAILED, tests/integration/faults/profiles.test.ts).
+ */
+export const FAILING_FAULTS: readonly SoakFault[] = ['start_failure', 'proxy_failure', 'cdp_drop']
 
 /** A failing stop refuses this many stops, then works (the panel's background retries must free the slot). */
 const STOP_FAILURES = 2

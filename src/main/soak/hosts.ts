@@ -19,6 +19,7 @@ export interface HostSpec {
 }
 
 export interface ErrorLine {
+  level: 'error' | 'warn'
   /** `scope:event`, or `stderr` for a line that is not a log entry. */
   event: string
   host: string
@@ -37,17 +38,20 @@ export class SoakHost {
   metricsUrl: string | null = null
   starts = 0
   kills = 0
+  /** Set once the process printed its ready line; cleared by a new start. */
+  private ready = false
   private readonly tail: string[] = []
 
   constructor(
     readonly spec: HostSpec,
     private readonly entries: { web: string; worker: string },
-    /** Called with every error-level line (and every stderr line that is not a log entry). */
+    /** Called with every error- and warning-level line (and, as an error, every stderr line that is not a log entry). */
     private readonly onError: (line: ErrorLine) => void,
   ) {}
 
+  /** The process's pid while it is alive and ready (a process still starting is not sampled). */
   get pid(): number | null {
-    return this.alive ? (this.child?.pid ?? null) : null
+    return this.alive && this.ready ? (this.child?.pid ?? null) : null
   }
 
   get alive(): boolean {
@@ -64,6 +68,7 @@ export class SoakHost {
         : [this.entries.worker, '--data-dir', spec.dataDir, '--host-id', spec.label, '--slots', String(spec.slots), '--metrics-port', '0', '--log-level', 'info']
     const child = spawn(process.execPath, args, { env: { ...process.env, ...spec.env, ...(spec.kind === 'panel' ? { PANEL_LOG_CONSOLE: '1' } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
+    this.ready = false
     this.starts++
     this.panelUrl = null
     this.metricsUrl = null
@@ -87,6 +92,7 @@ export class SoakHost {
       })
     })
     await ready
+    this.ready = true
   }
 
   /** SIGKILL, as a machine that loses power: nothing is handed back. */
@@ -127,11 +133,11 @@ export class SoakHost {
     this.keep(line)
     const entry = parseLogLine(line)
     if (entry) {
-      if (entry.level !== 'error') return
-      this.onError({ event: `${String(entry.scope)}:${String(entry.event)}`, host: this.spec.label, at: typeof entry.ts === 'string' ? entry.ts : new Date().toISOString(), example: line.slice(0, 400) })
+      if (entry.level !== 'error' && entry.level !== 'warn') return
+      this.onError({ level: entry.level, event: `${String(entry.scope)}:${String(entry.event)}`, host: this.spec.label, at: typeof entry.ts === 'string' ? entry.ts : new Date().toISOString(), example: line.slice(0, 400) })
       return
     }
-    this.onError({ event: 'stderr', host: this.spec.label, at: new Date().toISOString(), example: line.slice(0, 400) })
+    this.onError({ level: 'error', event: 'stderr', host: this.spec.label, at: new Date().toISOString(), example: line.slice(0, 400) })
   }
 }
 

@@ -82,6 +82,7 @@ ${last ? `${last.done}/${o.accounts} done` : ''}; kills ${report.kills}; CDP dro
 <h2>Verdict</h2><table><tr><th></th><th>Check</th><th>Detail</th></tr>${rows}</table>
 <h2>Charts</h2><div class="grid">${charts.map((c) => `<div class="chart"><canvas id="${c.id}"></canvas></div>`).join('')}</div>
 <h2>Error-level log lines</h2><table><tr><th>Event</th><th>Count</th><th>Hosts</th><th>Why</th><th>First line</th></tr>${errors}</table>
+<h2>Warning-level log events</h2><table><tr><th>Event</th><th>Count</th></tr>${Object.entries(report.warnings).map(([event, count]) => `<tr><td>${escapeHtml(event)}</td><td>${count}</td></tr>`).join('') || '<tr><td colspan="2">none</td></tr>'}</table>
 <script>${chartJsSource()}</script>
 <script>
 const charts = ${scriptJson(charts)};

@@ -52,6 +52,21 @@ export interface TokenFacts {
   notNewest: number
   /** Stored access tokens the sandbox never issued, or revoked. */
   storedDead: number
+  /** A few dropped sets (account, app, when), never the token itself. */
+  droppedExamples: string[]
+  /** When the dropped sets were issued (the first 1,000). */
+  droppedIssuedAt: string[]
+}
+
+/** An account that should have completed and did not. */
+export interface NotCompletedFacts {
+  profileId: string
+  username: string | null
+  fault: string | null
+  status: string
+  errorCode: string | null
+  errorMessage: string | null
+  requeues: number
 }
 
 export interface ErrorEventFacts {
@@ -81,11 +96,23 @@ export interface SoakFacts {
   sessions: { total: number; byStatus: Record<string, number>; nonTerminal: number }
   /** Accounts with no fault, or one they must survive, that did not end completed. */
   healthyNotCompleted: number
+  /** A few of them, with how they ended. */
+  notCompletedExamples: NotCompletedFacts[]
+  /** Warning-level log events per event (what the faults and kills make the hosts say). */
+  warnings: Record<string, number>
   faults: Record<string, number>
   cdpDrops: number
   kills: number
+  /** When each host was killed (the first 1,000 kills). */
+  killLog: Array<{ host: string; at: string }>
   tokens: TokenFacts
-  hosting: { peakByEntrance: Record<string, number>; maxEntrancesPerProfile: number; browsersPeak: number }
+  hosting: {
+    peakByEntrance: Record<string, number>
+    maxEntrancesPerProfile: number
+    browsersPeak: number
+    /** Profiles that ran on two hosts at once (the sandbox's first 20), with their injected fault. */
+    overlaps: Array<{ profileId: string; entrances: string[]; fault: string | null }>
+  }
   chromium: { baseline: number; end: number }
   hosts: HostFacts[]
   errors: ErrorEventFacts[]

@@ -17,10 +17,13 @@ import { chromiumProcesses, fetchHeapUsed, openFds, rssBytes } from './probes'
 import { BoundedSeries, type ErrorEventFacts, type HostFacts, type HostSample, type RunSample, type SoakFacts } from './report'
 import { createPostgresDatabase, postgresSoakDb, sqliteSoakDb, type SoakDb } from './soak-db'
 import { readStoredSessions, tokenFacts } from './token-facts'
+import { FD_TOLERANCE } from './verdict'
 
 const TERMINAL = new Set(['completed', 'failed', 'timeout', 'cancelled'])
 /** After the batch ends: how long profiles may take to be stopped (failed stops are retried with back-off). */
 const SETTLE_TIMEOUT_MS = 180_000
+/** How long open fds may take to come back once the batch is over (pg idle timeout 10 s, HTTP keep-alive 5 s). */
+const FD_SETTLE_MS = 30_000
 const MB = 1024 ** 2
 
 type Say = (line: string) => void
@@ -57,7 +60,9 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     await setup.close()
 
     const errors = new Map<string, ErrorEventFacts>()
+    const warnings = new Map<string, number>()
     const onError = (line: ErrorLine) => {
+      if (line.level === 'warn') return void warnings.set(line.event, (warnings.get(line.event) ?? 0) + 1)
       const known = errors.get(line.event)
       if (known) {
         known.count++
@@ -141,6 +146,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
 
     // ---- the run ----
     let kills = 0
+    const killLog: Array<{ host: string; at: string }> = []
     let restarting = false
     const dropTimer = setInterval(() => dropper.tick(), 500)
     const killTimer = options.killEveryMin
@@ -154,11 +160,12 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
             try {
               await victim.kill()
               kills++
+              killLog.push({ host: victim.spec.label, at: new Date().toISOString() })
               say(`SIGKILL ${victim.spec.label}; restarting it on its data folder`)
               await victim.start()
               say(`${victim.spec.label} back, pid ${victim.pid}`)
             } catch (error) {
-              onError({ event: 'soak:restart_failed', host: victim.spec.label, at: new Date().toISOString(), example: (error as Error).message.slice(0, 400) })
+              onError({ level: 'error', event: 'soak:restart_failed', host: victim.spec.label, at: new Date().toISOString(), example: (error as Error).message.slice(0, 400) })
             } finally {
               restarting = false
             }
@@ -184,7 +191,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
       clearInterval(dropTimer)
     }
     while (restarting) await new Promise((resolve) => setTimeout(resolve, 200))
-    for (const host of hosts) if (!host.alive) await host.start().catch((error: Error) => onError({ event: 'soak:restart_failed', host: host.spec.label, at: new Date().toISOString(), example: error.message.slice(0, 400) }))
+    for (const host of hosts) if (!host.alive) await host.start().catch((error: Error) => onError({ level: 'error', event: 'soak:restart_failed', host: host.spec.label, at: new Date().toISOString(), example: error.message.slice(0, 400) }))
 
     // ---- settle: every profile stopped, then the end figures ----
     say('Batch over; waiting for every profile to be stopped…')
@@ -197,6 +204,10 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     // Chromium's helper processes go a moment after their browser.
     const chromiumBy = Date.now() + 15_000
     while (chromiumProcesses(browserDir) > chromiumBaseline && Date.now() < chromiumBy) await new Promise((resolve) => setTimeout(resolve, 250))
+    // Idle pool connections and keep-alive sockets close after a few seconds: give the fds that long to come back.
+    const fdsBy = Date.now() + FD_SETTLE_MS
+    const fdsBack = () => hosts.every((h) => !h.pid || (openFds(h.pid) ?? 0) <= (firstFds.get(h.pid) ?? 0) + FD_TOLERANCE)
+    while (!fdsBack() && Date.now() < fdsBy) await new Promise((resolve) => setTimeout(resolve, 500))
     const final = await sample()
     runSeries.append(final)
     say(progressLine(final, options.accounts, hosts))
@@ -224,7 +235,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     const tokens = tokenFacts(sandbox.issuedTokens(), sessions)
     const byStatus: Record<string, number> = {}
     for (const s of sessions) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1
-    const healthyNotCompleted = sessions.filter((s) => !FAILING_FAULTS.includes(faults.get(s.profileId) as SoakFault) && s.status !== 'completed').length
+    const notCompleted = sessions.filter((s) => !FAILING_FAULTS.includes(faults.get(s.profileId) as SoakFault) && s.status !== 'completed')
 
     const injected = new Set<string>([...faults.values()])
     if (kills > 0) injected.add('kill')
@@ -239,12 +250,28 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
       durationSec: (finishedAt.getTime() - t0) / 1000,
       finishedInTime,
       sessions: { total: sessions.length, byStatus, nonTerminal: sessions.filter((s) => !TERMINAL.has(s.status)).length },
-      healthyNotCompleted,
+      healthyNotCompleted: notCompleted.length,
+      notCompletedExamples: notCompleted.slice(0, 20).map((s) => ({
+        profileId: s.profileId,
+        username: s.username,
+        fault: faults.get(s.profileId) ?? null,
+        status: s.status,
+        errorCode: s.errorCode,
+        errorMessage: s.errorMessage?.slice(0, 300) ?? null,
+        requeues: s.requeues,
+      })),
+      warnings: Object.fromEntries([...warnings].sort((a, b) => b[1] - a[1])),
       faults: faultCounts(faults),
       cdpDrops: dropper.dropped,
       kills,
+      killLog: killLog.slice(0, 1_000),
       tokens,
-      hosting: { peakByEntrance: hosting.peakByEntrance, maxEntrancesPerProfile: hosting.maxEntrancesPerProfile, browsersPeak: sandbox.gologin.stats().browsers.peak },
+      hosting: {
+        peakByEntrance: hosting.peakByEntrance,
+        maxEntrancesPerProfile: hosting.maxEntrancesPerProfile,
+        browsersPeak: sandbox.gologin.stats().browsers.peak,
+        overlaps: hosting.overlaps.map((o) => ({ ...o, fault: faults.get(o.profileId) ?? null })),
+      },
       chromium: { baseline: chromiumBaseline, end: final.chromium },
       hosts: hostFacts,
       errors: [...errors.values()].sort((a, b) => b.count - a.count),

@@ -12,15 +12,23 @@ export interface IssuedSet {
   accessToken: string
   clientId: string
   username: string
+  issuedAt: Date
   revoked: boolean
   refreshUsed: boolean
 }
 
 export interface StoredSession {
   profileId: string
+  username: string | null
   status: string
+  errorCode: string | null
+  errorMessage: string | null
+  requeues: number
   accessToken: string | null
 }
+
+/** At most this many examples of each kind go in the report. */
+const EXAMPLES = 20
 
 export function tokenFacts(issued: readonly IssuedSet[], sessions: readonly StoredSession[]): TokenFacts {
   const stored = new Set(sessions.flatMap((s) => (s.accessToken ? [s.accessToken] : [])))
@@ -42,13 +50,16 @@ export function tokenFacts(issued: readonly IssuedSet[], sessions: readonly Stor
   }
   let notNewest = 0
   for (const [key, tokens] of storedByAccount) if (!tokens.has(newest.get(key)!)) notNewest++
+  const dropped = issued.filter((t) => !t.revoked && !stored.has(t.accessToken) && !t.refreshUsed)
   return {
     issued: issued.length,
     revoked: issued.filter((t) => t.revoked).length,
     stored: stored.size,
-    dropped: issued.filter((t) => !t.revoked && !stored.has(t.accessToken) && !t.refreshUsed).length,
+    dropped: dropped.length,
     notNewest,
     storedDead,
+    droppedExamples: dropped.slice(0, EXAMPLES).map((t) => `@${t.username} (${t.clientId}) issued ${t.issuedAt.toISOString()}`),
+    droppedIssuedAt: dropped.slice(0, 1_000).map((t) => t.issuedAt.toISOString()),
   }
 }
 
@@ -59,7 +70,21 @@ export async function readStoredSessions(options: { keyDir: string; databaseUrl:
   const db = await openDatabase({ dataDir: options.keyDir, keyStore: new FileKeyStore({ dir: options.keyDir, log }), log, databaseUrl: options.databaseUrl ?? undefined, poolSize: 2 })
   try {
     const rows = await db.dataSource.getRepository(AuthorizationSessionEntity).find({ where: { batchId: options.batchId } })
-    return rows.map((row) => ({ profileId: row.profileId, status: row.status, accessToken: row.accessToken }))
+    // Requeues are not an entity field: read beside the rows.
+    const requeues = new Map<string, number>(
+      ((await db.dataSource.query(`SELECT session_id, requeues FROM authorization_sessions WHERE batch_id = ${db.kind === 'postgres' ? '$1' : '?'}`, [options.batchId])) as Array<{ session_id: string; requeues: number }>).map(
+        (row) => [row.session_id, Number(row.requeues)],
+      ),
+    )
+    return rows.map((row) => ({
+      profileId: row.profileId,
+      username: row.twitterUsername,
+      status: row.status,
+      errorCode: row.errorCode,
+      errorMessage: row.errorMessage,
+      requeues: requeues.get(row.sessionId) ?? 0,
+      accessToken: row.accessToken,
+    }))
   } finally {
     await db.close()
   }

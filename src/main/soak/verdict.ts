@@ -40,15 +40,23 @@ function sessionsTerminal({ sessions, options, finishedInTime }: SoakFacts): Che
   return pass(name, `${sessions.total} sessions terminal (${Object.entries(sessions.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')})`)
 }
 
-function healthyCompleted({ healthyNotCompleted, sessions }: SoakFacts): Check {
+function healthyCompleted({ healthyNotCompleted, notCompletedExamples, sessions }: SoakFacts): Check {
   const name = 'accounts without a failing fault completed'
-  return healthyNotCompleted === 0 ? pass(name, `all of them (${sessions.byStatus.completed ?? 0} completed)`) : fail(name, `${healthyNotCompleted} did not complete`)
+  if (healthyNotCompleted === 0) return pass(name, `all of them (${sessions.byStatus.completed ?? 0} completed)`)
+  const examples = notCompletedExamples.slice(0, 5).map((e) => `@${e.username ?? e.profileId} (${e.fault ?? 'no fault'}, requeued ${e.requeues}×) ${e.status} ${e.errorCode ?? ''}`.trim())
+  return fail(name, `${healthyNotCompleted} did not complete, e.g. ${examples.join('; ')}`)
 }
 
-function tokensAccounted({ tokens }: SoakFacts): Check {
+/** A dropped set issued this soon before a kill was most likely in flight on the killed host. */
+const KILL_WINDOW_MS = 15_000
+
+function tokensAccounted({ tokens, killLog }: SoakFacts): Check {
   const name = 'token sets issued = stored + revoked'
   const detail = `X issued ${tokens.issued}, ${tokens.stored} stored, ${tokens.revoked} revoked, ${tokens.dropped} dropped`
-  return tokens.dropped === 0 ? pass(name, detail) : fail(name, detail)
+  if (tokens.dropped === 0) return pass(name, detail)
+  const kills = killLog.map((k) => Date.parse(k.at))
+  const nearKill = tokens.droppedIssuedAt.filter((at) => kills.some((k) => k >= Date.parse(at) && k - Date.parse(at) <= KILL_WINDOW_MS)).length
+  return fail(name, `${detail}; ${nearKill} of them issued within ${KILL_WINDOW_MS / 1000} s before a host was SIGKILLed (${tokens.droppedExamples.slice(0, 5).join('; ')})`)
 }
 
 function tokensNewest({ tokens }: SoakFacts): Check {
@@ -66,7 +74,9 @@ function slotsRespected({ hosting, hosts }: SoakFacts): Check {
 
 function profileOnOneHost({ hosting }: SoakFacts): Check {
   const name = 'never a profile on two hosts'
-  return hosting.maxEntrancesPerProfile <= 1 ? pass(name, `at most ${hosting.maxEntrancesPerProfile} host per profile (GoLogin sandbox)`) : fail(name, `a profile ran on ${hosting.maxEntrancesPerProfile} hosts at once`)
+  if (hosting.maxEntrancesPerProfile <= 1) return pass(name, `at most ${hosting.maxEntrancesPerProfile} host per profile (GoLogin sandbox)`)
+  const which = hosting.overlaps.slice(0, 5).map((o) => `${o.profileId} on ${o.entrances.join('+')} (${o.fault ?? 'no fault'})`)
+  return fail(name, `a profile ran on ${hosting.maxEntrancesPerProfile} hosts at once: ${which.join('; ')}`)
 }
 
 /** Least-squares slope of y over x. */

@@ -13,7 +13,11 @@ export interface CloudHostingFigures {
   maxEntrancesPerProfile: number
   /** Profiles ever started per entrance. */
   startsByEntrance: Record<string, number>
+  /** The first profiles that ran on two entrances at once (at most 20), with those entrances. */
+  overlaps: Array<{ profileId: string; entrances: string[] }>
 }
+
+const MAX_OVERLAPS = 20
 
 export class CloudHosting {
   private readonly byProfile = new Map<string, Set<string>>()
@@ -21,6 +25,7 @@ export class CloudHosting {
   private readonly peak = new Map<string, number>()
   private readonly starts = new Map<string, number>()
   private maxEntrances = 0
+  private readonly overlaps: Array<{ profileId: string; entrances: string[] }> = []
 
   started(profileId: string, entrance: string): void {
     const on = this.byProfile.get(profileId) ?? new Set<string>()
@@ -28,6 +33,7 @@ export class CloudHosting {
     if (on.has(entrance)) return
     on.add(entrance)
     this.maxEntrances = Math.max(this.maxEntrances, on.size)
+    if (on.size > 1 && this.overlaps.length < MAX_OVERLAPS) this.overlaps.push({ profileId, entrances: [...on] })
     const now = (this.running.get(entrance) ?? 0) + 1
     this.running.set(entrance, now)
     this.peak.set(entrance, Math.max(this.peak.get(entrance) ?? 0, now))
@@ -47,6 +53,7 @@ export class CloudHosting {
       peakByEntrance: Object.fromEntries(this.peak),
       maxEntrancesPerProfile: this.maxEntrances,
       startsByEntrance: Object.fromEntries(this.starts),
+      overlaps: this.overlaps.map((o) => ({ ...o, entrances: [...o.entrances] })),
     }
   }
 }
