@@ -75,7 +75,7 @@ tr.pass td:first-child{color:#17803d;font-weight:600}tr.fail td:first-child{colo
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:16px}.chart{border:1px solid #e3e6eb;padding:8px;height:280px}
 code{font-size:12px;word-break:break-all}
 </style></head><body>
-<h1>Soak: ${o.accounts} accounts, ${o.hosts} host(s) × ${o.slots} slots, ${o.database}, fault rate ${o.faultRate}${o.killEveryMin ? `, a host killed every ${o.killEveryMin} min` : ''}</h1>
+<h1>Soak: ${o.accounts} accounts, ${o.hosts} host(s) × ${o.slots} slots, ${o.database}, fault rate ${o.faultRate}${o.sharedBrowser ? ', one shared Chromium' : ''}${o.killEveryMin ? `, a host killed every ${o.killEveryMin} min` : ''}</h1>
 <p class="verdict ${report.verdict.passed ? 'pass' : 'fail'}">${report.verdict.passed ? 'PASSED' : 'FAILED'}</p>
 <p>${escapeHtml(report.startedAt)} → ${escapeHtml(report.finishedAt)} (${(report.durationSec / 60).toFixed(1)} min); seed ${o.seed};
 ${last ? `${last.done}/${o.accounts} done` : ''}; kills ${report.kills}; CDP drops ${report.cdpDrops}; faults ${escapeHtml(Object.entries(report.faults).map(([f, n]) => `${f} ${n}`).join(', ') || 'none')}</p>

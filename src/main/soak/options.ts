@@ -22,13 +22,18 @@ export interface SoakOptions {
   timeoutMin: number
   /** Random seed of the fault draws and kills (printed, so a run can be repeated). */
   seed: number
+  /**
+   * One shared Chromium with a context per profile instead of a Chromium per profile (the sandbox's fast mode: no
+   * launch per account; the Chromium check then counts what remains besides the shared browser itself).
+   */
+  sharedBrowser: boolean
   /** Progress lines on stdout (off in tests). */
   quiet: boolean
   chromePath: string | undefined
 }
 
 export const SOAK_USAGE =
-  'Usage: npm run soak -- --accounts N --hosts H --database sqlite|postgres --fault-rate R [--kill-every MIN] [--slots S] [--postgres-url URL] [--out DIR] [--sample-every SEC] [--timeout MIN] [--seed N] [--quiet]'
+  'Usage: npm run soak -- --accounts N --hosts H --database sqlite|postgres --fault-rate R [--kill-every MIN] [--slots S] [--postgres-url URL] [--out DIR] [--sample-every SEC] [--timeout MIN] [--seed N] [--shared-browser] [--quiet]'
 
 export const SOAK_DEFAULTS = {
   slots: 4,
@@ -68,6 +73,7 @@ export function parseSoakArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
         timeout: { type: 'string' },
         seed: { type: 'string' },
         quiet: { type: 'boolean' },
+        'shared-browser': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -93,6 +99,7 @@ export function parseSoakArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     sampleEveryMs: number('sample-every', values['sample-every'], SOAK_DEFAULTS.sampleEveryMs / 1000, (n) => n >= 0.2 && n <= 600, 'seconds from 0.2 to 600') * 1000,
     timeoutMin: number('timeout', values.timeout, SOAK_DEFAULTS.timeoutMin, (n) => n > 0 && n <= 24 * 60, 'minutes above 0'),
     seed: number('seed', values.seed, Math.floor(Math.random() * 2 ** 31), (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+    sharedBrowser: values['shared-browser'] ?? false,
     quiet: values.quiet ?? false,
     chromePath: env.CHROME_PATH || undefined,
   }

@@ -87,6 +87,7 @@ export interface SoakFacts {
     killEveryMin: number | null
     slots: number
     seed: number
+    sharedBrowser: boolean
   }
   startedAt: string
   finishedAt: string

@@ -35,7 +35,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
   const hosts: SoakHost[] = []
   try {
     say(`Soak: ${options.accounts} accounts, ${options.hosts} host(s) × ${options.slots} slots, ${options.database}, fault rate ${options.faultRate}${options.killEveryMin ? `, kill every ${options.killEveryMin} min` : ''}, seed ${options.seed}`)
-    const sandbox: SandboxMode = await startSandboxMode({ dataDir: path.join(runDir, 'sandbox-data'), profiles: options.accounts, behaviours: 'none', chromePath: options.chromePath })
+    const sandbox: SandboxMode = await startSandboxMode({ dataDir: path.join(runDir, 'sandbox-data'), profiles: options.accounts, behaviours: 'none', chromePath: options.chromePath, sharedBrowser: options.sharedBrowser })
     cleanups.push(() => sandbox.close())
     const browserDir = path.join(runDir, 'sandbox-data', 'sandbox')
 
@@ -90,7 +90,8 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     const faults = drawFaults(sandbox.accounts().map((a) => a.profileId), options.faultRate, random)
     applyFaults(sandbox, faults)
     const dropper = new CdpDropper(sandbox, faults)
-    const chromiumBaseline = chromiumProcesses(browserDir)
+    if (options.sharedBrowser) await warmSharedBrowser(sandbox, faults)
+    const chromiumBaseline = await quietChromium(browserDir)
 
     // ---- sampling ----
     const runSeries = new BoundedSeries<RunSample>()
@@ -244,7 +245,16 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     }
     const finishedAt = new Date()
     return {
-      options: { accounts: options.accounts, hosts: options.hosts, database: options.database, faultRate: options.faultRate, killEveryMin: options.killEveryMin, slots: options.slots, seed: options.seed },
+      options: {
+        accounts: options.accounts,
+        hosts: options.hosts,
+        database: options.database,
+        faultRate: options.faultRate,
+        killEveryMin: options.killEveryMin,
+        slots: options.slots,
+        seed: options.seed,
+        sharedBrowser: options.sharedBrowser,
+      },
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationSec: (finishedAt.getTime() - t0) / 1000,
@@ -280,6 +290,30 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
   } finally {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
   }
+}
+
+/** Shared mode: the shared Chromium is launched by a first start; start and stop one healthy profile so it runs before the baseline. */
+async function warmSharedBrowser(sandbox: SandboxMode, faults: ReadonlyMap<string, SoakFault>): Promise<void> {
+  const healthy = sandbox.accounts().find((a) => !faults.has(a.profileId))
+  if (!healthy) return
+  for (const action of ['start-profile', 'stop-profile']) {
+    const response = await fetch(`${sandbox.gologin.localApiUrl}/browser/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ profileId: healthy.profileId }),
+    })
+    if (!response.ok) throw new Error(`The sandbox's ${action} of ${healthy.profileId} answered ${response.status}`)
+  }
+}
+
+/** Chromium processes once they stop changing (a closed context's renderer exits a moment later): the lowest of a few looks. */
+async function quietChromium(browserDir: string): Promise<number> {
+  let lowest = chromiumProcesses(browserDir)
+  for (let look = 0; look < 6; look++) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    lowest = Math.min(lowest, chromiumProcesses(browserDir))
+  }
+  return lowest
 }
 
 function progressLine(point: RunSample, total: number, hosts: SoakHost[]): string {
