@@ -15,6 +15,8 @@ export interface RunSample {
   dbBytes: number | null
   hostsAlive: number
   browsersRunning: number
+  /** The soak's own process (sandbox included): it must stay flat too, or a long run measures the runner. */
+  runnerRssMb: number
 }
 
 /** One sample of one host process. */

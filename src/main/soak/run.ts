@@ -130,6 +130,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
         dbBytes: await db.sizeBytes().catch(() => null),
         hostsAlive: hosts.filter((h) => h.alive).length,
         browsersRunning: sandbox.gologin.browsers().length,
+        runnerRssMb: process.memoryUsage().rss / MB,
       }
       runSeries.push(point)
       return point
@@ -323,5 +324,5 @@ function progressLine(point: RunSample, total: number, hosts: SoakHost[]): strin
     const bytes = pid ? rssBytes(pid) : null
     return `${h.spec.label} ${bytes === null ? 'down' : `${Math.round(bytes / MB)}MB`}`
   })
-  return `[soak ${minutes} min] done ${point.done}/${total}  ${point.accountsPerMin.toFixed(1)}/min  queue ${point.queue}  hosts ${point.hostsAlive}/${hosts.length}  RSS ${rss.join(' ')}  chromium ${point.chromium}  browsers ${point.browsersRunning}`
+  return `[soak ${minutes} min] done ${point.done}/${total}  ${point.accountsPerMin.toFixed(1)}/min  queue ${point.queue}  hosts ${point.hostsAlive}/${hosts.length}  RSS ${rss.join(' ')} soak ${Math.round(point.runnerRssMb)}MB  chromium ${point.chromium}  browsers ${point.browsersRunning}`
 }
