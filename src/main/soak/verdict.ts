@@ -93,11 +93,15 @@ function slope(points: Array<{ x: number; y: number }>): number {
   return den === 0 ? 0 : num / den
 }
 
-/** RSS growth per 1,000 accounts after warm-up, per host process (a restarted host is a new process, judged apart). */
+/**
+ * RSS growth per 1,000 accounts after warm-up, per host process: a restarted host is a new process, judged apart
+ * and warmed up again (its first `warmUp` accounts of the run are not judged).
+ */
 export function rssGrowthOf(samples: HostSample[], warmUp: number): { pid: number; span: number; growthPer1000: number; baseMb: number } | null {
   let best: { pid: number; span: number; growthPer1000: number; baseMb: number } | null = null
   for (const pid of new Set(samples.map((s) => s.pid))) {
-    const own = samples.filter((s) => s.pid === pid && s.done >= warmUp)
+    const all = samples.filter((s) => s.pid === pid)
+    const own = all.filter((s) => s.done - all[0].done >= warmUp)
     if (own.length < 3) continue
     const span = own.at(-1)!.done - own[0].done
     const points = own.map((s) => ({ x: s.done, y: s.rssMb }))

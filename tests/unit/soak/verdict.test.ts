@@ -98,6 +98,9 @@ describe('the soak verdict', () => {
     // A restarted host is a new process: its own samples are judged, not the drop to a fresh RSS.
     const restarted = [...hostSamples(1_000, (d) => 250 + d * 0.001, 1), ...hostSamples(1_000, (d) => 150 + d * 0.001, 2).map((s) => ({ ...s, done: s.done + 1_000 }))]
     expect(rssGrowthOf(restarted, 200)!.growthPer1000).toBeLessThan(0.01)
+    // …and warms up again: its start-up growth (100 → 150 MB over its first 100 accounts) is not a leak.
+    const warming = hostSamples(1_000, (d) => (d < 100 ? 100 + d / 2 : 150), 3).map((s) => ({ ...s, done: s.done + 1_000 }))
+    expect(rssGrowthOf(warming, 200)).toMatchObject({ pid: 3, span: 800, growthPer1000: 0 })
 
     const short = cleanRun()
     short.options.accounts = 60
