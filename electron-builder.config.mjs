@@ -53,6 +53,8 @@ export function builderConfig(env = process.env) {
       'package.json',
       'native/electron/better_sqlite3.node',
       '!**/*.map',
+      // The soak (npm run soak) is a development tool: it needs the sandbox's devDependencies, not the app.
+      '!out/main/soak.js',
       // node_modules' better-sqlite3 is built for plain Node (tests, browser mode): ship its JavaScript only.
       '!**/node_modules/better-sqlite3/{build,deps,src}/**',
     ],

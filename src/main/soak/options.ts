@@ -12,7 +12,7 @@ export interface SoakOptions {
   killEveryMin: number | null
   /** Profile slots per host. */
   slots: number
-  /** An existing PostgreSQL server; the soak creates (and drops) a database of its own on it. */
+  /** An existing PostgreSQL server (`--postgres-url`, else SOAK_POSTGRES_URL, else TEST_POSTGRES_URL); the soak creates (and drops) a database of its own on it. */
   postgresUrl: string
   /** Where report.json and report.html go. */
   outDir: string
@@ -94,7 +94,7 @@ export function parseSoakArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     faultRate: number('fault-rate', values['fault-rate'], 0, (n) => n >= 0 && n <= 1, 'a probability from 0 to 1'),
     killEveryMin,
     slots: number('slots', values.slots, SOAK_DEFAULTS.slots, (n) => Number.isInteger(n) && n >= 1 && n <= 50, 'a whole number from 1 to 50'),
-    postgresUrl: values['postgres-url'] ?? env.SOAK_POSTGRES_URL ?? SOAK_DEFAULTS.postgresUrl,
+    postgresUrl: values['postgres-url'] ?? env.SOAK_POSTGRES_URL ?? env.TEST_POSTGRES_URL ?? SOAK_DEFAULTS.postgresUrl,
     outDir: path.resolve(values.out ?? SOAK_DEFAULTS.outDir),
     sampleEveryMs: number('sample-every', values['sample-every'], SOAK_DEFAULTS.sampleEveryMs / 1000, (n) => n >= 0.2 && n <= 600, 'seconds from 0.2 to 600') * 1000,
     timeoutMin: number('timeout', values.timeout, SOAK_DEFAULTS.timeoutMin, (n) => n > 0 && n <= 24 * 60, 'minutes above 0'),
