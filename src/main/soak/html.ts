@@ -36,7 +36,11 @@ export function renderHtml(report: SoakReport): string {
     Object.entries(report.series.hosts).map(([label, samples]) => ({ label, data: hostPoints(samples, pick) }))
   const charts = [
     { id: 'rss', title: 'RSS per host, and the soak process itself (MB)', datasets: [...perHost((s) => s.rssMb), { label: 'soak (sandbox + runner)', data: minutes((s) => s.runnerRssMb ?? null) }] },
-    { id: 'heap', title: 'JS heap used per host (MB; workers, from /metrics)', datasets: perHost((s) => s.heapUsedMb).filter((d) => d.data.some((p) => p.y !== null)) },
+    {
+      id: 'heap',
+      title: `JS heap used per host (MB; workers, from /metrics${report.options.hosts > 1 ? '' : ': this run has none, the panel serves /metrics only through its REST API'})`,
+      datasets: perHost((s) => s.heapUsedMb).filter((d) => d.data.some((p) => p.y !== null)),
+    },
     { id: 'fds', title: 'Open file descriptors per host', datasets: perHost((s) => s.fds) },
     {
       id: 'chromium',
