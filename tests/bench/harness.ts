@@ -6,6 +6,7 @@
  * `out/bench/results.json` as `{ "<metric>": { "value": n, "unit": "ms" } }` and prints the table.
  */
 import fs from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 
@@ -19,13 +20,33 @@ export const PARTS_DIR = path.join(ROOT, 'out/bench/parts')
 export function benchmark(name: string, run: () => Promise<Metrics>): void {
   test(name, async () => {
     const started = performance.now()
-    const metrics = await run()
+    const metrics = await profiled(name, run)
     expect(Object.keys(metrics).length).toBeGreaterThan(0)
     for (const [metric, { value }] of Object.entries(metrics)) expect(Number.isFinite(value), `${metric} is a number`).toBe(true)
     fs.mkdirSync(PARTS_DIR, { recursive: true })
     fs.writeFileSync(path.join(PARTS_DIR, `${name}.json`), `${JSON.stringify(metrics, null, 2)}\n`)
     console.log(`[bench] ${name} (pid ${process.pid}): ${((performance.now() - started) / 1000).toFixed(1)} s`)
   })
+}
+
+/**
+ * `BENCH_CPU_PROF=1`: the module's run is CPU-profiled (this thread) into `out/bench/profiles/<name>.cpuprofile`,
+ * to open in Chrome DevTools (the forks vitest runs modules in end before `node --cpu-prof` could write one).
+ */
+async function profiled(name: string, run: () => Promise<Metrics>): Promise<Metrics> {
+  if (!process.env.BENCH_CPU_PROF) return run()
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  try {
+    return await run()
+  } finally {
+    const { profile } = await session.post('Profiler.stop')
+    session.disconnect()
+    fs.mkdirSync(path.join(ROOT, 'out/bench/profiles'), { recursive: true })
+    fs.writeFileSync(path.join(ROOT, `out/bench/profiles/${name}.cpuprofile`), JSON.stringify(profile))
+  }
 }
 
 /** The middle value (the upper one of an even count). */
