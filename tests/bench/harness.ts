@@ -10,7 +10,8 @@ import { Session } from 'node:inspector/promises'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 
-export type Metric = { value: number; unit: string }
+/** One figure; `report.ts` adds the goal (`target`), value ÷ goal (`of_target`) and `meets` where there is one. */
+export type Metric = { value: number; unit: string; target?: string; of_target?: number; meets?: boolean }
 export type Metrics = Record<string, Metric>
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -24,9 +25,14 @@ export function benchmark(name: string, run: () => Promise<Metrics>): void {
     expect(Object.keys(metrics).length).toBeGreaterThan(0)
     for (const [metric, { value }] of Object.entries(metrics)) expect(Number.isFinite(value), `${metric} is a number`).toBe(true)
     fs.mkdirSync(PARTS_DIR, { recursive: true })
-    fs.writeFileSync(path.join(PARTS_DIR, `${name}.json`), `${JSON.stringify(metrics, null, 2)}\n`)
+    fs.writeFileSync(path.join(PARTS_DIR, `${partName(name)}.json`), `${JSON.stringify(metrics, null, 2)}\n`)
     console.log(`[bench] ${name} (pid ${process.pid}): ${((performance.now() - started) / 1000).toFixed(1)} s`)
   })
+}
+
+/** A module's part of the results: `<name>`, or `pg.<name>` on the PostgreSQL pass (vitest.bench.config.ts). */
+function partName(name: string): string {
+  return process.env.BENCH_DATABASE === 'postgres' ? `pg.${name}` : name
 }
 
 /**
@@ -45,7 +51,7 @@ async function profiled(name: string, run: () => Promise<Metrics>): Promise<Metr
     const { profile } = await session.post('Profiler.stop')
     session.disconnect()
     fs.mkdirSync(path.join(ROOT, 'out/bench/profiles'), { recursive: true })
-    fs.writeFileSync(path.join(ROOT, `out/bench/profiles/${name}.cpuprofile`), JSON.stringify(profile))
+    fs.writeFileSync(path.join(ROOT, `out/bench/profiles/${partName(name)}.cpuprofile`), JSON.stringify(profile))
   }
 }
 
