@@ -1,8 +1,8 @@
 /**
  * The database a bench module measures: SQLite in a temp folder, or — `BENCH_DATABASE=postgres` — a fresh
  * PostgreSQL database on the server at TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test),
- * dropped afterwards. On PostgreSQL every metric is named `pg.<metric>`, so both sets sit side by side in
- * out/bench/results.json:  BENCH=db,csv,gologin,rest-api npm run bench && BENCH_DATABASE=postgres BENCH=db,csv,gologin,rest-api npm run bench
+ * dropped afterwards. `npm run bench` runs the database modules on both (vitest.bench.config.ts sets BENCH_DATABASE
+ * per pass); on PostgreSQL every metric is named `pg.<metric>`, so both sets sit side by side in out/bench/results.json.
  */
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'

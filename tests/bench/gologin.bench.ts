@@ -4,9 +4,14 @@
  * - `gologin.sync40k.*`: the same through `GoLoginService.syncProfiles` into SQLite (upsert per page,
  *   pattern mapping, deactivation pass);
  * - `profiles.list40k.ms`: the grid's `profiles:list` for all 40,000 rows in pages of 5,000, with
- *   two authorization attempts per profile in `authorization_sessions` (median of 5 runs).
+ *   two authorization attempts per profile in `authorization_sessions` (median of 5 runs);
+ *   `profiles.page5k.ms` the median of those pages (one grid page);
+ * - on PostgreSQL, `pg.gologin.sync40k.raw_ms`: the physical anchor of the sync, the listing alone plus every
+ *   statement the sync sent, replayed by the bare `pg` driver on a fresh database (each on its own connection
+ *   as the sync ran it, one after the other), and the sync's ratio to it.
  */
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import { SETTING_DEFS } from '../../src/shared/contract/settings'
 import { sqliteDateTime, type Database } from '../../src/main/db'
 import { EventHub } from '../../src/main/ipc/event-hub'
@@ -16,7 +21,7 @@ import { startGoLoginSandbox, type GoLoginSandbox } from '../../src/main/sandbox
 import { GoLoginApiClient } from '../../src/main/services/gologin/api-client'
 import { MAX_REQUESTS_PER_WINDOW } from '../../src/main/services/gologin/rate-limiter'
 import type { GoLoginProfilePage } from '../../src/main/services/gologin/types'
-import { BENCH_ON_POSTGRES, insertRows, onThisDatabase, withBenchDatabase } from './database'
+import { ADMIN_URL, BENCH_ON_POSTGRES, insertRows, onThisDatabase, withBenchDatabase } from './database'
 import { benchmark, median, round, type Metrics } from './harness'
 
 export const BENCH_PROFILE_COUNT = 40_000
@@ -76,21 +81,85 @@ export async function run(): Promise<Metrics> {
     listing['gologin.list40k.rows_per_s'] = { value: result.rowsPerSecond, unit: 'rows/s' }
   }
   const db = await benchSyncAndList()
+  const anchor: Metrics = {}
+  if (db.statements) {
+    const listMs = (await benchGoLoginListing()).ms
+    const rawMs = listMs + (await replayRaw(db.statements))
+    anchor['gologin.sync40k.raw_ms'] = { value: round(rawMs), unit: 'ms' }
+    anchor['gologin.sync40k.ratio_to_raw'] = { value: Math.round((db.syncMs / rawMs) * 100) / 100, unit: 'x' }
+    anchor['gologin.sync40k.statements'] = { value: db.statements.length, unit: 'count' }
+  }
   return {
     ...listing,
     ...onThisDatabase({
       'gologin.sync40k.ms': { value: round(db.syncMs), unit: 'ms' },
       'gologin.sync40k.rows_per_s': { value: Math.round((BENCH_PROFILE_COUNT / db.syncMs) * 1000), unit: 'rows/s' },
+      ...anchor,
       'profiles.list40k.ms': { value: round(db.listMs), unit: 'ms' },
+      'profiles.page5k.ms': { value: round(db.pageMs), unit: 'ms' },
     }),
   }
+}
+
+/** A statement the sync sent on PostgreSQL: which connection, the SQL and its parameters. */
+interface SentStatement {
+  connection: number
+  text: string
+  values: unknown[] | undefined
+}
+
+/** Runs `work`, recording every statement any `pg` connection of this process sends meanwhile. */
+async function recordStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: SentStatement[] }> {
+  const statements: SentStatement[] = []
+  const connections = new WeakMap<object, number>()
+  let nextConnection = 0
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }
+  const original = proto.query
+  proto.query = function (this: object, ...args: unknown[]) {
+    const [config, values] = args as [unknown, unknown]
+    const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text
+    if (typeof text === 'string') {
+      if (!connections.has(this)) connections.set(this, nextConnection++)
+      const given = Array.isArray(values) ? values : (config as { values?: unknown[] }).values
+      statements.push({ connection: connections.get(this)!, text, values: given })
+    }
+    return original.apply(this, args)
+  }
+  try {
+    return { result: await work(), statements }
+  } finally {
+    proto.query = original
+  }
+}
+
+/** Replays `statements` with bare `pg` clients on a fresh, migrated database; the time of the statements alone. */
+async function replayRaw(statements: readonly SentStatement[]): Promise<number> {
+  return withBenchDatabase(async (db) => {
+    const url = new URL(ADMIN_URL)
+    const [{ name }] = (await db.dataSource.query('SELECT current_database() AS name')) as Array<{ name: string }>
+    url.pathname = `/${name}`
+    const clients = new Map<number, pg.Client>()
+    try {
+      for (const { connection } of statements) {
+        if (clients.has(connection)) continue
+        const client = new pg.Client({ connectionString: url.toString(), options: '-c TimeZone=UTC -c jit=off' })
+        await client.connect()
+        clients.set(connection, client)
+      }
+      const started = performance.now()
+      for (const { connection, text, values } of statements) await clients.get(connection)!.query(text, values)
+      return performance.now() - started
+    } finally {
+      await Promise.all([...clients.values()].map((client) => client.end()))
+    }
+  })
 }
 
 const LIST_PAGE = 5_000
 const LIST_REPEATS = 5
 
 /** Syncs 40,000 sandbox profiles into a fresh database, adds sessions, then times the grid's list. */
-async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number }> {
+async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number; pageMs: number; statements: SentStatement[] | null }> {
   return withBenchGoLoginClient(BENCH_PROFILE_COUNT, (client) =>
     withBenchDatabase(async (db) => {
       const logs = new LogSystem({ dir: null, level: 'warn' })
@@ -104,17 +173,21 @@ async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number }> {
         logger: logs.logger('bench'),
       })
       const started = performance.now()
-      const outcome = await service.syncProfiles()
+      const sync = () => service.syncProfiles()
+      const { result: outcome, statements } = db.kind === 'postgres' ? await recordStatements(sync) : { result: await sync(), statements: null }
       const syncMs = performance.now() - started
       if (outcome.added !== BENCH_PROFILE_COUNT) throw new Error(`sync added ${outcome.added} profiles instead of ${BENCH_PROFILE_COUNT}`)
 
       await insertSessions(db, 2)
       const runs: number[] = []
+      const pages: number[] = []
       for (let i = 0; i < LIST_REPEATS; i++) {
         const begin = performance.now()
         let rows = 0
         for (let cursor: number | null = 0; cursor !== null; ) {
+          const pageStarted = performance.now()
           const page = await service.listProfiles({ cursor, limit: LIST_PAGE })
+          pages.push(performance.now() - pageStarted)
           rows += page.rows.length
           cursor = page.nextCursor
         }
@@ -123,7 +196,7 @@ async function benchSyncAndList(): Promise<{ syncMs: number; listMs: number }> {
       }
       await service.close()
       events.close()
-      return { syncMs, listMs: median(runs) }
+      return { syncMs, listMs: median(runs), pageMs: median(pages), statements }
     }),
   )
 }

@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { QueryFailedError } from 'typeorm'
 import { describe, expect, it } from 'vitest'
 import { createCore } from '../../../src/main/core'
-import { MIGRATION_NAMES, openDatabase, writeDatabaseConfig, type Database } from '../../../src/main/db'
+import { MIGRATION_NAMES, openDatabase, rowReader, writeDatabaseConfig, type Database } from '../../../src/main/db'
 import { tempDir } from '../../helpers/temp-dir'
 import { freshPostgresUrl } from '../../helpers/test-database'
 import { fixedKeyStore, testLog } from './test-db'
@@ -119,5 +120,24 @@ describe('PostgreSQL', () => {
     const logged = fs.readdirSync(path.join(dataDir, 'logs')).map((name) => fs.readFileSync(path.join(dataDir, 'logs', name), 'utf8')).join('\n')
     expect(logged).toContain('PostgreSQL chosen by database.json')
     expect(logged).not.toContain(password)
+  })
+
+  it('reads rows through the pool in the shape dataSource.query gives, and fails the same way', async () => {
+    const db = await openDatabase({ dataDir: tempDir(), keyStore: fixedKeyStore(), log: testLog(), databaseUrl: await freshPostgresUrl() })
+    try {
+      const sql = `SELECT 'it''s ?' AS text, ? AS n, TRUE AS flag, COUNT(*) AS count, TIMESTAMPTZ '2026-01-02 03:04:05.678+00' AS at FROM profiles WHERE ? = ?`
+      const params = [7, 'a', 'a']
+      const reader = rowReader(db.dataSource)
+      expect(await reader.all(sql, params)).toEqual(await db.dataSource.query(sql, params))
+      expect(await reader.get(sql, params)).toEqual({ text: "it's ?", n: '7', flag: 1, count: 0, at: '2026-01-02T03:04:05.678Z' })
+      expect(await reader.column('SELECT v FROM (VALUES (?::int), (?::int)) AS t (v) ORDER BY v', [2, 1])).toEqual([1, 2])
+      const failure = await reader.all('SELECT * FROM no_such_table').catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(QueryFailedError)
+      expect((failure as QueryFailedError).message).toContain('no_such_table')
+      // The pool still answers after a failed statement.
+      expect(await reader.column('SELECT 1')).toEqual([1])
+    } finally {
+      await db.close()
+    }
   })
 })
