@@ -10,7 +10,11 @@
  *   `.main_rss_after_sync_mb`: its RSS once synced, before the page opened;
  * - `panel.memory40k.renderer_rss_mb` / `.renderer_pss_mb` / `.renderer_js_heap_mb`: the page's renderer
  *   (VmRSS and PSS from /proc; PSS shares Chromium's mapped binary with the browser's other processes),
- *   and its JS heap in use (CDP `Runtime.getHeapUsage`).
+ *   and its JS heap in use (CDP `Runtime.getHeapUsage`); `.other_renderers_rss_mb`: Playwright's Chromium's other
+ *   renderers (a spare one), not counted.
+ *
+ * The figure moves with V8's garbage collection timing (heap grown by the load and not yet given back): on
+ * the same code, single runs differed by 100–150 MB. `MEMORY_BENCH_PROFILES` changes the profile count.
  *
  * The sandbox (its simulated GoLogin holding the 40,000 profiles, X, the profile browsers) runs in this
  * process, not in the panel's: the figure is the panel's own, as with a real GoLogin account.
@@ -66,7 +70,7 @@ async function connect(panel: BrowserModeProcess) {
 
 type Rpc = Awaited<ReturnType<typeof connect>>
 
-/** Starts a sync and resolves when it ended (the status is asked again on every pushed message and each second). */
+/** Starts a sync and resolves when it ended (its status is asked every 500 ms). */
 async function sync(rpc: Rpc): Promise<SyncProgress> {
   let status = await rpc.call<SyncProgress>('profiles:sync')
   const deadline = Date.now() + 10 * 60_000
