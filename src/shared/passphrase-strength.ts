@@ -3,15 +3,13 @@
  * attacked offline, so the passphrase needs zxcvbn's top score (4: dictionaries of common passwords, words, names,
  * keyboard patterns), or 20 or more characters that zxcvbn does not find easy (3 or better: a long phrase of
  * ordinary words is strong by length, a long run of `a` or `1234…` is not). Main enforces it on export, off its
- * main thread (src/main/security/passphrase-rater.ts); the renderer loads this module lazily for live feedback.
+ * main thread (src/main/security/passphrase-rater.ts); the renderer loads passphrase-rating.ts lazily for live feedback.
+ * This module holds the rule alone: zxcvbn's dictionaries (about 30 MB once loaded) stay out of every process that
+ * only judges a rating (main rates on a thread of its own).
  *
  * zxcvbn's time grows steeply with length (over a second for 100 characters of digits): only the first
  * `PASSPHRASE_RATED_LENGTH` characters are rated, and over `PASSPHRASE_MAX_LENGTH` the passphrase is refused unrated.
  */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core'
-import * as common from '@zxcvbn-ts/language-common'
-import * as english from '@zxcvbn-ts/language-en'
-
 export const PASSPHRASE_MIN_LENGTH = 12
 /** From this length a passphrase that is not easy to guess (score 3) is accepted. */
 export const PASSPHRASE_LONG_LENGTH = 20
@@ -67,23 +65,4 @@ export function judgePassphrase(passphrase: string, rating: ZxcvbnRating): Passp
     if (feedback.suggestions.length === 0) problems.push('Add a few uncommon words or characters.')
   }
   return { ok: problems.length === 0, score, problems }
-}
-
-let factory: ZxcvbnFactory | null = null
-
-function estimator(): ZxcvbnFactory {
-  factory ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...english.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: english.translations,
-  })
-  return factory
-}
-
-/** Rates on the calling thread (the renderer's live feedback; main uses its rater thread). */
-export function ratePassphrase(passphrase: string): PassphraseVerdict {
-  const tooLong = passphraseTooLong(passphrase)
-  if (tooLong) return { ok: false, score: 0, problems: [tooLong] }
-  const { score, feedback } = estimator().check(ratedPart(passphrase))
-  return judgePassphrase(passphrase, { score, feedback: { warning: feedback.warning ?? null, suggestions: feedback.suggestions } })
 }

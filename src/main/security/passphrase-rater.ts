@@ -6,14 +6,7 @@
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
-import {
-  judgePassphrase,
-  passphraseTooLong,
-  ratedPart,
-  ratePassphrase,
-  type PassphraseVerdict,
-  type ZxcvbnRating,
-} from '../../shared/passphrase-strength'
+import { judgePassphrase, passphraseTooLong, ratedPart, type PassphraseVerdict, type ZxcvbnRating } from '../../shared/passphrase-strength'
 
 /** The rater thread: loads zxcvbn (paths resolved by main, since an eval'd thread resolves from the working folder). */
 const WORKER_SOURCE = `
@@ -54,6 +47,8 @@ export async function ratePassphraseOffThread(passphrase: string): Promise<Passp
   try {
     rating = await rateOnThread(ratedPart(passphrase))
   } catch {
+    // Loaded only here: zxcvbn's dictionaries never stay in main's memory otherwise.
+    const { ratePassphrase } = await import('../../shared/passphrase-rating')
     return ratePassphrase(passphrase)
   }
   return judgePassphrase(passphrase, rating)

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ratePassphraseOffThread } from '../../../src/main/security/passphrase-rater'
-import { PASSPHRASE_MAX_LENGTH, PASSPHRASE_RATED_LENGTH, ratePassphrase } from '../../../src/shared/passphrase-strength'
+import { ratePassphrase } from '../../../src/shared/passphrase-rating'
+import { PASSPHRASE_MAX_LENGTH, PASSPHRASE_RATED_LENGTH } from '../../../src/shared/passphrase-strength'
 
 describe('export passphrase strength', () => {
   it('refuses "correct horse" (zxcvbn 3 of 4, 13 characters) and says why', async () => {

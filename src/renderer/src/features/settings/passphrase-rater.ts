@@ -6,7 +6,7 @@ type Rater = (passphrase: string) => PassphraseVerdict
 // zxcvbn's dictionaries are large: loaded only when a passphrase is first typed.
 let loading: Promise<Rater> | null = null
 function loadRater(): Promise<Rater> {
-  loading ??= import('../../../../shared/passphrase-strength').then((module) => module.ratePassphrase)
+  loading ??= import('../../../../shared/passphrase-rating').then((module) => module.ratePassphrase)
   return loading
 }
 
