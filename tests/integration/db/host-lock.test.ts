@@ -18,7 +18,10 @@ describe('host locks on PostgreSQL', () => {
     const db = await openTestDb()
     opened.push(db)
     const outcome = await withHostLock(db.dataSource, 'profileSync', async (lost) => {
-      const [{ pid }] = (await db.dataSource.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`)) as Array<{ pid: number }>
+      // pg_locks spans the whole server: only this test's own database (other test files run beside this one).
+      const [{ pid }] = (await db.dataSource.query(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      )) as Array<{ pid: number }>
       await db.dataSource.query(`SELECT pg_terminate_backend(?)`, [pid])
       await new Promise<void>((resolve) => (lost.aborted ? resolve() : lost.addEventListener('abort', () => resolve(), { once: true })))
       // Released by the server with its connection: another holder gets it.
