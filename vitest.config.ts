@@ -65,6 +65,10 @@ export default defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
+    // Most files wait on I/O (Chromium, PostgreSQL, child hosts): on a 2-core machine vitest's default
+    // (cores - 1 = one worker) leaves the CPUs idle most of the run. Files of both projects share these workers;
+    // 4 showed lease and 40,000-row tests missing their bounds on a machine busy with other work. `--maxWorkers 1` to debug.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],

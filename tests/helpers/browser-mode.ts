@@ -39,7 +39,11 @@ export async function startBrowserMode(options: {
   child.stderr!.on('data', (chunk) => (stderr += chunk))
   let stdout = ''
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`browser mode did not print PANEL_URL in time. stderr:\n${stderr}`)), options.timeoutMs ?? 30_000)
+    // A bound on an awaited line (files run side by side on a loaded machine); a child that missed it is stopped, not left behind.
+    const timer = setTimeout(() => {
+      void stopChild(child, 'SIGKILL')
+      reject(new Error(`browser mode did not print PANEL_URL in time. stderr:\n${stderr}`))
+    }, options.timeoutMs ?? 60_000)
     child.stdout!.on('data', (chunk) => {
       stdout += chunk
       const match = /^PANEL_URL=(\S+)$/m.exec(stdout)

@@ -4,7 +4,7 @@
  * Done (counted by the sandbox's GoLogin, not the panel), and the failure list as CSV with no secret in it.
  */
 import { parse } from 'csv-parse/sync'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { FAILURE_CSV_COLUMNS } from '../../../src/shared/contract/triage'
 import { panelWorld } from './panel-world'
 
@@ -84,8 +84,9 @@ describe('failure triage', () => {
 
     expect(await world.call('triage:done', { profileId: opened.profileId })).toEqual({ profileId: opened.profileId, cleared: false })
     expect(await world.untilDone(batch.batchId)).toMatchObject({ succeeded: 1 })
-    // GoLogin saw two starts and two stops, never two browsers at once; nothing is left running.
-    expect(gologin()).toMatchObject({ running: 0, starts: 2, stops: 2, peak: 1 })
+    // GoLogin saw two starts and two stops, never two browsers at once; nothing is left running (the session ends when
+    // its tokens are stored, its profile's stop just after: awaited, not read at once).
+    await vi.waitFor(() => expect(gologin()).toMatchObject({ running: 0, starts: 2, stops: 2, peak: 1 }), { timeout: 30_000, interval: 50 })
     expect(await world.call('triage:opened')).toEqual([])
     expect((await world.failure('triage:done', { profileId: opened.profileId })).errorCode).toBe('NOT_FOUND')
   })

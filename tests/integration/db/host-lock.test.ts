@@ -5,7 +5,7 @@
  * the lock once its holder lets go.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { withAdvisoryLock, withHostLock } from '../../../src/main/db/host-lock'
+import { hostLockKey, withAdvisoryLock, withHostLock } from '../../../src/main/db/host-lock'
 import { openTestDb } from './test-db'
 
 const opened: Array<{ close(): Promise<void> }> = []
@@ -18,11 +18,15 @@ describe('host locks on PostgreSQL', () => {
     const db = await openTestDb()
     opened.push(db)
     const outcome = await withHostLock(db.dataSource, 'profileSync', async (lost) => {
-      const [{ pid }] = (await db.dataSource.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`)) as Array<{ pid: number }>
+      // pg_locks spans the whole server: only this test's own database (other test files run beside this one).
+      const [{ pid }] = (await db.dataSource.query(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      )) as Array<{ pid: number }>
       await db.dataSource.query(`SELECT pg_terminate_backend(?)`, [pid])
       await new Promise<void>((resolve) => (lost.aborted ? resolve() : lost.addEventListener('abort', () => resolve(), { once: true })))
-      // Released by the server with its connection: another holder gets it.
-      const again = await withHostLock(db.dataSource, 'profileSync', async () => 'taken elsewhere')
+      // Released by the server with its connection: another holder gets it. The backend reports its termination before
+      // it releases its locks, so the other holder waits its turn (a single try can still find it held on a busy machine).
+      const again = await withAdvisoryLock(db.dataSource, hostLockKey('profileSync'), 'wait', async () => 'taken elsewhere')
       return { lost: lost.aborted, again }
     })
     expect(outcome).toEqual({ ran: true, value: { lost: true, again: { ran: true, value: 'taken elsewhere' } } })

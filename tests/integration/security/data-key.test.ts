@@ -70,7 +70,9 @@ function logText(core: Core): string {
   return fs.readFileSync(core.logs.filePath!, 'utf8') + JSON.stringify(core.logs.ring.recent(10_000))
 }
 
-describe('data key export and import', () => {
+// Every export and import derives its key with scrypt at OWASP's cost (128 MiB, ~0.5 s on a quiet core): CPU-bound by
+// design, so these tests get a bound that holds while other files run beside them, not the suite's 30 s.
+describe('data key export and import', { timeout: 90_000 }, () => {
   it('a host started with DATA_KEY_FILE opens a database sealed with that key, reads its secrets, and keeps the key for later starts', async () => {
     const a = await hostWithSecret()
     const b = await folderSharingDatabaseOf(a.dir)
