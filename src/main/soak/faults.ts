@@ -32,7 +32,8 @@ const STOP_FAILURES = 2
  * (see the README's soak section); a kill of a host may cause the `kill` ones on the hosts that take its work over.
  */
 export const EXPECTED_ERROR_EVENTS: Record<SoakFault | 'kill', readonly string[]> = {
-  stop_failure: [],
+  // A refused stop is an error the operator must see (its slot stays taken until a retried stop succeeds).
+  stop_failure: ['gologin.slots:gologin.profile.stop_failed'],
   slow_approval: [],
   token_500_once: [],
   token_reset_once: [],
