@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config'
 const POSTGRES_ONLY = [
   'tests/integration/db/postgres.test.ts',
   'tests/integration/db/host-lock.test.ts',
+  'tests/integration/db/terminated-connections.test.ts',
   'tests/integration/gologin/shared-budget.test.ts',
   'tests/integration/gologin-service/shared-sync.test.ts',
   // Settings → Database and hosts: joining a shared PostgreSQL database (from a host on SQLite).

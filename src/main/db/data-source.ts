@@ -12,7 +12,7 @@ import { withAdvisoryLock } from './host-lock'
 import { databaseKind, type DatabaseKind } from './dialect'
 import { ENTITIES } from './entities'
 import { MIGRATION_NAMES, MIGRATIONS } from './migrations'
-import { createPostgresDataSource, describePostgresUrl, isTransactionConflict } from './postgres'
+import { createPostgresDataSource, describePostgresUrl, guardDataSourceConnections, isTransactionConflict } from './postgres'
 import { activateSecretBox, SecretGuardSubscriber } from './secret-column'
 import { sqliteDateTime } from './sqlite-handle'
 import { TypeOrmLogAdapter } from './typeorm-logger'
@@ -219,6 +219,7 @@ async function exclusiveStartUp<T>(dataSource: DataSource, work: () => Promise<T
 async function initialize(dataSource: DataSource, location: string): Promise<void> {
   try {
     await dataSource.initialize()
+    if (databaseKind(dataSource) === 'postgres') guardDataSourceConnections(dataSource)
   } catch (error) {
     if (error instanceof AppException) throw error
     // A host name with several addresses fails with an AggregateError whose own message is empty.

@@ -268,7 +268,30 @@ export function sidePool(dataSource: DataSource, options: { max: number; applica
   })
   // An idle connection the server dropped must not bring the process down: the next query reconnects.
   pool.on('error', options.onError)
+  guardConnections(pool)
   return pool
+}
+
+type GuardedPool = Pick<pg.Pool, 'on'> & { _clients?: Array<Pick<pg.PoolClient, 'on'>> }
+
+/**
+ * Every connection of `pool`, from now on and already open, keeps an 'error' listener of its own for its whole life.
+ * pg reports a connection the server ended (a restart, a failover, pg_terminate_backend) as an 'error' event on it, and
+ * pg-pool listens only while the connection is idle: ended while checked out, in the moment between a holder's own
+ * listener going and the pool dropping it (seen twice in fenced-work runs, "Connection terminated unexpectedly" and
+ * "terminating connection due to administrator command"), the event had no listener and ended the whole process. The
+ * statements that used the connection fail as before and the pool drops it; only the crash is gone.
+ */
+export function guardConnections(pool: GuardedPool): void {
+  const guard = (client: Pick<pg.PoolClient, 'on'>) => void client.on('error', () => undefined)
+  for (const client of pool._clients ?? []) guard(client)
+  pool.on('connect', guard)
+}
+
+/** The panel's own pool (TypeORM's) guarded as `guardConnections` says; call once the data source is initialized. */
+export function guardDataSourceConnections(dataSource: DataSource): void {
+  const master = (dataSource.driver as unknown as { master?: GuardedPool }).master
+  if (master) guardConnections(master)
 }
 
 /** The startup options with this pool's own statement timeout (a little past its client-side timeout). */
