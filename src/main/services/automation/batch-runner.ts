@@ -846,11 +846,15 @@ export class BatchRunner {
   /** Shutdown: pushes what is pending, then progress is pushed without queries (the database closes next). */
   private async closeProgress(): Promise<void> {
     if (this.progressTicker) clearInterval(this.progressTicker)
-    if (this.progressTimer) clearTimeout(this.progressTimer)
-    this.progressTimer = null
-    await this.counting
-    if (this.dirty.size) await this.pushDirty()
-    await Promise.allSettled([...this.announcing])
+    // A batch's end is announced with its last count: awaited first, so its final progress (pushed through the
+    // count window) is sent before close returns rather than by a timer after the database closed.
+    for (let round = 0; round < 3 && (this.announcing.size || this.dirty.size || this.counting || this.progressTimer); round++) {
+      await Promise.allSettled([...this.announcing])
+      if (this.progressTimer) clearTimeout(this.progressTimer)
+      this.progressTimer = null
+      await this.counting
+      if (this.dirty.size) await this.pushDirty()
+    }
     this.progressClosed = true
   }
 }
