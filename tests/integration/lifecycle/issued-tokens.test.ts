@@ -1,0 +1,93 @@
+/**
+ * A token that X has issued is stored or revoked, never dropped: a panel SIGKILLed after X answered the code
+ * exchange and before the tokens reached the database leaves them in its journal of issued sets, and its restart
+ * on the same data folder revokes them at X before it claims work. Checked from the X sandbox's own records of
+ * what it issued, against what the database stored (decrypted with the panel's data key).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createCore } from '../../../src/main/core'
+import { AuthorizationSessionEntity, openDatabase } from '../../../src/main/db'
+import { LogSystem } from '../../../src/main/logging/logger'
+import { ISSUED_TOKENS_FILE_NAME } from '../../../src/main/services/lifecycle/issued-tokens-journal'
+import { prepareSandboxData, startSandboxMode } from '../../../src/main/sandbox'
+import { FileKeyStore } from '../../../src/main/security/file-key-store'
+import { startBrowserMode, stopChild } from '../../helpers/browser-mode'
+import { tempDir } from '../../helpers/temp-dir'
+import { freshPostgresUrl } from '../../helpers/test-database'
+import { connectPanel, until } from './panel-process'
+
+const cleanups: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+})
+
+/** The batch's stored access tokens, decrypted with the data key in `dataDir` (the panel stopped). */
+async function storedAccessTokens(dataDir: string, databaseUrl: string, batchId: string): Promise<string[]> {
+  const log = new LogSystem({ dir: null, console: false, level: 'warn' }).logger('test')
+  const db = await openDatabase({ dataDir, keyStore: new FileKeyStore({ dir: dataDir, log }), log, databaseUrl, poolSize: 2 })
+  try {
+    const rows = await db.dataSource.getRepository(AuthorizationSessionEntity).find({ where: { batchId } })
+    return rows.flatMap((row) => (row.accessToken ? [row.accessToken] : []))
+  } finally {
+    await db.close()
+  }
+}
+
+describe('issued tokens survive a kill', () => {
+  it('a panel killed between X issuing tokens and storing them revokes that set when it starts again', { timeout: 180_000 }, async () => {
+    const sandbox = await startSandboxMode({
+      dataDir: tempDir('issued-sandbox-'),
+      behaviours: 'none',
+      consentDelayMs: 300,
+      sharedBrowser: true,
+      // Long enough that the panel certainly sits between the exchange and the store when it is killed.
+      slowLink: { usersMeMs: 8_000 },
+    })
+    cleanups.push(() => sandbox.close())
+    const databaseUrl = await freshPostgresUrl()
+    const db = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+    cleanups.push(() => db.end())
+    const env = { ...sandbox.env, DATABASE_URL: databaseUrl, PROFILE_SYNC_INTERVAL: '0', GOLOGIN_LAUNCHER: 'cloud', CLAIM_LEASE_SECONDS: '120', MAX_CONCURRENT_PROFILES: '2' }
+    const dataDir = tempDir('issued-panel-')
+    const setup = await createCore({ dataDir, mode: 'browser', env, sandbox: null, logLevel: 'warn' })
+    await prepareSandboxData(sandbox, { dataSource: setup.db.dataSource, apiApps: setup.apiApps })
+    await setup.close()
+
+    const accounts = sandbox.accounts().slice(0, 2)
+    for (const account of accounts) sandbox.setBehaviour({ username: account.username }, 'slow_users_me')
+    const first = await startBrowserMode({ dataDir, env })
+    cleanups.push(() => first.stop())
+    const panel = await connectPanel(first)
+    const started = await panel.call('batch:start', { profileIds: accounts.map((x) => x.profileId), apiApp: 'SANDBOX1' })
+    panel.close()
+
+    // X issued a set (the sandbox's own record) and the panel is waiting for /users/me: kill it now.
+    await until('X issued a token set', () => sandbox.x.issuedTokens().length > 0, 90_000)
+    first.child.kill('SIGKILL')
+    await stopChild(first.child)
+    const issuedBeforeKill = sandbox.x.issuedTokens().map((t) => t.accessToken)
+    expect(issuedBeforeKill.length).toBeGreaterThan(0)
+    // Sealed with the data key: no token is in the journal as text (whether it is there at all shows below).
+    const journalFile = path.join(dataDir, ISSUED_TOKENS_FILE_NAME)
+    const journal = fs.existsSync(journalFile) ? fs.readFileSync(journalFile, 'utf8') : ''
+    for (const token of issuedBeforeKill) expect(journal).not.toContain(token)
+
+    const rows = async () => (await db.query<{ status: string }>(`SELECT status FROM authorization_sessions WHERE batch_id = $1`, [started.batchId])).rows
+    const second = await startBrowserMode({ dataDir, env })
+    cleanups.push(() => second.stop())
+    await until('every session completed', async () => (await rows()).every((r) => r.status === 'completed'), 120_000)
+    await second.stop()
+
+    const stored = new Set(await storedAccessTokens(dataDir, databaseUrl, started.batchId))
+    const issued = sandbox.x.issuedTokens()
+    const dropped = issued.filter((t) => !t.revoked && !stored.has(t.accessToken) && !t.refreshUsed).map((t) => `@${t.username} issued ${t.issuedAt.toISOString()}`)
+    expect(dropped).toEqual([])
+    // The sets issued to the killed run were revoked (the requeued sessions got new ones, which are stored).
+    for (const token of issuedBeforeKill) expect(issued.find((t) => t.accessToken === token)?.revoked).toBe(true)
+    expect(stored.size).toBe(accounts.length)
+    expect(fs.existsSync(path.join(dataDir, ISSUED_TOKENS_FILE_NAME))).toBe(false)
+  })
+})
