@@ -64,7 +64,7 @@ export class IssuedTokensJournal {
 
   /**
    * Writes the set down before anything else happens to it (synchronous and flushed: on disk before this returns).
-   * Answers the entry's id for `cross`. Throws if it cannot be written (the caller then revokes at once).
+   * Answers the entry's id for `cross`. Throws if it cannot be written (the automator logs that and goes on to store or revoke).
    */
   record(entry: { sessionId: string; apiApp: string; flow: IssuedFlow; tokens: IssuedTokenSet; issuedAt?: Date }): string {
     const id = randomUUID()
