@@ -359,6 +359,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       hostId,
     })
     onClose('workers', () => background.stop())
+    // Token sets a killed run was issued and never stored: revoked at X before this host claims any work.
+    await authorization.revokeLeftoverIssued()
     recovered(background.recovery.profilesNotStopped)
     info.restart = restartNotice(background.recovery, previousRunLastLogAt)
     const { workers, tokenExport } = background

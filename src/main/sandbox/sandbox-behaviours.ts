@@ -12,14 +12,14 @@ import type { AccountBehaviour, AccountFaults } from './x/state'
 export const SANDBOX_BEHAVIOURS = [
   'ok', 'logged_out', 'locked', 'suspended', 'denies', 'slow', 'error', 'no_button', 'bad_state',
   'wrong_account', 'no_session', 'start_failure', 'proxy_failure',
-  'slow_approval', 'approval_xhr_slow', 'slow_token', 'token_500_once', 'token_reset_once', 'users_me_503_once',
+  'slow_approval', 'approval_xhr_slow', 'slow_token', 'token_500_once', 'token_reset_once', 'users_me_503_once', 'slow_users_me',
   'locale_es', 'locale_ja', 'locale_ar', 'stop_failure',
 ] as const
 export type SandboxBehaviour = (typeof SANDBOX_BEHAVIOURS)[number]
 
 /** Healthy accounts on a slow or flaky link, or in another language: they must complete like `ok`. */
 export const HEALTHY_BEHAVIOURS: readonly SandboxBehaviour[] = [
-  'ok', 'slow', 'slow_approval', 'approval_xhr_slow', 'slow_token', 'token_500_once', 'token_reset_once', 'users_me_503_once',
+  'ok', 'slow', 'slow_approval', 'approval_xhr_slow', 'slow_token', 'token_500_once', 'token_reset_once', 'users_me_503_once', 'slow_users_me',
   'locale_es', 'locale_ja', 'locale_ar',
 ]
 
@@ -38,9 +38,11 @@ export interface SlowLink {
   approvalMs: number
   /** The token endpoint looks at a code exchange only after this long (default 12 s). */
   tokenMs: number
+  /** `/users/me` answers this long after it is asked (default 10 s): the tokens are issued, not yet stored. */
+  usersMeMs?: number
 }
 
-export const DEFAULT_SLOW_LINK: SlowLink = { approvalMs: 8_000, tokenMs: 12_000 }
+export const DEFAULT_SLOW_LINK: SlowLink = { approvalMs: 8_000, tokenMs: 12_000, usersMeMs: 10_000 }
 
 /** The account a sandbox behaviour is applied to. */
 export interface BehaviourTarget {
@@ -66,6 +68,7 @@ function xSide(behaviour: SandboxBehaviour, slow: SlowLink): { behaviour: Accoun
       tokenDelayMs: behaviour === 'slow_token' ? slow.tokenMs : 0,
       tokenFaults: behaviour === 'token_500_once' ? ['500'] : behaviour === 'token_reset_once' ? ['reset'] : [],
       usersMeFaults: behaviour === 'users_me_503_once' ? [503] : [],
+      usersMeDelayMs: behaviour === 'slow_users_me' ? (slow.usersMeMs ?? DEFAULT_SLOW_LINK.usersMeMs ?? 0) : 0,
     },
   }
 }

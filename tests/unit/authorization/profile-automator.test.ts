@@ -196,4 +196,37 @@ describe('ProfileAutomator', () => {
     // The outcome is recorded first; run() returns once the profile is stopped.
     expect(events.slice(-3)).toEqual(['fail:failed:INTERNAL_ERROR', 'stop asked', 'released'])
   })
+
+  it('journals the issued set before /users/me and crosses it out once it is stored or revoked; a failed revoke keeps it', async () => {
+    const journal = (events: string[]) => ({
+      record: (entry: { sessionId: string; flow: string }) => (events.push(`journal:${entry.sessionId}:${entry.flow}`), 'e1'),
+      cross: (id: string) => void events.push(`cross:${id}`),
+    })
+    const stored = fakes()
+    stored.deps.issuedJournal = journal(stored.events)
+    const verify = stored.deps.oauth.verifyCredentials
+    stored.deps.oauth = { ...stored.deps.oauth, verifyCredentials: async (...args) => (stored.events.push('users/me'), verify(...args)) }
+    expect(await new ProfileAutomator(stored.deps).run(job, new AbortController().signal)).toMatchObject({ status: 'completed' })
+    const order = stored.events.filter((e) => /^(journal|users|complete|cross)/.test(e))
+    expect(order).toEqual(['journal:s1:oauth2', 'users/me', 'complete', 'cross:e1'])
+
+    // The wrong account: revoked, then crossed out.
+    const mismatch = fakes()
+    mismatch.deps.issuedJournal = journal(mismatch.events)
+    mismatch.deps.oauth = { ...mismatch.deps.oauth, verifyCredentials: async () => ({ id: '2', name: 'B', username: 'bob', rateLimit: null }) }
+    expect(await new ProfileAutomator(mismatch.deps).run(job, new AbortController().signal)).toMatchObject({ errorCode: 'ACCOUNT_MISMATCH' })
+    expect(mismatch.events.filter((e) => /^(journal|revoke|cross)/.test(e))).toEqual(['journal:s1:oauth2', 'revoke:access_token', 'revoke:refresh_token', 'cross:e1'])
+
+    // X does not take the revoke: the entry stays for the next start-up.
+    const down = fakes()
+    down.deps.issuedJournal = journal(down.events)
+    down.deps.oauth = {
+      ...down.deps.oauth,
+      verifyCredentials: async () => ({ id: '2', name: 'B', username: 'bob', rateLimit: null }),
+      revoke: async () => Promise.reject(new TwitterAPIException(503, 'Service Unavailable')),
+    }
+    expect(await new ProfileAutomator(down.deps).run(job, new AbortController().signal)).toMatchObject({ errorCode: 'ACCOUNT_MISMATCH' })
+    expect(down.events).toContain('journal:s1:oauth2')
+    expect(down.events.filter((e) => e.startsWith('cross'))).toEqual([])
+  })
 })

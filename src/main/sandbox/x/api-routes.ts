@@ -123,6 +123,8 @@ export function registerApiRoutes(app: FastifyInstance, state: XSandboxState, op
     if (!token.scopes.includes('users.read') || !token.scopes.includes('tweet.read')) {
       return reply.status(403).send({ title: 'Forbidden', type: 'about:blank', status: 403, detail: 'The token lacks the users.read and tweet.read scopes.' })
     }
+    const delayMs = state.account(token.username)?.usersMeDelayMs
+    if (delayMs) await delay(delayMs, options.closing)
     const fault = state.takeUsersMeFault(token.username)
     if (fault) return reply.status(fault).send({ title: fault === 503 ? 'Service Unavailable' : 'Error', type: 'about:blank', status: fault, detail: `Sandbox: injected ${fault}` })
     const window = state.countUsersMe(token.userId, options.usersMeLimit.limit, options.usersMeLimit.windowMs)

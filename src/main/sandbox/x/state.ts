@@ -68,6 +68,8 @@ export interface AccountFaults {
   tokenFaults?: TokenFault[]
   /** The next users/me calls for this account answer these statuses, one each. */
   usersMeFaults?: number[]
+  /** users/me calls for this account are answered only after this long. */
+  usersMeDelayMs?: number
 }
 
 export interface AccountInput extends AccountFaults {

@@ -6,10 +6,11 @@
 import os from 'node:os'
 import path from 'node:path'
 import { consentGraces } from '../../../shared/consent-timing'
-import { sidePool, type Database } from '../../db'
+import { activeSecretBox, sidePool, type Database } from '../../db'
 import type { EventHub } from '../../ipc/event-hub'
 import type { LogSystem } from '../../logging/logger'
 import type { ApiAppService } from '../api-apps/api-app-service'
+import { IssuedTokensJournal, revokeLeftoverIssued, type IssuedRecoveryReport } from '../lifecycle/issued-tokens-journal'
 import type { ProfileSlots } from '../gologin/profile-slots'
 import { OAuth1Client } from '../oauth/oauth1-client'
 import { OAuthService } from '../oauth/oauth-service'
@@ -84,6 +85,11 @@ export interface AuthorizationEngine {
   close(): Promise<void>
   /** Shutdown, before the database closes: waits (bounded) for attempts past the consent page to store or revoke their tokens. */
   settleCaptured(timeoutMs: number): Promise<number>
+  /**
+   * Start-up, before any work is claimed: revokes at X the token sets an earlier run of this data folder was issued and
+   * neither stored nor revoked (it was killed in between); entries whose revoke fails stay for the next start-up.
+   */
+  revokeLeftoverIssued(): Promise<IssuedRecoveryReport>
 }
 
 export function createAuthorizationEngine(deps: AuthorizationEngineDeps): AuthorizationEngine {
@@ -136,6 +142,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     log: logs.logger('hosts'),
   })
   const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver } : null })
+  const issuedJournal = new IssuedTokensJournal({ dataDir: deps.dataDir, box: activeSecretBox, log: logs.logger('lifecycle') })
   const automator = new ProfileAutomator({
     store,
     profiles: slots,
@@ -160,6 +167,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     limits: () => ({ accountTimeoutSeconds: settings.get('accountTimeoutSeconds') }),
     ...(deps.tokenStoreWindowMs !== undefined ? { storeRetry: { windowMs: deps.tokenStoreWindowMs } } : {}),
     screenshotDir,
+    issuedJournal,
     logger: log,
   })
   const preflight = new AuthorizationPreflight({
@@ -209,6 +217,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     deadHosts,
     hostDrain,
     settleCaptured: (timeoutMs) => automator.settleCaptured(timeoutMs),
+    revokeLeftoverIssued: () => revokeLeftoverIssued(issuedJournal, { apiApps, oauth, oauth1 }, logs.logger('lifecycle')),
     async close() {
       stopWatching()
       stopSlots()

@@ -19,6 +19,7 @@ import type { OAuth1Client } from '../oauth/oauth1-client'
 import type { OAuthService } from '../oauth/oauth-service'
 import type { ConsentRunner } from './consent-runner'
 import { prepareConsent, type PreparedConsent } from './oauth-flows'
+import type { IssuedFlow, IssuedTokensJournal } from '../lifecycle/issued-tokens-journal'
 import { isClaimLost, type CompletedAttempt, type SessionJob, type SessionStore, type StoredTokens, type TerminalStatus } from './session-store'
 
 /** Default of `storeRetry.windowMs`. */
@@ -56,6 +57,11 @@ export interface ProfileAutomatorDeps {
   storeRetry?: { windowMs: number; minTimeoutMs?: number }
   /** Where failure screenshots go (`<dataDir>/screenshots`); null: none. */
   screenshotDir: string | null
+  /**
+   * The write-ahead journal of issued token sets (`<dataDir>/issued-tokens.json`): written the moment X answers,
+   * crossed out once the set is stored or revoked, so a kill in between leaves it for the next start-up to revoke.
+   */
+  issuedJournal?: Pick<IssuedTokensJournal, 'record' | 'cross'> | null
   logger: Logger
   now?: () => number
 }
@@ -122,6 +128,8 @@ class Attempt {
   private captured = false
   /** Tokens X issued and not yet stored or revoked: whatever happens next, they are one or the other. */
   private issued: { app: ApiAppConfig; tokens: StoredTokens } | null = null
+  /** The issued set's entry in the journal, crossed out once it is stored or revoked. */
+  private journalEntry: string | null = null
   /** A write of the attempt was refused: this host lost its claim (the attempt stops, no approval follows). */
   private readonly fenced = new AbortController()
 
@@ -168,8 +176,7 @@ class Attempt {
       if (prepared.flow === 'oauth1') {
         const access = await this.oauth1().accessToken(app, prepared.requestToken, code, { approvedAt })
         const tokens: StoredTokens = { accessToken: access.token, refreshToken: null, oauthTokenSecret: access.secret, expiresAt: null, scopes: null }
-        this.issued = { app, tokens }
-        const issuedAt = new Date(this.now())
+        const issuedAt = this.noteIssued(app, tokens, 'oauth1')
         this.enterQuietly('verifying')
         // X names the account in its answer: no /users/me needed.
         if (access.screenName.toLowerCase() !== job.username.toLowerCase()) await this.mismatch(app, tokens, access.screenName)
@@ -177,15 +184,14 @@ class Attempt {
         return await this.store(app, tokens, { xUserId: access.userId, warning: null, issuedAt }, startedAt)
       }
       const tokens = await deps.oauth.exchangeCode(app, code, prepared.codeVerifier, { approvedAt })
-      this.issued = { app, tokens }
-      const issuedAt = new Date(this.now())
+      const issuedAt = this.noteIssued(app, tokens, 'oauth2')
       this.enterQuietly('verifying')
       const { xUserId, warning } = await this.verify(app, tokens, timeoutSeconds)
       this.switchTo('store')
       return await this.store(app, tokens, { xUserId, warning, issuedAt }, startedAt)
     } catch (error) {
       // Never dropped: tokens X issued that were neither stored nor revoked yet are revoked now.
-      if (this.issued) await this.revoke(this.issued.app, this.issued.tokens)
+      if (this.issued) await this.revokeIssued(this.issued.app, this.issued.tokens)
       const failure = this.failureOf(error)
       const status = statusFor(failure)
       try {
@@ -357,43 +363,76 @@ class Attempt {
         { cause: error },
       )
     }
-    this.issued = null
     if (outcome && outcome.stored === 'superseded') {
       this.log.warn('authorization.superseded', { by: outcome.by }, `@${this.job.username}: this host lost its claim and a newer token set is stored (session ${outcome.by}); the tokens it got were revoked`)
-      await this.revoke(app, tokens)
+      await this.revokeIssued(app, tokens)
       return this.finished('cancelled', new DomainException('INTERRUPTED', 'This host lost its claim on the attempt, and a newer token set of the account is stored; the tokens it got were revoked.'))
     }
+    this.issued = null
+    this.crossOut()
     if (outcome && outcome.stored === 'orphan') {
       this.log.warn('authorization.kept_after_claim_lost', { keptIn: outcome.sessionId }, `@${this.job.username}: this host lost its claim; the tokens it got are the account's newest and were kept (session ${outcome.sessionId})`)
     }
     return this.finished('completed', null)
   }
 
-  /** Revokes tokens X issued that will not be stored; they are then off the "issued" books. */
-  private async revokeIssued(app: ApiAppConfig, tokens: StoredTokens): Promise<void> {
-    this.issued = null
-    await this.revoke(app, tokens)
+  /**
+   * X answered the exchange: the set goes to the journal (synchronously, flushed) before anything else is done with it.
+   * A journal that cannot be written is logged (never the tokens) and the attempt goes on: the store or revoke still follows.
+   */
+  private noteIssued(app: ApiAppConfig, tokens: StoredTokens, flow: IssuedFlow): Date {
+    this.issued = { app, tokens }
+    const issuedAt = new Date(this.now())
+    if (this.deps.issuedJournal) {
+      try {
+        this.journalEntry = this.deps.issuedJournal.record({ sessionId: this.job.sessionId, apiApp: app.name, flow, tokens, issuedAt })
+      } catch (error) {
+        this.log.error('authorization.issued_journal_failed', { err: error }, 'Could not write the issued token set to the journal; a crash before it is stored would leave it live at X')
+      }
+    }
+    return issuedAt
   }
 
-  private async revoke(app: ApiAppConfig, tokens: StoredTokens): Promise<void> {
+  /** The issued set is stored or revoked: off the journal. */
+  private crossOut(): void {
+    if (this.journalEntry === null) return
+    this.deps.issuedJournal?.cross(this.journalEntry)
+    this.journalEntry = null
+  }
+
+  /**
+   * Revokes tokens X issued that will not be stored; they are then off the "issued" books. A revoke that failed
+   * leaves the journal entry, so the next start-up tries again.
+   */
+  private async revokeIssued(app: ApiAppConfig, tokens: StoredTokens): Promise<void> {
+    this.issued = null
+    if (await this.revoke(app, tokens)) this.crossOut()
+  }
+
+  /** Answers whether every token of the set was revoked. */
+  private async revoke(app: ApiAppConfig, tokens: StoredTokens): Promise<boolean> {
     if (tokens.oauthTokenSecret) {
       // OAuth 1.0a: one call invalidates the pair.
       try {
         await this.oauth1().invalidate(app, { token: tokens.accessToken, secret: tokens.oauthTokenSecret })
+        return true
       } catch (error) {
         this.log.error('authorization.invalidate_failed', { err: error }, 'Could not invalidate the OAuth 1.0a token of an unusable authorization')
+        return false
       }
-      return
     }
     const revocations: Array<[string, 'access_token' | 'refresh_token']> = [[tokens.accessToken, 'access_token']]
     if (tokens.refreshToken) revocations.push([tokens.refreshToken, 'refresh_token'])
+    let all = true
     for (const [token, hint] of revocations) {
       try {
         await this.deps.oauth.revoke(app, token, hint)
       } catch (error) {
+        all = false
         this.log.error('authorization.revoke_failed', { hint, err: error }, `Could not revoke the ${hint.replace('_', ' ')} of an unusable authorization`)
       }
     }
+    return all
   }
 
   private async enter(step: SessionStep): Promise<void> {
