@@ -66,10 +66,12 @@ export default defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
-    // One file at a time unless TEST_WORKERS says otherwise. Most files wait on I/O, and 3 workers ran the suite in
-    // 10.6–13 min instead of ~30 — but on 2 cores one full run in three still failed (an AUTH_TIMEOUT bound, the
-    // import preview's memory bound, a packaging fixture read): the suite is not yet safe side by side, so CI stays serial.
-    maxWorkers: Number(process.env.TEST_WORKERS) || 1,
+    // Most files wait on I/O (Chromium, PostgreSQL, child hosts): vitest's default on 2 cores (cores - 1 = one worker)
+    // runs the suite serially in ~30 min; 3 workers take 10.6–13 min. 4 starved lease and 40,000-row tests. Neither is
+    // free of flakes yet: of this session's full runs, 3 workers passed 2 of 3 (the third failed an AUTH_TIMEOUT bound,
+    // the import preview's memory bound and a packaging fixture read) and serial runs failed a test in each of 3.
+    // `TEST_WORKERS=1 npm test` to debug one file at a time.
+    maxWorkers: Number(process.env.TEST_WORKERS) || 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
