@@ -3,6 +3,8 @@
  * other point is dropped and the interval doubles) and the end-of-run facts the verdict judges.
  */
 
+import type { SoakOptions } from './options'
+
 /** One sample of the whole run. */
 export interface RunSample {
   /** Seconds since the batch started. */
@@ -81,16 +83,7 @@ export interface ErrorEventFacts {
 }
 
 export interface SoakFacts {
-  options: {
-    accounts: number
-    hosts: number
-    database: 'sqlite' | 'postgres'
-    faultRate: number
-    killEveryMin: number | null
-    slots: number
-    seed: number
-    sharedBrowser: boolean
-  }
+  options: Pick<SoakOptions, 'accounts' | 'hosts' | 'database' | 'faultRate' | 'killEveryMin' | 'slots' | 'seed' | 'sharedBrowser'>
   startedAt: string
   finishedAt: string
   durationSec: number

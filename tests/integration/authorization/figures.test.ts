@@ -13,6 +13,7 @@ import type { EventBatch, RequestChannel, RequestInput, RequestOutput } from '..
 import { createCore, type Core } from '../../../src/main/core'
 import { sqliteDateTime } from '../../../src/main/db'
 import { startSandboxMode, type SandboxBehaviour, type SandboxMode } from '../../../src/main/sandbox'
+import { seededRandom } from '../../../src/main/soak/faults'
 import { tempDir } from '../../helpers/temp-dir'
 import { databaseEnv, onPostgres } from '../../helpers/test-database'
 
@@ -27,18 +28,6 @@ const BEHAVIOURS: Record<string, SandboxBehaviour> = {
   user00002: 'slow',
   user00005: 'slow',
   user00009: 'slow',
-}
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 interface DbCounts {
@@ -171,7 +160,7 @@ describe('figures agree with the database', () => {
     const t0 = Date.now()
     await start()
     for (seed of seeds) {
-      const random = rng(seed)
+      const random = seededRandom(seed)
       const pick = <T,>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)]
       for (let i = 0; i < 7; i++) {
         const live = [...shown.values()].filter((p) => p.state === 'running' || p.state === 'paused')
