@@ -10,7 +10,7 @@ import { builtEntries } from './hosts'
 import { renderHtml } from './html'
 import { parseSoakArgs, SOAK_USAGE, SoakUsageError, type SoakOptions } from './options'
 import type { SoakFacts, SoakReport } from './report'
-import { runSoak } from './run'
+import { runSoak, SoakInterrupted } from './run'
 import { describeVerdict, judge } from './verdict'
 
 export { parseSoakArgs, type SoakOptions } from './options'
@@ -29,9 +29,9 @@ export function writeReport(facts: SoakFacts, outDir: string): { report: SoakRep
 }
 
 /** Runs a soak from its options with the built hosts beside this file; answers the report. */
-export async function soak(options: SoakOptions, say: (line: string) => void = () => undefined): Promise<{ report: SoakReport; json: string; html: string }> {
+export async function soak(options: SoakOptions, say: (line: string) => void = () => undefined, signal?: AbortSignal): Promise<{ report: SoakReport; json: string; html: string }> {
   const entries = builtEntries(path.dirname(fileURLToPath(import.meta.url)))
-  const facts = await runSoak(options, entries, say)
+  const facts = await runSoak(options, entries, say, signal)
   return writeReport(facts, options.outDir)
 }
 
@@ -50,7 +50,25 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const say = options.quiet ? () => undefined : (line: string) => process.stdout.write(`${line}\n`)
-  const { report, json, html } = await soak(options, say)
+  // Ctrl-C (or a SIGTERM) ends the run cleanly: hosts stopped, the sandbox's browsers closed, the soak's database
+  // dropped, its work folder removed. A second one exits at once.
+  const stop = new AbortController()
+  const onSignal = (name: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130)
+    process.stderr.write(`\n${name}: stopping the soak (hosts, browsers, database); ${name} again to exit at once\n`)
+    stop.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let outcome: Awaited<ReturnType<typeof soak>>
+  try {
+    outcome = await soak(options, say, stop.signal)
+  } catch (error) {
+    if (!(error instanceof SoakInterrupted)) throw error
+    process.stderr.write(`${error.message}\n`)
+    process.exit(130)
+  }
+  const { report, json, html } = outcome
   process.stdout.write(`\n${describeVerdict(report.verdict)}\n\nReport: ${json}\n        ${html}\n`)
   const failed = report.verdict.checks.filter((check) => check.status === 'fail')
   if (failed.length) {

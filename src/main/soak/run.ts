@@ -28,13 +28,38 @@ const MB = 1024 ** 2
 
 type Say = (line: string) => void
 
-export async function runSoak(options: SoakOptions, entries: { web: string; worker: string }, say: Say = () => undefined): Promise<SoakFacts> {
+/** Thrown by `runSoak` once its signal aborts (Ctrl-C): the hosts, browsers, database and work folder are gone by then. */
+export class SoakInterrupted extends Error {
+  constructor() {
+    super('The soak was interrupted: hosts stopped, browsers closed, its database and work folder removed; no report was written.')
+    this.name = 'SoakInterrupted'
+  }
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+export async function runSoak(options: SoakOptions, entries: { web: string; worker: string }, say: Say = () => undefined, signal?: AbortSignal): Promise<SoakFacts> {
   const random = seededRandom(options.seed)
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-soak-'))
   const cleanups: Array<() => Promise<unknown>> = [async () => fs.rmSync(runDir, { recursive: true, force: true })]
   const hosts: SoakHost[] = []
+  const interrupted = () => {
+    if (signal?.aborted) throw new SoakInterrupted()
+  }
   try {
-    say(`Soak: ${options.accounts} accounts, ${options.hosts} host(s) × ${options.slots} slots, ${options.database}, fault rate ${options.faultRate}${options.killEveryMin ? `, kill every ${options.killEveryMin} min` : ''}, seed ${options.seed}`)
+    say(`Soak: ${options.accounts} accounts, ${options.hosts} host(s) × ${options.slots} slots, ${options.database}, fault rate ${options.faultRate}${options.killEveryMin ? `, kill every ${options.killEveryMin} min` : ''}, seed ${options.seed}; work folder ${runDir}`)
     const sandbox: SandboxMode = await startSandboxMode({ dataDir: path.join(runDir, 'sandbox-data'), profiles: options.accounts, behaviours: 'none', chromePath: options.chromePath, sharedBrowser: options.sharedBrowser })
     cleanups.push(() => sandbox.close())
     const browserDir = path.join(runDir, 'sandbox-data', 'sandbox')
@@ -83,6 +108,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
       cleanups.push(() => host.stop())
       await host.start()
       say(`${label} (${spec.kind}) ready, pid ${host.pid}`)
+      interrupted()
     }
     const db: SoakDb = databaseUrl ? postgresSoakDb(databaseUrl) : sqliteSoakDb(hostDir('h1'))
     cleanups.push(() => db.close())
@@ -92,6 +118,7 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     const dropper = new CdpDropper(sandbox, faults)
     if (options.sharedBrowser) await warmSharedBrowser(sandbox, faults)
     const chromiumBaseline = await quietChromium(browserDir)
+    interrupted()
 
     // ---- sampling ----
     const runSeries = new BoundedSeries<RunSample>()
@@ -186,13 +213,15 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
           break
         }
         if (Date.now() > deadline) break
-        await new Promise((resolve) => setTimeout(resolve, options.sampleEveryMs))
+        await pause(options.sampleEveryMs, signal)
+        interrupted()
       }
     } finally {
       if (killTimer) clearInterval(killTimer)
       clearInterval(dropTimer)
     }
     while (restarting) await new Promise((resolve) => setTimeout(resolve, 200))
+    interrupted()
     for (const host of hosts) if (!host.alive) await host.start().catch((error: Error) => onError({ level: 'error', event: 'soak:restart_failed', host: host.spec.label, at: new Date().toISOString(), example: error.message.slice(0, 400) }))
 
     // ---- settle: every profile stopped, then the end figures ----
@@ -201,7 +230,8 @@ export async function runSoak(options: SoakOptions, entries: { web: string; work
     while (Date.now() < settleBy) {
       const running = Object.values(sandbox.gologin.stats().cloud.hosting.runningByEntrance).reduce((s, n) => s + n, 0)
       if (running === 0 && sandbox.gologin.browsers().length === 0 && (await db.profilesInUse()) === 0) break
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      await pause(500, signal)
+      interrupted()
     }
     // Chromium's helper processes go a moment after their browser.
     const chromiumBy = Date.now() + 15_000

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { writeReport } from '../../../src/main/soak'
 import { builtEntries } from '../../../src/main/soak/hosts'
 import { parseSoakArgs } from '../../../src/main/soak/options'
-import { runSoak } from '../../../src/main/soak/run'
+import { chromiumProcesses } from '../../../src/main/soak/probes'
+import { runSoak, SoakInterrupted } from '../../../src/main/soak/run'
 import { describeVerdict } from '../../../src/main/soak/verdict'
 import { launchPlaywright } from '../../helpers/chromium'
 import { tempDir } from '../../helpers/temp-dir'
@@ -52,5 +53,24 @@ describe('npm run soak', () => {
     await expect.poll(() => page.locator('canvas').count()).toBe(7)
     expect(await page.getByText('PASSED', { exact: true }).isVisible()).toBe(true)
     expect(problems).toEqual([])
+  })
+
+  it('Ctrl-C mid-run: the hosts, every Chromium and the work folder are gone, and no report claims a verdict', { timeout: 120_000 }, async () => {
+    const outDir = tempDir('soak-interrupted-')
+    const options = parseSoakArgs(['--accounts', '8', '--hosts', '1', '--database', 'sqlite', '--fault-rate', '0', '--sample-every', '1', '--slots', '3', '--seed', '7', '--out', outDir, '--quiet'])
+    const stop = new AbortController()
+    let workDir: string | null = null
+    const say = (line: string) => {
+      workDir ??= /work folder (\S+)$/.exec(line)?.[1] ?? null
+      // Interrupted while the sandbox runs browsers (a real Chromium per profile here).
+      if (/ browsers [1-9]/.test(line)) stop.abort()
+    }
+    await expect(runSoak(options, builtEntries(path.join(ROOT, 'out/main')), say, stop.signal)).rejects.toBeInstanceOf(SoakInterrupted)
+    expect(stop.signal.aborted).toBe(true)
+    expect(workDir).not.toBeNull()
+    expect(fs.existsSync(workDir!)).toBe(false)
+    // Counted from /proc: no Chromium left with the run's browser folder on its command line.
+    await expect.poll(() => chromiumProcesses(path.join(workDir!, 'sandbox-data', 'sandbox')), { timeout: 15_000 }).toBe(0)
+    expect(fs.readdirSync(outDir)).toEqual([])
   })
 })
