@@ -36,7 +36,15 @@ function statement(db: SqliteHandle, sql: string, pluck: boolean): SqliteStateme
   return found
 }
 
-export function rowReader(dataSource: DataSource): RowReader {
+export interface RowReaderOptions {
+  /**
+   * PostgreSQL: run each SQL text as a named prepared statement (parsed and planned once per connection, not per
+   * call): for a reader's few hot statements whose plan does not hinge on the values (the REST API's pages).
+   */
+  prepared?: boolean
+}
+
+export function rowReader(dataSource: DataSource, options: RowReaderOptions = {}): RowReader {
   if (databaseKind(dataSource) === 'sqlite') {
     // Resolved on first use: the connection must be open by then.
     const db = () => sqliteHandle(dataSource)
@@ -46,7 +54,7 @@ export function rowReader(dataSource: DataSource): RowReader {
       column: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, true).all(...params) as T[],
     }
   }
-  const query = postgresQuery(dataSource)
+  const query = postgresQuery(dataSource, options.prepared ?? false)
   const all = <T>(sql: string, params: readonly unknown[] = []): Promise<T[]> => query<T>(sql, params, 'object')
   return {
     all,
@@ -69,13 +77,22 @@ function numberedSql(sql: string): string {
   return found
 }
 
+/** Names of the prepared statements, by numbered SQL text: one name per text in the process (a name is per connection). */
+const statementNames = new Map<string, string>()
+
+function statementName(text: string): string {
+  let name = statementNames.get(text)
+  if (name === undefined) statementNames.set(text, (name = `panel_rows_${statementNames.size + 1}`))
+  return name
+}
+
 type PostgresDriverInternals = {
   master?: pg.Pool
   options: { maxQueryExecutionTime?: number }
 }
 
 /** Runs a statement on the data source's pool, as `dataSource.query` would (errors, slow-statement warnings). */
-function postgresQuery(dataSource: DataSource) {
+function postgresQuery(dataSource: DataSource, prepared: boolean) {
   return async <T>(sql: string, params: readonly unknown[], rowMode: 'object' | 'array'): Promise<T[]> => {
     const driver = dataSource.driver as unknown as PostgresDriverInternals
     // Resolved on each call: the pool exists once the data source is initialized.
@@ -87,7 +104,8 @@ function postgresQuery(dataSource: DataSource) {
     let result: pg.QueryResult
     try {
       // On an error pool.query releases the connection as broken (a read timeout included), so it is not reused.
-      result = rowMode === 'array' ? await pool.query({ text, values, rowMode: 'array' }) : await pool.query(text, values)
+      const name = prepared ? statementName(text) : undefined
+      result = rowMode === 'array' ? await pool.query({ name, text, values, rowMode: 'array' }) : await pool.query({ name, text, values })
     } catch (error) {
       throw new QueryFailedError(text, values, error as Error)
     }

@@ -136,6 +136,12 @@ describe('PostgreSQL', () => {
       expect((failure as QueryFailedError).message).toContain('no_such_table')
       // The pool still answers after a failed statement.
       expect(await reader.column('SELECT 1')).toEqual([1])
+      // Prepared: the same rows, on the first call and on later ones (the statement already parsed on the connection).
+      const prepared = rowReader(db.dataSource, { prepared: true })
+      for (let i = 0; i < 3; i++) expect(await prepared.all(sql, params)).toEqual(await db.dataSource.query(sql, params))
+      expect(await prepared.column('SELECT v FROM (VALUES (?::int), (?::int)) AS t (v) ORDER BY v', [2, 1])).toEqual([1, 2])
+      expect(await prepared.all('SELECT * FROM no_such_table').catch((error: unknown) => error)).toBeInstanceOf(QueryFailedError)
+      expect(await prepared.column('SELECT 1')).toEqual([1])
     } finally {
       await db.close()
     }

@@ -16,10 +16,15 @@ afterEach(async () => {
   api = db = null
 })
 
-async function seeded() {
+async function opened() {
   const dir = tempDir('rest-db-')
   const logs = new LogSystem({ dir: null })
   db = await openDatabase({ dataDir: dir, keyStore: new FileKeyStore({ dir }), log: logs.logger('test') })
+  return { db, logs }
+}
+
+async function seeded() {
+  const { db, logs } = await opened()
   await upsertProfiles(
     db.dataSource,
     Array.from({ length: 25 }, (_, i) => ({
@@ -72,6 +77,62 @@ describe('DbRestApiReads', () => {
       tokenExpiresAt: '2026-02-03T02:01:00.000Z',
       tokenStatus: 'valid',
     })
+  })
+
+  it('pages in profile id order at any page size, and sees profiles added since the last page', async () => {
+    const { db: database, reads } = await seeded()
+    // Inserted in an order other than their ids' (the table's ids do not follow the page order).
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `6650bb${String(from + i).padStart(18, '0')}`)
+    const add = (profileIds: string[]) =>
+      upsertProfiles(
+        database.dataSource,
+        profileIds.map((profileId) => ({ profileId, profileName: `Acct ${Number(profileId.slice(6))}`, metadata: {} })),
+        { syncedAt: new Date('2026-02-01T00:00:00.000Z') },
+      )
+    await add(ids(100, 300).reverse())
+    const expectPages = async (all: string[]) => {
+      for (const pageSize of [1, 7, 64, 100, 500]) {
+        const pages = Math.ceil(all.length / pageSize)
+        for (const page of pageSize === 1 ? [1, 2, 64, 65, 129, all.length] : Array.from({ length: pages }, (_, i) => i + 1)) {
+          const answer = await reads.listProfiles(page, pageSize)
+          expect(answer.total).toBe(all.length)
+          expect(answer.items.map((p) => p.id)).toEqual(all.slice((page - 1) * pageSize, page * pageSize))
+        }
+        expect(await reads.listProfiles(pages + 1, pageSize)).toEqual({ items: [], total: all.length })
+      }
+    }
+    await expectPages([...ids(0, 25), ...ids(100, 300)])
+    // Added between the ones there (a later sync): the next page already counts and orders them.
+    await add([...ids(50, 60), ...ids(400, 401)])
+    await expectPages([...ids(0, 25), ...ids(50, 60), ...ids(100, 300), ...ids(400, 401)])
+    // Removed (nothing in the panel deletes profiles today; a page must not trust its anchors if something does).
+    await database.dataSource.query(`DELETE FROM profiles WHERE profile_id IN (?, ?)`, [ids(150, 151)[0], ids(151, 152)[0]])
+    await expectPages([...ids(0, 25), ...ids(50, 60), ...ids(100, 150), ...ids(152, 300), ...ids(400, 401)])
+  })
+
+  it('moves PostgreSQL’s profile set version with added or removed profiles only, not with updates', async () => {
+    const { db: database } = await seeded()
+    if (database.kind !== 'postgres') return
+    const version = async () => ((await database.dataSource.query(`SELECT version::text AS v FROM profile_set_version`)) as Array<{ v: string }>)[0].v
+    const before = await version()
+    await upsertProfiles(database.dataSource, [{ profileId: '6650bb000000000000000003', profileName: 'Renamed', metadata: {} }], { syncedAt: new Date() })
+    await database.dataSource.query(`UPDATE profiles SET in_use = TRUE WHERE profile_id = ?`, ['6650bb000000000000000004'])
+    expect(await version()).toBe(before)
+    await upsertProfiles(database.dataSource, [{ profileId: '6650bb000000000000000099', profileName: 'New', metadata: {} }], { syncedAt: new Date() })
+    const added = await version()
+    expect(added).not.toBe(before)
+    await database.dataSource.query(`DELETE FROM profiles WHERE profile_id = ?`, ['6650bb000000000000000099'])
+    expect(await version()).not.toBe(added)
+  })
+
+  it('pages a table that was empty once profiles arrive', async () => {
+    const { db: database } = await opened()
+    const reads = new DbRestApiReads(database)
+    expect(await reads.listProfiles(1, 10)).toEqual({ items: [], total: 0 })
+    await upsertProfiles(database.dataSource, [{ profileId: '6650bb000000000000000001', profileName: 'First', metadata: {} }], { syncedAt: new Date() })
+    const page = await reads.listProfiles(1, 10)
+    expect(page.total).toBe(1)
+    expect(page.items.map((p) => p.name)).toEqual(['First'])
   })
 
   it('finds a profile by username in any case, with or without @, or by profile id', async () => {

@@ -37,6 +37,9 @@ describe('isoFromSqlite', () => {
     expect(isoFromSqlite('2026-02-03 04:05:06.7')).toBe('2026-02-03T04:05:06.700Z')
     expect(isoFromSqlite('2026-02-03 04:05:06')).toBe('2026-02-03T04:05:06.000Z')
     expect(isoFromSqlite('2026-02-03T04:05:06.000+02:00')).toBe('2026-02-03T02:05:06.000Z')
+    // PostgreSQL's times arrive as ISO text in UTC already (postgres.ts).
+    expect(isoFromSqlite('2026-02-03T04:05:06.789Z')).toBe('2026-02-03T04:05:06.789Z')
+    expect(isoFromSqlite('2026-02-03T04:05:06Z')).toBe('2026-02-03T04:05:06.000Z')
     expect(isoFromSqlite(new Date('2026-02-03T04:05:06.000Z'))).toBe('2026-02-03T04:05:06.000Z')
     expect(isoFromSqlite(null)).toBeNull()
     expect(isoFromSqlite('not a date')).toBeNull()

@@ -18,6 +18,7 @@ import { SessionNotify1781136000000 } from './0012-session-notify'
 import { ManualFix1781740800000 } from './0013-manual-fix'
 import { HostDrain1782345600000 } from './0014-host-drain'
 import { AlertOutbox1782950400000 } from './0015-alert-outbox'
+import { ProfileSetVersion1783555200000 } from './0016-profile-set-version'
 
 export const MIGRATIONS = [
   InitialSchema1704067200000,
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   ManualFix1781740800000,
   HostDrain1782345600000,
   AlertOutbox1782950400000,
+  ProfileSetVersion1783555200000,
 ]
 
 /** Names recorded in the `migrations` table, in order. */

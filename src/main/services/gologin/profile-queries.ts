@@ -72,13 +72,25 @@ const NEWEST_SESSIONS: Record<DatabaseKind, string> = {
       WHERE profile_id = p.profile_id AND status = 'completed' ORDER BY id DESC LIMIT 1) AS a ON TRUE`,
 }
 
+export interface ProfileRowsOptions {
+  /** false: `tokens` is NULL (read back as no tokens), for readers that do not show them (the REST API); default true. */
+  tokens?: boolean
+  /** More output columns, e.g. `, (SELECT …) AS x` (with the leading comma). */
+  extraColumns?: string
+}
+
 /** Profiles chosen by `chosen` (a SELECT over `profiles`), each with its newest attempt and newest completed session. */
-export const profileRowsSql = (chosen: string, orderBy: string, kind: DatabaseKind = 'sqlite') => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
+export const profileRowsSql = (
+  chosen: string,
+  orderBy: string,
+  kind: DatabaseKind = 'sqlite',
+  { tokens = true, extraColumns = '' }: ProfileRowsOptions = {},
+) => `SELECT p.id, p.profile_id, p.profile_name, p.twitter_username, p.api_app, p.mapping_source,
     p.metadata, p.is_active, p.in_use, p.last_synced, p.manual_fix_since, p.manual_fix_reason,
     s.status AS last_status, s.api_app AS last_api_app, s.error_code AS last_error_code,
     COALESCE(s.completed_at, s.started_at, s.created_at) AS last_attempt_at,
     a.completed_at AS last_authorized_at, a.expires_at AS token_expires_at, a.token_status AS token_status,
-    CASE WHEN p.twitter_username IS NULL THEN NULL ELSE ${ACCOUNT_TOKENS[kind]('p.twitter_username')} END AS tokens
+    ${tokens ? `CASE WHEN p.twitter_username IS NULL THEN NULL ELSE ${ACCOUNT_TOKENS[kind]('p.twitter_username')} END` : 'NULL'} AS tokens${extraColumns}
   FROM (${chosen}) AS p
   ${NEWEST_SESSIONS[kind]}
   ORDER BY ${orderBy}`
