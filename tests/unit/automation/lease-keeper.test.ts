@@ -20,7 +20,7 @@ interface Renewal {
 }
 
 /** A claim store whose renewals wait for the test to answer, fail or leave them hanging. */
-function world(options: { onLost?: (sessionId: string) => void } = {}) {
+function world(options: { onLost?: (sessionId: string) => void; ending?: Set<string> } = {}) {
   let now = 1_000_000
   const renewals: Renewal[] = []
   const store = {
@@ -31,9 +31,11 @@ function world(options: { onLost?: (sessionId: string) => void } = {}) {
       })
     },
   }
-  const keeper = new LeaseKeeper({ store, log: captureLogger(), onLost: options.onLost, now: () => now })
+  const log = captureLogger()
+  const keeper = new LeaseKeeper({ store, log, onLost: options.onLost, ending: options.ending, now: () => now })
   return {
     keeper,
+    log,
     renewals,
     now: () => now,
     /** Moves the clock to `at` ms after the start and runs one tick, letting answered renewals settle. */
@@ -87,6 +89,30 @@ describe('LeaseKeeper', () => {
     await w.at(LEASE - MARGIN + 10, start)
     expect(attempt.signal.reason).toBeInstanceOf(LeaseLostException)
     expect(w.renewals).toHaveLength(1)
+  })
+
+  it('an attempt whose end is being written (the write clears its lease): a renewal that no longer finds it is no lost claim, and nothing more is renewed', async () => {
+    const ending = new Set<string>()
+    const lost: string[] = []
+    const w = world({ ending, onLost: (id) => lost.push(id) })
+    const start = w.now()
+    const attempt = new AbortController()
+    w.keeper.track(claim(), attempt, start)
+    await w.at(1_000, start)
+    expect(w.renewals).toHaveLength(1)
+    // The store starts the end's write while that renewal is under way; the write commits first and clears the lease.
+    ending.add('s1')
+    w.renewals[0].answer([])
+    await settle()
+    expect(attempt.signal.aborted).toBe(false)
+    expect(lost).toEqual([])
+    expect(w.log.lines.filter((line) => line.includes('batch.lease_lost'))).toEqual([])
+    // Its end may take longer than the lease: no renewal for it, no deadline.
+    await w.at(LEASE * 2, start)
+    expect(w.renewals).toHaveLength(1)
+    expect(attempt.signal.aborted).toBe(false)
+    w.keeper.untrack('s1')
+    expect(ending.size).toBe(0)
   })
 
   it('a renewal answering that the claim is not held stops the attempt at once, long before its deadline', async () => {

@@ -118,6 +118,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
   const hostId = deps.hostId ?? `${os.hostname()}/${process.pid}`
   const claimStore = claimPool ? new ClaimStore({ pool: claimPool, hostId, leaseMs: deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS, captureGraceMs: deps.captureGraceMs, log: log.child('claims') }) : null
   const handingOver = new Set<string>()
+  const ending = new Set<string>()
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS
   const deadHosts = claimPool
     ? new DeadHosts({
@@ -141,7 +142,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
     running: () => running(),
     log: logs.logger('hosts'),
   })
-  const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver } : null })
+  const store = new SessionStore({ db, events, logger: log, owner: claimStore ? { hostId, handingOver, ending } : null })
   const issuedJournal = new IssuedTokensJournal({ dataDir: deps.dataDir, box: activeSecretBox, log: logs.logger('lifecycle') })
   const automator = new ProfileAutomator({
     store,
@@ -191,6 +192,7 @@ export function createAuthorizationEngine(deps: AuthorizationEngineDeps): Author
       ? {
           store: claimStore,
           handingOver,
+          ending,
           pollMs: deps.claimPollMs,
           launcher: () => settings.get('launcherMode'),
           ready: deps.claimsReady,

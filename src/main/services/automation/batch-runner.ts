@@ -44,6 +44,8 @@ export interface BatchRunnerDeps {
     store: ClaimStore
     pollMs?: number
     handingOver: Set<string>
+    /** Attempts whose end this host's SessionStore is writing (its `owner.ending`): no renewal, no lost claim. */
+    ending?: Set<string>
     launcher?: () => string
     /**
      * Resolves once this host's start-up recovery is done, with the profiles it could not confirm stopped (never
@@ -166,7 +168,7 @@ export class BatchRunner {
     this.queue.on('next', () => this.pump())
     this.shared = deps.claims?.store ?? null
     this.leases = this.shared
-      ? new LeaseKeeper({ store: this.shared, log: this.log, pollMs: deps.claims?.pollMs, onLost: (sessionId) => deps.claims?.handingOver.add(sessionId) })
+      ? new LeaseKeeper({ store: this.shared, log: this.log, pollMs: deps.claims?.pollMs, onLost: (sessionId) => deps.claims?.handingOver.add(sessionId), ending: deps.claims?.ending })
       : null
     this.leases?.start()
     // A resumed host claims (or starts) at once; a drain needs nothing here: the loops ask before each claim.

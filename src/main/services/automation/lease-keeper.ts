@@ -20,6 +20,11 @@ export interface LeaseKeeperOptions {
   marginMs?: number
   /** Told first when an attempt loses its claim (its end is then not written: it goes back to the queue). */
   onLost?: (sessionId: string) => void
+  /**
+   * Attempts whose end this host is writing (SessionStore adds them): that write clears the lease, so a renewal that
+   * no longer finds it is no lost claim, and their deadline no longer matters (the attempt is over). Emptied by `untrack`.
+   */
+  ending?: Set<string>
   now?: () => number
 }
 
@@ -68,6 +73,7 @@ export class LeaseKeeper {
 
   untrack(sessionId: string): void {
     this.held.delete(sessionId)
+    this.options.ending?.delete(sessionId)
   }
 
   /** The claims held now (for handing back what has stopped). */
@@ -90,7 +96,7 @@ export class LeaseKeeper {
   private checkDeadlines(): void {
     const now = this.now()
     for (const held of this.held.values()) {
-      if (held.controller.signal.aborted) continue
+      if (held.controller.signal.aborted || this.options.ending?.has(held.sessionId)) continue
       if (now < held.renewedAt + this.options.store.leaseMs - this.marginMs) continue
       const seconds = Math.round((now - held.renewedAt) / 1_000)
       this.lose(held, `This host could not renew its claim for ${seconds} s (database unreachable?); it stopped the attempt before its lease ran out, and another host takes the account over.`)
@@ -100,14 +106,15 @@ export class LeaseKeeper {
   private async renew(): Promise<void> {
     this.renewing = true
     const sentAt = this.now()
-    const sent = [...this.held.values()].filter((held) => !held.controller.signal.aborted)
+    const sent = [...this.held.values()].filter((held) => !held.controller.signal.aborted && !this.options.ending?.has(held.sessionId))
     try {
       if (!sent.length) return
       const kept = await this.options.store.renew(sent.map(({ sessionId, claim }) => ({ sessionId, claim })))
       for (const held of sent) {
         if (this.held.get(held.sessionId) !== held) continue
         if (kept.has(held.sessionId)) held.renewedAt = Math.max(held.renewedAt, sentAt)
-        // Ended meanwhile (its last write cleared the lease), or taken back: either way nothing is left to do here.
+        // Its end written meanwhile (that write cleared the lease): nothing lost, nothing left to renew.
+        else if (this.options.ending?.has(held.sessionId)) continue
         else this.lose(held, 'This host’s claim on the attempt lapsed; another host takes the account over.')
       }
     } catch (error) {

@@ -103,9 +103,11 @@ export interface SessionStoreDeps {
    * PostgreSQL (claims): this host's writes to a session land only while it holds the claim (`claimed_by` is
    * this host and the lease is live), and a terminal write clears the lease in the same statement. Tokens X
    * issued are stored whatever the lease says. `handingOver`: attempts this host stops to hand them to another
-   * host; their end is not written (the session goes back to the queue). Null: SQLite, every write lands.
+   * host; their end is not written (the session goes back to the queue). `ending`: attempts whose end this host is
+   * writing (the write clears the lease, so a renewal that finds it gone is no lost claim). Null: SQLite, every
+   * write lands.
    */
-  owner?: { hostId: string; handingOver: ReadonlySet<string> } | null
+  owner?: { hostId: string; handingOver: ReadonlySet<string>; ending?: Set<string> } | null
 }
 
 /** Rows per INSERT: 9 parameters each, far below SQLite's variable limit. */
@@ -213,6 +215,7 @@ export class SessionStore {
       completedAt: finishedAt,
       durationMs,
     }
+    this.ending(job)
     const { outcome, replaced } = await this.inOrder(job, () => this.deps.db.transaction(async (manager) => {
       const mine = await manager.update(AuthorizationSessionEntity, this.fence(job, { anyLease: true }), { ...this.endOfClaim(), ...fields })
       let outcome: CompleteOutcome = { stored: 'session' }
@@ -292,6 +295,7 @@ export class SessionStore {
     const { answer, startedAt, finishedAt } = result
     const durationMs = finishedAt.getTime() - startedAt.getTime()
     // The app's callback redeemed the code: recorded while the claim is this host's, even past its lease.
+    this.ending(job)
     const written = await this.inOrder(job, () =>
       this.deps.db.transaction((manager) =>
         manager.update(AuthorizationSessionEntity, this.fence(job, { anyLease: true }), {
@@ -348,6 +352,7 @@ export class SessionStore {
     if (this.deps.owner?.handingOver.has(job.sessionId)) return
     // The database failed before anything was approved: another host (or this one) runs the account again.
     if (this.deps.owner && (error.details as { reason?: unknown } | undefined)?.reason === DATABASE_WRITE_FAILED) return this.requeue(job, error)
+    this.ending(job)
     try {
       await this.write(job, {
       ...this.endOfClaim(),
@@ -441,6 +446,14 @@ export class SessionStore {
       ...(job.claim !== undefined ? { claims: job.claim } : {}),
       ...(options.anyLease ? {} : { leaseUntil: Not(IsNull()) }),
     }
+  }
+
+  /**
+   * PostgreSQL: the attempt's end is about to be written, clearing its lease: the lease keeper stops renewing it
+   * (a renewal that finds the lease gone is this write, not another host taking the account).
+   */
+  private ending(job: SessionJob): void {
+    this.deps.owner?.ending?.add(job.sessionId)
   }
 
   /** PostgreSQL: an attempt's end clears its lease (nothing to renew or take back). */
