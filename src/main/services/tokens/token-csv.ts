@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
 import { activeSecretBox, dialectOf, isoFromSqlite, rowReader } from '../../db'
-import { DataDecryptionException, rowContext, type OpenFailure } from '../../security/secret-box'
+import { DataDecryptionException, rowContext, type BulkOpener, type OpenFailure } from '../../security/secret-box'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
 export type TokenCsvRow = string[]
@@ -22,6 +22,8 @@ export type TokenCsvRow = string[]
 const TABLE = 'authorization_sessions'
 /** Rows per read and decryption: PostgreSQL answers over a socket, so it reads more per round trip. */
 const CHUNK_ROWS = { sqlite: 250, postgres: 1_000 } as const
+/** Text buffered between the rows and the file (or download): a few chunks' worth. */
+const CSV_BUFFER_BYTES = 1024 * 1024
 /**
  * Opaque credentials issued by X: written byte for byte and never prefixed (a `'` would break them), so a token
  * that begins with `-` or `=` is exported as it is; the file is for programs, and a spreadsheet user imports these
@@ -40,6 +42,8 @@ const FORMULA_CHARS = '=+\\-@\\t\\r\\uFF1D\\uFF0B\\uFF0D\\uFF20'
  */
 const FORMULA_AFTER_SEPARATOR = new RegExp(`[,;\\t\\r\\n](?=[ "]*[${FORMULA_CHARS}])`, 'g')
 const FORMULA_AT_START = new RegExp(`^[ "]*[${FORMULA_CHARS}]`)
+/** Where either rule above could match: a separator or line break anywhere, or a formula start. */
+const MAY_NEED_PREFIX = new RegExp(`[,;\\t\\r\\n]|^[ "]*[${FORMULA_CHARS}]`)
 
 /**
  * Prefixes `'` wherever a spreadsheet could start a formula cell in this text, in any locale's split:
@@ -47,6 +51,8 @@ const FORMULA_AT_START = new RegExp(`^[ "]*[${FORMULA_CHARS}]`)
  * (`csvText`).
  */
 export function neutralizeFormula(value: string): string {
+  // Most cells hold no separator and do not start like a formula: nothing to prefix (the common case, tested first).
+  if (!MAY_NEED_PREFIX.test(value)) return value
   const inner = value.replace(FORMULA_AFTER_SEPARATOR, "$&'")
   return FORMULA_AT_START.test(inner) ? `'${inner}` : inner
 }
@@ -106,8 +112,8 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
     const built = read(chunk).then(async (stored) => {
       const byId = new Map(stored.map((row) => [row.id, row]))
       const rows = chunk.flatMap((id) => byId.get(id) ?? [])
-      const tokens = await opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows))
-      return rows.map((row, i) => toCsvRow(row, tokens.slice(3 * i, 3 * i + 3), scopes))
+      const tokens = await openTokens(opener, rows)
+      return rows.map((row, i) => toCsvRow(row, tokens, 3 * i, scopes))
     })
     // Awaited in turn below; until then a failure must not count as unhandled.
     built.catch(() => undefined)
@@ -128,9 +134,29 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
 
 const SECRET_COLUMNS = ['access_token', 'refresh_token', 'oauth_token_secret'] as const
 type SecretColumn = (typeof SECRET_COLUMNS)[number]
-/** Each token is bound to its row (see `SecretBox`): the contexts name the session of each value. */
-function tokenContexts(rows: readonly StoredRow[]): string[] {
-  return rows.flatMap((row) => SECRET_COLUMNS.map((column) => rowContext(TABLE, column, row.session_id)))
+/**
+ * The rows' access token, refresh token and OAuth 1.0a token secret, decrypted (or why not), three per row in that
+ * order; null where nothing is stored. Only stored values go to the opener, each bound to its row (see `SecretBox`):
+ * its context names the session.
+ */
+async function openTokens(opener: BulkOpener, rows: readonly StoredRow[]): Promise<Array<string | null | OpenFailure>> {
+  const values: string[] = []
+  const contexts: string[] = []
+  const slots: number[] = []
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]
+    for (let c = 0; c < SECRET_COLUMNS.length; c++) {
+      const value = row[SECRET_COLUMNS[c]]
+      if (value === null) continue
+      values.push(value)
+      contexts.push(rowContext(TABLE, SECRET_COLUMNS[c], row.session_id))
+      slots.push(r * SECRET_COLUMNS.length + c)
+    }
+  }
+  const opened = await opener.open(values, contexts)
+  const tokens = new Array<string | null | OpenFailure>(rows.length * SECRET_COLUMNS.length).fill(null)
+  for (let i = 0; i < slots.length; i++) tokens[slots[i]] = opened[i]
+  return tokens
 }
 
 function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: SecretColumn): string {
@@ -139,9 +165,11 @@ function openedToken(opened: string | null | OpenFailure, row: StoredRow, column
   throw new DataDecryptionException({ table: TABLE, id: row.id, column }, opened.failure)
 }
 
-/** `opened`: the row's access token, refresh token and OAuth 1.0a token secret, decrypted (or why not). */
-function toCsvRow(row: StoredRow, opened: Array<string | null | OpenFailure>, parsedScopes: Map<string, string>): TokenCsvRow {
-  const [access, refresh, tokenSecret] = opened
+/** `opened[at]`, `[at + 1]`, `[at + 2]`: the row's access token, refresh token and OAuth 1.0a token secret (`openTokens`). */
+function toCsvRow(row: StoredRow, opened: ReadonlyArray<string | null | OpenFailure>, at: number, parsedScopes: Map<string, string>): TokenCsvRow {
+  const access = opened[at]
+  const refresh = opened[at + 1]
+  const tokenSecret = opened[at + 2]
   let scopes = row.scopes === null ? '' : parsedScopes.get(row.scopes)
   if (scopes === undefined) parsedScopes.set(row.scopes!, (scopes = scopesText(row.scopes!)))
   const byColumn: Record<(typeof TOKEN_CSV_COLUMNS)[number], string> = {
@@ -173,7 +201,8 @@ function scopesText(stored: string): string {
 /** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
 export function tokenCsvStream(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): Readable {
   // One CSV text per chunk of rows: the stream machinery runs per chunk, not per row.
-  const csv = new PassThrough()
+  // Room for a few chunks of text, so the next chunk is built while the last one is written.
+  const csv = new PassThrough({ highWaterMark: CSV_BUFFER_BYTES })
   void (async () => {
     try {
       let header = true
@@ -243,7 +272,7 @@ export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly nu
   const target = path.resolve(filePath)
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await pipeline(tokenCsvStream(dataSource, ids, signal), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
+    await pipeline(tokenCsvStream(dataSource, ids, signal), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: CSV_BUFFER_BYTES }))
     await fs.promises.rename(temp, target)
   } catch (error) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined)
