@@ -7,6 +7,8 @@ export interface SqliteStatement {
   get(...params: unknown[]): unknown
   /** Return only the first column of each row. */
   pluck(toggle?: boolean): SqliteStatement
+  /** Return each row as an array of its columns, in order. */
+  raw(toggle?: boolean): SqliteStatement
 }
 
 export interface SqliteHandle {

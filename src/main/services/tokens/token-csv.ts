@@ -61,21 +61,25 @@ function csvCell(value: string, neutralize: boolean): string {
   return neutralize || !TOKEN_ALPHABET.test(value) ? neutralizeFormula(value) : value
 }
 
-interface StoredRow {
-  id: number
-  session_id: string
-  twitter_username: string | null
-  x_user_id: string | null
-  api_app: string
-  access_token: string | null
-  refresh_token: string | null
-  oauth_token_secret: string | null
-  scopes: string | null
-  expires_at: string | null
-  completed_at: string | null
-  profile_id: string
-  profile_name: string | null
-}
+/** One stored row as read (an array: no object per row), in the order of the SELECT in `tokenCsvChunks`. */
+type StoredRow = [
+  id: number,
+  sessionId: string,
+  twitterUsername: string | null,
+  xUserId: string | null,
+  apiApp: string,
+  accessToken: string | null,
+  refreshToken: string | null,
+  oauthTokenSecret: string | null,
+  scopes: string | null,
+  expiresAt: string | null,
+  completedAt: string | null,
+  profileId: string,
+  profileName: string | null,
+]
+const ID = 0
+const SESSION_ID = 1
+const SCOPES = 8
 
 /** Threads that decrypt: one per core spare beside this one, at least one, at most four. */
 const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
@@ -91,7 +95,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   const chunkRows = CHUNK_ROWS[dialect.kind]
   const read = (chunk: number[]) => {
     const { sql: inChunk, params } = dialect.inList('s.id', chunk)
-    return rowsOf.all<StoredRow>(
+    return rowsOf.arrays<StoredRow>(
       `SELECT s.id, s.session_id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
          s.completed_at, s.profile_id, p.profile_name
        FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
@@ -110,8 +114,13 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
     const chunk = ids.slice(next, next + chunkRows)
     next += chunk.length
     const built = read(chunk).then(async (stored) => {
-      const byId = new Map(stored.map((row) => [row.id, row]))
-      const rows = chunk.flatMap((id) => byId.get(id) ?? [])
+      const byId = new Map(stored.map((row) => [row[ID], row]))
+      // In the ids' order; an id whose row is gone since it was listed is left out.
+      const rows: StoredRow[] = []
+      for (const id of chunk) {
+        const row = byId.get(id)
+        if (row) rows.push(row)
+      }
       const tokens = await openTokens(opener, rows)
       return rows.map((row, i) => toCsvRow(row, tokens, 3 * i, scopes))
     })
@@ -134,6 +143,8 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
 
 const SECRET_COLUMNS = ['access_token', 'refresh_token', 'oauth_token_secret'] as const
 type SecretColumn = (typeof SECRET_COLUMNS)[number]
+/** Where each of `SECRET_COLUMNS` is in a `StoredRow`. */
+const SECRET_AT = [5, 6, 7] as const
 /**
  * The rows' access token, refresh token and OAuth 1.0a token secret, decrypted (or why not), three per row in that
  * order; null where nothing is stored. Only stored values go to the opener, each bound to its row (see `SecretBox`):
@@ -146,10 +157,10 @@ async function openTokens(opener: BulkOpener, rows: readonly StoredRow[]): Promi
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]
     for (let c = 0; c < SECRET_COLUMNS.length; c++) {
-      const value = row[SECRET_COLUMNS[c]]
+      const value = row[SECRET_AT[c]]
       if (value === null) continue
       values.push(value)
-      contexts.push(rowContext(TABLE, SECRET_COLUMNS[c], row.session_id))
+      contexts.push(rowContext(TABLE, SECRET_COLUMNS[c], row[SESSION_ID]))
       slots.push(r * SECRET_COLUMNS.length + c)
     }
   }
@@ -162,7 +173,7 @@ async function openTokens(opener: BulkOpener, rows: readonly StoredRow[]): Promi
 function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: SecretColumn): string {
   if (opened === null) return ''
   if (typeof opened === 'string') return opened
-  throw new DataDecryptionException({ table: TABLE, id: row.id, column }, opened.failure)
+  throw new DataDecryptionException({ table: TABLE, id: row[ID], column }, opened.failure)
 }
 
 /** `opened[at]`, `[at + 1]`, `[at + 2]`: the row's access token, refresh token and OAuth 1.0a token secret (`openTokens`). */
@@ -170,20 +181,21 @@ function toCsvRow(row: StoredRow, opened: ReadonlyArray<string | null | OpenFail
   const access = opened[at]
   const refresh = opened[at + 1]
   const tokenSecret = opened[at + 2]
-  let scopes = row.scopes === null ? '' : parsedScopes.get(row.scopes)
-  if (scopes === undefined) parsedScopes.set(row.scopes!, (scopes = scopesText(row.scopes!)))
+  const stored = row[SCOPES]
+  let scopes = stored === null ? '' : parsedScopes.get(stored)
+  if (scopes === undefined) parsedScopes.set(stored!, (scopes = scopesText(stored!)))
   const byColumn: Record<(typeof TOKEN_CSV_COLUMNS)[number], string> = {
-    twitter_username: row.twitter_username ?? '',
-    x_user_id: row.x_user_id ?? '',
-    api_app: row.api_app,
+    twitter_username: row[2] ?? '',
+    x_user_id: row[3] ?? '',
+    api_app: row[4],
     access_token: openedToken(access, row, 'access_token'),
     refresh_token: openedToken(refresh, row, 'refresh_token'),
     oauth_token_secret: openedToken(tokenSecret, row, 'oauth_token_secret'),
     scopes,
-    expires_at: isoFromSqlite(row.expires_at) ?? '',
-    authorized_at: isoFromSqlite(row.completed_at) ?? '',
-    profile_name: row.profile_name ?? '',
-    profile_id: row.profile_id,
+    expires_at: isoFromSqlite(row[9]) ?? '',
+    authorized_at: isoFromSqlite(row[10]) ?? '',
+    profile_name: row[12] ?? '',
+    profile_id: row[11],
   }
   return TOKEN_CSV_COLUMNS.map((column, i) => csvCell(byColumn[column], NEUTRALIZED[i]))
 }
