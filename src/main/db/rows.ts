@@ -18,19 +18,22 @@ export interface RowReader {
   get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>
   /** The first column of every row. */
   column<T>(sql: string, params?: readonly unknown[]): Promise<T[]>
+  /** Every row as an array of its columns in the order selected (no object per row: for reads of many rows). */
+  arrays<T extends readonly unknown[]>(sql: string, params?: readonly unknown[]): Promise<T[]>
 }
 
 /** Prepared statements kept per connection (each reader's few SQL texts). */
 const prepared = new WeakMap<SqliteHandle, Map<string, SqliteStatement>>()
 
-function statement(db: SqliteHandle, sql: string, pluck: boolean): SqliteStatement {
+function statement(db: SqliteHandle, sql: string, mode: 'object' | 'pluck' | 'raw'): SqliteStatement {
   let bySql = prepared.get(db)
   if (!bySql) prepared.set(db, (bySql = new Map()))
-  const key = pluck ? `pluck:${sql}` : sql
+  const key = mode === 'object' ? sql : `${mode}:${sql}`
   let found = bySql.get(key)
   if (!found) {
     found = db.prepare(sql)
-    if (pluck) found.pluck()
+    if (mode === 'pluck') found.pluck()
+    if (mode === 'raw') found.raw()
     bySql.set(key, found)
   }
   return found
@@ -49,9 +52,10 @@ export function rowReader(dataSource: DataSource, options: RowReaderOptions = {}
     // Resolved on first use: the connection must be open by then.
     const db = () => sqliteHandle(dataSource)
     return {
-      all: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, false).all(...params) as T[],
-      get: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, false).get(...params) as T | undefined,
-      column: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, true).all(...params) as T[],
+      all: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, 'object').all(...params) as T[],
+      get: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, 'object').get(...params) as T | undefined,
+      column: async <T>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, 'pluck').all(...params) as T[],
+      arrays: async <T extends readonly unknown[]>(sql: string, params: readonly unknown[] = []) => statement(db(), sql, 'raw').all(...params) as T[],
     }
   }
   const query = postgresQuery(dataSource, options.prepared ?? false)
@@ -60,6 +64,7 @@ export function rowReader(dataSource: DataSource, options: RowReaderOptions = {}
     all,
     get: async <T>(sql: string, params?: readonly unknown[]) => (await all<T>(sql, params))[0],
     column: async <T>(sql: string, params: readonly unknown[] = []) => (await query<T[]>(sql, params, 'array')).map((row) => row[0]),
+    arrays: <T extends readonly unknown[]>(sql: string, params: readonly unknown[] = []) => query<T>(sql, params, 'array'),
   }
 }
 

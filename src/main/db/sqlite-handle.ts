@@ -7,6 +7,8 @@ export interface SqliteStatement {
   get(...params: unknown[]): unknown
   /** Return only the first column of each row. */
   pluck(toggle?: boolean): SqliteStatement
+  /** Return each row as an array of its columns, in order. */
+  raw(toggle?: boolean): SqliteStatement
 }
 
 export interface SqliteHandle {
@@ -52,6 +54,26 @@ export function isoFromSqlite(value: string | Date | null | undefined): string |
   if (ISO_UTC_MS.test(value)) return value
   const plain = SQLITE_DATETIME.exec(value)
   if (plain) return `${plain[1]}T${plain[2]}.${(plain[3] ?? '').padEnd(3, '0')}Z`
+  // What PostgreSQL rows hold (`isoFromPostgres`): already the ISO text a Date round trip would give back.
+  if (isCanonicalIso(value)) return value
   const date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`)
   return Number.isNaN(date.getTime()) ? null : date.toISOString()
+}
+
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.SSSZ` naming a real moment, so `new Date(value).toISOString()` is `value` itself (a day
+ * past the month's end or hour 24 would roll over, and takes the Date path).
+ */
+function isCanonicalIso(value: string): boolean {
+  if (value.length !== 24 || !ISO_UTC.test(value)) return false
+  const year = Number(value.slice(0, 4))
+  const month = Number(value.slice(5, 7))
+  const day = Number(value.slice(8, 10))
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return false
+  return Number(value.slice(11, 13)) <= 23 && Number(value.slice(14, 16)) <= 59 && Number(value.slice(17, 19)) <= 59
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { InfrastructureException } from '../../shared/errors'
 
@@ -17,12 +17,15 @@ export class SecretBox {
   /** Short fingerprint of the key, safe to log (tells two keys apart, reveals nothing about them). */
   readonly keyId: string
   readonly #key: Buffer
+  /** The same key as a KeyObject, for opening (`createDecipheriv` then skips importing raw key bytes every value). */
+  readonly #openKey: KeyObject
   /** HMAC key for rows (HKDF from the data key): a MAC never reveals or reuses the encryption key. */
   readonly #macKey: Buffer
 
   constructor(key: Buffer) {
     if (key.length !== KEY_BYTES) throw new Error(`The data key must be ${KEY_BYTES} bytes, got ${key.length}`)
     this.#key = Buffer.from(key)
+    this.#openKey = createSecretKey(this.#key)
     this.keyId = createHash('sha256').update('gologin-panel/key-id/').update(this.#key).digest('hex').slice(0, 12)
     this.#macKey = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), 'gologin-panel/row-mac/v1', KEY_BYTES))
   }
@@ -46,7 +49,7 @@ export class SecretBox {
    * or belongs to another row. A `v1` value opens with the `table.column` part of the context.
    */
   open(sealed: string, context = ''): string {
-    const opened = openSealed(createDecipheriv, this.#key, sealed, context)
+    const opened = openSealed(createDecipheriv, this.#openKey, sealed, context)
     if (typeof opened !== 'string') throw new SecretOpenError(opened.failure)
     return opened
   }
@@ -83,6 +86,10 @@ interface BulkRequest {
 
 interface WorkerSlot {
   worker: Worker
+  /** The thread runs (its 'online' came): until one does, values are opened on the calling thread. */
+  online: boolean
+  /** Settles once the thread has started, or failed to. */
+  started: Promise<void>
   /** Requests sent to this thread and not answered yet, by id. */
   requests: Map<number, BulkRequest>
 }
@@ -93,9 +100,10 @@ export interface OpenFailure {
 }
 
 /**
- * Opens batches of sealed values on a few worker threads, each request going to the least busy one.
- * If a thread cannot start or dies, its requests (and later ones) are opened on the calling thread, so a
- * result never depends on the threads working.
+ * Opens batches of sealed values on a few worker threads, each request going to the least busy one that has
+ * started; until one has, requests are opened on the calling thread (so a short job does not wait for a thread
+ * to boot). If a thread cannot start or dies, its requests (and later ones) are opened on the calling thread, so
+ * a result never depends on the threads working.
  */
 export class BulkOpener {
   readonly #workers: WorkerSlot[] = []
@@ -110,7 +118,13 @@ export class BulkOpener {
     for (let i = 0; i < threads; i++) {
       try {
         const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { key: new Uint8Array(key) } })
-        const slot: WorkerSlot = { worker, requests: new Map() }
+        const started = new Promise<void>((resolve) => {
+          worker.once('online', resolve)
+          worker.once('error', () => resolve())
+          worker.once('exit', () => resolve())
+        })
+        const slot: WorkerSlot = { worker, online: false, started, requests: new Map() }
+        worker.once('online', () => (slot.online = true))
         worker.on('message', ({ id, out }: { id: number; out: Opened }) => {
           const request = slot.requests.get(id)
           slot.requests.delete(id)
@@ -130,13 +144,19 @@ export class BulkOpener {
   /** Opens `values` (null stays null) bound to `contexts[i]`; failures come back as `{ failure }`, in place. */
   open(values: readonly (string | null)[], contexts: readonly string[]): Promise<Opened> {
     if (this.#closed) return Promise.reject(new Error('The bulk opener is closed'))
-    const slot = this.#workers.reduce<WorkerSlot | undefined>((best, w) => (!best || w.requests.size < best.requests.size ? w : best), undefined)
+    // A thread takes a fraction of a second to start (longer on a busy machine): the first values are opened here meanwhile.
+    const slot = this.#workers.reduce<WorkerSlot | undefined>((best, w) => (w.online && (!best || w.requests.size < best.requests.size) ? w : best), undefined)
     if (!slot) return Promise.resolve(this.#openHere(values, contexts))
     return new Promise((resolve) => {
       const id = this.#nextId++
       slot.requests.set(id, { values, contexts, resolve })
       slot.worker.postMessage({ id, values, contexts })
     })
+  }
+
+  /** Resolves once every thread has started (or failed to start): from then on requests go to the threads. */
+  async started(): Promise<void> {
+    await Promise.all(this.#workers.map((slot) => slot.started))
   }
 
   async close(): Promise<void> {
@@ -177,7 +197,7 @@ export class BulkOpener {
  * worker threads run its source text, so both open values the same way. `v1` binds the part of
  * `context` before its NUL (the column), `v2` all of it (column and row); a v2 value without a row fails.
  */
-function openSealed(decipher: typeof createDecipheriv, key: Buffer, sealed: unknown, context: string): string | OpenFailure {
+function openSealed(decipher: typeof createDecipheriv, key: Buffer | KeyObject, sealed: unknown, context: string): string | OpenFailure {
   const version = typeof sealed === 'string' ? sealed.slice(0, 3) : ''
   if (typeof sealed !== 'string' || (version !== 'v1:' && version !== 'v2:')) {
     return { failure: typeof sealed === 'string' && /^v\d+:/.test(sealed) ? 'unknown_format' : 'not_encrypted' }
@@ -192,7 +212,10 @@ function openSealed(decipher: typeof createDecipheriv, key: Buffer, sealed: unkn
     const d = decipher('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 })
     d.setAAD(aad)
     d.setAuthTag(raw.subarray(12, 28))
-    return d.update(raw.subarray(28), undefined, 'utf8') + d.final('utf8')
+    // Bytes first, text once the tag has verified (an output encoding would run a StringDecoder per value).
+    const plain = d.update(raw.subarray(28))
+    d.final()
+    return plain.toString('utf8')
   } catch {
     // GCM cannot tell a wrong key from a tampered value: both fail authentication.
     return { failure: 'wrong_key_or_tampered' }
@@ -202,8 +225,8 @@ function openSealed(decipher: typeof createDecipheriv, key: Buffer, sealed: unkn
 /** A worker thread answering `{ id, values, contexts }` with `{ id, out }`, opening with `openSealed`. */
 const WORKER_SOURCE = `'use strict'
 const { parentPort, workerData } = require('node:worker_threads')
-const { createDecipheriv } = require('node:crypto')
-const key = Buffer.from(workerData.key)
+const { createDecipheriv, createSecretKey } = require('node:crypto')
+const key = createSecretKey(Buffer.from(workerData.key))
 const openSealed = ${openSealed.toString()}
 parentPort.on('message', ({ id, values, contexts }) => {
   const out = new Array(values.length)

@@ -131,6 +131,7 @@ describe('PostgreSQL', () => {
       expect(await reader.all(sql, params)).toEqual(await db.dataSource.query(sql, params))
       expect(await reader.get(sql, params)).toEqual({ text: "it's ?", n: '7', flag: 1, count: 0, at: '2026-01-02T03:04:05.678Z' })
       expect(await reader.column('SELECT v FROM (VALUES (?::int), (?::int)) AS t (v) ORDER BY v', [2, 1])).toEqual([1, 2])
+      expect(await reader.arrays(sql, params)).toEqual([[ "it's ?", '7', 1, 0, '2026-01-02T03:04:05.678Z']])
       const failure = await reader.all('SELECT * FROM no_such_table').catch((error: unknown) => error)
       expect(failure).toBeInstanceOf(QueryFailedError)
       expect((failure as QueryFailedError).message).toContain('no_such_table')

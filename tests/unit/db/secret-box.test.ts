@@ -65,6 +65,7 @@ describe('SecretBox.bulkOpener (worker threads)', () => {
     const contexts = texts.map((_, i) => (i % 2 ? 't.refresh' : 't.access'))
     const opener = box.bulkOpener(2)
     try {
+      await opener.started()
       const [first, second] = await Promise.all([opener.open(values.slice(0, 150), contexts.slice(0, 150)), opener.open(values.slice(150), contexts.slice(150))])
       expect([...first, ...second]).toEqual(texts)
 
@@ -88,12 +89,26 @@ describe('SecretBox.bulkOpener (worker threads)', () => {
     const sealed = box.seal('secret', 'c')
     const opener = box.bulkOpener(2)
     try {
+      await opener.started()
       // A request without its contexts kills the thread that takes it (it cannot build the AAD).
       const broken = opener.open([sealed], [])
       const healthy = opener.open([sealed], ['c'])
       await expect(broken).resolves.toEqual([{ failure: 'wrong_key_or_tampered' }])
       await expect(healthy).resolves.toEqual(['secret'])
       await expect(opener.open([sealed, sealed], ['c', 'c'])).resolves.toEqual(['secret', 'secret'])
+    } finally {
+      await opener.close()
+    }
+  })
+
+  it('opens on the calling thread until a thread has started', async () => {
+    const sealed = box.seal('secret', 'c')
+    const opener = box.bulkOpener(1)
+    try {
+      // Asked at once: no thread runs yet, so the answer does not wait for one to boot.
+      await expect(opener.open([sealed, null], ['c', 'c'])).resolves.toEqual(['secret', null])
+      await opener.started()
+      await expect(opener.open([sealed], ['c'])).resolves.toEqual(['secret'])
     } finally {
       await opener.close()
     }
@@ -106,6 +121,7 @@ describe('SecretBox.bulkOpener (worker threads)', () => {
     await here.close()
 
     const threaded = box.bulkOpener(1)
+    await threaded.started()
     const inFlight = threaded.open([sealed], ['c'])
     await threaded.close()
     await expect(inFlight).resolves.toEqual(['secret'])

@@ -33,6 +33,18 @@ describe('token CSV text', () => {
     expect(csvText([], true)).toBe(stringify([], { ...CSV_STRINGIFY_OPTIONS, header: true }))
   })
 
+  test('neutralizes exactly as the two rules do, whether or not a cell can need it', () => {
+    // The rules as first written (no early return for cells that hold no separator and start no formula).
+    const chars = '=+\\-@\\t\\r\\uFF1D\\uFF0B\\uFF0D\\uFF20'
+    const afterSeparator = new RegExp(`[,;\\t\\r\\n](?=[ "]*[${chars}])`, 'g')
+    const atStart = new RegExp(`^[ "]*[${chars}]`)
+    const rules = (value: string) => {
+      const inner = value.replace(afterSeparator, "$&'")
+      return atStart.test(inner) ? `'${inner}` : inner
+    }
+    for (const cell of cells(7, 20_000)) expect(neutralizeFormula(cell), JSON.stringify(cell)).toBe(rules(cell))
+  })
+
   test('quotes what would split a record and doubles quotes', () => {
     expect(csvText([['a,b', 'say "hi"', 'line\nbreak', 'lone\r', "'=1+2", 'plain', '', "x;'@y", 'AAAA', 'n', 'p']], false)).toBe(
       `"a,b","say ""hi""","line\nbreak","lone\r","'=1+2",plain,,"x;'@y",AAAA,n,p\r\n`,

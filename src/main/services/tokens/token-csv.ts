@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises'
 import type { DataSource } from 'typeorm'
 import { TOKEN_CSV_COLUMNS } from '../../../shared/contract/tokens'
 import { activeSecretBox, dialectOf, isoFromSqlite, rowReader } from '../../db'
-import { DataDecryptionException, rowContext, type OpenFailure } from '../../security/secret-box'
+import { DataDecryptionException, rowContext, type BulkOpener, type OpenFailure } from '../../security/secret-box'
 
 /** One CSV record: the cells in the order of `TOKEN_CSV_COLUMNS`. */
 export type TokenCsvRow = string[]
@@ -22,6 +22,8 @@ export type TokenCsvRow = string[]
 const TABLE = 'authorization_sessions'
 /** Rows per read and decryption: PostgreSQL answers over a socket, so it reads more per round trip. */
 const CHUNK_ROWS = { sqlite: 250, postgres: 1_000 } as const
+/** Text buffered between the rows and the file (or download): a few chunks' worth. */
+const CSV_BUFFER_BYTES = 1024 * 1024
 /**
  * Opaque credentials issued by X: written byte for byte and never prefixed (a `'` would break them), so a token
  * that begins with `-` or `=` is exported as it is; the file is for programs, and a spreadsheet user imports these
@@ -40,6 +42,8 @@ const FORMULA_CHARS = '=+\\-@\\t\\r\\uFF1D\\uFF0B\\uFF0D\\uFF20'
  */
 const FORMULA_AFTER_SEPARATOR = new RegExp(`[,;\\t\\r\\n](?=[ "]*[${FORMULA_CHARS}])`, 'g')
 const FORMULA_AT_START = new RegExp(`^[ "]*[${FORMULA_CHARS}]`)
+/** Where either rule above could match: a separator or line break anywhere, or a formula start. */
+const MAY_NEED_PREFIX = new RegExp(`[,;\\t\\r\\n]|^[ "]*[${FORMULA_CHARS}]`)
 
 /**
  * Prefixes `'` wherever a spreadsheet could start a formula cell in this text, in any locale's split:
@@ -47,6 +51,8 @@ const FORMULA_AT_START = new RegExp(`^[ "]*[${FORMULA_CHARS}]`)
  * (`csvText`).
  */
 export function neutralizeFormula(value: string): string {
+  // Most cells hold no separator and do not start like a formula: nothing to prefix (the common case, tested first).
+  if (!MAY_NEED_PREFIX.test(value)) return value
   const inner = value.replace(FORMULA_AFTER_SEPARATOR, "$&'")
   return FORMULA_AT_START.test(inner) ? `'${inner}` : inner
 }
@@ -55,21 +61,25 @@ function csvCell(value: string, neutralize: boolean): string {
   return neutralize || !TOKEN_ALPHABET.test(value) ? neutralizeFormula(value) : value
 }
 
-interface StoredRow {
-  id: number
-  session_id: string
-  twitter_username: string | null
-  x_user_id: string | null
-  api_app: string
-  access_token: string | null
-  refresh_token: string | null
-  oauth_token_secret: string | null
-  scopes: string | null
-  expires_at: string | null
-  completed_at: string | null
-  profile_id: string
-  profile_name: string | null
-}
+/** One stored row as read (an array: no object per row), in the order of the SELECT in `tokenCsvChunks`. */
+type StoredRow = [
+  id: number,
+  sessionId: string,
+  twitterUsername: string | null,
+  xUserId: string | null,
+  apiApp: string,
+  accessToken: string | null,
+  refreshToken: string | null,
+  oauthTokenSecret: string | null,
+  scopes: string | null,
+  expiresAt: string | null,
+  completedAt: string | null,
+  profileId: string,
+  profileName: string | null,
+]
+const ID = 0
+const SESSION_ID = 1
+const SCOPES = 8
 
 /** Threads that decrypt: one per core spare beside this one, at least one, at most four. */
 const DECRYPT_THREADS = Math.max(1, Math.min(4, os.availableParallelism() - 1))
@@ -85,7 +95,7 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
   const chunkRows = CHUNK_ROWS[dialect.kind]
   const read = (chunk: number[]) => {
     const { sql: inChunk, params } = dialect.inList('s.id', chunk)
-    return rowsOf.all<StoredRow>(
+    return rowsOf.arrays<StoredRow>(
       `SELECT s.id, s.session_id, s.twitter_username, s.x_user_id, s.api_app, s.access_token, s.refresh_token, s.oauth_token_secret, s.scopes, s.expires_at,
          s.completed_at, s.profile_id, p.profile_name
        FROM authorization_sessions s LEFT JOIN profiles p ON p.profile_id = s.profile_id
@@ -104,10 +114,15 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
     const chunk = ids.slice(next, next + chunkRows)
     next += chunk.length
     const built = read(chunk).then(async (stored) => {
-      const byId = new Map(stored.map((row) => [row.id, row]))
-      const rows = chunk.flatMap((id) => byId.get(id) ?? [])
-      const tokens = await opener.open(rows.flatMap((row) => [row.access_token, row.refresh_token, row.oauth_token_secret]), tokenContexts(rows))
-      return rows.map((row, i) => toCsvRow(row, tokens.slice(3 * i, 3 * i + 3), scopes))
+      const byId = new Map(stored.map((row) => [row[ID], row]))
+      // In the ids' order; an id whose row is gone since it was listed is left out.
+      const rows: StoredRow[] = []
+      for (const id of chunk) {
+        const row = byId.get(id)
+        if (row) rows.push(row)
+      }
+      const tokens = await openTokens(opener, rows)
+      return rows.map((row, i) => toCsvRow(row, tokens, 3 * i, scopes))
     })
     // Awaited in turn below; until then a failure must not count as unhandled.
     built.catch(() => undefined)
@@ -128,34 +143,59 @@ export async function* tokenCsvChunks(dataSource: DataSource, ids: readonly numb
 
 const SECRET_COLUMNS = ['access_token', 'refresh_token', 'oauth_token_secret'] as const
 type SecretColumn = (typeof SECRET_COLUMNS)[number]
-/** Each token is bound to its row (see `SecretBox`): the contexts name the session of each value. */
-function tokenContexts(rows: readonly StoredRow[]): string[] {
-  return rows.flatMap((row) => SECRET_COLUMNS.map((column) => rowContext(TABLE, column, row.session_id)))
+/** Where each of `SECRET_COLUMNS` is in a `StoredRow`. */
+const SECRET_AT = [5, 6, 7] as const
+/**
+ * The rows' access token, refresh token and OAuth 1.0a token secret, decrypted (or why not), three per row in that
+ * order; null where nothing is stored. Only stored values go to the opener, each bound to its row (see `SecretBox`):
+ * its context names the session.
+ */
+async function openTokens(opener: BulkOpener, rows: readonly StoredRow[]): Promise<Array<string | null | OpenFailure>> {
+  const values: string[] = []
+  const contexts: string[] = []
+  const slots: number[] = []
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]
+    for (let c = 0; c < SECRET_COLUMNS.length; c++) {
+      const value = row[SECRET_AT[c]]
+      if (value === null) continue
+      values.push(value)
+      contexts.push(rowContext(TABLE, SECRET_COLUMNS[c], row[SESSION_ID]))
+      slots.push(r * SECRET_COLUMNS.length + c)
+    }
+  }
+  const opened = await opener.open(values, contexts)
+  const tokens = new Array<string | null | OpenFailure>(rows.length * SECRET_COLUMNS.length).fill(null)
+  for (let i = 0; i < slots.length; i++) tokens[slots[i]] = opened[i]
+  return tokens
 }
 
 function openedToken(opened: string | null | OpenFailure, row: StoredRow, column: SecretColumn): string {
   if (opened === null) return ''
   if (typeof opened === 'string') return opened
-  throw new DataDecryptionException({ table: TABLE, id: row.id, column }, opened.failure)
+  throw new DataDecryptionException({ table: TABLE, id: row[ID], column }, opened.failure)
 }
 
-/** `opened`: the row's access token, refresh token and OAuth 1.0a token secret, decrypted (or why not). */
-function toCsvRow(row: StoredRow, opened: Array<string | null | OpenFailure>, parsedScopes: Map<string, string>): TokenCsvRow {
-  const [access, refresh, tokenSecret] = opened
-  let scopes = row.scopes === null ? '' : parsedScopes.get(row.scopes)
-  if (scopes === undefined) parsedScopes.set(row.scopes!, (scopes = scopesText(row.scopes!)))
+/** `opened[at]`, `[at + 1]`, `[at + 2]`: the row's access token, refresh token and OAuth 1.0a token secret (`openTokens`). */
+function toCsvRow(row: StoredRow, opened: ReadonlyArray<string | null | OpenFailure>, at: number, parsedScopes: Map<string, string>): TokenCsvRow {
+  const access = opened[at]
+  const refresh = opened[at + 1]
+  const tokenSecret = opened[at + 2]
+  const stored = row[SCOPES]
+  let scopes = stored === null ? '' : parsedScopes.get(stored)
+  if (scopes === undefined) parsedScopes.set(stored!, (scopes = scopesText(stored!)))
   const byColumn: Record<(typeof TOKEN_CSV_COLUMNS)[number], string> = {
-    twitter_username: row.twitter_username ?? '',
-    x_user_id: row.x_user_id ?? '',
-    api_app: row.api_app,
+    twitter_username: row[2] ?? '',
+    x_user_id: row[3] ?? '',
+    api_app: row[4],
     access_token: openedToken(access, row, 'access_token'),
     refresh_token: openedToken(refresh, row, 'refresh_token'),
     oauth_token_secret: openedToken(tokenSecret, row, 'oauth_token_secret'),
     scopes,
-    expires_at: isoFromSqlite(row.expires_at) ?? '',
-    authorized_at: isoFromSqlite(row.completed_at) ?? '',
-    profile_name: row.profile_name ?? '',
-    profile_id: row.profile_id,
+    expires_at: isoFromSqlite(row[9]) ?? '',
+    authorized_at: isoFromSqlite(row[10]) ?? '',
+    profile_name: row[12] ?? '',
+    profile_id: row[11],
   }
   return TOKEN_CSV_COLUMNS.map((column, i) => csvCell(byColumn[column], NEUTRALIZED[i]))
 }
@@ -173,7 +213,8 @@ function scopesText(stored: string): string {
 /** The CSV text of the given ids as a stream (header first; RFC 4180: CRLF, quotes doubled, fields with , " CR LF quoted). */
 export function tokenCsvStream(dataSource: DataSource, ids: readonly number[], signal?: AbortSignal): Readable {
   // One CSV text per chunk of rows: the stream machinery runs per chunk, not per row.
-  const csv = new PassThrough()
+  // Room for a few chunks of text, so the next chunk is built while the last one is written.
+  const csv = new PassThrough({ highWaterMark: CSV_BUFFER_BYTES })
   void (async () => {
     try {
       let header = true
@@ -243,7 +284,7 @@ export async function writeTokenCsvFile(dataSource: DataSource, ids: readonly nu
   const target = path.resolve(filePath)
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await pipeline(tokenCsvStream(dataSource, ids, signal), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
+    await pipeline(tokenCsvStream(dataSource, ids, signal), fs.createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: CSV_BUFFER_BYTES }))
     await fs.promises.rename(temp, target)
   } catch (error) {
     await fs.promises.rm(temp, { force: true }).catch(() => undefined)
