@@ -40,7 +40,6 @@ export function sqliteDateTime(date: Date): string {
 }
 
 const SQLITE_DATETIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?$/
-const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 /**
  * A stored time as read by raw SQL → ISO 8601; null for nothing or garbage. SQLite gives
@@ -49,9 +48,8 @@ const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 export function isoFromSqlite(value: string | Date | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
-  // Fast paths, no Date round trip: ISO text in UTC with milliseconds already (PostgreSQL's times, `postgres.ts`)
-  // as it is, and what TypeORM and the bulk writers store on SQLite rewritten.
-  if (ISO_UTC_MS.test(value)) return value
+  // Fast paths, no Date round trip: what TypeORM and the bulk writers store on SQLite rewritten, and below ISO
+  // text in UTC with milliseconds naming a real moment (PostgreSQL's times, `postgres.ts`) as it is.
   const plain = SQLITE_DATETIME.exec(value)
   if (plain) return `${plain[1]}T${plain[2]}.${(plain[3] ?? '').padEnd(3, '0')}Z`
   // What PostgreSQL rows hold (`isoFromPostgres`): already the ISO text a Date round trip would give back.
