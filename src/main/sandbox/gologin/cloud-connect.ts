@@ -32,6 +32,8 @@ export function cloudConnect(deps: CloudConnectDeps): CloudConnect {
   const server = new WebSocketServer({ noServer: true })
   const clients = new Map<string, Set<WebSocket>>()
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The client may go (a host killed or stopped) while its browser starts: its reset must not be an uncaught error.
+    socket.on('error', () => socket.destroy())
     const url = new URL(request.url ?? '/', 'http://sandbox')
     if (url.pathname !== CLOUD_CONNECT_PATH) return refuse(socket, 404, 'Not Found')
     const { state } = deps
