@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createCore } from '../core'
 import { prepareSandboxData, startSandboxMode, type SandboxMode } from '../sandbox'
 import { applyFaults, CdpDropper, drawFaults, EXPECTED_ERROR_EVENTS, FAILING_FAULTS, faultCounts, seededRandom, type SoakFault } from './faults'
@@ -36,19 +37,8 @@ export class SoakInterrupted extends Error {
   }
 }
 
-/** Waits `ms`, or less when the signal aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
-}
+/** Waits `ms`, or less when the signal aborts (Node's abortable timer; its AbortError is the wake-up). */
+const pause = (ms: number, signal?: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined)
 
 export async function runSoak(options: SoakOptions, entries: { web: string; worker: string }, say: Say = () => undefined, signal?: AbortSignal): Promise<SoakFacts> {
   const random = seededRandom(options.seed)
